@@ -1,0 +1,94 @@
+"""Configuration classes. Every value can come from the environment."""
+import os
+import secrets
+from pathlib import Path
+
+BASE_DIR = Path(__file__).resolve().parent
+INSTANCE_DIR = Path(os.environ.get("KOPEDU_INSTANCE", BASE_DIR / "instance"))
+
+
+def _dev_secret_key() -> str:
+    """A key generated once per checkout and kept under instance/."""
+    INSTANCE_DIR.mkdir(parents=True, exist_ok=True)
+    path = INSTANCE_DIR / "secret_key"
+    if not path.exists():
+        path.write_text(secrets.token_hex(32))
+        path.chmod(0o600)
+    return path.read_text().strip()
+
+
+def _database_url(default: str) -> str:
+    url = os.environ.get("DATABASE_URL", default)
+    # Heroku-style URLs name the driver-less scheme; we use psycopg 3.
+    if url.startswith("postgres://"):
+        url = "postgresql+psycopg://" + url[len("postgres://"):]
+    elif url.startswith("postgresql://"):
+        url = "postgresql+psycopg://" + url[len("postgresql://"):]
+    return url
+
+
+class Config:
+    SECRET_KEY = os.environ.get("SECRET_KEY")
+    SQLALCHEMY_DATABASE_URI = _database_url(f"sqlite:///{INSTANCE_DIR / 'kopedu.sqlite3'}")
+    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+    REDIS_URL = os.environ.get("REDIS_URL") or None
+    BABEL_DEFAULT_LOCALE = "id"
+    BABEL_DEFAULT_TIMEZONE = os.environ.get("KOPEDU_TIMEZONE", "Asia/Makassar")  # WITA (Kupang)
+    LANGUAGES = {"id": "Bahasa Indonesia", "en": "English"}
+    UPLOAD_DIR = Path(os.environ.get("KOPEDU_UPLOAD_DIR", INSTANCE_DIR / "uploads"))
+    MAX_CONTENT_LENGTH = 60 * 1024 * 1024  # the whole request; per-file limits are checked by the features
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    REMEMBER_COOKIE_HTTPONLY = True
+    REMEMBER_COOKIE_SAMESITE = "Lax"
+    WTF_CSRF_TIME_LIMIT = None  # the token lives as long as the session
+    RATELIMIT_LOGIN = os.environ.get("KOPEDU_RATELIMIT_LOGIN", "5 per minute; 30 per hour")
+    RATELIMIT_HEADERS_ENABLED = True
+    SEND_FILE_MAX_AGE_DEFAULT = 300
+    COMPRESS_MIMETYPES = ["text/html", "text/css", "application/javascript", "text/javascript",
+                          "application/json", "image/svg+xml", "text/csv"]
+    COMPRESS_LEVEL = 6
+    COMPRESS_MIN_SIZE = 500
+    COMPRESS_ALGORITHM = ["br", "gzip"]
+    PUBLIC_BASE_URL = os.environ.get("KOPEDU_PUBLIC_URL", "http://127.0.0.1:5000")
+    TRUST_PROXY = int(os.environ.get("KOPEDU_TRUST_PROXY", "0"))
+    CONTENT_DIR = BASE_DIR / "content" / "courses"
+
+    @property
+    def RATELIMIT_STORAGE_URI(self):  # noqa: N802 - Flask config name
+        return self.REDIS_URL or "memory://"
+
+
+class DevelopmentConfig(Config):
+    DEBUG = False  # the embedded default runs without the debugger; FLASK_DEBUG=1 turns it on
+
+    def __init__(self):
+        if not self.SECRET_KEY:
+            self.SECRET_KEY = _dev_secret_key()
+
+
+class TestingConfig(Config):
+    TESTING = True
+    SECRET_KEY = "test-secret-key"
+    WTF_CSRF_ENABLED = False
+    SQLALCHEMY_DATABASE_URI = _database_url("sqlite://")
+    RATELIMIT_LOGIN = "5 per minute"
+    UPLOAD_DIR = None  # set per test by the fixtures
+
+
+class ProductionConfig(Config):
+    SESSION_COOKIE_SECURE = True
+    REMEMBER_COOKIE_SECURE = True
+    PREFERRED_URL_SCHEME = "https"
+    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True, "pool_size": 5, "max_overflow": 5}
+
+    def __init__(self):
+        if not self.SECRET_KEY:
+            raise RuntimeError("SECRET_KEY must be set in production")
+
+
+CONFIGS = {
+    "development": DevelopmentConfig,
+    "testing": TestingConfig,
+    "production": ProductionConfig,
+}

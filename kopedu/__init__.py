@@ -1,0 +1,105 @@
+"""KopEdu: learning management for the officers of Koperasi Desa/Kelurahan Merah Putih."""
+import os
+
+from flask import Flask, jsonify, request, session
+from flask_login import current_user
+from sqlalchemy import text
+
+from kopedu import extensions as ext
+
+
+def create_app(config_name: str | None = None, **overrides) -> Flask:
+    from config import CONFIGS, INSTANCE_DIR
+
+    app = Flask(
+        __name__,
+        instance_path=str(INSTANCE_DIR),
+        template_folder="../templates",
+        static_folder="../static",
+    )
+    config_name = config_name or os.environ.get("KOPEDU_CONFIG", "development")
+    app.config.from_object(CONFIGS[config_name]())
+    app.config.update(overrides)
+    app.config["RATELIMIT_STORAGE_URI"] = app.config.get("REDIS_URL") or "memory://"
+    if app.config["TRUST_PROXY"]:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        n = app.config["TRUST_PROXY"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n)
+
+    _init_extensions(app)
+    _register_models()
+    _register_blueprints(app)
+    _register_web(app)
+
+    from kopedu.cli import register as register_cli
+
+    register_cli(app)
+    return app
+
+
+def _init_extensions(app: Flask) -> None:
+    ext.db.init_app(app)
+    ext.migrate.init_app(app, ext.db, directory=os.path.join(os.path.dirname(__file__), "..", "migrations"),
+                     render_as_batch=True, compare_type=True)
+    ext.login_manager.init_app(app)
+    ext.csrf.init_app(app)
+    ext.babel.init_app(app, locale_selector=_select_locale)
+    ext.limiter.init_app(app)
+    ext.compress.init_app(app)
+    ext.htmx.init_app(app)
+
+
+def _register_models() -> None:
+    # Importing the modules registers every table on db.metadata (for Alembic and create_all).
+    import kopedu.audit  # noqa: F401
+    import kopedu.auth.models  # noqa: F401
+    import kopedu.cohorts.models  # noqa: F401
+    import kopedu.courses.models  # noqa: F401
+    import kopedu.learning.models  # noqa: F401
+    import kopedu.regions.models  # noqa: F401
+
+
+def _register_blueprints(app: Flask) -> None:
+    from kopedu.auth import bp as auth_bp
+    from kopedu.auth.admin import bp as admin_bp
+    from kopedu.courses import bp as courses_bp
+    from kopedu.main import bp as main_bp
+
+    for bp in (main_bp, auth_bp, admin_bp, courses_bp):
+        app.register_blueprint(bp)
+
+
+def _select_locale() -> str:
+    languages = ("id", "en")
+    if current_user and current_user.is_authenticated and current_user.locale in languages:
+        return current_user.locale
+    if session.get("locale") in languages:
+        return session["locale"]
+    return "id"
+
+
+def _register_web(app: Flask) -> None:
+    from kopedu.web import errors, filters, security, static
+
+    errors.register(app)
+    filters.register(app)
+    security.register(app)
+    static.register(app)
+
+    @app.context_processor
+    def inject_globals():
+        from flask_babel import get_locale
+
+        return {"current_locale": str(get_locale()), "languages": app.config["LANGUAGES"]}
+
+    @app.get("/healthz")
+    @ext.limiter.exempt
+    def healthz():
+        try:
+            ext.db.session.execute(text("SELECT 1"))
+        except Exception:  # noqa: BLE001 - any failure means not healthy
+            ext.db.session.rollback()
+            return jsonify(status="error", database="unavailable"), 503
+        return jsonify(status="ok", database="ok")
+

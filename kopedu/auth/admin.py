@@ -1,0 +1,100 @@
+"""Admin: accounts (create, edit, deactivate, reset password)."""
+from flask import Blueprint, abort, flash, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from kopedu import audit
+from kopedu.auth import services
+from kopedu.auth.forms import UserForm
+from kopedu.auth.models import User
+from kopedu.extensions import db
+from kopedu.regions.services import cooperatives_in, resolve_region
+from kopedu.web.access import roles_required
+from kopedu.web.htmx import redirect, render
+
+bp = Blueprint("admin", __name__, url_prefix="/admin")
+
+
+@bp.get("/pengguna")
+@roles_required("admin")
+def users():
+    q = request.args.get("q", "").strip()
+    role = request.args.get("role") or None
+    page = request.args.get("page", 1, type=int)
+    pagination = services.search_users(q, role, page)
+    return render("admin/users.html", block="results", pagination=pagination, q=q, role=role)
+
+
+def _user_form(user: User | None) -> UserForm:
+    form = UserForm(obj=user)
+    form.cooperative_id.choices = [("", "—")] + [
+        (c.id, f"{c.name}") for c in cooperatives_in(current_user.region_code)]
+    if request.method == "GET" and user is not None:
+        from kopedu.web.filters import phone_display
+
+        form.phone.data = phone_display(user.phone)
+        form.region.data = user.region_code or ""
+    return form
+
+
+def _save(form: UserForm, user: User | None):
+    region = resolve_region(form.region.data)
+    if form.region.data and region is None:
+        form.region.errors.append(_("Wilayah tidak ditemukan atau namanya ganda. Pakai kode BPS."))
+        return None
+    try:
+        return services.save_user(
+            user, full_name=form.full_name.data, phone=form.phone.data, email=form.email.data,
+            role=form.role.data, position=form.position.data or None,
+            cooperative_id=form.cooperative_id.data, region_code=region.code if region else None,
+            organisation=form.organisation.data, password=form.password.data or None,
+            active=form.active.data)
+    except services.AccountError as error:
+        getattr(form, error.field or "full_name").errors.append(str(error))
+        db.session.rollback()
+        return None
+
+
+@bp.route("/pengguna/baru", methods=["GET", "POST"])
+@roles_required("admin")
+def user_new():
+    form = _user_form(None)
+    if form.validate_on_submit():
+        user = _save(form, None)
+        if user is not None:
+            audit.record(current_user, "user.create", user)
+            db.session.commit()
+            flash(_("Akun %(name)s sudah dibuat.", name=user.full_name), "success")
+            return redirect(url_for("admin.users"))
+    status = 422 if form.errors else 200
+    return render("admin/user_form.html", block="form", status=status, form=form, user=None)
+
+
+@bp.route("/pengguna/<int:user_id>", methods=["GET", "POST"])
+@roles_required("admin")
+def user_edit(user_id: int):
+    user = db.get_or_404(User, user_id)
+    form = _user_form(user)
+    if form.validate_on_submit():
+        if user.id == current_user.id and (not form.active.data or form.role.data != "admin"):
+            form.role.errors.append(_("Anda tidak bisa menonaktifkan atau menurunkan peran akun sendiri."))
+        elif _save(form, user) is not None:
+            audit.record(current_user, "user.update", user)
+            db.session.commit()
+            flash(_("Perubahan sudah disimpan."), "success")
+            return redirect(url_for("admin.users"))
+    status = 422 if form.errors else 200
+    return render("admin/user_form.html", block="form", status=status, form=form, user=user)
+
+
+@bp.post("/pengguna/<int:user_id>/reset-sandi")
+@roles_required("admin")
+def user_reset_password(user_id: int):
+    user = db.get_or_404(User, user_id)
+    if user.id == current_user.id:
+        abort(409)
+    password = services.reset_password(user)
+    audit.record(current_user, "user.reset_password", user)
+    db.session.commit()
+    return render("admin/user_form.html", block="new_password", user=user, new_password=password,
+                  form=_user_form(user))

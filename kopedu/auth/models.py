@@ -1,0 +1,77 @@
+"""User accounts."""
+from datetime import datetime
+
+from flask_login import UserMixin
+from sqlalchemy import ForeignKey, String
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from kopedu.db import TimestampMixin, TZDateTime
+from kopedu.extensions import db
+
+ROLES = ("participant", "trainer", "admin", "observer")
+POSITIONS = ("Ketua", "Wakil Ketua", "Sekretaris", "Bendahara", "Pengawas", "Manajer", "Anggota")
+
+
+class User(UserMixin, TimestampMixin, db.Model):
+    id: Mapped[int] = mapped_column(primary_key=True)
+    full_name: Mapped[str] = mapped_column(String(160))
+    phone: Mapped[str | None] = mapped_column(String(20), unique=True)  # normalised: 628…
+    email: Mapped[str | None] = mapped_column(String(254), unique=True)  # lower case
+    password_hash: Mapped[str] = mapped_column(String(255))
+    role: Mapped[str] = mapped_column(String(20), default="participant", index=True)
+    position: Mapped[str | None] = mapped_column(String(40))
+    organisation: Mapped[str | None] = mapped_column(String(200))  # e.g. the Dinas, for staff
+    cooperative_id: Mapped[int | None] = mapped_column(ForeignKey("cooperative.id"), index=True)
+    region_code: Mapped[str | None] = mapped_column(ForeignKey("region.code"), index=True)
+    locale: Mapped[str | None] = mapped_column(String(5))
+    active: Mapped[bool] = mapped_column(default=True)
+    session_token: Mapped[str] = mapped_column(String(32), default=lambda: _token())
+    last_login_at: Mapped[datetime | None] = mapped_column(TZDateTime)
+
+    cooperative = relationship("Cooperative", lazy="joined")
+    region = relationship("Region", lazy="joined", foreign_keys=[region_code])
+
+    def __repr__(self) -> str:
+        return f"<User {self.id} {self.role}>"
+
+    # Flask-Login: the id in the session changes when the password changes, which logs out
+    # every other session of this user.
+    def get_id(self) -> str:
+        return f"{self.id}:{self.session_token}"
+
+    @property
+    def is_active(self) -> bool:
+        return self.active
+
+    def set_password(self, password: str) -> None:
+        self.password_hash = generate_password_hash(password)
+        self.session_token = _token()
+
+    def check_password(self, password: str) -> bool:
+        return check_password_hash(self.password_hash, password)
+
+    def has_role(self, *roles: str) -> bool:
+        return self.role in roles
+
+    @property
+    def is_admin(self) -> bool:
+        return self.role == "admin"
+
+    def in_scope(self, region_code: str | None) -> bool:
+        """Admins see every region; observers and trainers only their own (BPS codes nest by prefix)."""
+        if self.role == "admin":
+            return True
+        if not self.region_code or not region_code:
+            return False
+        return region_code.startswith(self.region_code)
+
+    @property
+    def village(self):
+        return self.cooperative.village if self.cooperative else None
+
+
+def _token() -> str:
+    import secrets
+
+    return secrets.token_hex(8)

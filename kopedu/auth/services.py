@@ -1,0 +1,170 @@
+"""Accounts: phone normalisation, authentication and user management."""
+import re
+import secrets
+
+from sqlalchemy import func, or_, select
+
+from kopedu.auth.models import POSITIONS, ROLES, User
+from kopedu.extensions import db
+
+# A fixed hash compared when the account does not exist, so both paths take the same time.
+_DUMMY_HASH = None
+
+
+class AccountError(ValueError):
+    """A user-facing validation error; `field` names the form field it belongs to."""
+
+    def __init__(self, message: str, field: str | None = None):
+        super().__init__(message)
+        self.field = field
+
+
+def normalize_phone(raw: str | None) -> str | None:
+    """Indonesian mobile numbers in any common writing → 62xxxxxxxxxx, or None if not a phone.
+
+    0812-3456-7890, +62 812 3456 7890, 6281234567890 and 812 3456 7890 are the same number.
+    """
+    if not raw:
+        return None
+    digits = re.sub(r"[\s\-().]", "", raw.strip())
+    if digits.startswith("+"):
+        digits = digits[1:]
+    if not digits.isdigit():
+        return None
+    if digits.startswith("0"):
+        digits = "62" + digits[1:]
+    elif digits.startswith("8"):
+        digits = "62" + digits
+    if not digits.startswith("628") or not 10 <= len(digits) <= 15:
+        return None
+    return digits
+
+
+def normalize_email(raw: str | None) -> str | None:
+    if not raw or "@" not in raw:
+        return None
+    email = raw.strip().lower()
+    if not re.fullmatch(r"[^@\s]+@[^@\s]+\.[^@\s]+", email):
+        return None
+    return email
+
+
+def find_by_login(identifier: str) -> User | None:
+    """The account a login name (phone or email) refers to."""
+    identifier = (identifier or "").strip()
+    if "@" in identifier:
+        email = normalize_email(identifier)
+        return db.session.scalar(select(User).where(User.email == email)) if email else None
+    phone = normalize_phone(identifier)
+    return db.session.scalar(select(User).where(User.phone == phone)) if phone else None
+
+
+def authenticate(identifier: str, password: str) -> User | None:
+    """The active user with these credentials, or None. Unknown and wrong look the same."""
+    global _DUMMY_HASH
+    user = find_by_login(identifier)
+    if user is None or not user.active:
+        from werkzeug.security import check_password_hash, generate_password_hash
+
+        if _DUMMY_HASH is None:
+            _DUMMY_HASH = generate_password_hash(secrets.token_hex(8))
+        check_password_hash(_DUMMY_HASH, password or "")
+        return None
+    return user if user.check_password(password or "") else None
+
+
+MIN_PASSWORD = 8
+
+
+def check_new_password(password: str) -> None:
+    from flask_babel import gettext as _
+
+    if len(password or "") < MIN_PASSWORD:
+        raise AccountError(_("Kata sandi minimal %(n)d karakter.", n=MIN_PASSWORD), "password")
+
+
+def save_user(user: User | None, *, full_name: str, phone: str | None, email: str | None,
+              role: str, position: str | None = None, cooperative_id: int | None = None,
+              region_code: str | None = None, organisation: str | None = None,
+              password: str | None = None, active: bool = True) -> User:
+    """Create (user=None) or update an account after validating it. Flushes, does not commit."""
+    from flask_babel import gettext as _
+
+    full_name = " ".join((full_name or "").split())
+    if not full_name:
+        raise AccountError(_("Nama wajib diisi."), "full_name")
+    norm_phone = normalize_phone(phone) if phone else None
+    if phone and not norm_phone:
+        raise AccountError(_("Nomor HP tidak dikenali. Contoh: 0812-3456-7890."), "phone")
+    norm_email = normalize_email(email) if email else None
+    if email and not norm_email:
+        raise AccountError(_("Alamat email tidak valid."), "email")
+    if not norm_phone and not norm_email:
+        raise AccountError(_("Isi nomor HP atau email."), "phone")
+    if role not in ROLES:
+        raise AccountError(_("Peran tidak dikenal."), "role")
+    if position and position not in POSITIONS:
+        raise AccountError(_("Jabatan tidak dikenal."), "position")
+    if role in ("observer",) and not region_code:
+        raise AccountError(_("Pemantau harus punya wilayah."), "region")
+
+    clash = db.session.scalar(select(User).where(
+        or_(User.phone == norm_phone if norm_phone else False,
+            User.email == norm_email if norm_email else False),
+        User.id != (user.id if user and user.id else -1)))
+    if clash is not None:
+        field = "phone" if norm_phone and clash.phone == norm_phone else "email"
+        raise AccountError(_("Nomor HP atau email ini sudah dipakai akun lain."), field)
+
+    if user is None:
+        if not password:
+            raise AccountError(_("Kata sandi wajib diisi."), "password")
+        user = User(password_hash="")
+        db.session.add(user)
+    if password:
+        check_new_password(password)
+        user.set_password(password)
+    user.full_name = full_name
+    user.phone = norm_phone
+    user.email = norm_email
+    user.role = role
+    user.position = position or None
+    user.cooperative_id = cooperative_id
+    user.region_code = region_code or None
+    user.organisation = organisation or None
+    user.active = active
+    db.session.flush()
+    return user
+
+
+def change_password(user: User, current: str, new: str) -> None:
+    from flask_babel import gettext as _
+
+    if not user.check_password(current or ""):
+        raise AccountError(_("Kata sandi lama salah."), "current_password")
+    check_new_password(new)
+    user.set_password(new)
+
+
+def reset_password(user: User) -> str:
+    """Give the user a new random password (shown once to the admin to hand over)."""
+    alphabet = "abcdefghjkmnpqrstuvwxyz23456789"
+    password = "".join(secrets.choice(alphabet) for _ in range(10))
+    user.set_password(password)
+    return password
+
+
+def search_users(q: str = "", role: str | None = None, page: int = 1, per_page: int = 25):
+    stmt = select(User).order_by(User.full_name)
+    if role:
+        stmt = stmt.where(User.role == role)
+    if q:
+        like = f"%{q.strip().lower()}%"
+        phone = normalize_phone(q)
+        conditions = [func.lower(User.full_name).like(like), func.lower(User.email).like(like)]
+        if phone:
+            conditions.append(User.phone == phone)
+        elif q.strip().isdigit():
+            conditions.append(User.phone.like(f"%{q.strip().lstrip('0')}%"))
+        stmt = stmt.where(or_(*conditions))
+    return db.paginate(stmt, page=page, per_page=per_page, error_out=False)

@@ -1,0 +1,287 @@
+"""Create or update a course from its folder of content files (see content/README.md).
+
+The import is idempotent: the course is matched by slug, modules and lessons by their slugs, so a
+re-import updates rows in place and participants' progress (which points at lesson ids) is kept.
+Quizzes are replaced question by question only when their GIFT file changed.
+"""
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import frontmatter
+import yaml
+from sqlalchemy import select
+
+from kopedu.courses import gift
+from kopedu.courses.models import LESSON_KINDS, SHOW_ANSWERS, Choice, Course, Lesson, Module, Question, Quiz
+from kopedu.extensions import db
+
+_PREFIX = re.compile(r"^(\d+)[-_](.+)$")
+
+
+class ContentError(ValueError):
+    """A content file that cannot be imported; the message names the file and line."""
+
+
+@dataclass
+class ImportReport:
+    course: Course
+    created: list[str] = field(default_factory=list)
+    updated: list[str] = field(default_factory=list)
+    unchanged: int = 0
+
+
+def _ordered(entries):
+    """(position, slug, path) for names like 03-some-slug, sorted by number."""
+    items = []
+    for path in entries:
+        match = _PREFIX.match(path.stem if path.is_file() else path.name)
+        if match:
+            items.append((int(match.group(1)), match.group(2), path))
+    return sorted(items, key=lambda item: (item[0], item[1]))
+
+
+def _load(path: Path) -> frontmatter.Post:
+    try:
+        return frontmatter.load(path)
+    except yaml.YAMLError as error:
+        mark = getattr(error, "problem_mark", None)
+        line = mark.line + 1 if mark is not None else 1
+        raise ContentError(f"{path}:{line}: front matter tidak valid ({getattr(error, 'problem', error)})") from error
+    except UnicodeDecodeError as error:
+        raise ContentError(f"{path}:1: berkas bukan UTF-8") from error
+
+
+def _require(post, key, path, kind=str):
+    value = post.get(key)
+    if value is None or value == "":
+        raise ContentError(f"{path}:1: front matter tidak punya '{key}'")
+    if not isinstance(value, kind):
+        raise ContentError(f"{path}:1: '{key}' harus {kind.__name__}")
+    return value
+
+
+def _set(obj, changes: list, **values) -> None:
+    for key, value in values.items():
+        if getattr(obj, key) != value:
+            setattr(obj, key, value)
+            changes.append(key)
+
+
+def parse_gift_file(path: Path) -> list[gift.Question]:
+    if not path.is_file():
+        raise ContentError(f"{path}:1: berkas soal tidak ditemukan")
+    result = gift.parse(path.read_text(encoding="utf-8"))
+    if result.errors:
+        first = result.errors[0]
+        raise ContentError(f"{path}:{first.line}: {first.message}")
+    if not result.questions:
+        raise ContentError(f"{path}:1: tidak ada soal")
+    return result.questions
+
+
+def import_course(folder: Path, publish: bool = True) -> ImportReport:
+    """Import one course folder. Flushes; the caller commits (or rolls back on ContentError)."""
+    folder = Path(folder)
+    course_file = folder / "course.md"
+    if not course_file.is_file():
+        raise ContentError(f"{course_file}:1: course.md tidak ditemukan")
+    post = _load(course_file)
+    slug = folder.name
+    course = db.session.scalar(select(Course).where(Course.slug == slug))
+    report = ImportReport(course=course)
+    if course is None:
+        course = Course(slug=slug, title="")
+        db.session.add(course)
+        report.course = course
+        report.created.append(f"course {slug}")
+    changes: list[str] = []
+    _set(course, changes,
+         title=_require(post, "title", course_file),
+         summary=str(post.get("summary", "")).strip(),
+         description=post.content.strip(),
+         jp_hours=int(post.get("jp_hours", 0)),
+         sequential=bool(post.get("sequential", False)),
+         self_enroll=bool(post.get("self_enroll", True)))
+    if publish:
+        _set(course, changes, published=True)
+    if changes and course.id:
+        report.updated.append(f"course {slug}")
+    db.session.flush()
+
+    for role in ("pretest", "posttest"):
+        spec = post.get(role)
+        existing = next((q for q in course.quizzes if q.role == role), None)
+        if spec:
+            quiz = existing or Quiz(course=course, role=role, title="")
+            if existing is None:
+                db.session.add(quiz)
+            _sync_quiz(quiz, spec, folder, course_file, report, f"{role} {slug}")
+        elif existing is not None:
+            db.session.delete(existing)
+            report.updated.append(f"{role} {slug} (dihapus)")
+
+    modules_by_slug = {m.slug: m for m in course.modules}
+    seen_modules = set()
+    for position, module_slug, module_dir in _ordered(p for p in folder.iterdir() if p.is_dir()):
+        module_file = module_dir / "module.md"
+        if not module_file.is_file():
+            raise ContentError(f"{module_file}:1: module.md tidak ditemukan")
+        mpost = _load(module_file)
+        module = modules_by_slug.get(module_slug)
+        if module is None:
+            module = Module(course=course, slug=module_slug, title="")
+            db.session.add(module)
+            report.created.append(f"module {module_slug}")
+        changes = []
+        _set(module, changes, title=_require(mpost, "title", module_file),
+             summary=mpost.content.strip(), position=position)
+        if changes and module.id:
+            report.updated.append(f"module {module_slug}")
+        db.session.flush()
+        seen_modules.add(module_slug)
+        _import_lessons(module, module_dir, report)
+
+    for module_slug, module in modules_by_slug.items():
+        if module_slug not in seen_modules:
+            db.session.delete(module)
+            report.updated.append(f"module {module_slug} (dihapus)")
+    db.session.flush()
+    return report
+
+
+def _import_lessons(module: Module, module_dir: Path, report: ImportReport) -> None:
+    lessons_by_slug = {lesson.slug: lesson for lesson in module.lessons}
+    seen = set()
+    files = [p for p in module_dir.iterdir() if p.is_file() and p.suffix == ".md" and p.name != "module.md"]
+    for position, slug, path in _ordered(files):
+        post = _load(path)
+        kind = post.get("kind", "reading")
+        if kind not in LESSON_KINDS:
+            raise ContentError(f"{path}:1: kind '{kind}' tidak dikenal ({', '.join(LESSON_KINDS)})")
+        lesson = lessons_by_slug.get(slug)
+        created = lesson is None
+        if created:
+            lesson = Lesson(module=module, slug=slug, title="")
+            db.session.add(lesson)
+        settings = None
+        if kind == "assignment":
+            settings = {"assignment": _assignment_settings(post.get("assignment"), path)}
+        changes: list[str] = []
+        _set(lesson, changes,
+             title=_require(post, "title", path),
+             summary=str(post.get("summary", "")).strip(),
+             body=post.content.strip(),
+             minutes=int(post.get("minutes", 5)),
+             kind=kind,
+             required=bool(post.get("required", True)),
+             video_url=post.get("video_url"),
+             settings=settings,
+             position=position)
+        db.session.flush()
+        if kind == "quiz":
+            quiz = lesson.quiz
+            if quiz is None:
+                quiz = Quiz(course=module.course, lesson=lesson, role="lesson", title="")
+                db.session.add(quiz)
+            spec = dict(post.metadata)
+            spec.setdefault("instructions", post.content.strip())
+            if _sync_quiz(quiz, spec, module_dir, path, report, f"quiz {slug}", title=lesson.title):
+                changes.append("quiz")
+        elif lesson.quiz is not None:
+            db.session.delete(lesson.quiz)
+        if created:
+            report.created.append(f"lesson {module.slug}/{slug}")
+        elif changes:
+            report.updated.append(f"lesson {module.slug}/{slug}")
+        else:
+            report.unchanged += 1
+        seen.add(slug)
+    for slug, lesson in lessons_by_slug.items():
+        if slug not in seen:
+            db.session.delete(lesson)
+            report.updated.append(f"lesson {module.slug}/{slug} (dihapus)")
+
+
+def _assignment_settings(block, path: Path) -> dict:
+    if not isinstance(block, dict):
+        raise ContentError(f"{path}:1: tugas (kind: assignment) perlu blok 'assignment'")
+    rubric = block.get("rubric") or []
+    if not isinstance(rubric, list) or not rubric:
+        raise ContentError(f"{path}:1: 'assignment.rubric' harus berisi kriteria")
+    criteria = []
+    for index, item in enumerate(rubric, 1):
+        levels = item.get("levels") if isinstance(item, dict) else None
+        if not item.get("criterion") or not levels:
+            raise ContentError(f"{path}:1: kriteria rubrik ke-{index} perlu 'criterion' dan 'levels'")
+        criteria.append({
+            "criterion": str(item["criterion"]),
+            "levels": [{"points": int(level["points"]), "description": str(level.get("description", ""))}
+                       for level in levels],
+        })
+    return {
+        "submit_text": bool(block.get("submit_text", True)),
+        "submit_files": bool(block.get("submit_files", True)),
+        "pass_mark": int(block.get("pass_mark", 70)),
+        "due_days": int(block["due_days"]) if block.get("due_days") else None,
+        "rubric": criteria,
+    }
+
+
+def _sync_quiz(quiz: Quiz, spec: dict, folder: Path, source: Path, report: ImportReport, label: str,
+               title: str | None = None) -> bool:
+    """Update the quiz settings and, if its GIFT file changed, its questions. True if anything changed."""
+    gift_name = spec.get("questions")
+    if not gift_name:
+        raise ContentError(f"{source}:1: kuis perlu 'questions' (nama berkas GIFT)")
+    show = spec.get("show_answers", "after_pass")
+    if show not in SHOW_ANSWERS:
+        raise ContentError(f"{source}:1: show_answers harus salah satu dari {', '.join(SHOW_ANSWERS)}")
+    questions = parse_gift_file(folder / gift_name)
+    changes: list[str] = []
+    _set(quiz, changes,
+         title=title or str(spec.get("title") or quiz.role),
+         instructions=str(spec.get("instructions", "")).strip(),
+         pass_mark=int(spec.get("pass_mark", 0 if quiz.role == "pretest" else 70)),
+         attempts_allowed=int(spec.get("attempts", 1 if quiz.role in ("pretest",) else 0)),
+         shuffle=bool(spec.get("shuffle", True)),
+         show_answers=show,
+         time_limit_minutes=_time_limit(spec, quiz.role))
+    if _questions_signature(quiz.questions) != _gift_signature(questions):
+        for question in list(quiz.questions):
+            quiz.questions.remove(question)
+        db.session.flush()
+        for position, parsed in enumerate(questions):
+            quiz.questions.append(_question_from_gift(parsed, position))
+        changes.append("questions")
+    db.session.flush()
+    if changes and quiz.id and label not in report.updated:
+        report.updated.append(label)
+    return bool(changes)
+
+
+def _time_limit(spec: dict, role: str) -> int | None:
+    """Pre- and post-tests take the limit from `minutes`; a quiz lesson's `minutes` is its
+    estimated length, so its limit is `time_limit`."""
+    limit = spec.get("minutes") if role != "lesson" else spec.get("time_limit")
+    return int(limit) if limit else None
+
+
+def _question_from_gift(parsed: gift.Question, position: int) -> Question:
+    question = Question(position=position, kind=parsed.kind, title=parsed.title, category=parsed.category,
+                        text=parsed.text, feedback=parsed.feedback,
+                        answers=list(parsed.answers) if parsed.kind == "short" else None)
+    for index, choice in enumerate(parsed.choices):
+        question.choices.append(Choice(position=index, text=choice.text, weight=float(choice.weight),
+                                       feedback=choice.feedback))
+    return question
+
+
+def _gift_signature(questions: list[gift.Question]) -> list:
+    return [(q.kind, q.title, q.text, q.feedback, list(q.answers) if q.kind == "short" else None,
+             [(c.text, float(c.weight), c.feedback) for c in q.choices]) for q in questions]
+
+
+def _questions_signature(questions: list[Question]) -> list:
+    return [(q.kind, q.title, q.text, q.feedback, q.answers,
+             [(c.text, float(c.weight), c.feedback) for c in q.choices]) for q in questions]

@@ -1,0 +1,127 @@
+"""Course content: Course → Module → Lesson, and quiz definitions (Quiz → Question → Choice)."""
+from sqlalchemy import JSON, Column, ForeignKey, String, Table, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from kopedu.db import TimestampMixin
+from kopedu.extensions import db
+
+LESSON_KINDS = ("reading", "video", "file", "quiz", "assignment")
+QUESTION_KINDS = ("single", "multiple", "truefalse", "short")
+QUIZ_ROLES = ("lesson", "pretest", "posttest")
+SHOW_ANSWERS = ("always", "after_pass", "never")
+
+course_trainer = Table(
+    "course_trainer",
+    db.metadata,
+    Column("course_id", ForeignKey("course.id", ondelete="CASCADE"), primary_key=True),
+    Column("user_id", ForeignKey("user.id", ondelete="CASCADE"), primary_key=True),
+)
+
+
+class Course(TimestampMixin, db.Model):
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(String(120), unique=True)
+    title: Mapped[str] = mapped_column(String(200))
+    summary: Mapped[str] = mapped_column(Text, default="")
+    description: Mapped[str] = mapped_column(Text, default="")  # Markdown
+    jp_hours: Mapped[int] = mapped_column(default=0)  # jam pelajaran, printed on the certificate
+    sequential: Mapped[bool] = mapped_column(default=False)
+    self_enroll: Mapped[bool] = mapped_column(default=True)
+    published: Mapped[bool] = mapped_column(default=False)
+
+    modules: Mapped[list["Module"]] = relationship(
+        back_populates="course", order_by="Module.position", cascade="all, delete-orphan")
+    quizzes: Mapped[list["Quiz"]] = relationship(back_populates="course", cascade="all, delete-orphan")
+    trainers = relationship("User", secondary=course_trainer, lazy="selectin")
+
+    def __repr__(self) -> str:
+        return f"<Course {self.slug}>"
+
+    def is_trainer(self, user) -> bool:
+        return user.is_authenticated and (user.is_admin or any(t.id == user.id for t in self.trainers))
+
+
+class Module(db.Model):
+    id: Mapped[int] = mapped_column(primary_key=True)
+    course_id: Mapped[int] = mapped_column(ForeignKey("course.id", ondelete="CASCADE"), index=True)
+    slug: Mapped[str] = mapped_column(String(120))
+    title: Mapped[str] = mapped_column(String(200))
+    summary: Mapped[str] = mapped_column(Text, default="")
+    position: Mapped[int] = mapped_column(default=0)
+
+    course: Mapped[Course] = relationship(back_populates="modules")
+    lessons: Mapped[list["Lesson"]] = relationship(
+        back_populates="module", order_by="Lesson.position", cascade="all, delete-orphan")
+
+    __table_args__ = (UniqueConstraint("course_id", "slug"),)
+
+
+class Lesson(TimestampMixin, db.Model):
+    id: Mapped[int] = mapped_column(primary_key=True)
+    module_id: Mapped[int] = mapped_column(ForeignKey("module.id", ondelete="CASCADE"), index=True)
+    slug: Mapped[str] = mapped_column(String(120))
+    title: Mapped[str] = mapped_column(String(200))
+    summary: Mapped[str] = mapped_column(Text, default="")
+    position: Mapped[int] = mapped_column(default=0)
+    kind: Mapped[str] = mapped_column(String(20), default="reading")
+    body: Mapped[str] = mapped_column(Text, default="")  # Markdown
+    minutes: Mapped[int] = mapped_column(default=5)
+    required: Mapped[bool] = mapped_column(default=True)
+    published: Mapped[bool] = mapped_column(default=True)
+    video_url: Mapped[str | None] = mapped_column(String(500))
+    settings: Mapped[dict | None] = mapped_column(JSON)  # kind-specific extras (e.g. an assignment block)
+
+    module: Mapped[Module] = relationship(back_populates="lessons")
+    quiz: Mapped["Quiz | None"] = relationship(back_populates="lesson", uselist=False)
+
+    __table_args__ = (UniqueConstraint("module_id", "slug"),)
+
+
+class Quiz(db.Model):
+    id: Mapped[int] = mapped_column(primary_key=True)
+    course_id: Mapped[int] = mapped_column(ForeignKey("course.id", ondelete="CASCADE"), index=True)
+    lesson_id: Mapped[int | None] = mapped_column(ForeignKey("lesson.id", ondelete="CASCADE"), unique=True)
+    role: Mapped[str] = mapped_column(String(20), default="lesson")  # lesson | pretest | posttest
+    title: Mapped[str] = mapped_column(String(200))
+    instructions: Mapped[str] = mapped_column(Text, default="")
+    pass_mark: Mapped[int] = mapped_column(default=70)  # percent
+    attempts_allowed: Mapped[int] = mapped_column(default=0)  # 0 = unlimited
+    shuffle: Mapped[bool] = mapped_column(default=True)
+    show_answers: Mapped[str] = mapped_column(String(20), default="after_pass")
+    time_limit_minutes: Mapped[int | None] = mapped_column()
+
+    course: Mapped[Course] = relationship(back_populates="quizzes")
+    lesson: Mapped[Lesson | None] = relationship(back_populates="quiz")
+    questions: Mapped[list["Question"]] = relationship(
+        back_populates="quiz", order_by="Question.position", cascade="all, delete-orphan")
+
+
+class Question(db.Model):
+    id: Mapped[int] = mapped_column(primary_key=True)
+    quiz_id: Mapped[int] = mapped_column(ForeignKey("quiz.id", ondelete="CASCADE"), index=True)
+    position: Mapped[int] = mapped_column(default=0)
+    kind: Mapped[str] = mapped_column(String(20))  # single | multiple | truefalse | short
+    title: Mapped[str] = mapped_column(String(200), default="")
+    category: Mapped[str] = mapped_column(String(200), default="")
+    text: Mapped[str] = mapped_column(Text)
+    feedback: Mapped[str] = mapped_column(Text, default="")
+    answers: Mapped[list | None] = mapped_column(JSON)  # accepted short answers
+
+    quiz: Mapped[Quiz] = relationship(back_populates="questions")
+    choices: Mapped[list["Choice"]] = relationship(
+        back_populates="question", order_by="Choice.position", cascade="all, delete-orphan")
+
+
+class Choice(db.Model):
+    id: Mapped[int] = mapped_column(primary_key=True)
+    question_id: Mapped[int] = mapped_column(ForeignKey("question.id", ondelete="CASCADE"), index=True)
+    position: Mapped[int] = mapped_column(default=0)
+    text: Mapped[str] = mapped_column(Text)
+    weight: Mapped[float] = mapped_column(default=0.0)  # percent of the question's points
+    feedback: Mapped[str] = mapped_column(Text, default="")
+
+    question: Mapped[Question] = relationship(back_populates="choices")
+
+    @property
+    def correct(self) -> bool:
+        return self.weight > 0

@@ -1,0 +1,20 @@
+"""Home pages: the landing redirect and the beranda."""
+from flask import Blueprint, redirect, url_for
+from flask_login import current_user, login_required
+
+from kopedu.web.htmx import render
+
+bp = Blueprint("main", __name__)
+
+
+@bp.get("/")
+def index():
+    if current_user.is_authenticated:
+        return redirect(url_for("main.home"))
+    return redirect(url_for("auth.login"))
+
+
+@bp.get("/beranda")
+@login_required
+def home():
+    return render("main/home.html", user=current_user)

@@ -1,0 +1,89 @@
+"""Regions: lookup, scope and the BPS CSV import."""
+import csv
+from pathlib import Path
+
+from sqlalchemy import func, select
+
+from kopedu.extensions import db
+from kopedu.regions.models import CODE_LENGTHS, Cooperative, Region
+
+FILES = (("provinces.csv", "provinsi"), ("regencies.csv", "kabupaten_kota"),
+         ("districts.csv", "kecamatan"), ("villages.csv", "kelurahan_desa"))
+
+
+def resolve_region(value: str | None) -> Region | None:
+    """A region from a BPS code ("5371030") or an unambiguous name ("Oebobo")."""
+    value = (value or "").strip()
+    if not value:
+        return None
+    code = value.replace(".", "")
+    if code.isdigit():
+        return db.session.get(Region, code)
+    matches = db.session.scalars(
+        select(Region).where(func.upper(Region.name) == value.upper()).limit(2)).all()
+    return matches[0] if len(matches) == 1 else None
+
+
+def children(code: str | None) -> list[Region]:
+    stmt = select(Region).where(Region.parent_code == code if code else Region.parent_code.is_(None))
+    return list(db.session.scalars(stmt.order_by(Region.name)))
+
+
+def cooperatives_in(code: str | None = None, limit: int = 1000) -> list[Cooperative]:
+    stmt = select(Cooperative).join(Cooperative.village).order_by(Region.name, Cooperative.name)
+    if code:
+        stmt = stmt.where(Cooperative.village_code.startswith(code))
+    return list(db.session.scalars(stmt.limit(limit)))
+
+
+def import_regions(directory: Path, only_province: str | None = None, batch: int = 5000) -> dict[str, int]:
+    """Load the four BPS CSV files (code, parent code, name; no header) idempotently.
+
+    Rows are upserted: a re-run changes nothing, a renamed region gets its new name.
+    Returns the number of rows read per level.
+    """
+    directory = Path(directory)
+    counts: dict[str, int] = {}
+    insert = _upsert_factory()
+    for filename, level in FILES:
+        path = directory / filename
+        rows = []
+        with path.open(newline="", encoding="utf-8") as fh:
+            for record in csv.reader(fh):
+                if not record:
+                    continue
+                if level == "provinsi":
+                    code, name, parent = record[0].strip(), record[1].strip(), None
+                else:
+                    code, parent, name = record[0].strip(), record[1].strip(), record[2].strip()
+                if CODE_LENGTHS.get(len(code)) != level:
+                    raise ValueError(f"{path.name}: kode {code!r} bukan kode {level}")
+                if only_province and not code.startswith(only_province):
+                    continue
+                rows.append({"code": code, "name": name, "level": level, "parent_code": parent})
+        for start in range(0, len(rows), batch):
+            db.session.execute(insert(rows[start:start + batch]))
+        counts[level] = len(rows)
+    db.session.flush()
+    return counts
+
+
+def _upsert_factory():
+    dialect = db.engine.dialect.name
+    if dialect == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+    elif dialect == "sqlite":
+        from sqlalchemy.dialects.sqlite import insert
+    else:  # pragma: no cover - other databases are not supported
+        raise RuntimeError(f"unsupported database {dialect}")
+
+    def build(rows):
+        stmt = insert(Region).values(rows)
+        return stmt.on_conflict_do_update(
+            index_elements=[Region.code],
+            set_={"name": stmt.excluded.name, "level": stmt.excluded.level,
+                  "parent_code": stmt.excluded.parent_code},
+            where=(Region.name != stmt.excluded.name) | (Region.parent_code.is_distinct_from(stmt.excluded.parent_code)),
+        )
+
+    return build

@@ -1,0 +1,39 @@
+"""Error pages in Indonesian, and the same errors as small fragments for htmx."""
+from flask import render_template, request
+from flask_babel import gettext as _
+from flask_wtf.csrf import CSRFError
+
+MESSAGES = {
+    400: lambda: _("Permintaan tidak dapat diproses."),
+    403: lambda: _("Anda tidak punya akses ke halaman ini."),
+    404: lambda: _("Halaman tidak ditemukan."),
+    405: lambda: _("Cara membuka halaman ini tidak diizinkan."),
+    409: lambda: _("Langkah ini belum bisa dilakukan."),
+    413: lambda: _("Berkas terlalu besar."),
+    429: lambda: _("Terlalu banyak percobaan. Tunggu sebentar, lalu coba lagi."),
+    500: lambda: _("Terjadi kesalahan di server. Coba lagi nanti."),
+}
+
+
+def _error_page(code: int, message: str | None = None):
+    text = message or MESSAGES.get(code, MESSAGES[500])()
+    if request.headers.get("HX-Request"):
+        body = render_template("errors/error.html", code=code, message=text, fragment=True)
+    else:
+        body = render_template("errors/error.html", code=code, message=text)
+    response = (body, code)
+    return response
+
+
+def register(app) -> None:
+    for code in MESSAGES:
+        def handler(error, code=code):
+            description = getattr(error, "description", None)
+            custom = description if isinstance(description, str) and getattr(error, "custom", False) else None
+            return _error_page(code, custom)
+
+        app.register_error_handler(code, handler)
+
+    @app.errorhandler(CSRFError)
+    def csrf_error(error):
+        return _error_page(400, _("Sesi formulir sudah kedaluwarsa. Muat ulang halaman, lalu coba lagi."))

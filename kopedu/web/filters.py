@@ -1,0 +1,56 @@
+"""Template filters: Indonesian dates, numbers and rupiah, phone numbers, Markdown."""
+from datetime import date, datetime
+
+from flask_babel import format_date, format_datetime, format_decimal, get_locale
+from markupsafe import Markup
+
+from kopedu.web.markdown import render_markdown
+
+
+def rupiah(value) -> str:
+    """Rp1.500.000 in Indonesian (no decimals), Rp 1,500,000 in English."""
+    if value is None:
+        return ""
+    number = format_decimal(round(value), format="#,##0")
+    return f"Rp{number}" if str(get_locale()) == "id" else f"Rp {number}"
+
+
+def number(value, digits: int = 0) -> str:
+    if value is None:
+        return ""
+    fmt = "#,##0" if digits == 0 else "#,##0." + "0" * digits
+    return format_decimal(value, format=fmt)
+
+
+def date_long(value) -> str:
+    """18 November 2026."""
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        return format_datetime(value, "d MMMM y")
+    return format_date(value, "d MMMM y")
+
+
+def datetime_short(value) -> str:
+    """18 Nov 2026 14.05 (local time)."""
+    if value is None:
+        return ""
+    return format_datetime(value, "d MMM y HH.mm")
+
+
+def phone_display(value: str | None) -> str:
+    """628123456789 → 0812-3456-789."""
+    if not value:
+        return ""
+    local = "0" + value[2:] if value.startswith("62") else value
+    return "-".join([local[:4], local[4:8], local[8:]]).strip("-")
+
+
+def register(app) -> None:
+    app.add_template_filter(rupiah)
+    app.add_template_filter(number)
+    app.add_template_filter(date_long)
+    app.add_template_filter(datetime_short)
+    app.add_template_filter(phone_display)
+    app.add_template_filter(lambda text: Markup(render_markdown(text or "")), "markdown")
+    app.jinja_env.globals["today"] = date.today

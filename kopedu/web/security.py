@@ -1,0 +1,55 @@
+"""Security headers and the login manager's answers for anonymous users."""
+from flask import request, url_for
+from flask_babel import lazy_gettext as _l
+
+from kopedu.extensions import login_manager
+
+CSP = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "font-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'self'; "
+    "form-action 'self'; frame-ancestors 'none'; frame-src https://www.youtube-nocookie.com"
+)
+
+
+def register(app) -> None:
+    login_manager.login_view = "auth.login"
+    login_manager.login_message = _l("Silakan masuk dulu.")
+    login_manager.login_message_category = "info"
+
+    @login_manager.user_loader
+    def load_user(user_id: str):
+        from kopedu.auth.models import User
+        from kopedu.extensions import db
+
+        ident, _, token = user_id.partition(":")
+        if not ident.isdigit():
+            return None
+        user = db.session.get(User, int(ident))
+        if user is None or user.session_token != token or not user.active:
+            return None
+        return user
+
+    @login_manager.unauthorized_handler
+    def unauthorized():
+        from flask import flash, redirect
+
+        login_url = url_for("auth.login", next=request.full_path if request.method == "GET" else None)
+        if request.headers.get("HX-Request"):
+            response = app.response_class("", 401)
+            response.headers["HX-Redirect"] = login_url
+            return response
+        flash(str(login_manager.login_message), "info")
+        return redirect(login_url)
+
+    @app.after_request
+    def headers(response):
+        response.headers.setdefault("Content-Security-Policy", CSP)
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("Referrer-Policy", "same-origin")
+        response.headers.setdefault("X-Frame-Options", "DENY")
+        response.headers.setdefault("Permissions-Policy", "camera=(self), microphone=(), geolocation=()")
+        if request.headers.get("HX-Request") is not None or response.mimetype == "text/html":
+            response.vary.add("HX-Request")
+        if response.mimetype == "text/html" and "Cache-Control" not in response.headers:
+            response.headers["Cache-Control"] = "private, no-cache"
+        return response

@@ -1,0 +1,3 @@
+from kopedu import create_app
+
+app = create_app()
