@@ -18,11 +18,14 @@ def import_regions_command(directory: Path, province: str | None):
     from kopedu.regions.services import import_regions
 
     started = time.perf_counter()
-    counts = import_regions(directory, only_province=province)
+    duplicates: list[str] = []
+    counts = import_regions(directory, only_province=province, duplicates=duplicates)
     db.session.commit()
     elapsed = time.perf_counter() - started
     summary = ", ".join(f"{level}: {n:,}" for level, n in counts.items())
     click.echo(f"Imported {summary} in {elapsed:.1f} s")
+    for line in duplicates:
+        click.echo(f"  skipped a repeated code (the first row is kept): {line}")
 
 
 @kopedu_cli.command("import-course")

@@ -36,20 +36,22 @@ def cooperatives_in(code: str | None = None, limit: int = 1000) -> list[Cooperat
     return list(db.session.scalars(stmt.limit(limit)))
 
 
-def import_regions(directory: Path, only_province: str | None = None, batch: int = 5000) -> dict[str, int]:
+def import_regions(directory: Path, only_province: str | None = None, batch: int = 5000,
+                   duplicates: list[str] | None = None) -> dict[str, int]:
     """Load the four BPS CSV files (code, parent code, name; no header) idempotently.
 
-    Rows are upserted: a re-run changes nothing, a renamed region gets its new name.
-    Returns the number of rows read per level.
+    Rows are upserted: a re-run changes nothing, a renamed region gets its new name. A code that
+    appears twice in a file keeps its first row; the repeated rows are appended to `duplicates`
+    as "file:line code name". Returns the number of regions per level.
     """
     directory = Path(directory)
     counts: dict[str, int] = {}
     insert = _upsert_factory()
     for filename, level in FILES:
         path = directory / filename
-        rows = []
+        rows, seen = [], set()
         with path.open(newline="", encoding="utf-8") as fh:
-            for record in csv.reader(fh):
+            for line_no, record in enumerate(csv.reader(fh), 1):
                 if not record:
                     continue
                 if level == "provinsi":
@@ -60,6 +62,11 @@ def import_regions(directory: Path, only_province: str | None = None, batch: int
                     raise ValueError(f"{path.name}: kode {code!r} bukan kode {level}")
                 if only_province and not code.startswith(only_province):
                     continue
+                if code in seen:
+                    if duplicates is not None:
+                        duplicates.append(f"{path.name}:{line_no} {code} {name}")
+                    continue
+                seen.add(code)
                 rows.append({"code": code, "name": name, "level": level, "parent_code": parent})
         for start in range(0, len(rows), batch):
             db.session.execute(insert(rows[start:start + batch]))

@@ -66,3 +66,23 @@ def test_attribution_ships_with_the_rows():
     readme = (Path(BUNDLED_REGIONS) / "README.md").read_text()
     assert "Badan Pusat Statistik" in readme and "Open Database License" in readme
     assert (Path(BUNDLED_REGIONS) / "LICENSE-data-ODbL-1.0.md").is_file()
+
+
+def test_repeated_code_keeps_first_row_and_is_reported(app, tmp_path):
+    for name in ("provinces", "regencies", "districts", "villages"):
+        (tmp_path / f"{name}.csv").write_text("")
+    (tmp_path / "provinces.csv").write_text("91,PAPUA BARAT\n")
+    (tmp_path / "regencies.csv").write_text("9107,91,KABUPATEN TAMBRAUW\n")
+    (tmp_path / "districts.csv").write_text("9107182,9107,KWOOR\n")
+    (tmp_path / "villages.csv").write_text("9107182005,9107182,KAMLIN\n9107182005,9107182,KWARI\n")
+    duplicates = []
+    counts = import_regions(tmp_path, duplicates=duplicates)
+    assert counts["kelurahan_desa"] == 1
+    assert db.session.get(Region, "9107182005").name == "KAMLIN"
+    assert duplicates == ["villages.csv:2 9107182005 KWARI"]
+
+
+def test_cli_import_regions(app):
+    result = app.test_cli_runner().invoke(args=["kopedu", "import-regions", str(BUNDLED_REGIONS)])
+    assert result.exit_code == 0, result.output
+    assert "kelurahan_desa: 3,202" in result.output
