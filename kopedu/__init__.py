@@ -80,8 +80,9 @@ def _select_locale() -> str:
 
 
 def _register_web(app: Flask) -> None:
-    from kopedu.web import errors, filters, security, static
+    from kopedu.web import errors, filters, requestid, security, static
 
+    requestid.register(app)
     errors.register(app)
     filters.register(app)
     security.register(app)
@@ -93,13 +94,34 @@ def _register_web(app: Flask) -> None:
 
         return {"current_locale": str(get_locale()), "languages": app.config["LANGUAGES"]}
 
-    @app.get("/healthz")
+    @app.get("/livez")
     @ext.limiter.exempt
-    def healthz():
+    def livez():
+        """Liveness: the process answers. Nothing else is checked."""
+        return jsonify(status="ok")
+
+    @app.get("/healthz")
+    @app.get("/readyz")
+    @ext.limiter.exempt
+    def readyz():
+        """Readiness: the database answers (and Redis, when one is configured)."""
+        checks, ok = {}, True
         try:
             ext.db.session.execute(text("SELECT 1"))
-        except Exception:  # noqa: BLE001 - any failure means not healthy
+            checks["database"] = "ok"
+        except Exception:  # noqa: BLE001 - any failure means not ready
             ext.db.session.rollback()
-            return jsonify(status="error", database="unavailable"), 503
-        return jsonify(status="ok", database="ok")
+            checks["database"], ok = "unavailable", False
+        if app.config.get("REDIS_URL"):
+            checks["redis"] = "ok" if _redis_ok(app.config["REDIS_URL"]) else "unavailable"
+            ok = ok and checks["redis"] == "ok"
+        return jsonify(status="ok" if ok else "error", **checks), 200 if ok else 503
 
+
+def _redis_ok(url: str) -> bool:
+    import redis
+
+    try:
+        return bool(redis.Redis.from_url(url, socket_timeout=1, socket_connect_timeout=1).ping())
+    except redis.RedisError:
+        return False

@@ -59,3 +59,19 @@ def test_production_config_needs_secret_key(monkeypatch):
     env = {"PATH": "/usr/bin:/bin", "KOPEDU_INSTANCE": "/tmp/kopedu-test-instance"}
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, cwd=".")
     assert result.returncode != 0 and "SECRET_KEY must be set" in result.stderr
+
+
+def test_liveness_and_request_id(client):
+    response = client.get("/livez", headers={"X-Request-ID": "abc12345-test"})
+    assert response.status_code == 200 and response.json == {"status": "ok"}
+    assert response.headers["X-Request-ID"] == "abc12345-test"
+    generated = client.get("/readyz", headers={"X-Request-ID": "bad id with spaces"})
+    assert generated.status_code == 200
+    assert len(generated.headers["X-Request-ID"]) == 32
+
+
+def test_readiness_reports_missing_redis(app):
+    app.config["REDIS_URL"] = "redis://127.0.0.1:1/0"  # nothing listens there
+    response = app.test_client().get("/readyz")
+    assert response.status_code == 503
+    assert response.json["redis"] == "unavailable" and response.json["database"] == "ok"
