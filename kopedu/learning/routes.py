@@ -184,7 +184,7 @@ def complete(slug: str, lesson_id: int):
             parts.append(render_block(template, "outline_item", oob=True, entry=entry, **context))
     if state.posttest is not None and posttest_before != state.posttest_open:
         parts.append(render_block(template, "outline_posttest", oob=True, **context))
-    response = make_response("".join(parts))
+    response = make_response("".join(part.strip() for part in parts))
     response.vary.add("HX-Request")
     db.session.commit()
     return response
@@ -195,13 +195,12 @@ def complete(slug: str, lesson_id: int):
 def attachment(slug: str, attachment_id: int):
     course = _course_or_404(slug)
     handout = db.session.get(LessonAttachment, attachment_id)
+    if handout is None or handout.lesson_id not in {lesson.id for lesson in services.ordered_lessons(course)}:
+        abort(404)
     state, refusal = _state_or_refuse(course)
     if refusal is not None:
         return refusal
-    item = state.item(handout.lesson_id) if handout is not None else None
-    if item is None:
-        abort(404)
-    if not state.can_open(item):
+    if not state.can_open(state.item(handout.lesson_id)):
         _fail(services.LessonLocked())
     path = attachment_dir() / handout.stored_name
     if not path.is_file():

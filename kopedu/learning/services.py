@@ -21,7 +21,7 @@ from datetime import datetime, timedelta
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, func, select
-from sqlalchemy.orm import defer, load_only, selectinload
+from sqlalchemy.orm import defer, joinedload, lazyload, load_only, selectinload
 
 from kopedu.courses.gift import normalise_answer
 from kopedu.courses.models import Course, Lesson, Module, Question, Quiz
@@ -45,8 +45,11 @@ class LearningError(Exception):
     default = _l("Permintaan tidak dapat diproses.")
 
     def __init__(self, message=None):
-        self.message = message or self.default
-        super().__init__(str(self.message))
+        self.message = message or self.default  # lazy: translated when shown
+        super().__init__(self.message)
+
+    def __str__(self) -> str:
+        return str(self.message)
 
 
 class NotEnrolled(LearningError):
@@ -123,7 +126,8 @@ def self_enroll(user, course) -> Enrollment:
 def get_enrollment(user, course) -> Enrollment | None:
     if not getattr(user, "is_authenticated", True) or user.id is None:
         return None
-    return db.session.scalar(select(Enrollment).where(
+    # The user and the course are loaded already: no joined loads (and no second trainers query).
+    return db.session.scalar(select(Enrollment).options(lazyload("*")).where(
         Enrollment.user_id == user.id, Enrollment.course_id == course.id))
 
 
@@ -290,12 +294,15 @@ def load_course(slug: str | None = None, course_id: int | None = None) -> Course
     return db.session.scalar(stmt)
 
 
-def done_lesson_ids(user_id: int, lesson_ids) -> set[int]:
-    lesson_ids = list(lesson_ids)
-    if not lesson_ids:
+def done_lesson_ids(user_id: int, course_ids) -> set[int]:
+    """Ids of the lessons of these courses that the user completed (one query)."""
+    course_ids = list(course_ids)
+    if not course_ids:
         return set()
-    return set(db.session.scalars(select(LessonProgress.lesson_id).where(
-        LessonProgress.user_id == user_id, LessonProgress.lesson_id.in_(lesson_ids))))
+    return set(db.session.scalars(
+        select(LessonProgress.lesson_id).join(Lesson, LessonProgress.lesson_id == Lesson.id)
+        .join(Module, Lesson.module_id == Module.id)
+        .where(LessonProgress.user_id == user_id, Module.course_id.in_(course_ids))))
 
 
 def course_state(course: Course, user, enrollment: Enrollment | None = None, *, with_scores: bool = True
@@ -304,7 +311,7 @@ def course_state(course: Course, user, enrollment: Enrollment | None = None, *, 
     if enrollment is None:
         enrollment = get_enrollment(user, course)
     lessons = ordered_lessons(course)
-    done = done_lesson_ids(user.id, [lesson.id for lesson in lessons]) if enrollment else set()
+    done = done_lesson_ids(user.id, [course.id]) if enrollment else set()
     quizzes = [quiz for quiz in course.quizzes if quiz.role in ("pretest", "posttest")]
     scores = {}
     if with_scores and enrollment and quizzes:
@@ -334,7 +341,7 @@ def open_lesson(state: CourseState, lesson: Lesson) -> LessonItem:
 # --------------------------------------------------------------------------- progress
 
 
-def _insert_ignore(model, values: dict, conflict: list[str], update: list[str] | None = None):
+def _insert_ignore(model, values: dict, conflict: list[str], update: list[str] | None = None, returning=None):
     """INSERT … ON CONFLICT DO NOTHING (or DO UPDATE of the `update` columns) on SQLite and PostgreSQL:
     the unique constraint decides, so concurrent requests cannot make duplicates."""
     name = db.session.get_bind().dialect.name
@@ -350,6 +357,8 @@ def _insert_ignore(model, values: dict, conflict: list[str], update: list[str] |
                                           set_={column: getattr(stmt.excluded, column) for column in update})
     else:
         stmt = stmt.on_conflict_do_nothing(index_elements=conflict)
+    if returning is not None:
+        stmt = stmt.returning(returning)
     return db.session.execute(stmt)
 
 
@@ -374,8 +383,9 @@ def record_completion(state: CourseState, lesson: Lesson) -> bool:
         raise NotEnrolled()
     now = utcnow()
     result = _insert_ignore(LessonProgress, {"user_id": enrollment.user_id, "lesson_id": lesson.id,
-                                             "completed_at": now}, ["user_id", "lesson_id"])
-    created = result.rowcount == 1
+                                             "completed_at": now}, ["user_id", "lesson_id"],
+                            returning=LessonProgress.id)
+    created = result.scalar() is not None  # nothing returned: the row was there already
     state.done_ids.add(lesson.id)
     state.refresh()
     enrollment.last_activity_at = now
@@ -435,7 +445,8 @@ def dashboard(user) -> list[DashboardEntry]:
     """The user's enrolled courses with progress, the lesson to resume and pre/post scores.
     Five queries whatever the number of courses and lessons."""
     enrollments = list(db.session.scalars(
-        select(Enrollment).where(Enrollment.user_id == user.id).order_by(Enrollment.enrolled_at)))
+        select(Enrollment).where(Enrollment.user_id == user.id).order_by(Enrollment.enrolled_at, Enrollment.id)
+        .options(joinedload(Enrollment.course).lazyload(Course.trainers), lazyload(Enrollment.user))))
     enrollments = [e for e in enrollments if e.course.published]
     if not enrollments:
         return []
@@ -449,7 +460,7 @@ def dashboard(user) -> list[DashboardEntry]:
     lessons_by_course: dict[int, list[Lesson]] = {course_id: [] for course_id in course_ids}
     for lesson, course_id in rows:
         lessons_by_course[course_id].append(lesson)
-    done = done_lesson_ids(user.id, [lesson.id for lesson, _ in rows])
+    done = done_lesson_ids(user.id, course_ids)
     quizzes = list(db.session.scalars(select(Quiz).where(Quiz.course_id.in_(course_ids),
                                                          Quiz.role.in_(("pretest", "posttest")))))
     scores = {quiz_id: score for (_, quiz_id), score in
