@@ -153,3 +153,23 @@ def test_dashboard_entries_service(app):
     assert [e.course.id for e in entries] == [course.id]
     assert entries[0].state.progress_pct == 0
     assert entries[0].state.resume_item.lesson.id == lessons_of(course)[0].id
+
+
+def test_lesson_page_and_its_scripts_are_compressed_and_cached(client, login):
+    import re
+
+    course = factories.course(lessons=1)
+    user = factories.user()
+    factories.enrollment(user, course)
+    db.session.commit()
+    login(user)
+    page = client.get(lesson_url(course, lessons_of(course)[0]), headers={"Accept-Encoding": "gzip, deflate, br"})
+    assert page.headers["Content-Encoding"] == "br"
+    assert "private" in page.headers["Cache-Control"]
+    html = client.get(lesson_url(course, lessons_of(course)[0])).get_data(as_text=True)
+    script = re.search(r'src="(/static/js/learning\.js\?v=[0-9a-f]+)"', html).group(1)
+    # Chrome over plain HTTP offers "gzip, deflate" (br only over HTTPS); static files are streamed, and
+    # Flask-Compress streams br or deflate, not gzip
+    response = client.get(script, headers={"Accept-Encoding": "gzip, deflate"})
+    assert response.status_code == 200 and response.headers["Content-Encoding"] == "deflate"
+    assert "max-age=31536000" in response.headers["Cache-Control"] and "immutable" in response.headers["Cache-Control"]
