@@ -336,6 +336,7 @@ def prepost(slug: str):
     course = _course_or_404(slug)
     if not course.is_trainer(current_user):
         abort(403)
-    report = services.pre_post_report(course)
-    return render("learning/prepost.html", course=course, report=report)
+    cohort_id = request.args.get("angkatan", type=int)  # one cohort (angkatan) of the course
+    report = services.pre_post_report(course, cohort_id=cohort_id)
+    return render("learning/prepost.html", course=course, report=report, cohort_id=cohort_id)
 

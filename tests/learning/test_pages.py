@@ -173,3 +173,23 @@ def test_lesson_page_and_its_scripts_are_compressed_and_cached(client, login):
     response = client.get(script, headers={"Accept-Encoding": "gzip, deflate"})
     assert response.status_code == 200 and response.headers["Content-Encoding"] == "deflate"
     assert "max-age=31536000" in response.headers["Cache-Control"] and "immutable" in response.headers["Cache-Control"]
+
+
+def test_prepost_report_for_one_cohort(client, login):
+    from kopedu.cohorts.models import Cohort
+
+    course = factories.course(lessons=1)
+    pretest = factories.quiz(course, role="pretest", pass_mark=0)
+    cohort = Cohort(course_id=course.id, code="KPG-1", name="Angkatan 1")
+    db.session.add(cohort)
+    db.session.flush()
+    inside, outside = factories.user(full_name="Dalam Angkatan"), factories.user(full_name="Luar Angkatan")
+    factories.enrollment(inside, course, cohort_id=cohort.id)
+    factories.enrollment(outside, course)
+    _attempt(inside, pretest, 50)
+    admin = factories.user("admin")
+    db.session.commit()
+    login(admin)
+    html = client.get(f"/kursus/{course.slug}/pre-post?angkatan={cohort.id}").get_data(as_text=True)
+    assert "Dalam Angkatan" in html and "Luar Angkatan" not in html
+    assert "Luar Angkatan" in client.get(f"/kursus/{course.slug}/pre-post").get_data(as_text=True)
