@@ -64,9 +64,10 @@ def _register_blueprints(app: Flask) -> None:
     from kopedu.auth import bp as auth_bp
     from kopedu.auth.admin import bp as admin_bp
     from kopedu.courses import bp as courses_bp
+    from kopedu.learning import bp as learning_bp  # also adds the course page to courses_bp: import first
     from kopedu.main import bp as main_bp
 
-    for bp in (main_bp, auth_bp, admin_bp, courses_bp):
+    for bp in (main_bp, auth_bp, admin_bp, courses_bp, learning_bp):
         app.register_blueprint(bp)
 
 

@@ -1,7 +1,8 @@
-"""Home pages: the landing redirect and the beranda."""
+"""Home pages: the landing redirect and the beranda (the participant's dashboard)."""
 from flask import Blueprint, redirect, url_for
 from flask_login import current_user, login_required
 
+from kopedu.learning import services as learning
 from kopedu.web.htmx import render
 
 bp = Blueprint("main", __name__)
@@ -17,4 +18,6 @@ def index():
 @bp.get("/beranda")
 @login_required
 def home():
-    return render("main/home.html", user=current_user)
+    entries = learning.dashboard(current_user) if current_user.role == "participant" else []
+    taught = learning.taught_courses(current_user) if current_user.role in ("trainer", "admin") else []
+    return render("main/home.html", user=current_user, entries=entries, taught=taught)

@@ -66,3 +66,66 @@ def course(*, lessons: int = 3, modules: int = 1, published: bool = True, **fiel
         db.session.add(module)
     db.session.flush()
     return c
+
+
+# --------------------------------------------------------------------------- learning
+
+
+def enrollment(user_obj, course_obj, **fields):
+    from kopedu.learning.models import Enrollment
+
+    e = Enrollment(user_id=user_obj.id, course_id=course_obj.id, **fields)
+    db.session.add(e)
+    db.session.flush()
+    return e
+
+
+def quiz(course_obj, *, role: str = "lesson", lesson=None, pass_mark: int = 70, attempts_allowed: int = 0,
+         shuffle: bool = False, show_answers: str = "after_pass", time_limit_minutes: int | None = None,
+         title: str | None = None):
+    """A quiz with one question of each kind: single, multiple, true/false and short answer."""
+    from kopedu.courses.models import Choice, Question, Quiz
+
+    q = Quiz(course=course_obj, lesson=lesson, role=role, title=title or f"Kuis {next(_seq)}", pass_mark=pass_mark,
+             attempts_allowed=attempts_allowed, shuffle=shuffle, show_answers=show_answers,
+             time_limit_minutes=time_limit_minutes)
+    q.questions = [
+        Question(position=0, kind="single", text="Organ tertinggi koperasi adalah ...", choices=[
+            Choice(position=0, text="Rapat Anggota", weight=100, feedback="Benar."),
+            Choice(position=1, text="Pengurus", weight=0), Choice(position=2, text="Lurah", weight=0)]),
+        Question(position=1, kind="multiple", text="Pilih DUA jenis simpanan wajib.", choices=[
+            Choice(position=0, text="Simpanan pokok", weight=50), Choice(position=1, text="Simpanan wajib", weight=50),
+            Choice(position=2, text="Simpanan sukarela", weight=-50), Choice(position=3, text="Deposito", weight=-50)]),
+        Question(position=2, kind="truefalse", text="Satu anggota satu suara.", choices=[
+            Choice(position=0, text="Benar", weight=100), Choice(position=1, text="Salah", weight=0)]),
+        Question(position=3, kind="short", text="Sisa Hasil Usaha disingkat ...", answers=["SHU", "S.H.U."]),
+    ]
+    db.session.add(q)
+    db.session.flush()
+    return q
+
+
+def quiz_lesson(module, *, position: int = 99, **quiz_fields):
+    """A lesson of kind quiz at the end of `module`, with its quiz."""
+    from kopedu.courses.models import Lesson
+
+    lesson = Lesson(module=module, slug=f"kuis-{next(_seq)}", title="Kuis modul", kind="quiz", position=position,
+                    body="Jawab semua soal.")
+    db.session.add(lesson)
+    db.session.flush()
+    quiz(module.course, lesson=lesson, **quiz_fields)
+    return lesson
+
+
+def answer_form(quiz_obj, correct: bool = True) -> dict[str, list[str]]:
+    """Form fields answering every question of `quiz_obj` all right (or all wrong)."""
+    form = {}
+    for question in quiz_obj.questions:
+        if question.kind == "short":
+            form[f"q{question.id}"] = [question.answers[0] if correct else "tidak tahu"]
+        else:
+            chosen = [c for c in question.choices if (c.weight > 0) == correct]
+            if question.kind != "multiple":
+                chosen = chosen[:1]
+            form[f"q{question.id}"] = [str(c.id) for c in chosen]
+    return form

@@ -4,7 +4,9 @@ The import is idempotent: the course is matched by slug, modules and lessons by 
 re-import updates rows in place and participants' progress (which points at lesson ids) is kept.
 Quizzes are replaced question by question only when their GIFT file changed.
 """
+import hashlib
 import re
+import secrets
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -13,7 +15,8 @@ import yaml
 from sqlalchemy import select
 
 from kopedu.courses import gift
-from kopedu.courses.models import LESSON_KINDS, SHOW_ANSWERS, Choice, Course, Lesson, Module, Question, Quiz
+from kopedu.courses.models import (LESSON_KINDS, SHOW_ANSWERS, Choice, Course, Lesson, LessonAttachment, Module,
+                                   Question, Quiz)
 from kopedu.extensions import db
 
 _PREFIX = re.compile(r"^(\d+)[-_](.+)$")
@@ -179,6 +182,8 @@ def _import_lessons(module: Module, module_dir: Path, report: ImportReport) -> N
              settings=settings,
              position=position)
         db.session.flush()
+        if _sync_attachments(lesson, post.get("attachments"), module_dir, path):
+            changes.append("attachments")
         if kind == "quiz":
             quiz = lesson.quiz
             if quiz is None:
@@ -285,3 +290,78 @@ def _gift_signature(questions: list[gift.Question]) -> list:
 def _questions_signature(questions: list[Question]) -> list:
     return [(q.kind, q.title, q.text, q.feedback, q.answers,
              [(c.text, float(c.weight), c.feedback) for c in q.choices]) for q in questions]
+
+
+# Handouts a lesson may carry: extension → (content type, test of the file's first bytes).
+_ZIP = b"PK\x03\x04"
+ATTACHMENT_TYPES = {
+    ".pdf": ("application/pdf", lambda head: head.startswith(b"%PDF-")),
+    ".docx": ("application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+              lambda head: head.startswith(_ZIP)),
+    ".xlsx": ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", lambda head: head.startswith(_ZIP)),
+    ".pptx": ("application/vnd.openxmlformats-officedocument.presentationml.presentation",
+              lambda head: head.startswith(_ZIP)),
+    ".jpg": ("image/jpeg", lambda head: head.startswith(b"\xff\xd8\xff")),
+    ".jpeg": ("image/jpeg", lambda head: head.startswith(b"\xff\xd8\xff")),
+    ".png": ("image/png", lambda head: head.startswith(b"\x89PNG\r\n\x1a\n")),
+}
+MAX_ATTACHMENT_BYTES = 20 * 1024 * 1024
+
+
+def attachment_dir() -> Path:
+    from flask import current_app
+
+    return Path(current_app.config["UPLOAD_DIR"]) / "lessons"
+
+
+def _sync_attachments(lesson: Lesson, spec, folder: Path, source: Path) -> bool:
+    """Files named in the lesson's `attachments:` list (beside the lesson file), checked by
+    content and copied under random names. True if anything changed."""
+    spec = spec or []
+    if not isinstance(spec, list):
+        raise ContentError(f"{source}:1: 'attachments' harus berupa daftar berkas")
+    wanted = []
+    for item in spec:
+        if isinstance(item, str):
+            name, title = item, None
+        elif isinstance(item, dict) and item.get("file"):
+            name, title = str(item["file"]), item.get("title")
+        else:
+            raise ContentError(f"{source}:1: setiap lampiran perlu 'file'")
+        path = folder / name
+        if Path(name).name != name or not path.is_file():
+            raise ContentError(f"{source}:1: lampiran '{name}' tidak ditemukan di {folder}")
+        kind = ATTACHMENT_TYPES.get(path.suffix.lower())
+        data = path.read_bytes()
+        if len(data) > MAX_ATTACHMENT_BYTES:
+            raise ContentError(f"{source}:1: lampiran '{name}' lebih dari 20 MB")
+        if kind is None or not kind[1](data[:16]):
+            raise ContentError(f"{source}:1: lampiran '{name}' bukan PDF, DOCX, XLSX, PPTX, JPG atau PNG")
+        wanted.append((name, str(title or path.stem), kind[0], data))
+
+    changed = False
+    existing = {a.filename: a for a in lesson.attachments}
+    for position, (name, title, content_type, data) in enumerate(wanted):
+        digest = hashlib.sha256(data).hexdigest()
+        attachment = existing.pop(name, None)
+        if attachment is None:
+            attachment = LessonAttachment(filename=name, stored_name="", title=title, content_type=content_type,
+                                          size=0, sha256="", position=position)
+            lesson.attachments.append(attachment)
+            changed = True
+        if attachment.sha256 != digest:
+            directory = attachment_dir()
+            directory.mkdir(parents=True, exist_ok=True)
+            stored = secrets.token_hex(16) + Path(name).suffix.lower()
+            (directory / stored).write_bytes(data)
+            attachment.stored_name, attachment.sha256, attachment.size = stored, digest, len(data)
+            attachment.content_type = content_type
+            changed = True
+        if (attachment.title, attachment.position) != (title, position):
+            attachment.title, attachment.position = title, position
+            changed = True
+    for attachment in existing.values():
+        lesson.attachments.remove(attachment)
+        changed = True
+    db.session.flush()
+    return changed

@@ -73,6 +73,8 @@ class Lesson(TimestampMixin, db.Model):
 
     module: Mapped[Module] = relationship(back_populates="lessons")
     quiz: Mapped["Quiz | None"] = relationship(back_populates="lesson", uselist=False)
+    attachments: Mapped[list["LessonAttachment"]] = relationship(
+        back_populates="lesson", order_by="LessonAttachment.position", cascade="all, delete-orphan")
 
     __table_args__ = (UniqueConstraint("module_id", "slug"),)
 
@@ -125,3 +127,22 @@ class Choice(db.Model):
     @property
     def correct(self) -> bool:
         return self.weight > 0
+
+
+class LessonAttachment(TimestampMixin, db.Model):
+    """A file handed out with a lesson (a PDF handout, a worksheet). The bytes live under
+    UPLOAD_DIR/lessons/ with a random name; `filename` is the name the participant downloads."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    lesson_id: Mapped[int] = mapped_column(ForeignKey("lesson.id", ondelete="CASCADE"), index=True)
+    position: Mapped[int] = mapped_column(default=0)
+    title: Mapped[str] = mapped_column(String(200))
+    filename: Mapped[str] = mapped_column(String(200))
+    stored_name: Mapped[str] = mapped_column(String(80), unique=True)
+    content_type: Mapped[str] = mapped_column(String(120))
+    size: Mapped[int] = mapped_column()
+    sha256: Mapped[str] = mapped_column(String(64))
+
+    lesson: Mapped[Lesson] = relationship(back_populates="attachments")
+
+    __table_args__ = (UniqueConstraint("lesson_id", "filename"),)

@@ -2,16 +2,37 @@
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import selectinload
 
-from kopedu.courses.models import Course, Module
+from kopedu.courses.models import Course, Lesson, Module
 from kopedu.extensions import db
 
 
+def _like(q: str) -> str:
+    """A LIKE pattern matching q anywhere; the user's % and _ are matched literally."""
+    escaped = q.strip().lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
+
+
 def published_courses(q: str = "") -> list[Course]:
+    """Published courses by title; q matches the title or the summary (any case)."""
     stmt = select(Course).where(Course.published.is_(True)).order_by(Course.title)
-    if q:
-        like = f"%{q.strip().lower()}%"
-        stmt = stmt.where(or_(func.lower(Course.title).like(like), func.lower(Course.summary).like(like)))
+    if q and q.strip():
+        like = _like(q)
+        stmt = stmt.where(or_(func.lower(Course.title).like(like, escape="\\"),
+                              func.lower(Course.summary).like(like, escape="\\")))
     return list(db.session.scalars(stmt))
+
+
+def course_sizes(course_ids) -> dict[int, tuple[int, int, int]]:
+    """{course_id: (modules, published lessons, estimated minutes)} in one query."""
+    course_ids = list(course_ids)
+    if not course_ids:
+        return {}
+    stmt = (select(Module.course_id, func.count(func.distinct(Module.id)), func.count(Lesson.id),
+                   func.coalesce(func.sum(Lesson.minutes), 0))
+            .select_from(Module).outerjoin(Lesson, (Lesson.module_id == Module.id) & Lesson.published.is_(True))
+            .where(Module.course_id.in_(course_ids)).group_by(Module.course_id))
+    return {course_id: (modules, lessons, int(minutes)) for course_id, modules, lessons, minutes
+            in db.session.execute(stmt)}
 
 
 def course_with_outline(slug: str) -> Course | None:

@@ -1,8 +1,103 @@
-"""Enrolment, progress and quiz results."""
-from sqlalchemy import func, select
+"""Enrolment, progress and quiz results.
 
+Services take model objects and plain values, flush and never commit (the route commits once).
+Upward notifications go out through kopedu.signals.progress_changed (sender: the Enrollment).
+
+Rules decided here:
+- A lesson's place is its module's position, then its own; only published lessons count.
+- In a sequential course a lesson is locked until every earlier *required* lesson is done, except
+  assignment lessons: they are completed by the grading feature (possibly days later) and never lock
+  what follows. Optional lessons never lock anything.
+- Course progress = completed required lessons / required lessons (assignments included); the
+  enrolment's completed_at is set the first time it reaches 100 %.
+- The pre-test never gates; the post-test is open once every lesson that would lock it is done
+  (sequential courses only). The course uses the best submitted attempt of every quiz.
+"""
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import and_, func, select
+from sqlalchemy.orm import defer, joinedload, lazyload, load_only, selectinload
+
+from kopedu.courses.gift import normalise_answer
+from kopedu.courses.models import Course, Lesson, Module, Question, Quiz
+from kopedu.db import utcnow
 from kopedu.extensions import db
-from kopedu.learning.models import Enrollment, QuizAttempt
+from kopedu.learning.models import AttemptAnswer, Enrollment, LessonProgress, QuizAttempt
+from kopedu.signals import progress_changed
+
+GRACE_SECONDS = 10  # answers may arrive this late after a quiz's deadline (slow networks)
+SHORT_ANSWER_MAX = 200
+COMPLETABLE_KINDS = ("reading", "video", "file")  # quizzes complete on a pass, assignments through grading
+
+
+# --------------------------------------------------------------------------- errors
+
+
+class LearningError(Exception):
+    """A refused step, with the HTTP status a route should answer and a message for the person."""
+
+    status = 400
+    default = _l("Permintaan tidak dapat diproses.")
+
+    def __init__(self, message=None):
+        self.message = message or self.default  # lazy: translated when shown
+        super().__init__(self.message)
+
+    def __str__(self) -> str:
+        return str(self.message)
+
+
+class NotEnrolled(LearningError):
+    status = 403
+    default = _l("Anda belum terdaftar di kursus ini.")
+
+
+class EnrollmentClosed(LearningError):
+    status = 403
+    default = _l("Kursus ini tidak dibuka untuk pendaftaran mandiri. Pendaftaran lewat angkatan oleh Dinas.")
+
+
+class LessonLocked(LearningError):
+    status = 409
+    default = _l("Pelajaran ini masih terkunci. Selesaikan dulu pelajaran sebelumnya.")
+
+
+class NotCompletable(LearningError):
+    status = 409
+    default = _l("Pelajaran ini selesai lewat kuis atau tugasnya, bukan dengan tombol.")
+
+
+class QuizLocked(LearningError):
+    status = 409
+    default = _l("Post-test terbuka setelah semua pelajaran selesai.")
+
+
+class NoAttemptsLeft(LearningError):
+    status = 409
+    default = _l("Kesempatan mengerjakan kuis ini sudah habis.")
+
+
+class AttemptClosed(LearningError):
+    status = 409
+    default = _l("Jawaban kuis ini sudah dikirim.")
+
+
+class TimeUp(LearningError):
+    status = 409
+    default = _l("Waktu sudah habis. Jawaban ini tidak disimpan.")
+
+
+class InvalidAnswer(LearningError):
+    status = 400
+    default = _l("Jawaban tidak dikenal. Muat ulang halaman, lalu coba lagi.")
+
+
+# --------------------------------------------------------------------------- enrolment
 
 
 def enroll(user, course, cohort=None) -> Enrollment:
@@ -18,6 +113,24 @@ def enroll(user, course, cohort=None) -> Enrollment:
     return enrollment
 
 
+def self_enroll(user, course) -> Enrollment:
+    """A participant enrols from the catalogue, where the course allows it (idempotent)."""
+    existing = get_enrollment(user, course)
+    if existing is not None:
+        return existing
+    if not (course.published and course.self_enroll and user.role == "participant"):
+        raise EnrollmentClosed()
+    return enroll(user, course)
+
+
+def get_enrollment(user, course) -> Enrollment | None:
+    if not getattr(user, "is_authenticated", True) or user.id is None:
+        return None
+    # The user and the course are loaded already: no joined loads (and no second trainers query).
+    return db.session.scalar(select(Enrollment).options(lazyload("*")).where(
+        Enrollment.user_id == user.id, Enrollment.course_id == course.id))
+
+
 def best_scores(quiz_ids, user_ids=None) -> dict[tuple[int, int], float]:
     """Best submitted score (percent) per (user_id, quiz_id): one aggregate query."""
     quiz_ids = list(quiz_ids)
@@ -29,3 +142,691 @@ def best_scores(quiz_ids, user_ids=None) -> dict[tuple[int, int], float]:
     if user_ids is not None:
         stmt = stmt.where(QuizAttempt.user_id.in_(list(user_ids)))
     return {(user_id, quiz_id): score for user_id, quiz_id, score in db.session.execute(stmt)}
+
+
+# --------------------------------------------------------------------------- course state
+
+
+@dataclass
+class LessonItem:
+    lesson: Lesson
+    index: int  # 0-based place in the course
+    status: str = "open"  # done | current | open | locked
+
+    @property
+    def done(self) -> bool:
+        return self.status == "done"
+
+    @property
+    def locked(self) -> bool:
+        return self.status == "locked"
+
+    @property
+    def completable(self) -> bool:
+        return self.lesson.kind in COMPLETABLE_KINDS
+
+
+@dataclass
+class CourseState:
+    """Where one person stands in one course: every lesson's status, progress, pre/post-test."""
+
+    course: Course
+    enrollment: Enrollment | None
+    lessons: list[Lesson]
+    done_ids: set[int]
+    preview: bool = False  # a trainer or admin looking at the course without an enrolment
+    quizzes: list[Quiz] = field(default_factory=list)
+    scores: dict[int, float] = field(default_factory=dict)  # quiz_id → best score
+    items: list[LessonItem] = field(default_factory=list)
+    posttest_open: bool = True
+
+    def __post_init__(self):
+        self.refresh()
+
+    def refresh(self) -> None:
+        """(Re)compute every status from done_ids."""
+        sequential = self.course.sequential and not self.preview
+        blocked = False
+        items = []
+        for index, lesson in enumerate(self.lessons):
+            if lesson.id in self.done_ids:
+                status = "done"
+            elif blocked:
+                status = "locked"
+            else:
+                status = "open"
+            if sequential and status != "done" and lesson.required and lesson.kind != "assignment":
+                blocked = True
+            items.append(LessonItem(lesson, index, status))
+        self.items = items
+        self._by_id = {item.lesson.id: item for item in items}
+        self.posttest_open = not blocked
+        resume = self.resume_item
+        if resume is not None and resume.status == "open":
+            resume.status = "current"
+
+    # lookups
+    def item(self, lesson_id: int) -> LessonItem | None:
+        return self._by_id.get(lesson_id)
+
+    def previous(self, item: LessonItem) -> LessonItem | None:
+        return self.items[item.index - 1] if item.index > 0 else None
+
+    def next(self, item: LessonItem) -> LessonItem | None:
+        return self.items[item.index + 1] if item.index + 1 < len(self.items) else None
+
+    def module_items(self) -> list[tuple[Module, list[LessonItem]]]:
+        groups: list[tuple[Module, list[LessonItem]]] = []
+        for item in self.items:
+            if not groups or groups[-1][0].id != item.lesson.module_id:
+                groups.append((item.lesson.module, []))
+            groups[-1][1].append(item)
+        return groups
+
+    # progress
+    @property
+    def required_total(self) -> int:
+        return sum(1 for lesson in self.lessons if lesson.required)
+
+    @property
+    def required_done(self) -> int:
+        return sum(1 for lesson in self.lessons if lesson.required and lesson.id in self.done_ids)
+
+    @property
+    def progress_pct(self) -> int:
+        total = self.required_total
+        return self.required_done * 100 // total if total else 0
+
+    @property
+    def started(self) -> bool:
+        return bool(self.done_ids) or bool(self.enrollment and self.enrollment.last_lesson_id)
+
+    @property
+    def resume_item(self) -> LessonItem | None:
+        """The lesson "Lanjutkan belajar" opens: the first unfinished, unlocked lesson at or after
+        the last one opened; else the first unfinished, unlocked lesson; None when all are done."""
+        candidates = [item for item in self.items if item.status in ("open", "current")]
+        if not candidates:
+            return None
+        last = self.item(self.enrollment.last_lesson_id) if self.enrollment and self.enrollment.last_lesson_id else None
+        if last is not None:
+            later = [item for item in candidates if item.index >= last.index]
+            if later:
+                return later[0]
+        return candidates[0]
+
+    # pre-test and post-test
+    def _quiz(self, role: str) -> Quiz | None:
+        return next((quiz for quiz in self.quizzes if quiz.role == role), None)
+
+    @property
+    def pretest(self) -> Quiz | None:
+        return self._quiz("pretest")
+
+    @property
+    def posttest(self) -> Quiz | None:
+        return self._quiz("posttest")
+
+    @property
+    def pretest_score(self) -> float | None:
+        return self.scores.get(self.pretest.id) if self.pretest else None
+
+    @property
+    def posttest_score(self) -> float | None:
+        return self.scores.get(self.posttest.id) if self.posttest else None
+
+    def can_open(self, item: LessonItem) -> bool:
+        return self.preview or not item.locked
+
+
+def ordered_lessons(course: Course) -> list[Lesson]:
+    """The course's published lessons in order (modules and lessons must be loaded)."""
+    return [lesson for module in course.modules for lesson in module.lessons if lesson.published]
+
+
+def load_course(slug: str | None = None, course_id: int | None = None) -> Course | None:
+    """A course with modules, lessons (without their bodies) and quizzes, in a fixed number of queries."""
+    stmt = select(Course).options(
+        selectinload(Course.modules).selectinload(Module.lessons).options(defer(Lesson.body), defer(Lesson.settings)),
+        selectinload(Course.quizzes),
+    )
+    stmt = stmt.where(Course.slug == slug) if slug is not None else stmt.where(Course.id == course_id)
+    return db.session.scalar(stmt)
+
+
+def done_lesson_ids(user_id: int, course_ids) -> set[int]:
+    """Ids of the lessons of these courses that the user completed (one query)."""
+    course_ids = list(course_ids)
+    if not course_ids:
+        return set()
+    return set(db.session.scalars(
+        select(LessonProgress.lesson_id).join(Lesson, LessonProgress.lesson_id == Lesson.id)
+        .join(Module, Lesson.module_id == Module.id)
+        .where(LessonProgress.user_id == user_id, Module.course_id.in_(course_ids))))
+
+
+def course_state(course: Course, user, enrollment: Enrollment | None = None, *, with_scores: bool = True
+                 ) -> CourseState:
+    """The state of `user` in `course` (loaded with load_course). Three queries at most."""
+    if enrollment is None:
+        enrollment = get_enrollment(user, course)
+    lessons = ordered_lessons(course)
+    done = done_lesson_ids(user.id, [course.id]) if enrollment else set()
+    quizzes = [quiz for quiz in course.quizzes if quiz.role in ("pretest", "posttest")]
+    scores = {}
+    if with_scores and enrollment and quizzes:
+        scores = {quiz_id: score for (_, quiz_id), score in
+                  best_scores([quiz.id for quiz in quizzes], [user.id]).items()}
+    preview = enrollment is None and course.is_trainer(user)
+    return CourseState(course=course, enrollment=enrollment, lessons=lessons, done_ids=done, preview=preview,
+                       quizzes=quizzes, scores=scores)
+
+
+def open_lesson(state: CourseState, lesson: Lesson) -> LessonItem:
+    """Check that the person may read `lesson` and remember it as the last one opened."""
+    item = state.item(lesson.id)
+    if item is None:
+        raise LessonLocked()
+    if state.enrollment is None and not state.preview:
+        raise NotEnrolled()
+    if not state.can_open(item):
+        raise LessonLocked()
+    if state.enrollment is not None:
+        state.enrollment.last_lesson_id = lesson.id
+        state.enrollment.last_activity_at = utcnow()
+        db.session.flush()
+    return item
+
+
+# --------------------------------------------------------------------------- progress
+
+
+def _insert_ignore(model, values: dict, conflict: list[str], update: list[str] | None = None, returning=None):
+    """INSERT … ON CONFLICT DO NOTHING (or DO UPDATE of the `update` columns) on SQLite and PostgreSQL:
+    the unique constraint decides, so concurrent requests cannot make duplicates."""
+    name = db.session.get_bind().dialect.name
+    if name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+    elif name == "sqlite":
+        from sqlalchemy.dialects.sqlite import insert
+    else:  # pragma: no cover - other databases are not supported
+        raise RuntimeError(f"unsupported database {name}")
+    stmt = insert(model).values(**values)
+    if update:
+        stmt = stmt.on_conflict_do_update(index_elements=conflict,
+                                          set_={column: getattr(stmt.excluded, column) for column in update})
+    else:
+        stmt = stmt.on_conflict_do_nothing(index_elements=conflict)
+    if returning is not None:
+        stmt = stmt.returning(returning)
+    return db.session.execute(stmt)
+
+
+def mark_lesson_done(state: CourseState, lesson: Lesson) -> bool:
+    """The participant's "Tandai selesai". Refuses locked lessons and lessons completed otherwise.
+    Idempotent: a second call (double click, second tab) changes nothing. True if newly done."""
+    item = state.item(lesson.id)
+    if state.enrollment is None:
+        raise NotEnrolled()
+    if item is None or item.locked:
+        raise LessonLocked()
+    if not item.completable:
+        raise NotCompletable()
+    return record_completion(state, lesson)
+
+
+def record_completion(state: CourseState, lesson: Lesson) -> bool:
+    """Record that the enrolled person completed `lesson` (no lock or kind check: quizzes call it on
+    a pass). Updates the enrolment's progress and sends progress_changed. True if newly done."""
+    enrollment = state.enrollment
+    if enrollment is None:
+        raise NotEnrolled()
+    now = utcnow()
+    result = _insert_ignore(LessonProgress, {"user_id": enrollment.user_id, "lesson_id": lesson.id,
+                                             "completed_at": now}, ["user_id", "lesson_id"],
+                            returning=LessonProgress.id)
+    created = result.scalar() is not None  # nothing returned: the row was there already
+    state.done_ids.add(lesson.id)
+    state.refresh()
+    enrollment.last_activity_at = now
+    _store_progress(enrollment, state.progress_pct, now)
+    db.session.flush()
+    if created:
+        progress_changed.send(enrollment)
+    return created
+
+
+def complete_lesson(user, lesson: Lesson) -> bool:
+    """For other features (grading completes an assignment lesson): record the lesson as done for an
+    enrolled user, update progress, send progress_changed. True if newly done; NotEnrolled otherwise."""
+    course = load_course(course_id=lesson.module.course_id)
+    state = course_state(course, user, with_scores=False)
+    return record_completion(state, lesson)
+
+
+def _store_progress(enrollment: Enrollment, pct: int, now: datetime) -> None:
+    enrollment.progress_pct = pct
+    if pct >= 100 and enrollment.completed_at is None:
+        enrollment.completed_at = now
+
+
+def refresh_progress(enrollment: Enrollment) -> int:
+    """Recount an enrolment's progress from the database (one aggregate query), e.g. after the course's
+    lessons changed. Returns the percentage."""
+    stmt = (select(func.count(Lesson.id), func.count(LessonProgress.id))
+            .select_from(Lesson).join(Module, Lesson.module_id == Module.id)
+            .outerjoin(LessonProgress, and_(LessonProgress.lesson_id == Lesson.id,
+                                            LessonProgress.user_id == enrollment.user_id))
+            .where(Module.course_id == enrollment.course_id, Lesson.required.is_(True), Lesson.published.is_(True)))
+    total, done = db.session.execute(stmt).one()
+    pct = done * 100 // total if total else 0
+    _store_progress(enrollment, pct, utcnow())
+    db.session.flush()
+    return pct
+
+
+# --------------------------------------------------------------------------- dashboard
+
+
+@dataclass
+class DashboardEntry:
+    state: CourseState
+
+    @property
+    def course(self) -> Course:
+        return self.state.course
+
+    @property
+    def enrollment(self) -> Enrollment:
+        return self.state.enrollment
+
+
+def dashboard(user) -> list[DashboardEntry]:
+    """The user's enrolled courses with progress, the lesson to resume and pre/post scores.
+    Five queries whatever the number of courses and lessons."""
+    enrollments = list(db.session.scalars(
+        select(Enrollment).where(Enrollment.user_id == user.id).order_by(Enrollment.enrolled_at, Enrollment.id)
+        .options(joinedload(Enrollment.course).lazyload(Course.trainers), lazyload(Enrollment.user))))
+    enrollments = [e for e in enrollments if e.course.published]
+    if not enrollments:
+        return []
+    course_ids = [e.course_id for e in enrollments]
+    rows = db.session.execute(
+        select(Lesson, Module.course_id).join(Module, Lesson.module_id == Module.id)
+        .where(Module.course_id.in_(course_ids), Lesson.published.is_(True))
+        .order_by(Module.course_id, Module.position, Lesson.position, Lesson.id)
+        .options(load_only(Lesson.id, Lesson.module_id, Lesson.title, Lesson.kind, Lesson.required,
+                           Lesson.position, Lesson.published))).all()
+    lessons_by_course: dict[int, list[Lesson]] = {course_id: [] for course_id in course_ids}
+    for lesson, course_id in rows:
+        lessons_by_course[course_id].append(lesson)
+    done = done_lesson_ids(user.id, course_ids)
+    quizzes = list(db.session.scalars(select(Quiz).where(Quiz.course_id.in_(course_ids),
+                                                         Quiz.role.in_(("pretest", "posttest")))))
+    scores = {quiz_id: score for (_, quiz_id), score in
+              best_scores([quiz.id for quiz in quizzes], [user.id]).items()}
+    entries = []
+    for enrollment in enrollments:
+        lessons = lessons_by_course[enrollment.course_id]
+        course_quizzes = [quiz for quiz in quizzes if quiz.course_id == enrollment.course_id]
+        state = CourseState(course=enrollment.course, enrollment=enrollment, lessons=lessons,
+                            done_ids={lesson.id for lesson in lessons if lesson.id in done},
+                            quizzes=course_quizzes,
+                            scores={quiz.id: scores[quiz.id] for quiz in course_quizzes if quiz.id in scores})
+        entries.append(DashboardEntry(state))
+    return entries
+
+
+def taught_courses(user) -> list[Course]:
+    """Courses a trainer teaches (every course for an admin)."""
+    from kopedu.courses.models import course_trainer
+
+    stmt = select(Course).order_by(Course.title)
+    if not user.is_admin:
+        stmt = stmt.join(course_trainer, course_trainer.c.course_id == Course.id).where(
+            course_trainer.c.user_id == user.id)
+    return list(db.session.scalars(stmt))
+
+
+# --------------------------------------------------------------------------- quizzes
+
+
+@dataclass
+class QuizState:
+    """One person's attempts at one quiz and what they may do next."""
+
+    quiz: Quiz
+    attempts: list[QuizAttempt]
+    locked: bool = False  # a quiz lesson still locked, or the post-test before the lessons are done
+    enrolled: bool = True
+
+    @property
+    def submitted(self) -> list[QuizAttempt]:
+        return [a for a in self.attempts if a.submitted_at is not None]
+
+    @property
+    def open_attempt(self) -> QuizAttempt | None:
+        return next((a for a in self.attempts if a.submitted_at is None), None)
+
+    @property
+    def best(self) -> QuizAttempt | None:
+        done = self.submitted
+        return max(done, key=lambda a: (a.score or 0, -a.number)) if done else None
+
+    @property
+    def best_score(self) -> float | None:
+        return self.best.score if self.best else None
+
+    @property
+    def passed(self) -> bool:
+        return any(a.passed for a in self.submitted)
+
+    @property
+    def attempts_left(self) -> int | None:
+        """None = unlimited."""
+        if not self.quiz.attempts_allowed:
+            return None
+        return max(0, self.quiz.attempts_allowed - len(self.attempts))
+
+    @property
+    def can_start(self) -> bool:
+        if not self.enrolled or self.locked:
+            return False
+        return self.open_attempt is not None or self.attempts_left is None or self.attempts_left > 0
+
+
+def quiz_state(quiz: Quiz, user, course_state_: CourseState | None = None, now: datetime | None = None) -> QuizState:
+    """Attempts of `user` at `quiz` (oldest first); an open attempt past its deadline is graded first."""
+    attempts = list(db.session.scalars(select(QuizAttempt).where(
+        QuizAttempt.quiz_id == quiz.id, QuizAttempt.user_id == user.id).order_by(QuizAttempt.number)))
+    for attempt in attempts:
+        if attempt.submitted_at is None and is_expired(attempt, now):
+            grade_attempt(attempt, now=now, course_state_=course_state_)
+    locked = False
+    enrolled = True
+    if course_state_ is not None:
+        enrolled = course_state_.enrollment is not None
+        locked = quiz_locked(course_state_, quiz)
+    return QuizState(quiz=quiz, attempts=attempts, locked=locked, enrolled=enrolled)
+
+
+def quiz_locked(state: CourseState, quiz: Quiz) -> bool:
+    if quiz.role == "posttest":
+        return not state.posttest_open
+    if quiz.role == "lesson" and quiz.lesson_id is not None:
+        item = state.item(quiz.lesson_id)
+        return item is None or item.locked
+    return False
+
+
+def _layout(quiz: Quiz, rng: random.Random) -> dict:
+    questions = list(quiz.questions)
+    if quiz.shuffle:
+        rng.shuffle(questions)
+    choices = {}
+    for question in questions:
+        ids = [choice.id for choice in question.choices]
+        if quiz.shuffle and question.kind != "truefalse":  # Benar/Salah keep their order
+            rng.shuffle(ids)
+        choices[str(question.id)] = ids
+    return {"questions": [question.id for question in questions], "choices": choices}
+
+
+def start_attempt(state: CourseState, quiz: Quiz, now: datetime | None = None,
+                  rng: random.Random | None = None) -> QuizAttempt:
+    """Resume the open attempt or start a new one (question and choice order fixed now, deadline
+    stored on the attempt). Refuses when not enrolled, locked or out of attempts."""
+    if state.enrollment is None:
+        raise NotEnrolled()
+    if quiz.course_id != state.course.id:
+        raise InvalidAnswer()
+    qstate = quiz_state(quiz, state.enrollment.user, state, now=now)
+    if qstate.locked:
+        raise QuizLocked() if quiz.role == "posttest" else LessonLocked()
+    if qstate.open_attempt is not None:
+        return qstate.open_attempt
+    if qstate.attempts_left == 0:
+        raise NoAttemptsLeft()
+    now = now or utcnow()
+    number = max((a.number for a in qstate.attempts), default=0) + 1
+    values = {"quiz_id": quiz.id, "user_id": state.enrollment.user_id, "number": number, "started_at": now,
+              "layout": _layout(quiz, rng or random.SystemRandom()), "deadline_at": None}
+    if quiz.time_limit_minutes:
+        values["deadline_at"] = now + timedelta(minutes=quiz.time_limit_minutes)
+    # The unique (quiz, user, number) decides a race between two tabs: the loser resumes the winner's attempt.
+    _insert_ignore(QuizAttempt, values, ["quiz_id", "user_id", "number"])
+    attempt = db.session.scalar(select(QuizAttempt).where(
+        QuizAttempt.quiz_id == quiz.id, QuizAttempt.user_id == state.enrollment.user_id,
+        QuizAttempt.number == number))
+    state.enrollment.last_activity_at = now
+    db.session.flush()
+    return attempt
+
+
+def load_attempt(attempt_id: int, user) -> QuizAttempt | None:
+    """The user's own attempt with its quiz, questions and choices (None for anyone else's)."""
+    attempt = db.session.scalar(
+        select(QuizAttempt).where(QuizAttempt.id == attempt_id, QuizAttempt.user_id == user.id)
+        .options(selectinload(QuizAttempt.quiz).selectinload(Quiz.questions).selectinload(Question.choices),
+                 selectinload(QuizAttempt.answers)))
+    return attempt
+
+
+def is_expired(attempt: QuizAttempt, now: datetime | None = None) -> bool:
+    if attempt.deadline_at is None:
+        return False
+    return (now or utcnow()) > attempt.deadline_at + timedelta(seconds=GRACE_SECONDS)
+
+
+def ordered_questions(attempt: QuizAttempt) -> list[tuple[Question, list]]:
+    """The attempt's questions and choices in the order fixed when it started."""
+    by_id = {question.id: question for question in attempt.quiz.questions}
+    layout = attempt.layout or {}
+    order = [qid for qid in layout.get("questions", []) if qid in by_id] or list(by_id)
+    result = []
+    for qid in order:
+        question = by_id[qid]
+        choices_by_id = {choice.id: choice for choice in question.choices}
+        choice_order = [cid for cid in (layout.get("choices") or {}).get(str(qid), []) if cid in choices_by_id]
+        choice_order += [cid for cid in choices_by_id if cid not in choice_order]
+        result.append((question, [choices_by_id[cid] for cid in choice_order]))
+    return result
+
+
+def parse_answers(attempt: QuizAttempt, form: dict[int, list[str]]) -> dict[int, tuple[list[int] | None, str | None]]:
+    """Check raw answers {question_id: [values]} against the attempt's questions. Every value is
+    checked before anything is written; a question or choice outside the attempt is refused."""
+    questions = {question.id: question for question in attempt.quiz.questions}
+    allowed = set((attempt.layout or {}).get("questions", [])) or set(questions)
+    parsed: dict[int, tuple[list[int] | None, str | None]] = {}
+    for qid, values in form.items():
+        question = questions.get(qid)
+        if question is None or qid not in allowed:
+            raise InvalidAnswer()
+        values = [v for v in values if v is not None and str(v).strip() != ""]
+        if question.kind == "short":
+            if len(values) > 1:
+                raise InvalidAnswer()
+            text = str(values[0]).strip() if values else ""
+            if len(text) > SHORT_ANSWER_MAX:
+                raise InvalidAnswer(_l("Jawaban terlalu panjang (paling banyak %(n)d huruf).", n=SHORT_ANSWER_MAX))
+            parsed[qid] = (None, text or None)
+            continue
+        valid = {choice.id for choice in question.choices}
+        try:
+            ids = sorted({int(v) for v in values})
+        except (TypeError, ValueError):
+            raise InvalidAnswer() from None
+        if not set(ids) <= valid or (question.kind in ("single", "truefalse") and len(ids) > 1):
+            raise InvalidAnswer()
+        parsed[qid] = (ids, None)
+    return parsed
+
+
+def save_answers(attempt: QuizAttempt, form: dict[int, list[str]], now: datetime | None = None) -> list[int]:
+    """Save answers as they are chosen. Refused after the deadline (plus a few seconds' grace): the
+    attempt is then graded with what was saved in time, and TimeUp is raised. Returns the saved ids."""
+    if attempt.submitted_at is not None:
+        raise AttemptClosed()
+    now = now or utcnow()
+    if is_expired(attempt, now):
+        grade_attempt(attempt, now=now)
+        raise TimeUp()
+    parsed = parse_answers(attempt, form)
+    db.session.flush()
+    for qid, (choice_ids, text) in parsed.items():
+        _insert_ignore(AttemptAnswer,
+                       {"attempt_id": attempt.id, "question_id": qid, "choice_ids": choice_ids, "text": text,
+                        "saved_at": now},
+                       ["attempt_id", "question_id"], update=["choice_ids", "text", "saved_at"])
+    if parsed:  # the rows changed under the ORM: reload them when next read
+        if "answers" in attempt.__dict__:
+            for answer in attempt.answers:
+                db.session.expire(answer)
+        db.session.expire(attempt, ["answers"])
+    return list(parsed)
+
+
+def score_answer(question: Question, answer: AttemptAnswer | None) -> float:
+    """0..1 of the question's points. Choice weights are percent; the total is kept within 0..1."""
+    if answer is None:
+        return 0.0
+    if question.kind == "short":
+        if not answer.text:
+            return 0.0
+        accepted = {normalise_answer(a) for a in (question.answers or [])}
+        return 1.0 if normalise_answer(answer.text) in accepted else 0.0
+    chosen = set(answer.choice_ids or [])
+    if not chosen:
+        return 0.0
+    total = sum(choice.weight for choice in question.choices if choice.id in chosen) / 100.0
+    return max(0.0, min(1.0, total))
+
+
+def grade_attempt(attempt: QuizAttempt, now: datetime | None = None,
+                  course_state_: CourseState | None = None) -> QuizAttempt:
+    """Grade an open attempt with its saved answers; a passed lesson quiz completes its lesson.
+    Sends progress_changed for every graded attempt."""
+    if attempt.submitted_at is not None:
+        return attempt
+    now = now or utcnow()
+    quiz = attempt.quiz
+    answers = {answer.question_id: answer for answer in attempt.answers}
+    questions = list(quiz.questions)
+    total = 0.0
+    for question in questions:
+        points = score_answer(question, answers.get(question.id))
+        if question.id in answers:
+            answers[question.id].score = points
+        total += points
+    attempt.score = round(total * 100 / len(questions), 2) if questions else 0.0
+    attempt.passed = attempt.score >= quiz.pass_mark
+    attempt.submitted_at = now
+    db.session.flush()
+
+    state = course_state_
+    if state is None or state.enrollment is None or state.enrollment.user_id != attempt.user_id:
+        course = load_course(course_id=quiz.course_id)
+        from kopedu.auth.models import User
+
+        state = course_state(course, db.session.get(User, attempt.user_id), with_scores=False)
+    if state.enrollment is None:
+        return attempt
+    if quiz.role == "lesson" and attempt.passed and quiz.lesson_id is not None:
+        lesson = next((lesson for lesson in state.lessons if lesson.id == quiz.lesson_id), None)
+        if lesson is not None and record_completion(state, lesson):
+            return attempt  # record_completion sent progress_changed
+    state.enrollment.last_activity_at = now
+    db.session.flush()
+    progress_changed.send(state.enrollment)
+    return attempt
+
+
+def submit_attempt(attempt: QuizAttempt, form: dict[int, list[str]] | None = None, now: datetime | None = None,
+                   course_state_: CourseState | None = None) -> bool:
+    """Submit: save the posted answers (only if in time) and grade. Returns False when the answers
+    came too late (the attempt is graded with what was saved before the deadline)."""
+    if attempt.submitted_at is not None:
+        raise AttemptClosed()
+    now = now or utcnow()
+    in_time = not is_expired(attempt, now)
+    if in_time and form:
+        parsed = parse_answers(attempt, form)  # refuse tampering before writing anything
+        if parsed:
+            save_answers(attempt, form, now=now)
+    grade_attempt(attempt, now=now, course_state_=course_state_)
+    return in_time
+
+
+def answers_visible(quiz: Quiz, qstate: QuizState) -> bool:
+    """Whether the right answers may be shown after an attempt (always / after passing / never)."""
+    if quiz.show_answers == "always":
+        return True
+    if quiz.show_answers == "after_pass":
+        # A pre-test has no real pass mark, so "after passing" would mean "at once": keep them hidden.
+        return qstate.passed and quiz.role != "pretest"
+    return False
+
+
+# --------------------------------------------------------------------------- pre-test / post-test report
+
+
+@dataclass
+class PrePostRow:
+    enrollment: Enrollment
+    pre: float | None
+    post: float | None
+
+    @property
+    def gain(self) -> float | None:
+        if self.pre is None or self.post is None:
+            return None
+        return round(self.post - self.pre, 2)
+
+
+@dataclass
+class PrePostReport:
+    course: Course
+    pretest: Quiz | None
+    posttest: Quiz | None
+    rows: list[PrePostRow]
+
+    def _mean(self, values) -> float | None:
+        values = [v for v in values if v is not None]
+        return round(sum(values) / len(values), 2) if values else None
+
+    @property
+    def average_pre(self) -> float | None:
+        return self._mean(row.pre for row in self.rows)
+
+    @property
+    def average_post(self) -> float | None:
+        return self._mean(row.post for row in self.rows)
+
+    @property
+    def average_gain(self) -> float | None:
+        """Mean of post − pre over participants who took both."""
+        return self._mean(row.gain for row in self.rows)
+
+    @property
+    def both_count(self) -> int:
+        return sum(1 for row in self.rows if row.gain is not None)
+
+
+def pre_post_report(course: Course, cohort_id: int | None = None) -> PrePostReport:
+    """Per participant: best pre-test and post-test scores and the gain; the course's average gain.
+    Two queries whatever the number of participants (enrolments with users, one score aggregate)."""
+    pretest = next((quiz for quiz in course.quizzes if quiz.role == "pretest"), None)
+    posttest = next((quiz for quiz in course.quizzes if quiz.role == "posttest"), None)
+    stmt = select(Enrollment).where(Enrollment.course_id == course.id)
+    if cohort_id is not None:
+        stmt = stmt.where(Enrollment.cohort_id == cohort_id)
+    enrollments = list(db.session.scalars(stmt))
+    enrollments.sort(key=lambda e: (e.user.full_name.casefold(), e.user_id))
+    quiz_ids = [quiz.id for quiz in (pretest, posttest) if quiz is not None]
+    scores = best_scores(quiz_ids, [e.user_id for e in enrollments]) if enrollments else {}
+    rows = [PrePostRow(enrollment=e,
+                       pre=scores.get((e.user_id, pretest.id)) if pretest else None,
+                       post=scores.get((e.user_id, posttest.id)) if posttest else None)
+            for e in enrollments]
+    return PrePostReport(course=course, pretest=pretest, posttest=posttest, rows=rows)

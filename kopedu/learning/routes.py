@@ -1,0 +1,342 @@
+"""The participant's side of a course: course page and enrolment, lesson reader, "Tandai selesai",
+handouts, quizzes (pre-test, lesson quizzes, post-test); and the trainer's pre/post/gain view.
+
+The course page keeps the endpoint `courses.course` (other features link to it) but lives here,
+because it shows the person's enrolment and progress, which belong to this layer: the view is
+added to the courses blueprint, so kopedu.courses never imports kopedu.learning.
+
+GET views that write (the last lesson opened, an expired attempt graded) render first and commit
+after, so that committing does not expire the loaded outline and cost a query per lesson.
+"""
+import re
+
+from flask import abort, flash, make_response, request, send_file, url_for
+from flask_babel import format_decimal, gettext as _
+from flask_login import current_user, login_required
+from jinja2_fragments.flask import render_block
+from markupsafe import Markup
+from werkzeug.exceptions import default_exceptions
+
+from kopedu.courses import bp as courses_bp
+from kopedu.courses.importer import attachment_dir
+from kopedu.courses.models import LessonAttachment, Quiz
+from kopedu.db import utcnow
+from kopedu.extensions import db
+from kopedu.learning import bp, services
+from kopedu.web.htmx import is_partial, redirect, render
+
+_YOUTUBE = re.compile(r"^https?://(?:www\.|m\.)?(?:youtube\.com/(?:watch\?(?:.*&)?v=|embed/|shorts/)|youtu\.be/)"
+                      r"([A-Za-z0-9_-]{11})")
+
+
+@bp.app_template_filter("score")
+def score_filter(value) -> str:
+    """A quiz score in percent: 81,3 / 100 (one decimal at most)."""
+    if value is None:
+        return "–"
+    return format_decimal(round(float(value), 1), format="#,##0.#")
+
+
+@bp.app_template_filter("youtube_id")
+def youtube_id(url: str | None) -> str | None:
+    match = _YOUTUBE.match(url or "")
+    return match.group(1) if match else None
+
+
+@bp.app_template_filter("filesize")
+def filesize(size: int) -> str:
+    if size < 1024 * 1024:
+        return f"{max(1, round(size / 1024))} KB"
+    return f"{format_decimal(round(size / 1024 / 1024, 1), format='#,##0.#')} MB"
+
+
+def _fail(error: services.LearningError):
+    """Abort with the error's status and its message on the error page."""
+    exception = default_exceptions[error.status](description=str(error.message))
+    exception.custom = True
+    raise exception
+
+
+def _fragment_error(error: services.LearningError):
+    """A short message swapped into the small target of an htmx request."""
+    body = Markup('<span class="error" role="alert">{}</span>').format(str(error.message))
+    response = make_response(str(body), error.status)
+    response.vary.add("HX-Request")
+    return response
+
+
+def _course_or_404(slug: str | None = None, course_id: int | None = None):
+    course = services.load_course(slug=slug, course_id=course_id)
+    if course is None or (not course.published and not course.is_trainer(current_user)):
+        abort(404)
+    return course
+
+
+def _state_or_refuse(course):
+    """The person's state in the course; participants who are not enrolled are sent to the course
+    page (if they may enrol themselves) or refused."""
+    state = services.course_state(course, current_user)
+    if state.enrollment is None and not state.preview:
+        if course.self_enroll and current_user.role == "participant":
+            flash(_("Daftar dulu di kursus ini untuk membuka pelajaran dan kuisnya."), "info")
+            return state, redirect(url_for("courses.course", slug=course.slug))
+        _fail(services.NotEnrolled())
+    return state, None
+
+
+def _answers_from_form(form) -> dict[int, list[str]]:
+    """q<question id> fields → {question id: [values]}; other fields (the CSRF token) are ignored."""
+    answers = {}
+    for key in form:
+        if key.startswith("q") and key[1:].isdigit():
+            answers[int(key[1:])] = form.getlist(key)
+    return answers
+
+
+# --------------------------------------------------------------------------- course page and enrolment
+
+
+@courses_bp.get("/kursus/<slug>")
+@login_required
+def course(slug: str):
+    course = _course_or_404(slug)
+    state = services.course_state(course, current_user)
+    can_enroll = (state.enrollment is None and course.published and course.self_enroll
+                  and current_user.role == "participant")
+    return render("courses/course.html", course=course, state=state, can_enroll=can_enroll)
+
+
+@bp.post("/kursus/<slug>/daftar")
+@login_required
+def enroll(slug: str):
+    course = _course_or_404(slug)
+    try:
+        services.self_enroll(current_user, course)
+    except services.LearningError as error:
+        _fail(error)
+    db.session.commit()
+    flash(_("Anda sudah terdaftar. Selamat belajar!"), "success")
+    return redirect(url_for("courses.course", slug=slug))
+
+
+# --------------------------------------------------------------------------- lesson reader and progress
+
+
+def _lesson_context(course, state, lesson_id: int, **extra) -> dict:
+    item = state.item(lesson_id)
+    return {"course": course, "state": state, "item": item, "lesson": item.lesson, **extra}
+
+
+@bp.get("/kursus/<slug>/pelajaran/<int:lesson_id>")
+@login_required
+def lesson(slug: str, lesson_id: int):
+    course = _course_or_404(slug)
+    state, refusal = _state_or_refuse(course)
+    if refusal is not None:
+        return refusal
+    item = state.item(lesson_id)
+    if item is None:
+        abort(404)
+    if not state.can_open(item):
+        return render("learning/lesson.html", status=409, locked=True,
+                      **_lesson_context(course, state, lesson_id, message=services.LessonLocked.default))
+    services.open_lesson(state, item.lesson)
+    quiz = qstate = None
+    if item.lesson.kind == "quiz" and item.lesson.quiz is not None:
+        quiz = item.lesson.quiz
+        qstate = services.quiz_state(quiz, current_user, state)
+    response = render("learning/lesson.html", locked=False, quiz=quiz, qstate=qstate,
+                      **_lesson_context(course, state, lesson_id))
+    db.session.commit()
+    return response
+
+
+@bp.post("/kursus/<slug>/pelajaran/<int:lesson_id>/selesai")
+@login_required
+def complete(slug: str, lesson_id: int):
+    course = _course_or_404(slug)
+    state = services.course_state(course, current_user)
+    item = state.item(lesson_id)
+    if item is None:
+        abort(404)
+    before = {entry.lesson.id: entry.status for entry in state.items}
+    posttest_before = state.posttest_open
+    try:
+        services.mark_lesson_done(state, item.lesson)
+    except services.LearningError as error:
+        db.session.rollback()
+        if is_partial():
+            return _fragment_error(error)
+        _fail(error)
+    if not is_partial():
+        db.session.commit()
+        return redirect(url_for(".lesson", slug=slug, lesson_id=lesson_id))
+
+    # One response updates everything the click changed: the button (the target), then out-of-band
+    # the progress bar, the outline entries whose status changed and the previous/next links.
+    template = "learning/lesson.html"
+    context = _lesson_context(course, state, lesson_id)
+    parts = [render_block(template, "done_button", **context),
+             render_block(template, "progress", oob=True, **context),
+             render_block(template, "pager", oob=True, **context)]
+    for entry in state.items:
+        if before[entry.lesson.id] != entry.status:
+            parts.append(render_block(template, "outline_item", oob=True, entry=entry, **context))
+    if state.posttest is not None and posttest_before != state.posttest_open:
+        parts.append(render_block(template, "outline_posttest", oob=True, **context))
+    response = make_response("".join(part.strip() for part in parts))
+    response.vary.add("HX-Request")
+    db.session.commit()
+    return response
+
+
+@bp.get("/kursus/<slug>/berkas/<int:attachment_id>")
+@login_required
+def attachment(slug: str, attachment_id: int):
+    course = _course_or_404(slug)
+    handout = db.session.get(LessonAttachment, attachment_id)
+    if handout is None or handout.lesson_id not in {lesson.id for lesson in services.ordered_lessons(course)}:
+        abort(404)
+    state, refusal = _state_or_refuse(course)
+    if refusal is not None:
+        return refusal
+    if not state.can_open(state.item(handout.lesson_id)):
+        _fail(services.LessonLocked())
+    path = attachment_dir() / handout.stored_name
+    if not path.is_file():
+        abort(404)
+    response = send_file(path, mimetype=handout.content_type, as_attachment=True,
+                         download_name=handout.filename, max_age=0)
+    response.headers["Cache-Control"] = "private, max-age=3600"
+    return response
+
+
+# --------------------------------------------------------------------------- quizzes
+
+
+def _quiz_or_404(quiz_id: int):
+    quiz = db.session.get(Quiz, quiz_id)
+    if quiz is None:
+        abort(404)
+    return quiz, _course_or_404(course_id=quiz.course_id)
+
+
+@bp.get("/kuis/<int:quiz_id>")
+@login_required
+def quiz(quiz_id: int):
+    quiz, course = _quiz_or_404(quiz_id)
+    if quiz.role == "lesson" and quiz.lesson_id is not None:
+        return redirect(url_for(".lesson", slug=course.slug, lesson_id=quiz.lesson_id))
+    state, refusal = _state_or_refuse(course)
+    if refusal is not None:
+        return refusal
+    qstate = services.quiz_state(quiz, current_user, state)
+    response = render("learning/quiz.html", course=course, state=state, quiz=quiz, qstate=qstate)
+    db.session.commit()  # an attempt past its deadline may just have been graded
+    return response
+
+
+@bp.post("/kuis/<int:quiz_id>/mulai")
+@login_required
+def start(quiz_id: int):
+    quiz, course = _quiz_or_404(quiz_id)
+    state, refusal = _state_or_refuse(course)
+    if refusal is not None:
+        return refusal
+    try:
+        attempt = services.start_attempt(state, quiz)
+    except services.LearningError as error:
+        db.session.commit()  # an expired attempt may have been graded on the way
+        _fail(error)
+    db.session.commit()
+    return redirect(url_for(".attempt", attempt_id=attempt.id))
+
+
+def _attempt_or_404(attempt_id: int):
+    attempt = services.load_attempt(attempt_id, current_user)
+    if attempt is None:
+        abort(404)  # someone else's attempt is as good as missing
+    return attempt
+
+
+@bp.get("/kuis/percobaan/<int:attempt_id>")
+@login_required
+def attempt(attempt_id: int):
+    attempt = _attempt_or_404(attempt_id)
+    quiz = attempt.quiz
+    course = _course_or_404(course_id=quiz.course_id)
+    state = services.course_state(course, current_user)
+    if attempt.submitted_at is None and services.is_expired(attempt):
+        services.grade_attempt(attempt, course_state_=state)
+        flash(_("Waktu sudah habis. Jawaban yang tersimpan sudah dinilai."), "warning")
+    context = {"course": course, "state": state, "quiz": quiz, "attempt": attempt,
+               "questions": services.ordered_questions(attempt),
+               "answers": {answer.question_id: answer for answer in attempt.answers}}
+    if attempt.submitted_at is None:
+        seconds_left = None
+        if attempt.deadline_at is not None:
+            seconds_left = max(0, int((attempt.deadline_at - utcnow()).total_seconds()))
+        response = render("learning/attempt.html", seconds_left=seconds_left, **context)
+    else:
+        qstate = services.quiz_state(quiz, current_user, state)
+        lesson_item = state.item(quiz.lesson_id) if quiz.lesson_id else None
+        response = render("learning/attempt.html", qstate=qstate, lesson_item=lesson_item,
+                          show_answers=services.answers_visible(quiz, qstate),
+                          scorer=services.score_answer, **context)
+    db.session.commit()
+    return response
+
+
+@bp.post("/kuis/percobaan/<int:attempt_id>/jawab")
+@login_required
+def save_answer(attempt_id: int):
+    attempt = _attempt_or_404(attempt_id)
+    try:
+        saved = services.save_answers(attempt, _answers_from_form(request.form))
+    except services.TimeUp as error:
+        db.session.commit()  # the attempt was graded with the answers saved in time
+        if is_partial():
+            return _fragment_error(error)
+        flash(str(error.message), "warning")
+        return redirect(url_for(".attempt", attempt_id=attempt_id))
+    except services.LearningError as error:
+        db.session.rollback()
+        if is_partial():
+            return _fragment_error(error)
+        _fail(error)
+    db.session.commit()
+    if is_partial():
+        return render("learning/attempt.html", block="answer_status", saved=bool(saved))
+    return redirect(url_for(".attempt", attempt_id=attempt_id))
+
+
+@bp.post("/kuis/percobaan/<int:attempt_id>/kirim")
+@login_required
+def submit(attempt_id: int):
+    attempt = _attempt_or_404(attempt_id)
+    if attempt.submitted_at is not None:  # a second click on "Kirim"
+        return redirect(url_for(".attempt", attempt_id=attempt_id))
+    try:
+        in_time = services.submit_attempt(attempt, _answers_from_form(request.form))
+    except services.LearningError as error:
+        db.session.rollback()
+        _fail(error)
+    db.session.commit()
+    if not in_time:
+        flash(_("Waktu sudah habis. Jawaban yang tersimpan sebelum batas waktu sudah dinilai."), "warning")
+    return redirect(url_for(".attempt", attempt_id=attempt_id))
+
+
+# --------------------------------------------------------------------------- trainer: pre-test / post-test
+
+
+@bp.get("/kursus/<slug>/pre-post")
+@login_required
+def prepost(slug: str):
+    course = _course_or_404(slug)
+    if not course.is_trainer(current_user):
+        abort(403)
+    cohort_id = request.args.get("angkatan", type=int)  # one cohort (angkatan) of the course
+    report = services.pre_post_report(course, cohort_id=cohort_id)
+    return render("learning/prepost.html", course=course, report=report, cohort_id=cohort_id)
+

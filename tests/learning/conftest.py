@@ -1,0 +1,41 @@
+import pytest
+
+from kopedu.extensions import db
+from tests import factories
+
+
+@pytest.fixture
+def course(app):
+    """A published, sequential course: one module of four reading lessons."""
+    return factories.course(lessons=4, sequential=True, self_enroll=False)
+
+
+@pytest.fixture
+def participant(app, course):
+    user = factories.user()
+    factories.enrollment(user, course)
+    db.session.commit()
+    return user
+
+
+def lessons_of(course):
+    return [lesson for module in course.modules for lesson in module.lessons]
+
+
+def lesson_url(course, lesson, suffix=""):
+    return f"/kursus/{course.slug}/pelajaran/{lesson.id}{suffix}"
+
+
+@pytest.fixture
+def progress_signals():
+    """Enrollment ids sent with progress_changed during the test."""
+    from kopedu.signals import progress_changed
+
+    received = []
+
+    def listener(sender, **kwargs):
+        received.append(sender.id)
+
+    progress_changed.connect(listener)
+    yield received
+    progress_changed.disconnect(listener)
