@@ -66,3 +66,41 @@ def course(*, lessons: int = 3, modules: int = 1, published: bool = True, **fiel
         db.session.add(module)
     db.session.flush()
     return c
+
+
+# --- certificates (appended) -------------------------------------------------------------------------
+
+def cohort(course, *, code: str | None = None, **fields):
+    from datetime import date
+
+    from kopedu.cohorts.models import Cohort
+
+    n = next(_seq)
+    c = Cohort(course_id=course.id, code=code or f"ANGK-{n}", name=fields.pop("name", f"Angkatan {n}"),
+               starts_on=fields.pop("starts_on", date(2026, 11, 11)), ends_on=fields.pop("ends_on", date(2026, 11, 15)),
+               venue=fields.pop("venue", "Aula Dinas Koperasi dan UKM Kota Kupang"), **fields)
+    db.session.add(c)
+    db.session.flush()
+    return c
+
+
+def quiz(course, *, role: str = "lesson", lesson=None, pass_mark: int = 70, **fields):
+    from kopedu.courses.models import Quiz
+
+    q = Quiz(course_id=course.id, lesson_id=getattr(lesson, "id", None), role=role,
+             title=fields.pop("title", f"Kuis {next(_seq)}"), pass_mark=pass_mark, **fields)
+    db.session.add(q)
+    db.session.flush()
+    return q
+
+
+def quiz_attempt(user, quiz, *, score: float, number: int = 1, submitted: bool = True):
+    from kopedu.db import utcnow
+    from kopedu.learning.models import QuizAttempt
+
+    a = QuizAttempt(quiz_id=quiz.id, user_id=user.id, number=number, score=score if submitted else None,
+                    passed=(score >= quiz.pass_mark) if submitted else None,
+                    submitted_at=utcnow() if submitted else None)
+    db.session.add(a)
+    db.session.flush()
+    return a
