@@ -178,7 +178,7 @@ def save_template(actor, *, title: str, header_lines: str, recipient_line: str, 
     # Everything is valid: only now write the uploaded files.
     for person in people:
         if isinstance(person["signature_path"], tuple):
-            _, data, ext = person["signature_path"]
+            _pending, data, ext = person["signature_path"]
             person["signature_path"] = _store_asset(data, ext)
     if isinstance(logo_path, tuple):
         logo_path = _store_asset(logo_path[1], logo_path[2])
