@@ -13,4 +13,4 @@ def _setup(state) -> None:
     state.app.jinja_env.globals["certificates_for"] = certificates_for
 
 
-from kopedu.certificates import routes  # noqa: E402,F401
+from kopedu.certificates import cli, routes  # noqa: E402,F401

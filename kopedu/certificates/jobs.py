@@ -1,6 +1,6 @@
 """Bulk download: a ZIP of a course's (or a cohort's) certificates, built in the background.
 
-With REDIS_URL set the job goes to an RQ queue (run `flask --app wsgi kopedu worker`); without it one
+With REDIS_URL set the job goes to an RQ queue (run `flask --app wsgi certificates worker`); without it one
 in-process worker thread builds the exports one after the other. Either way the state lives in the
 certificate_export table, which the progress page polls.
 """
@@ -82,7 +82,7 @@ def start(export: CertificateExport) -> str:
 
 
 def run_export_job(export_id: int) -> None:
-    """RQ entry point: inside the worker's app context (`flask kopedu worker`), or a fresh app."""
+    """RQ entry point: inside the worker's app context (`flask certificates worker`), or a fresh app."""
     if has_app_context():
         run_export(export_id)
         return

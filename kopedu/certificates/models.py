@@ -68,7 +68,7 @@ class Certificate(TimestampMixin, db.Model):
     pdf_sha256: Mapped[str | None] = mapped_column(String(64))
     pdf_size: Mapped[int | None] = mapped_column()
 
-    enrollment = relationship("Enrollment", lazy="joined")
+    enrollment = relationship("Enrollment")
     versions: Mapped[list["CertificateVersion"]] = relationship(
         back_populates="certificate", order_by="CertificateVersion.version", cascade="all, delete-orphan")
 

@@ -84,13 +84,13 @@ def _send_pdf(path, sha256: str, download_name: str):
 @bp.get("/sertifikat/<int:certificate_id>/unduh")
 @login_required
 def download(certificate_id: int):
-    certificate = _certificate_or_404(certificate_id)
-    if not services.can_download(current_user, certificate):
+    try:
+        stored = services.stored_pdf_for(current_user, certificate_id)
+    except PermissionError:
         abort(403)
-    path = services.pdf_file(certificate.pdf_path)
-    if path is None:
+    if stored is None:
         abort(404)
-    return _send_pdf(path, certificate.pdf_sha256, services.download_name(certificate))
+    return _send_pdf(stored.path, stored.sha256, stored.download_name)
 
 
 @bp.get("/sertifikat/<int:certificate_id>/versi/<int:version>")

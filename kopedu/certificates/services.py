@@ -620,10 +620,43 @@ def can_download(user, certificate: Certificate) -> bool:
     return can_manage(user, certificate.enrollment.course)
 
 
-def download_name(certificate: Certificate, version: int | None = None) -> str:
+def download_name(certificate, version: int | None = None) -> str:
     name = safe_name(certificate.snapshot.get("name", "")) or "peserta"
     suffix = f"-v{version}" if version else ""
     return f"Sertifikat-{name}-{safe_name(certificate.serial)}{suffix}.pdf"
+
+
+@dataclass
+class StoredPdf:
+    path: Path
+    sha256: str
+    download_name: str
+
+
+def stored_pdf_for(user, certificate_id: int) -> StoredPdf | None:
+    """The stored PDF of a certificate if `user` may download it; None if there is no such certificate
+    or file. Raises PermissionError if the user may not. One small query for the owner (the hot path)."""
+    from kopedu.courses.models import Course
+    from kopedu.learning.models import Enrollment
+
+    row = db.session.execute(
+        select(Certificate.serial, Certificate.snapshot, Certificate.pdf_path, Certificate.pdf_sha256,
+               Certificate.revoked_at, Enrollment.user_id, Enrollment.course_id)
+        .join(Enrollment, Certificate.enrollment_id == Enrollment.id)
+        .where(Certificate.id == certificate_id)).first()
+    if row is None:
+        return None
+    if not user or not user.is_authenticated:
+        raise PermissionError
+    if row.user_id == user.id:
+        if row.revoked_at is not None:
+            raise PermissionError
+    elif not can_manage(user, db.session.get(Course, row.course_id)):
+        raise PermissionError
+    path = pdf_file(row.pdf_path)
+    if path is None:
+        return None
+    return StoredPdf(path, row.pdf_sha256, download_name(row))
 
 
 def safe_name(text: str, limit: int = 80) -> str:

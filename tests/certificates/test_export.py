@@ -154,7 +154,7 @@ def _redis_or_skip(app):
 
 def test_with_redis_the_export_goes_to_an_rq_worker(app, client, login, cohort_with_certificates):
     from redis import Redis
-    from rq import Queue, SimpleWorker
+    from rq import Queue
 
     world = cohort_with_certificates
     url = _redis_or_skip(app)
@@ -168,7 +168,8 @@ def test_with_redis_the_export_goes_to_an_rq_worker(app, client, login, cohort_w
         export = db.session.scalar(select(CertificateExport))
         assert export.state == "queued" and len(queue) == 1  # queued, not built in this process
         assert "Sedang menyiapkan" in client.get(response.headers["Location"]).get_data(as_text=True)
-        SimpleWorker([queue], connection=connection).work(burst=True)
+        result = app.test_cli_runner().invoke(args=["certificates", "worker", "--burst"])
+        assert result.exit_code == 0, result.output
         db.session.expire_all()
         export = db.session.get(CertificateExport, export.id)
         assert export.state == "done", export.error
@@ -176,3 +177,8 @@ def test_with_redis_the_export_goes_to_an_rq_worker(app, client, login, cohort_w
         assert len(archive.namelist()) == 4
     finally:
         queue.delete(delete_jobs=True)
+
+
+def test_worker_command_needs_redis(app):
+    result = app.test_cli_runner().invoke(args=["certificates", "worker", "--burst"])
+    assert result.exit_code != 0 and "REDIS_URL" in result.output
