@@ -385,7 +385,8 @@ def issue(enrollment, *, by=None, reason: str | None = None) -> Certificate:
                     enrollment_id=enrollment.id, serial=serial, verify_code=codes.new_code(), issued_at=now,
                     issued_by_id=getattr(by, "id", None), issue_reason=reason, snapshot=snapshot, version=1)
                 db.session.add(certificate)
-                db.session.flush()
+                db.session.flush()  # the live-certificate index answers here, before any rendering
+                store_pdf(certificate)  # inside the savepoint: a failed render leaves no certificate row
         except IntegrityError:
             # Another request issued this enrolment's certificate first (the live-certificate index),
             # or — very rarely — the serial or the code collided: then try again with new ones.
@@ -396,7 +397,6 @@ def issue(enrollment, *, by=None, reason: str | None = None) -> Certificate:
         break
     else:  # pragma: no cover - five collisions in a row
         raise CertificateError(_("Nomor sertifikat bentrok. Periksa format nomor di pengaturan templat."))
-    store_pdf(certificate)
     return certificate
 
 
@@ -571,7 +571,8 @@ def _write_file(rel: str, data: bytes) -> Path:
 
 @event.listens_for(Session, "after_commit")
 def _forget_files(session):
-    session.info.pop("certificate_files", None)
+    if not session.in_nested_transaction():  # a released savepoint is not a commit yet
+        session.info.pop("certificate_files", None)
 
 
 @event.listens_for(Session, "after_soft_rollback")
@@ -786,8 +787,13 @@ def preview_pdf() -> bytes:
 # ------------------------------------------------------------------------------------------ signals
 
 def _on_enrollment_changed(sender, **kwargs):
-    """progress_changed / submission_graded / attendance_changed: sender is the Enrollment."""
-    maybe_issue(sender)
+    """progress_changed / submission_graded / attendance_changed: sender is the Enrollment.
+    A failure here (e.g. the PDF cannot be rendered) must not fail the participant's own request: it is
+    logged, nothing is issued, and the next signal — or the trainer, by hand — tries again."""
+    try:
+        maybe_issue(sender)
+    except Exception:  # noqa: BLE001
+        log.exception("automatic certificate for enrollment %s failed", getattr(sender, "id", None))
 
 
 def connect_signals() -> None:

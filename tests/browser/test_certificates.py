@@ -17,7 +17,7 @@ from kopedu.extensions import db
 from kopedu.learning.models import Enrollment
 from tests import factories
 from tests.browser.conftest import log_in
-from tests.certificates.conftest import complete
+from tests.certificates.helpers import complete
 
 
 def _demo_course():

@@ -13,7 +13,7 @@ from kopedu.certificates.models import CertificateExport
 from kopedu.extensions import db
 from kopedu.learning.services import enroll
 from tests import factories
-from tests.certificates.conftest import complete
+from tests.certificates.helpers import complete
 
 
 @pytest.fixture

@@ -19,7 +19,7 @@ from kopedu.learning.models import Enrollment, LessonProgress
 from kopedu.learning.services import enroll
 from kopedu.signals import attendance_changed, progress_changed, submission_graded
 from tests import factories
-from tests.certificates.conftest import complete
+from tests.certificates.helpers import complete
 
 
 def pdf_text(data: bytes) -> str:
@@ -389,3 +389,19 @@ def test_certificates_for_lists_own_certificates_only(world, count_queries):
     assert {c.enrollment.user_id for c in mine} == {world.participant.id}
     assert len(mine) == 4 and "Penguatan Kapasitas Pengurus KMP" in titles
     assert four.count == one.count <= 2  # the certificates with their courses (and the courses' trainers)
+
+
+def test_a_failed_render_issues_nothing_and_does_not_break_the_participants_request(app, world, monkeypatch):
+    def broken(context):
+        raise RuntimeError("Pango is missing")
+
+    monkeypatch.setattr(services.rendering, "render_pdf", broken)
+    complete(world.enrollment)  # learning's signal: must not raise
+    db.session.commit()  # the participant's own progress is saved
+    assert db.session.scalar(select(func.count(LessonProgress.id))) == len(world.lessons)
+    assert certificates_of(world.enrollment) == []
+    with pytest.raises(RuntimeError):
+        services.issue(world.enrollment, by=world.trainer, reason="manual")  # by hand the error shows
+    monkeypatch.undo()
+    progress_changed.send(world.enrollment)
+    assert len(certificates_of(world.enrollment)) == 1
