@@ -5,7 +5,6 @@ import subprocess
 import zipfile
 from pathlib import Path
 
-import pytest
 from pypdf import PdfReader
 from sqlalchemy import select
 
