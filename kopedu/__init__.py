@@ -54,6 +54,7 @@ def _register_models() -> None:
     # Importing the modules registers every table on db.metadata (for Alembic and create_all).
     import kopedu.audit  # noqa: F401
     import kopedu.auth.models  # noqa: F401
+    import kopedu.certificates.models  # noqa: F401
     import kopedu.cohorts.models  # noqa: F401
     import kopedu.courses.models  # noqa: F401
     import kopedu.learning.models  # noqa: F401
@@ -63,11 +64,12 @@ def _register_models() -> None:
 def _register_blueprints(app: Flask) -> None:
     from kopedu.auth import bp as auth_bp
     from kopedu.auth.admin import bp as admin_bp
+    from kopedu.certificates import bp as certificates_bp
     from kopedu.courses import bp as courses_bp
     from kopedu.learning import bp as learning_bp  # also adds the course page to courses_bp: import first
     from kopedu.main import bp as main_bp
 
-    for bp in (main_bp, auth_bp, admin_bp, courses_bp, learning_bp):
+    for bp in (main_bp, auth_bp, admin_bp, courses_bp, learning_bp, certificates_bp):
         app.register_blueprint(bp)
 
 

@@ -82,13 +82,13 @@ def enrollment(user_obj, course_obj, **fields):
 
 def quiz(course_obj, *, role: str = "lesson", lesson=None, pass_mark: int = 70, attempts_allowed: int = 0,
          shuffle: bool = False, show_answers: str = "after_pass", time_limit_minutes: int | None = None,
-         title: str | None = None):
+         title: str | None = None, **fields):
     """A quiz with one question of each kind: single, multiple, true/false and short answer."""
     from kopedu.courses.models import Choice, Question, Quiz
 
     q = Quiz(course=course_obj, lesson=lesson, role=role, title=title or f"Kuis {next(_seq)}", pass_mark=pass_mark,
              attempts_allowed=attempts_allowed, shuffle=shuffle, show_answers=show_answers,
-             time_limit_minutes=time_limit_minutes)
+             time_limit_minutes=time_limit_minutes, **fields)
     q.questions = [
         Question(position=0, kind="single", text="Organ tertinggi koperasi adalah ...", choices=[
             Choice(position=0, text="Rapat Anggota", weight=100, feedback="Benar."),
@@ -129,3 +129,32 @@ def answer_form(quiz_obj, correct: bool = True) -> dict[str, list[str]]:
                 chosen = chosen[:1]
             form[f"q{question.id}"] = [str(c.id) for c in chosen]
     return form
+
+
+# --------------------------------------------------------------------------- cohorts, certificates
+
+
+def cohort(course, *, code: str | None = None, **fields):
+    from datetime import date
+
+    from kopedu.cohorts.models import Cohort
+
+    n = next(_seq)
+    c = Cohort(course_id=course.id, code=code or f"ANGK-{n}", name=fields.pop("name", f"Angkatan {n}"),
+               starts_on=fields.pop("starts_on", date(2026, 11, 11)), ends_on=fields.pop("ends_on", date(2026, 11, 15)),
+               venue=fields.pop("venue", "Aula Dinas Koperasi dan UKM Kota Kupang"), **fields)
+    db.session.add(c)
+    db.session.flush()
+    return c
+
+
+def quiz_attempt(user, quiz, *, score: float, number: int = 1, submitted: bool = True):
+    from kopedu.db import utcnow
+    from kopedu.learning.models import QuizAttempt
+
+    a = QuizAttempt(quiz_id=quiz.id, user_id=user.id, number=number, score=score if submitted else None,
+                    passed=(score >= quiz.pass_mark) if submitted else None,
+                    submitted_at=utcnow() if submitted else None)
+    db.session.add(a)
+    db.session.flush()
+    return a

@@ -1,0 +1,208 @@
+"""Bulk download: a ZIP of a course's (or a cohort's) certificates, built in the background.
+
+With REDIS_URL set the job goes to an RQ queue (run `flask --app wsgi certificates worker`); without it one
+in-process worker thread builds the exports one after the other. Either way the state lives in the
+certificate_export table, which the progress page polls.
+"""
+from __future__ import annotations
+
+import logging
+import os
+import queue
+import secrets
+import threading
+import time
+import zipfile
+from datetime import timedelta
+from pathlib import Path
+
+from flask import current_app, has_app_context
+from sqlalchemy import select, update
+
+from kopedu.certificates import services
+from kopedu.certificates.models import Certificate, CertificateExport
+from kopedu.db import utcnow
+from kopedu.extensions import db
+
+log = logging.getLogger(__name__)
+
+KEEP_HOURS = 24  # a finished ZIP is kept this long, then deleted when the next export starts
+STALE_MINUTES = 15  # an export with no progress for this long is shown as failed
+
+
+class ExportError(services.CertificateError):
+    pass
+
+
+def create_export(course, cohort, by) -> CertificateExport:
+    """A queued export of the course's live certificates (only the cohort's, if given). Flushes."""
+    if cohort is not None and cohort.course_id != course.id:
+        raise ExportError(services._("Angkatan itu bukan bagian dari kursus ini."))
+    purge_old_exports()
+    total = len(_rows(course.id, cohort.id if cohort else None))
+    if total == 0:
+        raise ExportError(services._("Belum ada sertifikat untuk diunduh."))
+    export = CertificateExport(course_id=course.id, cohort_id=cohort.id if cohort else None,
+                               requested_by_id=getattr(by, "id", None), total=total, state="queued")
+    db.session.add(export)
+    db.session.flush()
+    return export
+
+
+def _rows(course_id: int, cohort_id: int | None):
+    from kopedu.learning.models import Enrollment
+
+    stmt = (select(Certificate.id, Certificate.serial, Certificate.snapshot, Certificate.pdf_path)
+            .join(Enrollment, Certificate.enrollment_id == Enrollment.id)
+            .where(Enrollment.course_id == course_id, Certificate.revoked_at.is_(None))
+            .order_by(Certificate.serial))
+    if cohort_id:
+        stmt = stmt.where(Enrollment.cohort_id == cohort_id)
+    return db.session.execute(stmt).all()
+
+
+def zip_member_name(serial: str, name: str) -> str:
+    """<serial>-<name>.pdf, both made safe for every file system."""
+    return f"{services.safe_name(serial)}-{services.safe_name(name) or 'peserta'}.pdf"
+
+
+def start(export: CertificateExport) -> str:
+    """Hand the (committed) export to RQ or to the in-process worker. Returns which one."""
+    app = current_app._get_current_object()
+    if app.config.get("REDIS_URL"):
+        from redis import Redis
+        from rq import Queue
+
+        q = Queue(app.config.get("RQ_QUEUE", "kopedu"), connection=Redis.from_url(app.config["REDIS_URL"]))
+        q.enqueue("kopedu.certificates.jobs.run_export_job", export.id, job_timeout=3600,
+                  result_ttl=3600, failure_ttl=86400)
+        return "rq"
+    _worker.submit(app, export.id)
+    return "thread"
+
+
+def run_export_job(export_id: int) -> None:
+    """RQ entry point: inside the worker's app context (`flask certificates worker`), or a fresh app."""
+    if has_app_context():
+        run_export(export_id)
+        return
+    from kopedu import create_app
+
+    with create_app().app_context():
+        run_export(export_id)
+
+
+def run_export(export_id: int) -> None:
+    """Build the ZIP; progress is committed as it goes so that the page can show it."""
+    export = db.session.get(CertificateExport, export_id)
+    if export is None or export.state != "queued":
+        return
+    export.state = "running"
+    db.session.commit()
+    upload_dir = Path(current_app.config["UPLOAD_DIR"])
+    rel = f"certificates/exports/{secrets.token_urlsafe(16)}.zip"
+    target = upload_dir / rel
+    target.parent.mkdir(parents=True, exist_ok=True)
+    partial = target.with_name(target.name + ".part")
+    try:
+        rows = _rows(export.course_id, export.cohort_id)
+        _progress(export_id, total=len(rows), done=0)
+        last = time.monotonic()
+        with zipfile.ZipFile(partial, "w", compression=zipfile.ZIP_STORED, allowZip64=True) as archive:
+            for number, row in enumerate(rows, 1):
+                path = services.pdf_file(row.pdf_path)
+                if path is None:  # the stored file went missing: render it once more and keep it
+                    certificate = db.session.get(Certificate, row.id)
+                    services.store_pdf(certificate)
+                    db.session.commit()
+                    path = services.pdf_file(certificate.pdf_path)
+                archive.write(path, arcname=zip_member_name(row.serial, row.snapshot.get("name", "")))
+                if time.monotonic() - last > 0.5 or number == len(rows):
+                    _progress(export_id, done=number)
+                    last = time.monotonic()
+        os.replace(partial, target)
+        db.session.execute(update(CertificateExport).where(CertificateExport.id == export_id).values(
+            state="done", file_path=rel, file_size=target.stat().st_size, finished_at=utcnow()))
+        db.session.commit()
+    except Exception as error:  # noqa: BLE001 - whatever failed, the page must say so
+        log.exception("certificate export %s failed", export_id)
+        db.session.rollback()
+        partial.unlink(missing_ok=True)
+        db.session.execute(update(CertificateExport).where(CertificateExport.id == export_id).values(
+            state="failed", error=f"{type(error).__name__}: {error}"[:500], finished_at=utcnow()))
+        db.session.commit()
+
+
+def _progress(export_id: int, **values) -> None:
+    db.session.execute(update(CertificateExport).where(CertificateExport.id == export_id)
+                       .values(updated_at=utcnow(), **values))
+    db.session.commit()
+
+
+def is_stale(export: CertificateExport) -> bool:
+    if export.finished:
+        return False
+    seen = export.updated_at or export.created_at
+    return utcnow() - seen > timedelta(minutes=STALE_MINUTES)
+
+
+def export_file(export: CertificateExport) -> Path | None:
+    return services.pdf_file(export.file_path) if export.state == "done" else None
+
+
+def purge_old_exports(hours: int = KEEP_HOURS) -> int:
+    """Delete ZIP files of exports finished more than `hours` ago. Flushes."""
+    cutoff = utcnow() - timedelta(hours=hours)
+    old = db.session.scalars(select(CertificateExport).where(
+        CertificateExport.finished_at < cutoff, CertificateExport.file_path.is_not(None))).all()
+    for export in old:
+        path = services.pdf_file(export.file_path)
+        if path is not None:
+            path.unlink(missing_ok=True)
+        export.file_path = None
+    db.session.flush()
+    return len(old)
+
+
+class _InProcessWorker:
+    """One daemon thread that builds exports one at a time, each in its own app context."""
+
+    def __init__(self):
+        self._queue: queue.Queue = queue.Queue()
+        self._thread: threading.Thread | None = None
+        self._lock = threading.Lock()
+
+    def submit(self, app, export_id: int) -> None:
+        self._queue.put((app, export_id))
+        with self._lock:
+            if self._thread is None or not self._thread.is_alive():
+                self._thread = threading.Thread(target=self._run, name="certificate-exports", daemon=True)
+                self._thread.start()
+
+    def _run(self) -> None:
+        while True:
+            app, export_id = self._queue.get()
+            try:
+                with app.app_context():
+                    run_export(export_id)
+                    db.session.remove()
+            except Exception:  # noqa: BLE001 - keep the worker alive
+                log.exception("certificate export %s crashed", export_id)
+            finally:
+                self._queue.task_done()
+
+    def wait(self, timeout: float = 60) -> bool:
+        """Wait until every submitted export is finished (for tests and benchmarks)."""
+        deadline = time.monotonic() + timeout
+        while self._queue.unfinished_tasks:
+            if time.monotonic() > deadline:
+                return False
+            time.sleep(0.02)
+        return True
+
+
+_worker = _InProcessWorker()
+
+
+def wait_for_workers(timeout: float = 60) -> bool:
+    return _worker.wait(timeout)

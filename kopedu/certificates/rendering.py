@@ -1,0 +1,143 @@
+"""Certificate PDF rendering with WeasyPrint: an HTML/CSS template, fonts shipped with the project,
+a QR code as inline SVG, and a URL fetcher that reaches nothing but the template's own folders.
+
+Rendering takes plain values (the certificate's snapshot) and returns PDF bytes; storing is services' job.
+"""
+import atexit
+import base64
+import logging
+import mimetypes
+import threading
+from functools import lru_cache
+from pathlib import Path
+from urllib.parse import urlsplit
+from urllib.request import url2pathname
+
+import segno
+from jinja2 import Environment, FileSystemLoader, select_autoescape
+from markupsafe import Markup
+
+from kopedu.certificates import codes
+
+TEMPLATE_DIR = (Path(__file__).parent / "templates").resolve()
+FONT_DIR = (Path(__file__).parent / "fonts").resolve()
+ALLOWED_ROOTS = (TEMPLATE_DIR, FONT_DIR)
+IMAGE_TYPES = {"image/png", "image/jpeg"}
+
+log = logging.getLogger(__name__)
+
+_env = Environment(loader=FileSystemLoader(str(TEMPLATE_DIR)), autoescape=select_autoescape(["html"]),
+                   trim_blocks=True, lstrip_blocks=True)
+# Pango and WeasyPrint's font machinery are not safe to share between threads: one render at a time
+# per process (a request thread and the bulk worker may both render).
+_render_lock = threading.Lock()
+
+
+class FetchRefused(ValueError):
+    """A resource outside the template's folders (or on the network) was asked for."""
+
+
+def _allowed_file(url: str) -> Path | None:
+    parts = urlsplit(url)
+    if parts.netloc not in ("", "localhost"):
+        return None
+    path = Path(url2pathname(parts.path)).resolve()
+    for root in ALLOWED_ROOTS:
+        if path.is_relative_to(root) and path.is_file():
+            return path
+    return None
+
+
+@lru_cache(maxsize=64)
+def _read(path: Path) -> bytes:
+    return path.read_bytes()
+
+
+def fetch_local(url: str) -> tuple[bytes, str]:
+    """The bytes and type behind a file:// URL inside the allowed folders, or FetchRefused."""
+    if not url.lower().startswith("file:"):
+        raise FetchRefused(f"refused: {url[:80]}")
+    path = _allowed_file(url)
+    if path is None:
+        raise FetchRefused(f"refused: {url[:80]}")
+    mime = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+    if path.suffix == ".woff":
+        mime = "font/woff"
+    return _read(path), mime
+
+
+def _make_fetcher():
+    """WeasyPrint ≥ 67 takes a URLFetcher subclass; older releases a function returning a dict."""
+    try:
+        from weasyprint.urls import URLFetcher, URLFetcherResponse
+    except ImportError:  # pragma: no cover - older WeasyPrint
+        def fetcher(url):
+            if url.lower().startswith("data:"):
+                from weasyprint import default_url_fetcher
+
+                return default_url_fetcher(url)
+            body, mime = fetch_local(url)
+            return {"string": body, "mime_type": mime, "redirected_url": url}
+
+        return fetcher
+
+    class RestrictedFetcher(URLFetcher):
+        def __init__(self):
+            super().__init__(allowed_protocols=("file", "data"), allow_redirects=False, timeout=1)
+
+        def fetch(self, url, headers=None):
+            if url.lower().startswith("data:"):
+                return super().fetch(url, headers)
+            body, mime = fetch_local(url)
+            return URLFetcherResponse(url, body, {"Content-Type": mime})
+
+    return RestrictedFetcher()
+
+
+@lru_cache(maxsize=1)
+def _weasy():
+    """WeasyPrint, the parsed stylesheet and the font configuration, made once per process."""
+    from weasyprint import CSS, HTML
+    from weasyprint.text.fonts import FontConfiguration
+
+    fetcher = _make_fetcher()
+    font_config = FontConfiguration()
+    css = CSS(filename=str(TEMPLATE_DIR / "certificate.css"), url_fetcher=fetcher, font_config=font_config)
+    return HTML, css, font_config, fetcher
+
+
+atexit.register(_weasy.cache_clear)  # drop the font configuration before the interpreter tears down
+
+
+def qr_svg(url: str) -> Markup:
+    """The QR code for `url` as inline SVG (sized by the stylesheet)."""
+    qr = segno.make(url, error="m", micro=False)
+    return Markup(qr.svg_inline(scale=1, border=0, omitsize=True, dark="#000"))
+
+
+def image_data_uri(path: Path | None) -> str | None:
+    """An uploaded PNG/JPEG as a data: URI (the fetcher never opens the upload folder)."""
+    if path is None or not path.is_file():
+        return None
+    data = _read(path)
+    mime = "image/png" if data[:8] == b"\x89PNG\r\n\x1a\n" else "image/jpeg" if data[:3] == b"\xff\xd8\xff" else None
+    if mime is None:
+        return None
+    return f"data:{mime};base64,{base64.b64encode(data).decode('ascii')}"
+
+
+def render_html(context: dict) -> str:
+    return _env.get_template("certificate.html").render(**context)
+
+
+def render_pdf(context: dict) -> bytes:
+    """The certificate as PDF bytes. `context`: see services.render_context()."""
+    html_string = render_html(context)
+    HTML, css, font_config, fetcher = _weasy()
+    with _render_lock:
+        document = HTML(string=html_string, base_url=TEMPLATE_DIR.as_uri() + "/", url_fetcher=fetcher)
+        return document.write_pdf(stylesheets=[css], font_config=font_config)
+
+
+def verify_code_display(code: str) -> str:
+    return codes.display(code)

@@ -1,0 +1,411 @@
+"""Certificate pages: public verification, the participant's download, trainers' and admins' management,
+bulk ZIP exports and the template settings."""
+from flask import abort, current_app, flash, make_response, request, send_file, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+from sqlalchemy import select
+
+from kopedu import audit
+from kopedu.certificates import bp, codes, jobs, services
+from kopedu.certificates.forms import (
+    ExpiryForm, IssueForm, RegenerateForm, RevokeForm, RulesForm, TemplateForm)
+from kopedu.certificates.models import Certificate, CertificateExport
+from kopedu.extensions import db, limiter
+from kopedu.web.access import roles_required
+from kopedu.web.htmx import redirect, render
+
+STATUS_LABELS = {
+    "valid": lambda: _("SAH"),
+    "revoked": lambda: _("DICABUT"),
+    "expired": lambda: _("KEDALUWARSA"),
+}
+
+
+def _verify_limit() -> str:
+    return current_app.config.get("RATELIMIT_VERIFY", "30 per minute; 300 per hour")
+
+
+_verify_limiter = limiter.shared_limit(_verify_limit, scope="certificate-verify")
+
+
+@bp.context_processor
+def _labels():
+    return {"status_label": lambda status: STATUS_LABELS[status](), "code_display": codes.display}
+
+
+# ------------------------------------------------------------------------------------------------ public
+
+@bp.get("/verifikasi")
+@_verify_limiter
+def verify_form():
+    typed = request.args.get("kode", "")
+    code = codes.normalise(typed)
+    if code:
+        shown = codes.display(code) if codes.is_well_formed(code) else code
+        return redirect(url_for("certificates.verify", code=shown))
+    return _no_index(render("certificates/verify.html", certificate=None, unknown=False, typed=""))
+
+
+@bp.get("/verifikasi/<code>")
+@_verify_limiter
+def verify(code: str):
+    certificate = services.find_by_code(code)
+    if certificate is None:
+        response = render("certificates/verify.html", status=404, certificate=None, unknown=True,
+                          typed=codes.normalise(code)[:24])
+    else:
+        response = render("certificates/verify.html", certificate=certificate, unknown=False,
+                          status_code=certificate.status(), typed=certificate.verify_code)
+    return _no_index(response)
+
+
+def _no_index(response):
+    response.headers["X-Robots-Tag"] = "noindex"
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+# ------------------------------------------------------------------------------------------- downloads
+
+def _certificate_or_404(certificate_id: int) -> Certificate:
+    certificate = services.get_certificate(certificate_id)
+    if certificate is None:
+        abort(404)
+    return certificate
+
+
+def _send_pdf(path, sha256: str, download_name: str):
+    response = send_file(path, mimetype="application/pdf", as_attachment=True, download_name=download_name,
+                         etag=sha256, conditional=True, max_age=0, last_modified=None)
+    response.headers["Cache-Control"] = "private, no-cache"
+    return response
+
+
+@bp.get("/sertifikat/<int:certificate_id>/unduh")
+@login_required
+def download(certificate_id: int):
+    try:
+        stored = services.stored_pdf_for(current_user, certificate_id)
+    except PermissionError:
+        abort(403)
+    if stored is None:
+        abort(404)
+    return _send_pdf(stored.path, stored.sha256, stored.download_name)
+
+
+@bp.get("/sertifikat/<int:certificate_id>/versi/<int:version>")
+@login_required
+def download_version(certificate_id: int, version: int):
+    certificate = _certificate_or_404(certificate_id)
+    if not services.can_manage(current_user, certificate.enrollment.course):
+        abort(403)
+    old = next((v for v in certificate.versions if v.version == version), None)
+    path = services.pdf_file(old.pdf_path) if old else None
+    if path is None:
+        abort(404)
+    return _send_pdf(path, old.pdf_sha256, services.download_name(certificate, version))
+
+
+# ---------------------------------------------------------------------------------------------- manage
+
+def _managed_course(course_id: int):
+    from kopedu.courses.models import Course
+
+    course = db.get_or_404(Course, course_id)
+    if not services.can_manage(current_user, course):
+        abort(403)
+    return course
+
+
+def _cohorts(course):
+    from kopedu.cohorts.models import Cohort
+
+    return list(db.session.scalars(select(Cohort).where(Cohort.course_id == course.id).order_by(Cohort.code)))
+
+
+@bp.get("/sertifikat")
+@roles_required("trainer", "admin")
+def index():
+    from kopedu.courses.models import Course, course_trainer
+
+    stmt = select(Course).order_by(Course.title)
+    if not current_user.is_admin:
+        stmt = stmt.join(course_trainer, course_trainer.c.course_id == Course.id).where(
+            course_trainer.c.user_id == current_user.id)
+    courses = list(db.session.scalars(stmt))
+    return render("certificates/index.html", courses=courses,
+                  counts=services.course_counts(c.id for c in courses))
+
+
+@bp.get("/sertifikat/kursus/<int:course_id>")
+@roles_required("trainer", "admin")
+def course(course_id: int):
+    course = _managed_course(course_id)
+    cohorts = _cohorts(course)
+    cohort_id = request.args.get("angkatan", type=int)
+    if cohort_id and cohort_id not in {c.id for c in cohorts}:
+        cohort_id = None
+    q = request.args.get("q", "").strip()
+    page = request.args.get("page", 1, type=int)
+    pagination, rows = services.course_participants(course, cohort_id, q, page)
+    return render("certificates/course.html", block="results", course=course, cohorts=cohorts,
+                  cohort_id=cohort_id, q=q, pagination=pagination, rows=rows, rule=services.rules_for(course))
+
+
+@bp.route("/sertifikat/kursus/<int:course_id>/aturan", methods=["GET", "POST"])
+@roles_required("trainer", "admin")
+def rules(course_id: int):
+    course = _managed_course(course_id)
+    rule = services.rules_for(course)
+    form = RulesForm(obj=rule)
+    if form.validate_on_submit():
+        try:
+            services.save_rules(course, auto_issue=form.auto_issue.data, require_lessons=form.require_lessons.data,
+                                require_quizzes=form.require_quizzes.data,
+                                min_posttest_score=form.min_posttest_score.data,
+                                require_assignments=form.require_assignments.data,
+                                min_attendance_pct=form.min_attendance_pct.data)
+        except services.CertificateError as error:
+            db.session.rollback()
+            getattr(form, error.field or "require_lessons").errors.append(str(error))
+        else:
+            audit.record(current_user, "certificate.rules", course)
+            db.session.commit()
+            flash(_("Syarat sertifikat sudah disimpan."), "success")
+            return redirect(url_for("certificates.course", course_id=course.id))
+    status = 422 if form.errors else 200
+    return render("certificates/rules.html", block="form", status=status, form=form, course=course)
+
+
+@bp.route("/sertifikat/kursus/<int:course_id>/terbitkan/<int:enrollment_id>", methods=["GET", "POST"])
+@roles_required("trainer", "admin")
+def issue(course_id: int, enrollment_id: int):
+    from kopedu.learning.models import Enrollment
+
+    course = _managed_course(course_id)
+    enrollment = db.session.get(Enrollment, enrollment_id)
+    if enrollment is None or enrollment.course_id != course.id:
+        abort(404)
+    form = IssueForm(enrollment_id=enrollment.id)
+    existing = services.live_certificate(enrollment.id)
+    if existing is None and form.validate_on_submit():
+        try:
+            certificate = services.issue(enrollment, by=current_user, reason=form.reason.data)
+        except services.CertificateError as error:
+            db.session.rollback()
+            form.reason.errors.append(str(error))
+        else:
+            audit.record(current_user, "certificate.issue", certificate, reason=form.reason.data.strip())
+            db.session.commit()
+            flash(_("Sertifikat untuk %(name)s sudah terbit: %(serial)s.",
+                    name=enrollment.user.full_name, serial=certificate.serial), "success")
+            return redirect(url_for("certificates.detail", certificate_id=certificate.id))
+    status = 422 if form.errors else (409 if existing is not None and request.method == "POST" else 200)
+    return render("certificates/issue.html", block="form", status=status, form=form, course=course,
+                  enrollment=enrollment, existing=existing, checks=services.evaluate(enrollment))
+
+
+@bp.get("/sertifikat/<int:certificate_id>")
+@roles_required("trainer", "admin")
+def detail(certificate_id: int):
+    certificate = _certificate_or_404(certificate_id)
+    if not services.can_manage(current_user, certificate.enrollment.course):
+        abort(403)
+    return _detail_page(certificate)
+
+
+def _detail_page(certificate, status=200, block=None, **forms):
+    forms.setdefault("revoke_form", RevokeForm(formdata=None))
+    forms.setdefault("expiry_form", ExpiryForm(formdata=None, expires_on=certificate.expires_on))
+    forms.setdefault("regenerate_form", RegenerateForm(formdata=None))
+    return render("certificates/detail.html", block=block, status=status, certificate=certificate,
+                  course=certificate.enrollment.course, verify_url=services.verify_url(certificate.verify_code),
+                  **forms)
+
+
+def _admin_certificate(certificate_id: int) -> Certificate:
+    certificate = _certificate_or_404(certificate_id)
+    return certificate
+
+
+@bp.post("/sertifikat/<int:certificate_id>/cabut")
+@roles_required("admin")
+def revoke(certificate_id: int):
+    certificate = _admin_certificate(certificate_id)
+    form = RevokeForm()
+    if form.validate_on_submit():
+        try:
+            services.revoke(certificate, current_user, form.reason.data)
+        except services.CertificateError as error:
+            db.session.rollback()
+            form.reason.errors.append(str(error))
+        else:
+            audit.record(current_user, "certificate.revoke", certificate, reason=certificate.revoke_reason)
+            db.session.commit()
+            flash(_("Sertifikat %(serial)s sudah dicabut.", serial=certificate.serial), "success")
+            return redirect(url_for("certificates.detail", certificate_id=certificate.id))
+    return _detail_page(certificate, status=422, block="revoke", revoke_form=form)
+
+
+@bp.post("/sertifikat/<int:certificate_id>/masa-berlaku")
+@roles_required("admin")
+def expiry(certificate_id: int):
+    certificate = _admin_certificate(certificate_id)
+    form = ExpiryForm()
+    if form.validate_on_submit():
+        try:
+            services.set_expiry(certificate, form.expires_on.data)
+        except services.CertificateError as error:
+            db.session.rollback()
+            form.expires_on.errors.append(str(error))
+        else:
+            audit.record(current_user, "certificate.expiry", certificate,
+                         expires_on=certificate.expires_on.isoformat() if certificate.expires_on else None)
+            db.session.commit()
+            flash(_("Masa berlaku sudah disimpan."), "success")
+            return redirect(url_for("certificates.detail", certificate_id=certificate.id))
+    return _detail_page(certificate, status=422, block="expiry", expiry_form=form)
+
+
+@bp.post("/sertifikat/<int:certificate_id>/buat-ulang")
+@roles_required("admin")
+def regenerate(certificate_id: int):
+    certificate = _admin_certificate(certificate_id)
+    form = RegenerateForm()
+    if form.validate_on_submit():
+        try:
+            services.regenerate(certificate, current_user, form.reason.data, form.use_current_template.data)
+        except services.CertificateError as error:
+            db.session.rollback()
+            form.reason.errors.append(str(error))
+        else:
+            audit.record(current_user, "certificate.regenerate", certificate, version=certificate.version,
+                         reason=form.reason.data.strip())
+            db.session.commit()
+            flash(_("Sertifikat sudah dibuat ulang (versi %(n)d).", n=certificate.version), "success")
+            return redirect(url_for("certificates.detail", certificate_id=certificate.id))
+    return _detail_page(certificate, status=422, block="regenerate", regenerate_form=form)
+
+
+# ------------------------------------------------------------------------------------------------ bulk
+
+@bp.post("/sertifikat/kursus/<int:course_id>/zip")
+@roles_required("trainer", "admin")
+def export(course_id: int):
+    from kopedu.cohorts.models import Cohort
+
+    course = _managed_course(course_id)
+    cohort = None
+    cohort_id = request.form.get("cohort_id", type=int)
+    if cohort_id:
+        cohort = db.session.get(Cohort, cohort_id)
+        if cohort is None:
+            abort(404)
+    try:
+        job = jobs.create_export(course, cohort, current_user)
+    except services.CertificateError as error:
+        db.session.rollback()
+        flash(str(error), "error")
+        return redirect(url_for("certificates.course", course_id=course.id, angkatan=cohort_id or None))
+    audit.record(current_user, "certificate.export", job, course_id=course.id, cohort_id=cohort_id)
+    db.session.commit()
+    try:
+        jobs.start(job)
+    except Exception as error:  # noqa: BLE001 - e.g. Redis unreachable: say so on the progress page
+        current_app.logger.exception("could not queue export %s", job.id)
+        job.state, job.error = "failed", f"{type(error).__name__}: {error}"[:500]
+        db.session.commit()
+    return redirect(url_for("certificates.export_status", export_id=job.id))
+
+
+def _export_or_404(export_id: int) -> CertificateExport:
+    job = db.get_or_404(CertificateExport, export_id)
+    if not services.can_manage(current_user, job.course):
+        abort(403)
+    return job
+
+
+@bp.get("/sertifikat/ekspor/<int:export_id>")
+@roles_required("trainer", "admin")
+def export_status(export_id: int):
+    job = _export_or_404(export_id)
+    response = render("certificates/export.html", block="progress", job=job, stale=jobs.is_stale(job),
+                      file_ready=jobs.export_file(job) is not None)
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@bp.get("/sertifikat/ekspor/<int:export_id>/unduh")
+@roles_required("trainer", "admin")
+def export_download(export_id: int):
+    job = _export_or_404(export_id)
+    path = jobs.export_file(job)
+    if path is None:
+        abort(404)
+    name = services.safe_name(job.course.slug) + (f"-{services.safe_name(job.cohort.code)}" if job.cohort else "")
+    response = send_file(path, mimetype="application/zip", as_attachment=True,
+                         download_name=f"Sertifikat-{name}.zip", conditional=True, max_age=0)
+    response.headers["Cache-Control"] = "private, no-cache"
+    return response
+
+
+# -------------------------------------------------------------------------------------------- template
+
+def _template_form(row) -> TemplateForm:
+    form = TemplateForm(obj=row)
+    if request.method == "GET":
+        people = row.signatories or []
+        for index in (1, 2):
+            person = people[index - 1] if len(people) >= index else {}
+            getattr(form, f"sig{index}_name").data = person.get("name", "")
+            getattr(form, f"sig{index}_title").data = person.get("title", "")
+            getattr(form, f"sig{index}_nip").data = person.get("nip", "")
+    return form
+
+
+def _upload(field) -> bytes | None:
+    data = field.data
+    if data and getattr(data, "filename", ""):
+        content = data.read(services.MAX_IMAGE_BYTES + 1)
+        return content or None
+    return None
+
+
+@bp.route("/admin/sertifikat/templat", methods=["GET", "POST"])
+@roles_required("admin")
+def template():
+    row = services.template_settings()
+    form = _template_form(row)
+    if form.validate_on_submit():
+        signatories = [{
+            "name": getattr(form, f"sig{i}_name").data, "title": getattr(form, f"sig{i}_title").data or "",
+            "nip": getattr(form, f"sig{i}_nip").data or "", "signature": _upload(getattr(form, f"sig{i}_signature")),
+            "remove_signature": getattr(form, f"sig{i}_remove").data} for i in (1, 2)]
+        try:
+            services.save_template(
+                current_user, title=form.title.data, header_lines=form.header_lines.data or "",
+                recipient_line=form.recipient_line.data or "", achievement_line=form.achievement_line.data or "",
+                closing_line=form.closing_line.data or "", issuer_name=form.issuer_name.data,
+                issue_place=form.issue_place.data, serial_format=form.serial_format.data,
+                primary_colour=form.primary_colour.data, accent_colour=form.accent_colour.data,
+                signatories=signatories, logo=_upload(form.logo), remove_logo=form.remove_logo.data)
+        except services.CertificateError as error:
+            db.session.rollback()
+            getattr(form, error.field or "title").errors.append(str(error))
+        else:
+            audit.record(current_user, "certificate.template", object_type="certificate_template")
+            db.session.commit()
+            flash(_("Templat sertifikat sudah disimpan. Buka contoh PDF untuk memeriksa."), "success")
+            return redirect(url_for("certificates.template"))
+    status = 422 if form.errors else 200
+    return render("certificates/template.html", block="form", status=status, form=form, row=row)
+
+
+@bp.get("/admin/sertifikat/templat/contoh.pdf")
+@roles_required("admin")
+def template_preview():
+    response = make_response(services.preview_pdf())
+    response.headers["Content-Type"] = "application/pdf"
+    response.headers["Content-Disposition"] = "inline; filename=Contoh-sertifikat.pdf"
+    response.headers["Cache-Control"] = "no-store"
+    return response
