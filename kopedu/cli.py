@@ -66,6 +66,7 @@ def seed_demo_command():
 
 @kopedu_cli.command("seed-scale")
 @click.option("--dir", "directory", type=click.Path(exists=True, file_okay=False, path_type=Path),
+              envvar="KOPEDU_WILAYAH_DIR",
               help="BPS wilayah folder (provinces/regencies/districts/villages.csv); "
                    "default: ../shared/data/wilayah beside the project.")
 @click.option("--participants", default=400_000, show_default=True)
@@ -89,6 +90,41 @@ def seed_scale_command(directory: Path | None, participants: int, progress_rows:
         db.session.rollback()
         raise click.ClickException(str(error)) from error
     click.echo(", ".join(f"{name}: {n:,}" for name, n in counts.items()))
+
+
+@kopedu_cli.command("import-participants")
+@click.argument("cohort_code")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--yes", is_flag=True, help="Import the good rows (without it, only check the file).")
+def import_participants_command(cohort_code: str, path: Path, yes: bool):
+    """Check (and with --yes import) a participant list (CSV/XLSX) into the cohort COHORT_CODE."""
+    from sqlalchemy import select
+
+    from kopedu.cohorts import importer
+    from kopedu.cohorts.models import Cohort
+
+    cohort = db.session.scalar(select(Cohort).where(Cohort.code == cohort_code.strip().upper()))
+    if cohort is None:
+        raise click.ClickException(f"No cohort with code {cohort_code}")
+    try:
+        record = importer.store_upload(cohort, path.read_bytes(), path.name, None)
+        result = importer.preview(cohort, importer.load_records(record))
+    except importer.ImportFileError as error:
+        db.session.rollback()
+        raise click.ClickException(str(error)) from error
+    for row in result.bad:
+        click.echo(f"  line {row.line}: {' '.join(row.errors)}")
+    click.echo(f"{len(result.rows)} rows: {result.count('create')} new, {result.count('update')} to update, "
+               f"{result.count('unchanged')} unchanged, {len(result.bad)} refused")
+    if not yes:
+        importer.discard(record)
+        db.session.commit()
+        click.echo("Nothing imported (add --yes to import the good rows).")
+        return
+    summary = importer.confirm(record, None)
+    db.session.commit()
+    click.echo(f"Imported: {summary['created']} created, {summary['updated']} updated, "
+               f"{summary['enrolled']} enrolled. Print the password sheet from the import page.")
 
 
 @kopedu_cli.command("refresh-monitoring")

@@ -433,10 +433,14 @@ def discard_stale(cohort: Cohort, keep: ParticipantImport | None = None, hours: 
         ParticipantImport.cohort_id == cohort.id, ParticipantImport.confirmed_at.is_(None),
         ParticipantImport.created_at < limit)).all()
     for record in stale:
-        if record is keep:
-            continue
-        (_upload_dir() / record.stored_name).unlink(missing_ok=True)
-        db.session.delete(record)
+        if record is not keep:
+            discard(record)
+
+
+def discard(record: ParticipantImport) -> None:
+    """Forget an unconfirmed upload and its file. Flushes."""
+    (_upload_dir() / record.stored_name).unlink(missing_ok=True)
+    db.session.delete(record)
     db.session.flush()
 
 

@@ -6,6 +6,7 @@ from zoneinfo import ZoneInfo
 from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import func, or_, select
+from sqlalchemy.exc import IntegrityError
 
 from kopedu.auth.models import User
 from kopedu.cohorts.models import (ATTENDANCE_STATUSES, ATTENDED, Attendance, Cohort, CohortSession,
@@ -248,13 +249,19 @@ def set_attendance(session: CohortSession, enrollment: Enrollment, status: str, 
         Attendance.session_id == session.id, Attendance.enrollment_id == enrollment.id))
     if record is not None and record.status == status:
         return record
+    values = {"status": status, "method": method, "marked_at": utcnow(), "marked_by_id": getattr(actor, "id", None)}
     if record is None:
-        record = Attendance(session_id=session.id, enrollment_id=enrollment.id)
-        db.session.add(record)
-    record.status = status
-    record.method = method
-    record.marked_at = utcnow()
-    record.marked_by_id = getattr(actor, "id", None)
+        # Two phones marking the same name at once: the database keeps one row (unique constraint);
+        # the loser updates the winner's row instead of failing.
+        try:
+            with db.session.begin_nested():
+                record = Attendance(session_id=session.id, enrollment_id=enrollment.id, **values)
+                db.session.add(record)
+        except IntegrityError:
+            record = db.session.scalar(select(Attendance).where(
+                Attendance.session_id == session.id, Attendance.enrollment_id == enrollment.id))
+    for key, value in values.items():
+        setattr(record, key, value)
     db.session.flush()
     attendance_changed.send(enrollment, session=session)
     return record

@@ -158,15 +158,21 @@ def cooperative(coop_id: int):
                   histogram=charts.progress_histogram(total.hist), completions=charts.completions_chart(weeks))
 
 
+def _shows_phone() -> bool:
+    """Observers follow progress; contacting participants is for the Dinas and the trainers."""
+    return current_user.role != "observer"
+
+
 def _participant_table(rows, with_place: bool = False):
-    headers = [_("Nama"), _("HP"), _("Jabatan")]
+    phone = _shows_phone()
+    headers = [_("Nama")] + ([_("HP")] if phone else []) + [_("Jabatan")]
     if with_place:
         headers += [_("Koperasi"), _("Kode kelurahan")]
     headers += [_("Kursus"), _("Kemajuan (%)"), _("Aktivitas terakhir"), _("Pre-test"), _("Post-test"),
                 _("Kenaikan"), _("Kehadiran (%)"), _("Selesai"), _("Sertifikat"), _("Tertinggal")]
     body = []
     for r in rows:
-        line = [r.full_name, r.phone, r.position]
+        line = [r.full_name] + ([r.phone] if phone else []) + [r.position]
         if with_place:
             line += [r.cooperative, r.village_code]
         line += [r.course, r.progress, _local(r.last_activity_at), _round(r.pre), _round(r.post), _round(r.gain),
@@ -201,7 +207,7 @@ def participant(user_id: int):
     filters = _filters()
     rows = services.participant_rows(services.Scope(user_id=user.id), filters)
     return render("reports/participant.html", person=user, rows=rows, filters=filters, params=_params(filters),
-                  crumbs=_crumbs(user.cooperative.village))
+                  crumbs=_crumbs(user.cooperative.village), show_phone=_shows_phone())
 
 
 @bp.get("/peserta/<int:user_id>/ekspor.<any(csv, xlsx):fmt>")

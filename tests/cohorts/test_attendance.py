@@ -234,3 +234,27 @@ def test_attendance_page_query_count_does_not_grow(setup, client, login, count_q
         html = client.get(url).get_data(as_text=True)
     assert "Tambahan 19" in html
     assert many.count == few.count
+
+
+def test_two_phones_marking_the_same_name_at_once_keep_one_row(setup, monkeypatch):
+    from kopedu.db import utcnow
+
+    trainer, _cohort, session, people = setup
+    enrollment = people[0][1]
+    with db.engine.begin() as conn:  # the other phone's request committed first
+        conn.execute(Attendance.__table__.insert().values(
+            session_id=session.id, enrollment_id=enrollment.id, status="present", method="trainer",
+            marked_at=utcnow()))
+    real = db.session.scalar
+    calls = []
+
+    def lookup_missed_it(*args, **kwargs):  # this request looked before that commit
+        calls.append(1)
+        return None if len(calls) == 1 else real(*args, **kwargs)
+
+    monkeypatch.setattr(db.session, "scalar", lookup_missed_it)
+    record = services.set_attendance(session, enrollment, "late", actor=trainer)
+    monkeypatch.undo()
+    db.session.commit()
+    assert record.status == "late"
+    assert db.session.scalars(select(Attendance.status)).all() == ["late"]

@@ -139,3 +139,17 @@ def test_cohort_page_lists_participants_with_progress_and_attendance(app, client
     login(trainer)
     html = client.get(f"/angkatan/{cohort.id}?q=yuli").get_data(as_text=True)
     assert "Yuliana Ndun" in html and "kemajuan 40%" in html and "hadir 100%" in html
+
+
+def test_form_fields_render_their_real_input_types(app, client, login):
+    """The shared field macro must not print type="None" (a password shown as plain text, a file
+    field that cannot upload)."""
+    html = client.get("/masuk").get_data(as_text=True)
+    assert 'type="password"' in html and '"None"' not in html
+    trainer = factories.user("trainer")
+    cohort = factories.cohort(trainers=[trainer])
+    login(trainer)
+    html = client.get(f"/angkatan/{cohort.id}/impor").get_data(as_text=True)
+    assert 'type="file"' in html and '"None"' not in html
+    html = client.get(f"/angkatan/{cohort.id}/sesi/baru").get_data(as_text=True)
+    assert 'type="date"' in html and 'type="time"' in html and '"None"' not in html

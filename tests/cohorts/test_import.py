@@ -286,3 +286,20 @@ def test_password_sheet_works_end_to_end(setup, client, login, app):
     assert set(again) == {"0813-7000-2222"} and again["0813-7000-2222"] != passwords["0813-7000-2222"]
     stale = app.test_client().post("/masuk", data={"login": "081370002222", "password": passwords["0813-7000-2222"]})
     assert stale.status_code == 422  # reprinting replaced the old one
+
+
+def test_command_line_import(setup, app, tmp_path):
+    _admin, _trainer, cohort = setup
+    path = tmp_path / "peserta.csv"
+    path.write_bytes(as_csv(fifty_rows()))
+    runner = app.test_cli_runner()
+    result = runner.invoke(args=["kopedu", "import-participants", cohort.code.lower(), str(path)])
+    assert result.exit_code == 0, result.output
+    assert "line 12: Nomor HP tidak dikenali" in result.output and "47 new" in result.output
+    assert counts() == (0, 0, 0)
+    assert db.session.scalar(select(func.count()).select_from(ParticipantImport)) == 0
+    result = runner.invoke(args=["kopedu", "import-participants", cohort.code, str(path), "--yes"])
+    assert "47 created" in result.output
+    assert counts()[:2] == (47, 47)
+    result = runner.invoke(args=["kopedu", "import-participants", "TIDAK-ADA", str(path)])
+    assert result.exit_code != 0 and "No cohort" in result.output
