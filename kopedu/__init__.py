@@ -1,7 +1,7 @@
 """KopEdu: learning management for the officers of Koperasi Desa/Kelurahan Merah Putih."""
 import os
 
-from flask import Flask, jsonify, request, session
+from flask import Flask, has_request_context, jsonify, request, session
 from flask_login import current_user
 from sqlalchemy import text
 
@@ -59,17 +59,20 @@ def _register_models() -> None:
     import kopedu.courses.models  # noqa: F401
     import kopedu.learning.models  # noqa: F401
     import kopedu.regions.models  # noqa: F401
+    import kopedu.reports.models  # noqa: F401
 
 
 def _register_blueprints(app: Flask) -> None:
     from kopedu.auth import bp as auth_bp
     from kopedu.auth.admin import bp as admin_bp
     from kopedu.certificates import bp as certificates_bp
+    from kopedu.cohorts import bp as cohorts_bp
     from kopedu.courses import bp as courses_bp
     from kopedu.learning import bp as learning_bp  # also adds the course page to courses_bp: import first
     from kopedu.main import bp as main_bp
+    from kopedu.reports import bp as reports_bp
 
-    for bp in (main_bp, auth_bp, admin_bp, courses_bp, learning_bp, certificates_bp):
+    for bp in (main_bp, auth_bp, admin_bp, courses_bp, learning_bp, certificates_bp, cohorts_bp, reports_bp):
         app.register_blueprint(bp)
 
 
@@ -77,7 +80,7 @@ def _select_locale() -> str:
     languages = ("id", "en")
     if current_user and current_user.is_authenticated and current_user.locale in languages:
         return current_user.locale
-    if session.get("locale") in languages:
+    if has_request_context() and session.get("locale") in languages:
         return session["locale"]
     return "id"
 

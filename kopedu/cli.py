@@ -67,5 +67,79 @@ def seed_demo_command():
         click.echo(f"  {phone}  {role}")
 
 
+@kopedu_cli.command("seed-scale")
+@click.option("--dir", "directory", type=click.Path(exists=True, file_okay=False, path_type=Path),
+              envvar="KOPEDU_WILAYAH_DIR",
+              help="BPS wilayah folder (provinces/regencies/districts/villages.csv); "
+                   "default: ../shared/data/wilayah beside the project.")
+@click.option("--participants", default=400_000, show_default=True)
+@click.option("--progress-rows", default=8_000_000, show_default=True)
+@click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
+def seed_scale_command(directory: Path | None, participants: int, progress_rows: int, yes: bool):
+    """Build the national synthetic dataset for the monitoring benchmark (PostgreSQL, own database)."""
+    from flask import current_app
+
+    from kopedu.reports.scale import ScaleError, seed_scale
+
+    if current_app.config.get("SESSION_COOKIE_SECURE"):
+        raise click.ClickException("seed-scale refuses to run with the production configuration")
+    directory = directory or Path(current_app.root_path).parent.parent / "shared" / "data" / "wilayah"
+    if not yes:
+        click.confirm(f"Add {participants:,} synthetic participants and {progress_rows:,} progress rows "
+                      f"to {db.engine.url.render_as_string(hide_password=True)}?", abort=True)
+    try:
+        counts = seed_scale(directory, participants=participants, progress_rows=progress_rows)
+    except ScaleError as error:
+        db.session.rollback()
+        raise click.ClickException(str(error)) from error
+    click.echo(", ".join(f"{name}: {n:,}" for name, n in counts.items()))
+
+
+@kopedu_cli.command("import-participants")
+@click.argument("cohort_code")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--yes", is_flag=True, help="Import the good rows (without it, only check the file).")
+def import_participants_command(cohort_code: str, path: Path, yes: bool):
+    """Check (and with --yes import) a participant list (CSV/XLSX) into the cohort COHORT_CODE."""
+    from sqlalchemy import select
+
+    from kopedu.cohorts import importer
+    from kopedu.cohorts.models import Cohort
+
+    cohort = db.session.scalar(select(Cohort).where(Cohort.code == cohort_code.strip().upper()))
+    if cohort is None:
+        raise click.ClickException(f"No cohort with code {cohort_code}")
+    try:
+        record = importer.store_upload(cohort, path.read_bytes(), path.name, None)
+        result = importer.preview(cohort, importer.load_records(record))
+    except importer.ImportFileError as error:
+        db.session.rollback()
+        raise click.ClickException(str(error)) from error
+    for row in result.bad:
+        click.echo(f"  line {row.line}: {' '.join(row.errors)}")
+    click.echo(f"{len(result.rows)} rows: {result.count('create')} new, {result.count('update')} to update, "
+               f"{result.count('unchanged')} unchanged, {len(result.bad)} refused")
+    if not yes:
+        importer.discard(record)
+        db.session.commit()
+        click.echo("Nothing imported (add --yes to import the good rows).")
+        return
+    summary = importer.confirm(record, None)
+    db.session.commit()
+    click.echo(f"Imported: {summary['created']} created, {summary['updated']} updated, "
+               f"{summary['enrolled']} enrolled. Print the password sheet from the import page.")
+
+
+@kopedu_cli.command("refresh-monitoring")
+def refresh_monitoring_command():
+    """Rebuild the monitoring facts from the live tables (after bulk SQL; safe to run any time)."""
+    from kopedu.reports.facts import rebuild
+
+    started = time.perf_counter()
+    count = rebuild()
+    db.session.commit()
+    click.echo(f"Monitoring facts rebuilt: {count:,} enrolments in {time.perf_counter() - started:.1f} s")
+
+
 def register(app) -> None:
     app.cli.add_command(kopedu_cli)

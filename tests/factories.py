@@ -134,15 +134,20 @@ def answer_form(quiz_obj, correct: bool = True) -> dict[str, list[str]]:
 # --------------------------------------------------------------------------- cohorts, certificates
 
 
-def cohort(course, *, code: str | None = None, **fields):
+def cohort(course=None, *, trainers=(), region_code: str | None = "5371", **fields):
+    """A cohort (angkatan) of `course` (a new one by default) run by `trainers`."""
     from datetime import date
 
     from kopedu.cohorts.models import Cohort
 
+    if region_code and db.session.get(Region, region_code) is None:
+        kupang_regions()
     n = next(_seq)
-    c = Cohort(course_id=course.id, code=code or f"ANGK-{n}", name=fields.pop("name", f"Angkatan {n}"),
+    c = Cohort(course=course or globals()["course"](), code=fields.pop("code", f"ANGK-{n}"),
+               name=fields.pop("name", f"Angkatan {n}"), venue=fields.pop("venue", "Aula SMK Negeri 3 Kupang"),
                starts_on=fields.pop("starts_on", date(2026, 11, 11)), ends_on=fields.pop("ends_on", date(2026, 11, 15)),
-               venue=fields.pop("venue", "Aula Dinas Koperasi dan UKM Kota Kupang"), **fields)
+               region_code=region_code, **fields)
+    c.trainers = list(trainers)
     db.session.add(c)
     db.session.flush()
     return c
@@ -158,3 +163,30 @@ def quiz_attempt(user, quiz, *, score: float, number: int = 1, submitted: bool =
     db.session.add(a)
     db.session.flush()
     return a
+
+
+def cohort_session(cohort, *, held_on=None, starts_at=None, ends_at=None, topic: str | None = None, code=None):
+    """One in-person session of the cohort (local date and times)."""
+    from datetime import date, time
+
+    from kopedu.cohorts.models import CohortSession
+
+    n = next(_seq)
+    s = CohortSession(cohort=cohort, held_on=held_on or date(2026, 11, 18), starts_at=starts_at or time(8, 0),
+                      ends_at=ends_at or time(12, 0), topic=topic or f"Sesi {n}",
+                      checkin_code=code or f"{(n * 7919) % 1_000_000:06d}")
+    db.session.add(s)
+    db.session.flush()
+    return s
+
+
+def participant_in(cohort, village_code: str = "5371030011", **fields):
+    """A participant of a cooperative in `village_code`, enrolled in the cohort (and its course)."""
+    from kopedu.learning.models import Enrollment
+
+    coop = fields.pop("cooperative", None) or cooperative(village_code)
+    u = user("participant", cooperative_id=coop.id, **fields)
+    e = Enrollment(user_id=u.id, course_id=cohort.course_id, cohort_id=cohort.id)
+    db.session.add(e)
+    db.session.flush()
+    return u, e

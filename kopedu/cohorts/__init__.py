@@ -1,0 +1,6 @@
+"""Bimtek cohorts (angkatan): schedule, participant import and attendance."""
+from flask import Blueprint
+
+bp = Blueprint("cohorts", __name__)
+
+from kopedu.cohorts import routes  # noqa: E402,F401

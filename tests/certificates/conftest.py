@@ -19,7 +19,7 @@ def world(app, regions):
     lesson_quiz = factories.quiz(course, lesson=lessons[-1], pass_mark=70)
     pretest = factories.quiz(course, role="pretest", pass_mark=0)
     posttest = factories.quiz(course, role="posttest", pass_mark=70)
-    cohort = factories.cohort(course, code="ANGK-1", name="Angkatan 1")
+    cohort = factories.cohort(course, code="ANGK-1", name="Angkatan 1", venue="Aula Dinas Koperasi dan UKM Kota Kupang")
     trainer = factories.user("trainer", full_name="Maria Goreti Seran")
     course.trainers.append(trainer)
     admin = factories.user("admin", full_name="Yohanes Bria")

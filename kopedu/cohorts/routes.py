@@ -1,0 +1,435 @@
+"""Cohort pages: list, create/edit, schedule, attendance taking, self check-in and the import."""
+import csv
+import io
+
+from flask import abort, current_app, flash, make_response, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+
+from kopedu import audit
+from kopedu.cohorts import bp, importer, services
+from kopedu.cohorts.forms import STATUS_LABELS, CheckInForm, CohortForm, ImportForm, SessionForm
+from kopedu.cohorts.models import ATTENDANCE_STATUSES, NEXT_STATUS, Attendance, Cohort, ParticipantImport
+from kopedu.courses.models import Course
+from kopedu.extensions import db, limiter
+from kopedu.regions.services import resolve_region
+from kopedu.web.access import roles_required
+from kopedu.web.htmx import is_partial, redirect, render, render_blocks
+
+STAFF = ("admin", "trainer")
+
+
+@bp.app_template_global()
+def attendance_label(status: str | None) -> str:
+    return str(STATUS_LABELS.get(status, STATUS_LABELS[None]))
+
+
+def _cohort(cohort_id: int) -> Cohort:
+    """The cohort, if the current user runs it (admin or one of its trainers); else 404/403."""
+    cohort = db.get_or_404(Cohort, cohort_id)
+    if not services.can_manage(current_user, cohort):
+        abort(403)
+    return cohort
+
+
+def _session(cohort: Cohort, session_id: int):
+    session = services.find_session(cohort, session_id)
+    if session is None:
+        abort(404)
+    return session
+
+
+# --- cohorts -----------------------------------------------------------------------------------
+
+@bp.get("/angkatan")
+@roles_required(*STAFF)
+def index():
+    cohorts = services.cohorts_for(current_user)
+    return render("cohorts/list.html", cohorts=cohorts)
+
+
+def _cohort_form(cohort: Cohort | None) -> CohortForm:
+    form = CohortForm(obj=cohort)
+    form.course_id.choices = [("", "—")] + [
+        (c.id, c.title) for c in db.session.scalars(db.select(Course).order_by(Course.title))]
+    form.trainer_ids.choices = [(t.id, t.full_name) for t in services.trainer_choices()]
+    if request.method == "GET" and cohort is not None:
+        form.region.data = cohort.region_code or ""
+        form.trainer_ids.data = [t.id for t in cohort.trainers]
+    return form
+
+
+def _save_cohort(form: CohortForm, cohort: Cohort | None) -> Cohort | None:
+    region = resolve_region(form.region.data) if form.region.data else None
+    if form.region.data and region is None:
+        form.region.errors.append(_("Wilayah tidak ditemukan atau namanya ganda. Pakai kode BPS."))
+        return None
+    try:
+        return services.save_cohort(
+            cohort, course_id=form.course_id.data, code=form.code.data, name=form.name.data,
+            starts_on=form.starts_on.data, ends_on=form.ends_on.data, venue=form.venue.data,
+            region_code=region.code if region else None, trainer_ids=form.trainer_ids.data or [])
+    except services.CohortError as error:
+        db.session.rollback()
+        getattr(form, error.field or "name").errors.append(str(error))
+        return None
+
+
+@bp.route("/angkatan/baru", methods=["GET", "POST"])
+@roles_required("admin")
+def cohort_new():
+    form = _cohort_form(None)
+    if form.validate_on_submit():
+        cohort = _save_cohort(form, None)
+        if cohort is not None:
+            audit.record(current_user, "cohort.create", cohort)
+            db.session.commit()
+            flash(_("Angkatan %(name)s sudah dibuat.", name=cohort.name), "success")
+            return redirect(url_for("cohorts.cohort", cohort_id=cohort.id))
+    status = 422 if form.errors else 200
+    return render("cohorts/form.html", block="form", status=status, form=form, cohort=None)
+
+
+@bp.route("/angkatan/<int:cohort_id>/ubah", methods=["GET", "POST"])
+@roles_required("admin")
+def cohort_edit(cohort_id: int):
+    cohort = db.get_or_404(Cohort, cohort_id)
+    form = _cohort_form(cohort)
+    if form.validate_on_submit():
+        if _save_cohort(form, cohort) is not None:
+            audit.record(current_user, "cohort.update", cohort)
+            db.session.commit()
+            flash(_("Perubahan sudah disimpan."), "success")
+            return redirect(url_for("cohorts.cohort", cohort_id=cohort.id))
+    status = 422 if form.errors else 200
+    return render("cohorts/form.html", block="form", status=status, form=form, cohort=cohort)
+
+
+@bp.get("/angkatan/<int:cohort_id>")
+@roles_required(*STAFF)
+def cohort(cohort_id: int):
+    cohort = _cohort(cohort_id)
+    q = request.args.get("q", "").strip()
+    page = request.args.get("page", 1, type=int)
+    pagination = services.participants(cohort, q, page)
+    pcts = services.attendance_pcts(pagination.items)
+    summaries = services.attended_counts(cohort)
+    return render("cohorts/cohort.html", block="participants", cohort=cohort, pagination=pagination,
+                  q=q, pcts=pcts, summaries=summaries, total=services.participant_count(cohort))
+
+
+# --- sessions ----------------------------------------------------------------------------------
+
+def _save_session(form: SessionForm, cohort: Cohort, session):
+    try:
+        return services.save_session(cohort, session, held_on=form.held_on.data, starts_at=form.starts_at.data,
+                                     ends_at=form.ends_at.data, place=form.place.data, topic=form.topic.data)
+    except services.CohortError as error:
+        db.session.rollback()
+        getattr(form, error.field or "topic").errors.append(str(error))
+        return None
+
+
+@bp.route("/angkatan/<int:cohort_id>/sesi/baru", methods=["GET", "POST"])
+@roles_required(*STAFF)
+def session_new(cohort_id: int):
+    cohort = _cohort(cohort_id)
+    form = SessionForm()
+    if form.validate_on_submit():
+        session = _save_session(form, cohort, None)
+        if session is not None:
+            audit.record(current_user, "cohort.session_create", session, object_type="cohort_session")
+            db.session.commit()
+            flash(_("Sesi sudah ditambahkan."), "success")
+            return redirect(url_for("cohorts.cohort", cohort_id=cohort.id))
+    status = 422 if form.errors else 200
+    return render("cohorts/session_form.html", block="form", status=status, form=form, cohort=cohort,
+                  session=None)
+
+
+@bp.route("/angkatan/<int:cohort_id>/sesi/<int:session_id>/ubah", methods=["GET", "POST"])
+@roles_required(*STAFF)
+def session_edit(cohort_id: int, session_id: int):
+    cohort = _cohort(cohort_id)
+    session = _session(cohort, session_id)
+    form = SessionForm(obj=session)
+    if form.validate_on_submit():
+        if _save_session(form, cohort, session) is not None:
+            audit.record(current_user, "cohort.session_update", session, object_type="cohort_session")
+            db.session.commit()
+            flash(_("Perubahan sudah disimpan."), "success")
+            return redirect(url_for("cohorts.session", cohort_id=cohort.id, session_id=session.id))
+    status = 422 if form.errors else 200
+    return render("cohorts/session_form.html", block="form", status=status, form=form, cohort=cohort,
+                  session=session)
+
+
+@bp.post("/angkatan/<int:cohort_id>/sesi/<int:session_id>/hapus")
+@roles_required(*STAFF)
+def session_delete(cohort_id: int, session_id: int):
+    cohort = _cohort(cohort_id)
+    session = _session(cohort, session_id)
+    if db.session.scalar(db.select(Attendance.id).where(Attendance.session_id == session.id).limit(1)):
+        abort(409, description=_("Sesi yang sudah punya presensi tidak bisa dihapus."))
+    audit.record(current_user, "cohort.session_delete", session, object_type="cohort_session")
+    db.session.delete(session)
+    db.session.commit()
+    flash(_("Sesi sudah dihapus."), "success")
+    return redirect(url_for("cohorts.cohort", cohort_id=cohort.id))
+
+
+def _sheet_context(cohort, session, q: str = ""):
+    sheet = services.attendance_sheet(session)
+    if q:
+        needle = q.lower()
+        sheet = [(e, s) for e, s in sheet if needle in e.user.full_name.lower()]
+    opens, closes = services.session_window(session)
+    return {"cohort": cohort, "session": session, "sheet": sheet, "q": q,
+            "summary": services.attendance_summary(session), "next_status": NEXT_STATUS,
+            "checkin_open": services.checkin_open(session), "opens": opens, "closes": closes,
+            "checkin_url": url_for("cohorts.checkin", kode=session.checkin_code, _external=True)}
+
+
+@bp.get("/angkatan/<int:cohort_id>/sesi/<int:session_id>")
+@roles_required(*STAFF)
+def session(cohort_id: int, session_id: int):
+    cohort = _cohort(cohort_id)
+    session = _session(cohort, session_id)
+    q = request.args.get("q", "").strip()
+    return render("cohorts/session.html", block="sheet", **_sheet_context(cohort, session, q))
+
+
+@bp.post("/angkatan/<int:cohort_id>/sesi/<int:session_id>/presensi/<int:enrollment_id>")
+@roles_required(*STAFF)
+def mark(cohort_id: int, session_id: int, enrollment_id: int):
+    """One tap on a name: store the status the button carried, answer with that row only (and the
+    counts out of band)."""
+    cohort = _cohort(cohort_id)
+    session = _session(cohort, session_id)
+    enrollment = services.find_enrollment(session, enrollment_id)
+    if enrollment is None:
+        abort(404)
+    status = request.form.get("status", "")
+    if status not in ATTENDANCE_STATUSES:
+        abort(400)
+    services.set_attendance(session, enrollment, status, actor=current_user)
+    db.session.commit()
+    if not is_partial():
+        return redirect(url_for("cohorts.session", cohort_id=cohort.id, session_id=session.id)
+                        + f"#p{enrollment.id}")
+    return render_blocks("cohorts/session.html", ["row", "summary"], cohort=cohort, session=session,
+                         enrollment=enrollment, state=status, next_status=NEXT_STATUS,
+                         summary=services.attendance_summary(session), oob=True)
+
+
+@bp.post("/angkatan/<int:cohort_id>/sesi/<int:session_id>/sisa-tidak-hadir")
+@roles_required(*STAFF)
+def mark_rest_absent(cohort_id: int, session_id: int):
+    cohort = _cohort(cohort_id)
+    session = _session(cohort, session_id)
+    marked = 0
+    for enrollment, status in services.attendance_sheet(session):
+        if status is None:
+            services.set_attendance(session, enrollment, "absent", actor=current_user)
+            marked += 1
+    audit.record(current_user, "cohort.mark_rest_absent", session, object_type="cohort_session", count=marked)
+    db.session.commit()
+    flash(_("%(n)d peserta ditandai tidak hadir.", n=marked), "success")
+    return redirect(url_for("cohorts.session", cohort_id=cohort.id, session_id=session.id))
+
+
+@bp.post("/angkatan/<int:cohort_id>/sesi/<int:session_id>/kode-baru")
+@roles_required(*STAFF)
+def new_code(cohort_id: int, session_id: int):
+    cohort = _cohort(cohort_id)
+    session = _session(cohort, session_id)
+    services.new_checkin_code(session)
+    audit.record(current_user, "cohort.new_checkin_code", session, object_type="cohort_session")
+    db.session.commit()
+    return render("cohorts/session.html", block="code", **_sheet_context(cohort, session))
+
+
+@bp.get("/angkatan/<int:cohort_id>/sesi/<int:session_id>/qr.svg")
+@roles_required(*STAFF)
+def qr(cohort_id: int, session_id: int):
+    import segno
+
+    cohort = _cohort(cohort_id)
+    session = _session(cohort, session_id)
+    code = segno.make(url_for("cohorts.checkin", kode=session.checkin_code, _external=True), error="m")
+    buffer = io.BytesIO()
+    code.save(buffer, kind="svg", scale=8, border=2, xmldecl=False, title=_("Kode presensi"))
+    response = make_response(buffer.getvalue())
+    response.mimetype = "image/svg+xml"
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+# --- self check-in (participants) ---------------------------------------------------------------
+
+def _checkin_failed(response) -> bool:
+    return response.status_code == 422
+
+
+def _checkin_key() -> str:
+    return f"checkin:{current_user.get_id() if current_user.is_authenticated else request.remote_addr}"
+
+
+@bp.route("/hadir", methods=["GET", "POST"])
+@login_required
+@limiter.limit("10 per 10 minutes", key_func=_checkin_key, methods=["POST"], deduct_when=_checkin_failed)
+def checkin():
+    form = CheckInForm()
+    if request.method == "GET" and request.args.get("kode"):
+        form.code.data = request.args.get("kode", "")[:12]
+    done = None
+    if form.validate_on_submit():
+        try:
+            session, record = services.check_in(current_user, form.code.data)
+        except services.CheckInError as error:
+            form.code.errors.append(str(error))
+        else:
+            db.session.commit()
+            done = (session, record)
+    status = 422 if form.errors else 200
+    return render("cohorts/checkin.html", block="form", status=status, form=form, done=done,
+                  upcoming=services.upcoming_sessions(current_user))
+
+
+# --- participant import --------------------------------------------------------------------------
+
+@bp.route("/angkatan/<int:cohort_id>/impor", methods=["GET", "POST"])
+@roles_required(*STAFF)
+def import_upload(cohort_id: int):
+    cohort = _cohort(cohort_id)
+    form = ImportForm()
+    if form.validate_on_submit():
+        upload = form.file.data
+        data = upload.read(importer.MAX_BYTES + 1)
+        try:
+            record = importer.store_upload(cohort, data, upload.filename or "", current_user)
+        except importer.ImportFileError as error:
+            form.file.errors.append(str(error))
+        else:
+            importer.discard_stale(cohort, keep=record)
+            db.session.commit()
+            return redirect(url_for("cohorts.import_preview", cohort_id=cohort.id, import_id=record.id))
+    status = 422 if form.errors else 200
+    return render("cohorts/import.html", block="form", status=status, form=form, cohort=cohort)
+
+
+def _import(cohort: Cohort, import_id: int) -> ParticipantImport:
+    record = db.session.get(ParticipantImport, import_id)
+    if record is None or record.cohort_id != cohort.id:
+        abort(404)
+    return record
+
+
+@bp.get("/angkatan/<int:cohort_id>/impor/<int:import_id>")
+@roles_required(*STAFF)
+def import_preview(cohort_id: int, import_id: int):
+    cohort = _cohort(cohort_id)
+    record = _import(cohort, import_id)
+    preview, error, bad = None, None, []
+    if record.confirmed_at is not None:
+        bad = (record.summary or {}).get("rejected", [])
+    else:
+        try:
+            preview = importer.preview(cohort, importer.load_records(record))
+            bad = importer.rejected_rows(preview)
+        except importer.ImportFileError as exc:
+            error = str(exc)
+    return render("cohorts/import_preview.html", cohort=cohort, record=record, preview=preview, error=error,
+                  bad=bad, parts=importer.sheet_parts(record) if record.confirmed_at else 0)
+
+
+@bp.post("/angkatan/<int:cohort_id>/impor/<int:import_id>/konfirmasi")
+@roles_required(*STAFF)
+def import_confirm(cohort_id: int, import_id: int):
+    cohort = _cohort(cohort_id)
+    record = _import(cohort, import_id)
+    try:
+        summary = importer.confirm(record, current_user)
+    except importer.CohortError as error:
+        db.session.rollback()
+        flash(str(error), "error")
+        return redirect(url_for("cohorts.import_preview", cohort_id=cohort.id, import_id=record.id))
+    audit.record(current_user, "cohort.import", cohort, created=summary["created"], updated=summary["updated"],
+                 rejected=len(summary["rejected"]), file=record.filename)
+    db.session.commit()
+    flash(_("Impor selesai: %(c)d akun baru, %(u)d diperbarui, %(r)d baris dilewati.",
+            c=summary["created"], u=summary["updated"], r=len(summary["rejected"])), "success")
+    return redirect(url_for("cohorts.import_preview", cohort_id=cohort.id, import_id=record.id))
+
+
+@bp.post("/angkatan/<int:cohort_id>/impor/<int:import_id>/lembar-sandi.pdf")
+@roles_required(*STAFF)
+def password_sheet(cohort_id: int, import_id: int):
+    """Print the initial passwords of the accounts this import created (they are set now, so the
+    sheet is the only place they appear)."""
+    from flask import render_template
+    from weasyprint import HTML
+
+    cohort = _cohort(cohort_id)
+    record = _import(cohort, import_id)
+    if record.confirmed_at is None:
+        abort(409)
+    parts = importer.sheet_parts(record)
+    part = request.form.get("part", 1, type=int)
+    if not 1 <= part <= max(parts, 1):
+        abort(404)
+    accounts = importer.issue_passwords(record, part)
+    audit.record(current_user, "cohort.password_sheet", cohort, import_id=record.id, part=part,
+                 issued=sum(1 for _u, p in accounts if p))
+    html = render_template("cohorts/password_sheet.html", cohort=cohort, record=record, accounts=accounts,
+                           part=part, parts=parts, login_url=current_app.config["PUBLIC_BASE_URL"] + "/masuk")
+    pdf = HTML(string=html, base_url=request.host_url).write_pdf()
+    db.session.commit()  # only once the sheet exists
+    response = make_response(pdf)
+    response.mimetype = "application/pdf"
+    response.headers["Content-Disposition"] = f'attachment; filename="sandi-{cohort.code}-{record.id}-{part}.pdf"'
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+def _csv_response(rows: list[list], filename: str):
+    buffer = io.StringIO()
+    buffer.write("\ufeff")
+    writer = csv.writer(buffer)
+    for row in rows:
+        writer.writerow([_safe_cell(v) for v in row])
+    response = make_response(buffer.getvalue())
+    response.mimetype = "text/csv"
+    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+def _safe_cell(value):
+    text = "" if value is None else str(value)
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+
+
+@bp.get("/angkatan/<int:cohort_id>/impor/<int:import_id>/ditolak.csv")
+@roles_required(*STAFF)
+def import_rejected(cohort_id: int, import_id: int):
+    cohort = _cohort(cohort_id)
+    record = _import(cohort, import_id)
+    if record.confirmed_at is not None:
+        rejected = (record.summary or {}).get("rejected", [])
+    else:
+        try:
+            rejected = importer.rejected_rows(importer.preview(cohort, importer.load_records(record)))
+        except importer.ImportFileError:
+            abort(404)
+    rows = [[_("baris"), _("nama"), _("hp"), _("kelurahan"), _("alasan")]]
+    rows += [[r["line"], r["name"], r["phone"], r["kelurahan"], " ".join(r["errors"])] for r in rejected]
+    return _csv_response(rows, f"ditolak-{cohort.code}-{record.id}.csv")
+
+
+@bp.get("/angkatan/<int:cohort_id>/impor/contoh.csv")
+@roles_required(*STAFF)
+def import_template(cohort_id: int):
+    cohort = _cohort(cohort_id)
+    rows = [["nama", "hp", "email", "jabatan", "kelurahan", "koperasi"],
+            ["Yuliana Ndun", "0812-3456-7890", "", "Ketua", "5371030011", "Koperasi Kelurahan Merah Putih Oebufu"]]
+    return _csv_response(rows, f"contoh-peserta-{cohort.code}.csv")

@@ -1,0 +1,366 @@
+"""Cohorts, their sessions and attendance. Services flush; the routes commit."""
+import secrets
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from flask import current_app
+from flask_babel import gettext as _
+from sqlalchemy import func, or_, select
+from sqlalchemy.exc import IntegrityError
+
+from kopedu.auth.models import User
+from kopedu.cohorts.models import (ATTENDANCE_STATUSES, ATTENDED, Attendance, Cohort, CohortSession,
+                                   cohort_trainer)
+from kopedu.courses.models import Course
+from kopedu.db import utcnow
+from kopedu.extensions import db
+from kopedu.learning.models import Enrollment
+from kopedu.learning.services import enroll
+from kopedu.regions.models import Region
+from kopedu.signals import attendance_changed
+
+# Self check-in opens this long before a session starts and closes when it ends.
+CHECKIN_OPENS_BEFORE = timedelta(minutes=30)
+# A self check-in this long after the start is recorded as late.
+LATE_AFTER = timedelta(minutes=15)
+
+
+class CohortError(ValueError):
+    """A user-facing validation error; `field` names the form field it belongs to."""
+
+    def __init__(self, message: str, field: str | None = None):
+        super().__init__(message)
+        self.field = field
+
+
+class CheckInError(CohortError):
+    pass
+
+
+# --- cohorts ---------------------------------------------------------------------------------
+
+def cohorts_for(user) -> list[Cohort]:
+    """The cohorts a user runs: every cohort for admins, the assigned ones for trainers."""
+    stmt = select(Cohort).order_by(Cohort.starts_on.desc().nulls_last(), Cohort.name)
+    if not user.is_admin:
+        stmt = stmt.join(cohort_trainer, cohort_trainer.c.cohort_id == Cohort.id).where(
+            cohort_trainer.c.user_id == user.id)
+    return list(db.session.scalars(stmt))
+
+
+def can_manage(user, cohort: Cohort) -> bool:
+    """Admins, and the trainers assigned to the cohort, run it (sessions, attendance, import)."""
+    return bool(user and user.is_authenticated) and (user.is_admin or cohort.is_trainer(user))
+
+
+def trainer_choices() -> list[User]:
+    return list(db.session.scalars(
+        select(User).where(User.role == "trainer", User.active.is_(True)).order_by(User.full_name)))
+
+
+def save_cohort(cohort: Cohort | None, *, course_id: int | None, code: str, name: str,
+                starts_on: date | None, ends_on: date | None, venue: str | None,
+                region_code: str | None, trainer_ids: list[int]) -> Cohort:
+    """Create (cohort=None) or update a cohort after validating it. Flushes."""
+    code = (code or "").strip().upper()
+    name = " ".join((name or "").split())
+    if not name:
+        raise CohortError(_("Nama angkatan wajib diisi."), "name")
+    if not code:
+        raise CohortError(_("Kode angkatan wajib diisi."), "code")
+    course = db.session.get(Course, course_id) if course_id else None
+    if course is None:
+        raise CohortError(_("Pilih kursus."), "course_id")
+    if starts_on and ends_on and ends_on < starts_on:
+        raise CohortError(_("Tanggal selesai tidak boleh sebelum tanggal mulai."), "ends_on")
+    if region_code and db.session.get(Region, region_code) is None:
+        raise CohortError(_("Wilayah tidak ditemukan."), "region")
+    clash = db.session.scalar(select(Cohort.id).where(
+        Cohort.code == code, Cohort.id != (cohort.id if cohort and cohort.id else -1)))
+    if clash is not None:
+        raise CohortError(_("Kode angkatan ini sudah dipakai."), "code")
+    trainers = list(db.session.scalars(select(User).where(
+        User.id.in_(trainer_ids or []), User.role == "trainer"))) if trainer_ids else []
+    if cohort is None:
+        cohort = Cohort()
+        db.session.add(cohort)
+    elif cohort.course_id != course.id and _has_enrollments(cohort):
+        raise CohortError(_("Kursus tidak bisa diganti setelah ada peserta."), "course_id")
+    cohort.course_id = course.id
+    cohort.course = course
+    cohort.code = code
+    cohort.name = name
+    cohort.starts_on = starts_on
+    cohort.ends_on = ends_on
+    cohort.venue = " ".join((venue or "").split()) or None
+    cohort.region_code = region_code or None
+    cohort.trainers = trainers
+    db.session.flush()
+    return cohort
+
+
+def _has_enrollments(cohort: Cohort) -> bool:
+    return db.session.scalar(select(Enrollment.id).where(Enrollment.cohort_id == cohort.id).limit(1)) is not None
+
+
+def enroll_in_cohort(cohort: Cohort, user: User) -> Enrollment:
+    """Enrol the user in the cohort and so in its course. Refuses when the user already follows the
+    course in another cohort (one enrolment per user and course). Flushes."""
+    enrollment = enroll(user, cohort.course, cohort)
+    if enrollment.cohort_id != cohort.id:
+        raise CohortError(_("Peserta sudah terdaftar di angkatan lain untuk kursus ini."))
+    return enrollment
+
+
+def participants(cohort: Cohort, q: str = "", page: int = 1, per_page: int = 50):
+    """The cohort's enrolments (with their users), by name; searchable by name or phone."""
+    stmt = (select(Enrollment).join(User, User.id == Enrollment.user_id)
+            .where(Enrollment.cohort_id == cohort.id).order_by(User.full_name, User.id))
+    q = (q or "").strip()
+    if q:
+        from kopedu.auth.services import normalize_phone
+
+        phone = normalize_phone(q)
+        stmt = stmt.where(or_(func.lower(User.full_name).like(f"%{q.lower()}%"),
+                              User.phone == phone if phone else False))
+    return db.paginate(stmt, page=page, per_page=per_page, error_out=False)
+
+
+def participant_count(cohort: Cohort) -> int:
+    return db.session.scalar(select(func.count()).select_from(Enrollment).where(
+        Enrollment.cohort_id == cohort.id)) or 0
+
+
+# --- sessions ----------------------------------------------------------------------------------
+
+def local_zone() -> ZoneInfo:
+    return ZoneInfo(current_app.config["BABEL_DEFAULT_TIMEZONE"])
+
+
+def save_session(cohort: Cohort, session: CohortSession | None, *, held_on: date | None,
+                 starts_at: time | None, ends_at: time | None, place: str | None,
+                 topic: str) -> CohortSession:
+    """Create (session=None) or update one session of the cohort. Times are local. Flushes."""
+    topic = " ".join((topic or "").split())
+    if not topic:
+        raise CohortError(_("Topik wajib diisi."), "topic")
+    if held_on is None:
+        raise CohortError(_("Isi tanggal sesi."), "held_on")
+    if starts_at is None or ends_at is None:
+        raise CohortError(_("Isi jam mulai dan jam selesai."), "starts_at")
+    if ends_at <= starts_at:
+        raise CohortError(_("Jam selesai harus sesudah jam mulai."), "ends_at")
+    if session is None:
+        session = CohortSession(cohort=cohort, checkin_code=_unique_code(cohort))
+        db.session.add(session)
+    session.held_on = held_on
+    session.starts_at = starts_at
+    session.ends_at = ends_at
+    session.place = " ".join((place or "").split()) or None
+    session.topic = topic
+    db.session.flush()
+    return session
+
+
+def _unique_code(cohort: Cohort, avoid: str | None = None) -> str:
+    taken = set(db.session.scalars(select(CohortSession.checkin_code).where(
+        CohortSession.cohort_id == cohort.id))) if cohort.id else set()
+    taken.add(avoid)
+    while True:
+        code = f"{secrets.randbelow(1_000_000):06d}"
+        if code not in taken:
+            return code
+
+
+def new_checkin_code(session: CohortSession) -> str:
+    """Replace the session's check-in code (e.g. after it was shared outside the hall). Flushes."""
+    session.checkin_code = _unique_code(session.cohort, avoid=session.checkin_code)
+    db.session.flush()
+    return session.checkin_code
+
+
+def session_window(session: CohortSession) -> tuple[datetime, datetime]:
+    """When self check-in is open, as aware datetimes: from 30 minutes before the start to the end."""
+    zone = local_zone()
+    start = datetime.combine(session.held_on, session.starts_at, tzinfo=zone)
+    end = datetime.combine(session.held_on, session.ends_at, tzinfo=zone)
+    return start - CHECKIN_OPENS_BEFORE, end
+
+
+def checkin_open(session: CohortSession, now: datetime | None = None) -> bool:
+    opens, closes = session_window(session)
+    return opens <= (now or utcnow()) <= closes
+
+
+def find_session(cohort: Cohort, session_id: int) -> CohortSession | None:
+    session = db.session.get(CohortSession, session_id)
+    return session if session is not None and session.cohort_id == cohort.id else None
+
+
+# --- attendance --------------------------------------------------------------------------------
+
+def attendance_sheet(session: CohortSession) -> list[tuple[Enrollment, str | None]]:
+    """Every participant of the session's cohort with their status (None = not marked yet), by name.
+    One query."""
+    stmt = (select(Enrollment, Attendance.status)
+            .join(User, User.id == Enrollment.user_id)
+            .outerjoin(Attendance, (Attendance.enrollment_id == Enrollment.id)
+                       & (Attendance.session_id == session.id))
+            .where(Enrollment.cohort_id == session.cohort_id)
+            .order_by(User.full_name, User.id))
+    return [(enrollment, status) for enrollment, status in db.session.execute(stmt)]
+
+
+def attendance_summary(session: CohortSession) -> dict[str, int]:
+    rows = db.session.execute(select(Attendance.status, func.count()).where(
+        Attendance.session_id == session.id).group_by(Attendance.status))
+    summary = dict.fromkeys(ATTENDANCE_STATUSES, 0)
+    summary.update({status: n for status, n in rows})
+    summary["unmarked"] = participant_count(session.cohort) - sum(summary[s] for s in ATTENDANCE_STATUSES)
+    return summary
+
+
+def attended_counts(cohort: Cohort) -> dict[int, int]:
+    """Participants present or late, per session of the cohort (one query)."""
+    rows = db.session.execute(
+        select(Attendance.session_id, func.count())
+        .join(CohortSession, CohortSession.id == Attendance.session_id)
+        .where(CohortSession.cohort_id == cohort.id, Attendance.status.in_(ATTENDED))
+        .group_by(Attendance.session_id))
+    return dict(rows.all())
+
+
+def find_enrollment(session: CohortSession, enrollment_id: int) -> Enrollment | None:
+    enrollment = db.session.get(Enrollment, enrollment_id)
+    if enrollment is None or enrollment.cohort_id != session.cohort_id:
+        return None
+    return enrollment
+
+
+def set_attendance(session: CohortSession, enrollment: Enrollment, status: str, actor=None,
+                   method: str = "trainer") -> Attendance:
+    """Record the participant's status for the session (idempotent). Sends attendance_changed when
+    the status actually changed. Flushes."""
+    if status not in ATTENDANCE_STATUSES:
+        raise CohortError(_("Status kehadiran tidak dikenal."))
+    if enrollment.cohort_id != session.cohort_id:
+        raise CohortError(_("Peserta ini bukan anggota angkatan sesi ini."))
+    record = db.session.scalar(select(Attendance).where(
+        Attendance.session_id == session.id, Attendance.enrollment_id == enrollment.id))
+    if record is not None and record.status == status:
+        return record
+    values = {"status": status, "method": method, "marked_at": utcnow(), "marked_by_id": getattr(actor, "id", None)}
+    if record is None:
+        # Two phones marking the same name at once: the database keeps one row (unique constraint);
+        # the loser updates the winner's row instead of failing.
+        try:
+            with db.session.begin_nested():
+                record = Attendance(session_id=session.id, enrollment_id=enrollment.id, **values)
+                db.session.add(record)
+        except IntegrityError:
+            record = db.session.scalar(select(Attendance).where(
+                Attendance.session_id == session.id, Attendance.enrollment_id == enrollment.id))
+    for key, value in values.items():
+        setattr(record, key, value)
+    db.session.flush()
+    attendance_changed.send(enrollment, session=session)
+    return record
+
+
+def check_in(user: User, code: str, now: datetime | None = None) -> tuple[CohortSession, Attendance]:
+    """Self check-in with the 6-digit code the trainer shows. Valid only inside the session window
+    and only for the participant's own cohorts. Present, or late after the first 15 minutes."""
+    now = now or utcnow()
+    code = "".join(ch for ch in (code or "") if ch.isdigit())
+    if len(code) != 6:
+        raise CheckInError(_("Kode terdiri dari 6 angka."), "code")
+    rows = db.session.execute(
+        select(CohortSession, Enrollment)
+        .join(Enrollment, Enrollment.cohort_id == CohortSession.cohort_id)
+        .where(Enrollment.user_id == user.id, CohortSession.checkin_code == code)).all()
+    if not rows:
+        raise CheckInError(_("Kode tidak dikenal. Periksa lagi angka yang ditunjukkan pelatih."), "code")
+    open_rows = [(s, e) for s, e in rows if checkin_open(s, now)]
+    if not open_rows:
+        session = rows[0][0]
+        opens, closes = session_window(session)
+        zone = local_zone()
+        raise CheckInError(_("Kode ini hanya berlaku pada %(day)s pukul %(start)s–%(end)s.",
+                             day=_long_date(session.held_on),
+                             start=opens.astimezone(zone).strftime("%H.%M"),
+                             end=closes.astimezone(zone).strftime("%H.%M")), "code")
+    session, enrollment = open_rows[0]
+    record = db.session.scalar(select(Attendance).where(
+        Attendance.session_id == session.id, Attendance.enrollment_id == enrollment.id))
+    if record is not None and record.status in ATTENDED:
+        return session, record
+    start = datetime.combine(session.held_on, session.starts_at, tzinfo=local_zone())
+    status = "late" if now > start + LATE_AFTER else "present"
+    return session, set_attendance(session, enrollment, status, actor=user, method="self")
+
+
+def _long_date(day: date) -> str:
+    """18 November 2026, in the request's language (Indonesian outside a request)."""
+    from babel.dates import format_date
+    from flask import has_request_context
+
+    locale = "id"
+    if has_request_context():
+        from flask_babel import get_locale
+
+        locale = str(get_locale() or "id")
+    return format_date(day, "d MMMM y", locale=locale)
+
+
+def attendance_pct(enrollment) -> float | None:
+    """Share of the cohort's scheduled sessions the participant attended (present or late), 0–100.
+
+    Every scheduled session counts, also those still to come, so the figure reaches the completion
+    threshold only once enough sessions were attended. Excused (izin) and absent do not count as
+    attended. None when the enrolment has no cohort or the cohort has no sessions yet.
+    """
+    if enrollment is None or enrollment.cohort_id is None:
+        return None
+    total = db.session.scalar(select(func.count()).select_from(CohortSession).where(
+        CohortSession.cohort_id == enrollment.cohort_id)) or 0
+    if total == 0:
+        return None
+    attended = db.session.scalar(
+        select(func.count()).select_from(Attendance)
+        .join(CohortSession, CohortSession.id == Attendance.session_id)
+        .where(Attendance.enrollment_id == enrollment.id, Attendance.status.in_(ATTENDED),
+               CohortSession.cohort_id == enrollment.cohort_id)) or 0
+    return round(100.0 * attended / total, 1)
+
+
+def attendance_pcts(enrollments) -> dict[int, float | None]:
+    """attendance_pct for many enrolments at once (two aggregate queries)."""
+    enrollments = list(enrollments)
+    cohort_ids = {e.cohort_id for e in enrollments if e.cohort_id}
+    if not cohort_ids:
+        return {e.id: None for e in enrollments}
+    totals = dict(db.session.execute(
+        select(CohortSession.cohort_id, func.count()).where(CohortSession.cohort_id.in_(cohort_ids))
+        .group_by(CohortSession.cohort_id)).all())
+    attended = dict(db.session.execute(
+        select(Attendance.enrollment_id, func.count())
+        .join(CohortSession, CohortSession.id == Attendance.session_id)
+        .join(Enrollment, Enrollment.id == Attendance.enrollment_id)
+        .where(Attendance.enrollment_id.in_([e.id for e in enrollments]),
+               Attendance.status.in_(ATTENDED), CohortSession.cohort_id == Enrollment.cohort_id)
+        .group_by(Attendance.enrollment_id)).all())
+    result = {}
+    for e in enrollments:
+        total = totals.get(e.cohort_id, 0) if e.cohort_id else 0
+        result[e.id] = round(100.0 * attended.get(e.id, 0) / total, 1) if total else None
+    return result
+
+
+def upcoming_sessions(user: User, now: datetime | None = None, limit: int = 5) -> list[CohortSession]:
+    """The participant's sessions today and later, soonest first."""
+    zone = local_zone()
+    today = (now or utcnow()).astimezone(zone).date()
+    stmt = (select(CohortSession).join(Enrollment, Enrollment.cohort_id == CohortSession.cohort_id)
+            .where(Enrollment.user_id == user.id, CohortSession.held_on >= today)
+            .order_by(CohortSession.held_on, CohortSession.starts_at).limit(limit))
+    return list(db.session.scalars(stmt))

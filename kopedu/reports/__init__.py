@@ -1,0 +1,8 @@
+"""Monitoring dashboards for the Dinas, observers and trainers."""
+from flask import Blueprint
+
+bp = Blueprint("reports", __name__, url_prefix="/pantau")
+
+from kopedu.reports import facts, routes  # noqa: E402,F401
+
+facts.register()

@@ -1,0 +1,269 @@
+"""Monitoring dashboards: region drill-down, cooperative, participant, falling behind; CSV/XLSX export.
+
+Admins see the whole country; observers and trainers only their region scope (User.region_code
+prefix). Every page and every export checks the scope of the object it shows (403 otherwise).
+"""
+from flask import abort, redirect, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from kopedu.auth.models import User
+from kopedu.extensions import db
+from kopedu.regions.models import Cooperative
+from kopedu.reports import bp, charts, services
+from kopedu.reports.exports import send_table
+from kopedu.web.access import require_scope, roles_required
+from kopedu.web.htmx import render
+
+VIEWERS = ("admin", "observer", "trainer")
+PER_PAGE = 50
+
+
+def _filters() -> services.Filters:
+    threshold = request.args.get("ambang", services.DEFAULT_THRESHOLD, type=int)
+    return services.Filters(course_id=request.args.get("kursus", type=int) or None,
+                            threshold=max(0, min(100, threshold)))
+
+
+def _params(filters: services.Filters) -> dict:
+    """Query-string values to carry in links and export URLs (defaults left out)."""
+    params = {}
+    if filters.course_id:
+        params["kursus"] = filters.course_id
+    if filters.threshold != services.DEFAULT_THRESHOLD:
+        params["ambang"] = filters.threshold
+    return params
+
+
+def _region(code: str):
+    region = services.find_region(code)
+    if region is None:
+        abort(404)
+    require_scope(region.code)
+    return region
+
+
+def _national():
+    if not current_user.is_admin:
+        abort(403)
+
+
+def _cooperative(coop_id: int) -> Cooperative:
+    coop = db.get_or_404(Cooperative, coop_id)
+    require_scope(coop.village_code)
+    return coop
+
+
+def _participant(user_id: int) -> User:
+    user = db.get_or_404(User, user_id)
+    if user.role != "participant" or user.cooperative is None:
+        abort(404)
+    require_scope(user.cooperative.village_code)
+    return user
+
+
+def _crumbs(region) -> list[tuple[str, str | None]]:
+    """(name, url or None) from the country down; levels above the viewer's scope are not links."""
+    crumbs = [(_("Indonesia"), url_for("reports.index") if current_user.is_admin else None)]
+    for node in region.lineage() if region is not None else []:
+        link = url_for("reports.region", code=node.code) if current_user.in_scope(node.code) else None
+        crumbs.append((node.display_name, link))
+    return crumbs
+
+
+def _child_label(region) -> str:
+    labels = {0: _("Provinsi"), 2: _("Kabupaten/Kota"), 4: _("Kecamatan"), 7: _("Kelurahan/Desa"),
+              10: _("Koperasi")}
+    return labels[len(region.code) if region else 0]
+
+
+# --- region drill-down ---------------------------------------------------------------------------
+
+@bp.get("/")
+@roles_required(*VIEWERS)
+def index():
+    if not current_user.is_admin:
+        if not current_user.region_code:
+            abort(403)
+        return redirect(url_for("reports.region", code=current_user.region_code, **request.args.to_dict()))
+    return _region_page(None)
+
+
+@bp.get("/wilayah/<code>")
+@roles_required(*VIEWERS)
+def region(code: str):
+    return _region_page(_region(code))
+
+
+def _region_page(region):
+    filters = _filters()
+    rows, total = services.region_table(region, filters)
+    scope = services.Scope(region_code=region.code if region else None)
+    weeks = services.completions_by_week(scope, filters)
+    is_village = region is not None and len(region.code) == 10
+    return render("reports/region.html", region=region, rows=rows, total=total, filters=filters,
+                  params=_params(filters), courses=services.courses(), crumbs=_crumbs(region),
+                  child_label=_child_label(region), is_village=is_village,
+                  histogram=charts.progress_histogram(total.hist), completions=charts.completions_chart(weeks))
+
+
+def _stats_table(rows, total, child_label: str):
+    headers = [child_label, _("Kode"), _("Peserta"), _("Aktif 7 hari"), _("Rata-rata kemajuan (%)"),
+               _("Selesai"), _("Sertifikat"), _("Rata-rata kenaikan pre→post"), _("Tertinggal")]
+
+    def line(s, name, key):
+        return [name, key, s.enrolled, s.active, _round(s.avg_progress), s.completed, s.certificates,
+                _round(s.avg_gain), s.behind]
+
+    body = [line(s, s.name, s.key) for s in rows]
+    body.append(line(total, _("Jumlah"), ""))
+    return headers, body
+
+
+def _round(value, digits: int = 1):
+    return None if value is None else round(value, digits)
+
+
+@bp.get("/ekspor.<any(csv, xlsx):fmt>")
+@roles_required(*VIEWERS)
+def export_national(fmt: str):
+    _national()
+    rows, total = services.region_table(None, _filters())
+    headers, body = _stats_table(rows, total, _child_label(None))
+    return send_table(headers, body, "pantau-indonesia", fmt)
+
+
+@bp.get("/wilayah/<code>/ekspor.<any(csv, xlsx):fmt>")
+@roles_required(*VIEWERS)
+def export_region(code: str, fmt: str):
+    region = _region(code)
+    rows, total = services.region_table(region, _filters())
+    headers, body = _stats_table(rows, total, _child_label(region))
+    return send_table(headers, body, f"pantau-{region.code}", fmt)
+
+
+# --- cooperative and participant -------------------------------------------------------------------
+
+@bp.get("/koperasi/<int:coop_id>")
+@roles_required(*VIEWERS)
+def cooperative(coop_id: int):
+    coop = _cooperative(coop_id)
+    filters = _filters()
+    scope = services.Scope(cooperative_id=coop.id)
+    rows = services.participant_rows(scope, filters)
+    total = services.scope_stats(scope, filters)
+    weeks = services.completions_by_week(scope, filters)
+    return render("reports/cooperative.html", coop=coop, rows=rows, total=total, filters=filters,
+                  params=_params(filters), courses=services.courses(), crumbs=_crumbs(coop.village),
+                  histogram=charts.progress_histogram(total.hist), completions=charts.completions_chart(weeks))
+
+
+def _shows_phone() -> bool:
+    """Observers follow progress; contacting participants is for the Dinas and the trainers."""
+    return current_user.role != "observer"
+
+
+def _participant_table(rows, with_place: bool = False):
+    phone = _shows_phone()
+    headers = [_("Nama")] + ([_("HP")] if phone else []) + [_("Jabatan")]
+    if with_place:
+        headers += [_("Koperasi"), _("Kode kelurahan")]
+    headers += [_("Kursus"), _("Kemajuan (%)"), _("Aktivitas terakhir"), _("Pre-test"), _("Post-test"),
+                _("Kenaikan"), _("Kehadiran (%)"), _("Selesai"), _("Sertifikat"), _("Tertinggal")]
+    body = []
+    for r in rows:
+        line = [r.full_name] + ([r.phone] if phone else []) + [r.position]
+        if with_place:
+            line += [r.cooperative, r.village_code]
+        line += [r.course, r.progress, _local(r.last_activity_at), _round(r.pre), _round(r.post), _round(r.gain),
+                 r.attendance, _local(r.completed_at), None if r.certified is None else (_("ya") if r.certified else ""),
+                 _("ya") if r.behind else ""]
+        body.append(line)
+    return headers, body
+
+
+def _local(value):
+    if value is None:
+        return None
+    from kopedu.web.filters import datetime_short
+
+    return datetime_short(value)
+
+
+@bp.get("/koperasi/<int:coop_id>/ekspor.<any(csv, xlsx):fmt>")
+@roles_required(*VIEWERS)
+def export_cooperative(coop_id: int, fmt: str):
+    coop = _cooperative(coop_id)
+    rows = services.participant_rows(services.Scope(cooperative_id=coop.id), _filters(),
+                                     limit=services.EXPORT_LIMIT)
+    headers, body = _participant_table(rows)
+    return send_table(headers, body, f"pantau-koperasi-{coop.id}", fmt)
+
+
+@bp.get("/peserta/<int:user_id>")
+@roles_required(*VIEWERS)
+def participant(user_id: int):
+    user = _participant(user_id)
+    filters = _filters()
+    rows = services.participant_rows(services.Scope(user_id=user.id), filters)
+    return render("reports/participant.html", person=user, rows=rows, filters=filters, params=_params(filters),
+                  crumbs=_crumbs(user.cooperative.village), show_phone=_shows_phone())
+
+
+@bp.get("/peserta/<int:user_id>/ekspor.<any(csv, xlsx):fmt>")
+@roles_required(*VIEWERS)
+def export_participant(user_id: int, fmt: str):
+    user = _participant(user_id)
+    rows = services.participant_rows(services.Scope(user_id=user.id), _filters())
+    headers, body = _participant_table(rows)
+    return send_table(headers, body, f"pantau-peserta-{user.id}", fmt)
+
+
+# --- falling behind ----------------------------------------------------------------------------------
+
+@bp.get("/tertinggal")
+@roles_required(*VIEWERS)
+def behind_national():
+    if not current_user.is_admin:
+        if not current_user.region_code:
+            abort(403)
+        return redirect(url_for("reports.behind", code=current_user.region_code, **request.args.to_dict()))
+    return _behind_page(None)
+
+
+@bp.get("/wilayah/<code>/tertinggal")
+@roles_required(*VIEWERS)
+def behind(code: str):
+    return _behind_page(_region(code))
+
+
+def _behind_page(region):
+    filters = _filters()
+    page = max(1, request.args.get("page", 1, type=int))
+    scope = services.Scope(region_code=region.code if region else None)
+    rows = services.participant_rows(scope, filters, behind_only=True, limit=PER_PAGE + 1,
+                                     offset=(page - 1) * PER_PAGE)
+    has_next = len(rows) > PER_PAGE
+    return render("reports/behind.html", region=region, rows=rows[:PER_PAGE], page=page, has_next=has_next,
+                  filters=filters, params=_params(filters), courses=services.courses(), crumbs=_crumbs(region),
+                  days=services.BEHIND_DAYS)
+
+
+@bp.get("/tertinggal/ekspor.<any(csv, xlsx):fmt>")
+@roles_required(*VIEWERS)
+def export_behind_national(fmt: str):
+    _national()
+    return _export_behind(None, fmt)
+
+
+@bp.get("/wilayah/<code>/tertinggal/ekspor.<any(csv, xlsx):fmt>")
+@roles_required(*VIEWERS)
+def export_behind(code: str, fmt: str):
+    return _export_behind(_region(code), fmt)
+
+
+def _export_behind(region, fmt: str):
+    scope = services.Scope(region_code=region.code if region else None)
+    rows = services.participant_rows(scope, _filters(), behind_only=True, limit=services.EXPORT_LIMIT)
+    headers, body = _participant_table(rows, with_place=True)
+    return send_table(headers, body, f"tertinggal-{region.code if region else 'indonesia'}", fmt)

@@ -1,0 +1,260 @@
+from datetime import date, datetime, time, timezone
+
+import pytest
+from sqlalchemy import select
+
+from kopedu.cohorts import services
+from kopedu.cohorts.models import Attendance
+from kopedu.extensions import db
+from kopedu.signals import attendance_changed
+from tests import factories
+
+# 18 November 2026, 08:00 WITA is 00:00 UTC.
+WITA_0800 = datetime(2026, 11, 18, 0, 0, tzinfo=timezone.utc)
+
+
+@pytest.fixture
+def setup(app):
+    trainer = factories.user("trainer", region_code=None)
+    cohort = factories.cohort(trainers=[trainer])
+    session = factories.cohort_session(cohort, held_on=date(2026, 11, 18), starts_at=time(8, 0),
+                                       ends_at=time(12, 0), code="123456")
+    people = [factories.participant_in(cohort, full_name=f"Peserta {i}") for i in range(3)]
+    db.session.commit()
+    return trainer, cohort, session, people
+
+
+def _url(cohort, session, enrollment=None):
+    base = f"/angkatan/{cohort.id}/sesi/{session.id}"
+    return f"{base}/presensi/{enrollment.id}" if enrollment else base
+
+
+def _status(session, enrollment):
+    db.session.expire_all()
+    return db.session.scalar(select(Attendance.status).where(
+        Attendance.session_id == session.id, Attendance.enrollment_id == enrollment.id))
+
+
+HX = {"HX-Request": "true"}
+
+
+def test_trainer_taps_cycle_status_and_persist(setup, client, login):
+    trainer, cohort, session, people = setup
+    login(trainer)
+    (_u, enrollment) = people[0]
+    page = client.get(_url(cohort, session))
+    assert page.status_code == 200
+    html = page.get_data(as_text=True)
+    assert "Peserta 0" in html and 'name="status" value="present"' in html
+
+    response = client.post(_url(cohort, session, enrollment), data={"status": "present"}, headers=HX)
+    assert response.status_code == 200
+    body = response.get_data(as_text=True)
+    # One small fragment: this row (now offering the next status) and the counts out of band.
+    assert body.count("<li") == 1 and "Peserta 0" in body and "Peserta 1" not in body
+    assert 'value="late"' in body and 'hx-swap-oob="true"' in body and "Hadir 1" in body
+    assert _status(session, enrollment) == "present"
+
+    for expected in ("late", "absent", "excused", "present"):
+        client.post(_url(cohort, session, enrollment), data={"status": expected}, headers=HX)
+        assert _status(session, enrollment) == expected
+    # The page shows the stored state after a reload.
+    html = client.get(_url(cohort, session)).get_data(as_text=True)
+    assert 'data-status="present"' in html
+
+
+def test_tap_without_javascript_redirects_back(setup, client, login):
+    trainer, cohort, session, people = setup
+    login(trainer)
+    response = client.post(_url(cohort, session, people[1][1]), data={"status": "absent"})
+    assert response.status_code == 303
+    assert response.headers["Location"].endswith(f"/sesi/{session.id}#p{people[1][1].id}")
+    assert _status(session, people[1][1]) == "absent"
+
+
+def test_bad_status_and_foreign_enrollment_are_refused(setup, client, login):
+    trainer, cohort, session, people = setup
+    other_cohort = factories.cohort(course=cohort.course, trainers=[trainer])
+    _u, stranger = factories.participant_in(other_cohort)
+    db.session.commit()
+    login(trainer)
+    assert client.post(_url(cohort, session, people[0][1]), data={"status": "hadir"}).status_code == 400
+    assert client.post(_url(cohort, session, stranger), data={"status": "present"}).status_code == 404
+    assert db.session.scalar(select(Attendance.id)) is None
+
+
+def test_other_trainer_observer_and_participant_cannot_take_attendance(setup, client, login):
+    _trainer, cohort, session, people = setup
+    outsider = factories.user("trainer", region_code="5371")
+    observer = factories.user("observer", region_code="5371")
+    db.session.commit()
+    for who, expected in ((outsider, 403), (observer, 403), (people[0][0], 403)):
+        login(who)
+        assert client.get(_url(cohort, session)).status_code == expected
+        assert client.post(_url(cohort, session, people[0][1]), data={"status": "present"}).status_code == expected
+        client.post("/keluar")
+    assert db.session.scalar(select(Attendance.id)) is None
+
+
+def test_attendance_changed_signal_and_percentage(setup, app):
+    trainer, cohort, session, people = setup
+    second = factories.cohort_session(cohort, held_on=date(2026, 11, 19), code="654321")
+    (_u, enrollment) = people[0]
+    received = []
+
+    def receiver(sender, **kwargs):
+        received.append((sender, kwargs["session"]))
+
+    attendance_changed.connect(receiver)
+    try:
+        services.set_attendance(session, enrollment, "late", actor=trainer)
+        services.set_attendance(session, enrollment, "late", actor=trainer)  # no change: no signal
+        services.set_attendance(second, enrollment, "excused", actor=trainer)
+    finally:
+        attendance_changed.disconnect(receiver)
+    assert received == [(enrollment, session), (enrollment, second)]
+    assert services.attendance_pct(enrollment) == 50.0  # late counts, excused does not
+    assert services.attendance_pct(people[1][1]) == 0.0
+    services.set_attendance(second, enrollment, "present", actor=trainer)
+    assert services.attendance_pct(enrollment) == 100.0
+    assert services.attendance_pcts([e for _u, e in people]) == {
+        people[0][1].id: 100.0, people[1][1].id: 0.0, people[2][1].id: 0.0}
+
+
+def test_attendance_pct_is_none_without_sessions(app):
+    cohort = factories.cohort()
+    _u, enrollment = factories.participant_in(cohort)
+    assert services.attendance_pct(enrollment) is None
+    enrollment.cohort_id = None
+    assert services.attendance_pct(enrollment) is None
+
+
+def test_self_check_in_inside_window_present_then_late(setup):
+    _trainer, _cohort, session, people = setup
+    first, second = people[0][0], people[1][0]
+    got_session, record = services.check_in(first, "123 456", now=WITA_0800)
+    assert got_session.id == session.id and record.status == "present" and record.method == "self"
+    # 20 minutes after the start: late. A second check-in changes nothing.
+    _s, record = services.check_in(second, "123456", now=datetime(2026, 11, 18, 0, 20, tzinfo=timezone.utc))
+    assert record.status == "late"
+    _s, again = services.check_in(first, "123456", now=datetime(2026, 11, 18, 3, 0, tzinfo=timezone.utc))
+    assert again.status == "present"
+
+
+@pytest.mark.parametrize("moment", [
+    datetime(2026, 11, 17, 23, 29, tzinfo=timezone.utc),  # 07.29 WITA: more than 30 minutes early
+    datetime(2026, 11, 18, 4, 1, tzinfo=timezone.utc),  # 12.01 WITA: the session has ended
+    datetime(2026, 11, 19, 1, 0, tzinfo=timezone.utc),  # the next day
+])
+def test_check_in_code_outside_its_window_is_refused(setup, moment):
+    _trainer, _cohort, session, people = setup
+    with pytest.raises(services.CheckInError) as error:
+        services.check_in(people[0][0], "123456", now=moment)
+    assert "hanya berlaku" in str(error.value)
+    assert db.session.scalar(select(Attendance.id)) is None
+
+
+def test_check_in_window_opens_30_minutes_early(setup):
+    _trainer, _cohort, _session, people = setup
+    _s, record = services.check_in(people[0][0], "123456", now=datetime(2026, 11, 17, 23, 30, tzinfo=timezone.utc))
+    assert record.status == "present"
+
+
+def test_check_in_route_refuses_outside_window_and_wrong_cohort(setup, client, login, monkeypatch):
+    _trainer, _cohort, session, people = setup
+    outsider_cohort = factories.cohort()
+    outsider, _e = factories.participant_in(outsider_cohort)
+    db.session.commit()
+
+    monkeypatch.setattr(services, "utcnow", lambda: datetime(2026, 11, 18, 6, 0, tzinfo=timezone.utc))
+    login(people[0][0])
+    response = client.post("/hadir", data={"code": "123456"})
+    assert response.status_code == 422
+    assert "hanya berlaku pada 18 November 2026 pukul 07.30–12.00" in response.get_data(as_text=True)
+    client.post("/keluar")
+
+    monkeypatch.setattr(services, "utcnow", lambda: datetime(2026, 11, 18, 1, 0, tzinfo=timezone.utc))
+    login(outsider)  # the code belongs to a cohort this participant is not in
+    response = client.post("/hadir", data={"code": "123456"})
+    assert response.status_code == 422 and "Kode tidak dikenal" in response.get_data(as_text=True)
+    assert db.session.scalar(select(Attendance.id)) is None
+    client.post("/keluar")
+
+    login(people[0][0])
+    response = client.get("/hadir?kode=123456")
+    assert 'value="123456"' in response.get_data(as_text=True)  # from the QR code link
+    response = client.post("/hadir", data={"code": "123456"})
+    assert response.status_code == 200 and "Kehadiran tercatat" in response.get_data(as_text=True)
+    assert _status(session, people[0][1]) == "late"  # 09.00 WITA
+
+
+def test_failed_check_ins_are_rate_limited(setup, client, login):
+    _trainer, _cohort, _session, people = setup
+    login(people[0][0])
+    codes = [client.post("/hadir", data={"code": f"{n:06d}"}).status_code for n in range(11)]
+    assert codes[:10] == [422] * 10 and codes[10] == 429
+
+
+def test_new_code_replaces_the_old_one_and_qr_is_svg(setup, client, login):
+    trainer, cohort, session, people = setup
+    login(trainer)
+    response = client.post(f"{_url(cohort, session)}/kode-baru")
+    assert response.status_code == 200
+    db.session.expire_all()
+    assert session.checkin_code != "123456" and len(session.checkin_code) == 6
+    with pytest.raises(services.CheckInError):
+        services.check_in(people[0][0], "123456", now=WITA_0800)
+    qr = client.get(f"{_url(cohort, session)}/qr.svg")
+    assert qr.mimetype == "image/svg+xml" and b"<svg" in qr.data
+    client.post("/keluar")
+    login(people[0][0])
+    assert client.get(f"{_url(cohort, session)}/qr.svg").status_code == 403
+
+
+def test_mark_the_rest_absent(setup, client, login):
+    trainer, cohort, session, people = setup
+    services.set_attendance(session, people[0][1], "present", actor=trainer)
+    db.session.commit()
+    login(trainer)
+    client.post(f"{_url(cohort, session)}/sisa-tidak-hadir")
+    assert [_status(session, e) for _u, e in people] == ["present", "absent", "absent"]
+
+
+def test_attendance_page_query_count_does_not_grow(setup, client, login, count_queries):
+    trainer, cohort, session, _people = setup
+    login(trainer)
+    url = _url(cohort, session)
+    client.get(url)
+    with count_queries() as few:
+        client.get(url)
+    for i in range(20):
+        factories.participant_in(cohort, full_name=f"Tambahan {i}")
+    db.session.commit()
+    with count_queries() as many:
+        html = client.get(url).get_data(as_text=True)
+    assert "Tambahan 19" in html
+    assert many.count == few.count
+
+
+def test_two_phones_marking_the_same_name_at_once_keep_one_row(setup, monkeypatch):
+    from kopedu.db import utcnow
+
+    trainer, _cohort, session, people = setup
+    enrollment = people[0][1]
+    with db.engine.begin() as conn:  # the other phone's request committed first
+        conn.execute(Attendance.__table__.insert().values(
+            session_id=session.id, enrollment_id=enrollment.id, status="present", method="trainer",
+            marked_at=utcnow()))
+    real = db.session.scalar
+    calls = []
+
+    def lookup_missed_it(*args, **kwargs):  # this request looked before that commit
+        calls.append(1)
+        return None if len(calls) == 1 else real(*args, **kwargs)
+
+    monkeypatch.setattr(db.session, "scalar", lookup_missed_it)
+    record = services.set_attendance(session, enrollment, "late", actor=trainer)
+    monkeypatch.undo()
+    db.session.commit()
+    assert record.status == "late"
+    assert db.session.scalars(select(Attendance.status)).all() == ["late"]

@@ -1,0 +1,305 @@
+import csv
+import io
+
+import pytest
+from sqlalchemy import func, select
+
+from kopedu.auth.models import User
+from kopedu.cohorts import importer
+from kopedu.cohorts.models import ParticipantImport
+from kopedu.extensions import db
+from kopedu.learning.models import Enrollment
+from kopedu.regions.models import Cooperative, Region
+from tests import factories
+
+HEADER = ["nama", "hp", "email", "jabatan", "kelurahan", "koperasi"]
+VILLAGES = ["5371030011", "OEBUFU", "5371030013", "Kayu Putih", "5371020002", "5371010011"]
+POSITIONS = ["Ketua", "Sekretaris", "bendahara", "Pengawas", "Manajer", "Anggota", "Wakil Ketua"]
+BAD_LINES = {12: "Nomor HP tidak dikenali", 27: "Kelurahan tidak dikenal", 41: "Nomor HP sama dengan baris 3"}
+
+
+def fifty_rows() -> list[list[str]]:
+    """50 participants (file lines 2–51); lines 12, 27 and 41 are wrong."""
+    rows = []
+    for i in range(50):
+        line = i + 2
+        village = VILLAGES[i % len(VILLAGES)]
+        rows.append([f"Peserta Impor {i:02d}", f"0813-7000-{i:04d}", f"peserta{i}@contoh.id" if i % 3 == 0 else "",
+                     POSITIONS[i % len(POSITIONS)], village,
+                     "" if i % 5 == 0 else f"Koperasi Merah Putih {village.title()}"])
+        if line == 12:
+            rows[-1][1] = "12345"
+        elif line == 27:
+            rows[-1][4] = "Kelurahan Antah Berantah"
+        elif line == 41:
+            rows[-1][1] = "+62 813 7000 0001"  # the phone of line 3, written another way
+    return rows
+
+
+def as_csv(rows, header=HEADER, delimiter=",") -> bytes:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, delimiter=delimiter)
+    writer.writerow(header)
+    writer.writerows(rows)
+    return buffer.getvalue().encode("utf-8")
+
+
+def as_xlsx(rows, header=HEADER) -> bytes:
+    from openpyxl import Workbook
+
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.append(header)
+    for row in rows:
+        sheet.append(row)
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+@pytest.fixture
+def setup(app):
+    factories.kupang_regions()
+    admin = factories.user("admin")
+    trainer = factories.user("trainer", region_code="5371")
+    cohort = factories.cohort(trainers=[trainer], region_code="5371")
+    db.session.commit()
+    return admin, trainer, cohort
+
+
+def upload(client, cohort, data: bytes, name="peserta.csv"):
+    return client.post(f"/angkatan/{cohort.id}/impor", data={"file": (io.BytesIO(data), name)},
+                       content_type="multipart/form-data")
+
+
+def counts():
+    db.session.expire_all()
+    return (db.session.scalar(select(func.count()).select_from(User).where(User.role == "participant")),
+            db.session.scalar(select(func.count()).select_from(Enrollment)),
+            db.session.scalar(select(func.count()).select_from(Cooperative)))
+
+
+def snapshot():
+    db.session.expire_all()
+    return sorted((u.phone, u.full_name, u.email, u.position, u.cooperative_id, u.password_hash, u.session_token)
+                  for u in db.session.scalars(select(User).where(User.role == "participant")))
+
+
+def test_fifty_rows_three_bad_preview_confirm_and_reupload(setup, client, login):
+    _admin, trainer, cohort = setup
+    login(trainer)
+    response = upload(client, cohort, as_csv(fifty_rows()))
+    assert response.status_code == 303
+    preview_url = response.headers["Location"]
+    html = client.get(preview_url).get_data(as_text=True)
+    rejected = {int(line): reason for line, reason in
+                __import__("re").findall(r'data-line="(\d+)"><td>\d+</td><td>[^<]*</td><td>[^<]*</td><td>([^<]*)</td>', html)}
+    assert set(rejected) == set(BAD_LINES)
+    for line, reason in BAD_LINES.items():
+        assert reason in rejected[line]
+    assert "Impor 47 baris yang benar" in html
+    assert counts() == (0, 0, 0)  # the preview writes nothing
+
+    record_id = int(preview_url.rsplit("/", 1)[1])
+    response = client.post(f"/angkatan/{cohort.id}/impor/{record_id}/konfirmasi")
+    assert response.status_code == 303
+    participants, enrollments, cooperatives = counts()
+    assert participants == 47 and enrollments == 47
+    assert cooperatives == 6 + 4  # a named cooperative in each of the 6 spellings' villages, defaults in 4
+    assert db.session.scalar(select(func.count()).select_from(Enrollment).where(
+        Enrollment.cohort_id == cohort.id, Enrollment.course_id == cohort.course_id)) == 47
+    yuli = db.session.scalar(select(User).where(User.phone == "6281370000000"))
+    assert yuli.full_name == "Peserta Impor 00" and yuli.email == "peserta0@contoh.id" and yuli.position == "Ketua"
+    assert yuli.cooperative.village_code == "5371030011"
+    assert db.session.scalar(select(User).where(User.phone == "6281370000002")).position == "Bendahara"
+    record = db.session.get(ParticipantImport, record_id)
+    assert record.summary["created"] == 47 and [r["line"] for r in record.summary["rejected"]] == [12, 27, 41]
+    page = client.get(preview_url).get_data(as_text=True)
+    assert "Baris bermasalah (3)" in page and "Cetak lembar kata sandi" in page
+
+    before = snapshot()
+    response = upload(client, cohort, as_csv(fifty_rows()))
+    again_url = response.headers["Location"]
+    html = client.get(again_url).get_data(as_text=True)
+    assert "Bermasalah</dt><dd>3" in html and "Tidak berubah</dt><dd>47" in html
+    client.post(again_url + "/konfirmasi")
+    assert counts() == (47, 47, 10)
+    assert snapshot() == before
+    again = db.session.get(ParticipantImport, int(again_url.rsplit("/", 1)[1]))
+    assert (again.summary["created"], again.summary["updated"], again.summary["unchanged"]) == (0, 0, 47)
+
+
+def test_xlsx_with_numbers_and_semicolon_csv(setup, client, login):
+    admin, _trainer, cohort = setup
+    login(admin)
+    rows = [["Ana Benu", 81370001111, None, "Ketua", 5371030011, "Koperasi A"],
+            ["Beni Tefa", 6281370002222, "beni@contoh.id", "pengawas", "oebufu", "Koperasi A"]]
+    response = upload(client, cohort, as_xlsx(rows), "daftar.xlsx")
+    record_id = int(response.headers["Location"].rsplit("/", 1)[1])
+    html = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "Siap diimpor</dt><dd>2" in html and "Bermasalah</dt><dd>0" in html
+    client.post(f"/angkatan/{cohort.id}/impor/{record_id}/konfirmasi")
+    assert counts()[:2] == (2, 2)
+    assert {u.phone for u in db.session.scalars(select(User).where(User.role == "participant"))} == {
+        "6281370001111", "6281370002222"}
+
+    response = upload(client, cohort, as_csv([["Citra Lado", "0813 7000 3333", "", "Sekretaris", "5371020002", ""]],
+                                             delimiter=";"))
+    html = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "Siap diimpor</dt><dd>1" in html
+
+
+def _preview(cohort, rows):
+    return importer.preview(cohort, importer.read_table(as_csv(rows)))
+
+
+def test_reasons_for_every_kind_of_bad_row(setup):
+    admin, trainer, cohort = setup
+    factories.user("observer", phone="6281370009999", region_code="5371030")
+    factories.user("participant", email="sudah@contoh.id")
+    other = factories.cohort(course=cohort.course)
+    taken, _e = factories.participant_in(other, phone="6281370008888")
+    db.session.add(Region(code="5371031001", name="OEBUFU", level="kelurahan_desa", parent_code="5371030"))
+    db.session.add(Region(code="5301010001", name="OEBUFU", level="kelurahan_desa", parent_code="5371030"))
+    db.session.flush()
+    rows = [
+        ["", "081370001001", "", "Ketua", "5371030011", ""],
+        ["Ana", "0813-7000-9999", "", "Ketua", "5371030011", ""],
+        ["Beni", "081370001002", "", "Bendahara umum", "5371030011", ""],
+        ["Citra", "081370001003", "sudah@contoh.id", "Ketua", "5371030011", ""],
+        ["Dedi", "081370001004", "bukan-email", "Ketua", "5371030011", ""],
+        ["Eka", "081370001005", "", "Ketua", "9999999999", ""],
+        ["Fani", "081370001006", "", "Ketua", "", ""],
+        ["Gita", "081370001007", "", "Ketua", "Oebufu", ""],  # two OEBUFU in Kota Kupang → ambiguous
+        ["Hana", "0813-7000-8888", "", "Ketua", "5371030011", ""],
+        ["Ika", "", "", "Ketua", "5371030011", ""],
+        ["Joni", "081370001008", "", "", "5371030011", ""],
+        ["Kiki", "081370001009", "", "Ketua", "5301010001", ""],
+    ]
+    result = _preview(cohort, rows)
+    reasons = {r.line: " ".join(r.errors) for r in result.rows}
+    assert "Nama kosong" in reasons[2]
+    assert "bukan peserta" in reasons[3]
+    assert "Jabatan tidak dikenal: Bendahara umum" in reasons[4]
+    assert "Email ini sudah dipakai akun lain" in reasons[5]
+    assert "Email tidak valid" in reasons[6]
+    assert "Kode kelurahan tidak dikenal" in reasons[7]
+    assert "Kelurahan kosong" in reasons[8]
+    assert "ada di beberapa wilayah" in reasons[9]
+    assert "angkatan lain" in reasons[10]
+    assert "Nomor HP kosong" in reasons[11]
+    assert "Jabatan kosong" in reasons[12]
+    assert "di luar wilayah angkatan" in reasons[13]
+    assert not result.good
+
+
+def test_kelurahan_name_is_matched_within_the_cohort_region(setup):
+    _admin, _trainer, cohort = setup
+    db.session.add(Region(code="5301010001", name="OEBUFU", level="kelurahan_desa", parent_code="5371030"))
+    db.session.flush()
+    result = _preview(cohort, [["Ana", "081370001001", "", "Ketua", "Oebufu", ""]])
+    assert not result.bad and result.rows[0].village.code == "5371030011"
+
+
+@pytest.mark.parametrize("data, name, message", [
+    (b"", "kosong.csv", "Berkas kosong"),
+    (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", "foto.csv", "bukan CSV atau XLSX"),
+    (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 64, "lama.xls", ".xls lama"),
+    (b"PK\x03\x04 not really a workbook", "rusak.xlsx", "tidak bisa dibaca"),
+    (b"nama,telepon rumah\nAna,0812\n", "kolom.csv", "Kolom wajib tidak ada"),
+])
+def test_unreadable_files_are_refused_and_nothing_is_stored(setup, client, login, data, name, message):
+    _admin, trainer, cohort = setup
+    login(trainer)
+    response = upload(client, cohort, data, name)
+    assert response.status_code == 422
+    assert message in response.get_data(as_text=True)
+    assert db.session.scalar(select(func.count()).select_from(ParticipantImport)) == 0
+
+
+def test_confirm_is_one_transaction(setup, client, login, monkeypatch):
+    _admin, trainer, cohort = setup
+    login(trainer)
+    response = upload(client, cohort, as_csv(fifty_rows()))
+
+    def broken():
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr(importer, "utcnow", broken)  # fails after the accounts were flushed
+    with pytest.raises(RuntimeError):
+        client.post(response.headers["Location"] + "/konfirmasi")
+    assert counts() == (0, 0, 0)
+
+
+def test_who_may_import(setup, client, login):
+    _admin, trainer, cohort = setup
+    other_trainer = factories.user("trainer", region_code="5371")
+    observer = factories.user("observer", region_code="5371")
+    other_cohort = factories.cohort(trainers=[other_trainer])
+    db.session.commit()
+    login(trainer)
+    response = upload(client, cohort, as_csv(fifty_rows()[:2]))
+    url = response.headers["Location"]
+    client.post("/keluar")
+    for who in (other_trainer, observer):
+        login(who)
+        assert client.get(url).status_code == 403
+        assert client.post(url + "/konfirmasi").status_code == 403
+        assert upload(client, cohort, as_csv(fifty_rows()[:2])).status_code == 403
+        client.post("/keluar")
+    login(other_trainer)  # its own cohort, someone else's import id
+    record_id = url.rsplit("/", 1)[1]
+    assert client.get(f"/angkatan/{other_cohort.id}/impor/{record_id}").status_code == 404
+    assert counts()[0] == 0
+
+
+def test_password_sheet_works_end_to_end(setup, client, login, app):
+    from pypdf import PdfReader
+
+    _admin, trainer, cohort = setup
+    login(trainer)
+    rows = [["Ana Benu", "081370001111", "", "Ketua", "5371030011", ""],
+            ["Beni Tefa", "081370002222", "", "Pengawas", "5371030011", ""]]
+    response = upload(client, cohort, as_csv(rows))
+    url = response.headers["Location"]
+    client.post(url + "/konfirmasi")
+    assert client.get(url).status_code == 200
+    sheet = client.post(url + "/lembar-sandi.pdf", data={"part": "1"})
+    assert sheet.mimetype == "application/pdf" and sheet.headers["Cache-Control"] == "no-store"
+    text = "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(sheet.data)).pages)
+    assert "Ana Benu" in text and "0813-7000-1111" in text and "Beni Tefa" in text
+    import re
+
+    passwords = dict(re.findall(r"(0813-7000-\d{4})\s+([a-z2-9]{8})", text))
+    assert set(passwords) == {"0813-7000-1111", "0813-7000-2222"}
+    client.post("/keluar")
+
+    participant = app.test_client()
+    response = participant.post("/masuk", data={"login": "081370001111", "password": passwords["0813-7000-1111"]})
+    assert response.status_code == 303  # the printed password works
+
+    login(trainer)
+    text = "\n".join(p.extract_text() for p in PdfReader(io.BytesIO(
+        client.post(url + "/lembar-sandi.pdf", data={"part": "1"}).data)).pages)
+    assert "sudah pernah masuk" in text  # Ana keeps her password
+    again = dict(re.findall(r"(0813-7000-\d{4})\s+([a-z2-9]{8})", text))
+    assert set(again) == {"0813-7000-2222"} and again["0813-7000-2222"] != passwords["0813-7000-2222"]
+    stale = app.test_client().post("/masuk", data={"login": "081370002222", "password": passwords["0813-7000-2222"]})
+    assert stale.status_code == 422  # reprinting replaced the old one
+
+
+def test_command_line_import(setup, app, tmp_path):
+    _admin, _trainer, cohort = setup
+    path = tmp_path / "peserta.csv"
+    path.write_bytes(as_csv(fifty_rows()))
+    runner = app.test_cli_runner()
+    result = runner.invoke(args=["kopedu", "import-participants", cohort.code.lower(), str(path)])
+    assert result.exit_code == 0, result.output
+    assert "line 12: Nomor HP tidak dikenali" in result.output and "47 new" in result.output
+    assert counts() == (0, 0, 0)
+    assert db.session.scalar(select(func.count()).select_from(ParticipantImport)) == 0
+    result = runner.invoke(args=["kopedu", "import-participants", cohort.code, str(path), "--yes"])
+    assert "47 created" in result.output
+    assert counts()[:2] == (47, 47)
+    result = runner.invoke(args=["kopedu", "import-participants", "TIDAK-ADA", str(path)])
+    assert result.exit_code != 0 and "No cohort" in result.output
