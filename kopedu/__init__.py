@@ -56,6 +56,7 @@ def _register_models() -> None:
     import kopedu.auth.models  # noqa: F401
     import kopedu.cohorts.models  # noqa: F401
     import kopedu.courses.models  # noqa: F401
+    import kopedu.grading.models  # noqa: F401
     import kopedu.learning.models  # noqa: F401
     import kopedu.regions.models  # noqa: F401
 
@@ -64,9 +65,11 @@ def _register_blueprints(app: Flask) -> None:
     from kopedu.auth import bp as auth_bp
     from kopedu.auth.admin import bp as admin_bp
     from kopedu.courses import bp as courses_bp
+    from kopedu.courses.authoring import bp as authoring_bp
+    from kopedu.grading import bp as grading_bp
     from kopedu.main import bp as main_bp
 
-    for bp in (main_bp, auth_bp, admin_bp, courses_bp):
+    for bp in (main_bp, auth_bp, admin_bp, courses_bp, authoring_bp, grading_bp):
         app.register_blueprint(bp)
 
 

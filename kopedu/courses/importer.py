@@ -13,7 +13,8 @@ import yaml
 from sqlalchemy import select
 
 from kopedu.courses import gift
-from kopedu.courses.models import LESSON_KINDS, SHOW_ANSWERS, Choice, Course, Lesson, Module, Question, Quiz
+from kopedu.courses.models import (LESSON_KINDS, SHOW_ANSWERS, Assignment, Choice, Course, Lesson, Module, Question,
+                                   Quiz, RubricCriterion)
 from kopedu.extensions import db
 
 _PREFIX = re.compile(r"^(\d+)[-_](.+)$")
@@ -190,6 +191,13 @@ def _import_lessons(module: Module, module_dir: Path, report: ImportReport) -> N
                 changes.append("quiz")
         elif lesson.quiz is not None:
             db.session.delete(lesson.quiz)
+        if kind == "assignment":
+            if sync_assignment(lesson, settings["assignment"]):
+                changes.append("assignment")
+        elif lesson.assignment is not None:
+            db.session.delete(lesson.assignment)
+            lesson.assignment = None
+            changes.append("assignment")
         if created:
             report.created.append(f"lesson {module.slug}/{slug}")
         elif changes:
@@ -212,7 +220,7 @@ def _assignment_settings(block, path: Path) -> dict:
     criteria = []
     for index, item in enumerate(rubric, 1):
         levels = item.get("levels") if isinstance(item, dict) else None
-        if not item.get("criterion") or not levels:
+        if not isinstance(item, dict) or not item.get("criterion") or not levels:
             raise ContentError(f"{path}:1: kriteria rubrik ke-{index} perlu 'criterion' dan 'levels'")
         criteria.append({
             "criterion": str(item["criterion"]),
@@ -226,6 +234,36 @@ def _assignment_settings(block, path: Path) -> dict:
         "due_days": int(block["due_days"]) if block.get("due_days") else None,
         "rubric": criteria,
     }
+
+
+def sync_assignment(lesson: Lesson, spec: dict) -> bool:
+    """Create or update the lesson's Assignment and rubric from an `assignment:` block (as returned by
+    _assignment_settings). Criteria are matched by position, so their ids stay put on a re-import.
+    Flushes; returns True if anything changed."""
+    assignment = lesson.assignment
+    changed = False
+    if assignment is None:
+        assignment = Assignment(lesson=lesson)
+        db.session.add(assignment)
+        changed = True
+    changes: list[str] = []
+    _set(assignment, changes, submit_text=spec["submit_text"], submit_files=spec["submit_files"],
+         pass_mark=spec["pass_mark"], due_days=spec["due_days"])
+    if "due_date" in spec:
+        _set(assignment, changes, due_date=spec["due_date"])
+    criteria = list(assignment.criteria)
+    for position, item in enumerate(spec["rubric"]):
+        if position < len(criteria):
+            _set(criteria[position], changes, title=item["criterion"], levels=item["levels"], position=position)
+        else:
+            assignment.criteria.append(RubricCriterion(position=position, title=item["criterion"],
+                                                       levels=item["levels"]))
+            changes.append("criteria")
+    for extra in criteria[len(spec["rubric"]):]:
+        assignment.criteria.remove(extra)
+        changes.append("criteria")
+    db.session.flush()
+    return changed or bool(changes)
 
 
 def _sync_quiz(quiz: Quiz, spec: dict, folder: Path, source: Path, report: ImportReport, label: str,
