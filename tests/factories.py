@@ -66,3 +66,59 @@ def course(*, lessons: int = 3, modules: int = 1, published: bool = True, **fiel
         db.session.add(module)
     db.session.flush()
     return c
+
+
+# --------------------------------------------------------------------------- assignments and grading
+
+RUBRIC = [
+    ("Potensi lokal", [(4, "Jelas dengan data"), (2, "Umum"), (0, "Tidak ada")]),
+    ("Rencana keuangan", [(4, "Lengkap dan benar"), (2, "Sebagian"), (0, "Tidak ada")]),
+]
+
+
+def assignment(course=None, *, title: str = "Tugas rencana bisnis", rubric=RUBRIC, pass_mark: int = 70,
+               submit_text: bool = True, submit_files: bool = True, due_days: int | None = None,
+               required: bool = True, published: bool = True):
+    """An assignment lesson (with its Assignment and rubric) at the end of the course's first module."""
+    from kopedu.courses.models import Assignment, RubricCriterion
+
+    course = course or globals()["course"]()
+    module = course.modules[0]
+    n = next(_seq)
+    lesson = Lesson(slug=f"tugas-{n}", title=title, kind="assignment", body="Kerjakan **rencana bisnis**.",
+                    position=len(module.lessons) + 1, required=required, published=published)
+    module.lessons.append(lesson)
+    a = Assignment(lesson=lesson, pass_mark=pass_mark, submit_text=submit_text, submit_files=submit_files,
+                   due_days=due_days)
+    for position, (criterion, levels) in enumerate(rubric):
+        a.criteria.append(RubricCriterion(position=position, title=criterion,
+                                          levels=[{"points": p, "description": d} for p, d in levels]))
+    db.session.add(a)
+    db.session.flush()
+    return a
+
+
+def enrollment(user, course, cohort=None, **fields):
+    from kopedu.learning.models import Enrollment
+
+    e = Enrollment(user_id=user.id, course_id=course.id, cohort_id=getattr(cohort, "id", None), **fields)
+    db.session.add(e)
+    db.session.flush()
+    return e
+
+
+def cohort(course, name: str | None = None):
+    from kopedu.cohorts.models import Cohort
+
+    n = next(_seq)
+    c = Cohort(course_id=course.id, code=f"ANGK-{n}", name=name or f"Angkatan {n}")
+    db.session.add(c)
+    db.session.flush()
+    return c
+
+
+def trainer_of(course, **fields) -> User:
+    t = user("trainer", **fields)
+    course.trainers.append(t)
+    db.session.flush()
+    return t
