@@ -143,8 +143,9 @@ def _queue_filter(args) -> services.QueueFilter:
 @roles_required(*GRADERS)
 def queue():
     f = _queue_filter(request.args)
+    g.grading_waiting = services.waiting_count(current_user)  # the page and the nav badge show it
     return render("grading/queue.html", block="results", page=services.queue(current_user, f), f=f,
-                  choices=services.queue_choices(current_user, None), waiting=services.waiting_count(current_user))
+                  choices=services.queue_choices(current_user, None), waiting=g.grading_waiting)
 
 
 def _submission(submission_id: int):

@@ -12,7 +12,7 @@ from pathlib import Path
 
 from flask_babel import gettext as _
 from sqlalchemy import and_, case, func, or_, select, update
-from sqlalchemy.orm import aliased, joinedload, selectinload
+from sqlalchemy.orm import aliased, joinedload, lazyload, selectinload
 
 from kopedu import signals
 from kopedu.auth.models import User
@@ -290,9 +290,11 @@ def queue(user, f: QueueFilter):
         stmt = stmt.order_by(Submission.last_submitted_at, Submission.id)
     else:
         stmt = stmt.order_by(Submission.last_submitted_at.desc(), Submission.id.desc())
-    stmt = stmt.options(joinedload(Submission.enrollment),
+    stmt = stmt.options(joinedload(Submission.enrollment).lazyload(Enrollment.user),
+                        joinedload(Submission.enrollment).lazyload(Enrollment.course),
+                        joinedload(Submission.assignment).lazyload(Assignment.criteria),
                         joinedload(Submission.assignment).joinedload(Assignment.lesson)
-                        .joinedload(Lesson.module).joinedload(Module.course))
+                        .joinedload(Lesson.module).joinedload(Module.course).lazyload(Course.trainers))
     return db.paginate(stmt, page=max(f.page, 1), per_page=PER_PAGE, error_out=False, count=True)
 
 
@@ -319,12 +321,14 @@ def queue_choices(user, course_id: int | None) -> QueueChoices:
     if not user.is_admin:
         courses_stmt = courses_stmt.join(course_trainer, course_trainer.c.course_id == Course.id).where(
             course_trainer.c.user_id == user.id)
-    courses = list(db.session.scalars(courses_stmt))
+    courses = list(db.session.scalars(courses_stmt.options(lazyload(Course.trainers))))
     ids = [c.id for c in courses if course_id in (None, c.id)]
     assignments = list(db.session.scalars(
         select(Assignment).join(Lesson, Lesson.id == Assignment.lesson_id).join(Module, Module.id == Lesson.module_id)
-        .where(Module.course_id.in_(ids)).order_by(Module.course_id, Module.position, Lesson.position)))
-    cohorts = list(db.session.scalars(select(Cohort).where(Cohort.course_id.in_(ids)).order_by(Cohort.name)))
+        .where(Module.course_id.in_(ids)).order_by(Module.course_id, Module.position, Lesson.position)
+        .options(lazyload(Assignment.criteria))))
+    cohorts = list(db.session.scalars(select(Cohort).where(Cohort.course_id.in_(ids)).order_by(Cohort.name)
+                                      .options(lazyload(Cohort.course))))
     return QueueChoices(courses=courses, assignments=assignments, cohorts=cohorts)
 
 
@@ -523,6 +527,8 @@ def gradebook_table(book: Gradebook) -> tuple[list[str], list[list]]:
         else:
             header.append(_("%(title)s (%%)", title=column.title))
     header += [_("Progres (%)"), _("Selesai"), _("Tanggal selesai")]
+    labels = {status: status_label(status) for status in STATUSES}
+    yes, no = _("Ya"), _("Belum")
     table = []
     for number, row in enumerate(book.rows, 1):
         values: list = [number, row.name, row.position, row.cooperative, row.kelurahan, row.kecamatan]
@@ -531,10 +537,10 @@ def gradebook_table(book: Gradebook) -> tuple[list[str], list[list]]:
         for column in book.columns:
             if column.kind == "assignment":
                 status = row.statuses.get(column.key)
-                values += [status_label(status) if status else "", row.scores.get(column.key)]
+                values += [labels.get(status, "") if status else "", row.scores.get(column.key)]
             else:
                 values.append(row.scores.get(column.key))
-        values += [row.progress, _("Ya") if row.completed_at else _("Belum"),
+        values += [row.progress, yes if row.completed_at else no,
                    row.completed_at.date() if row.completed_at else None]
         table.append(values)
     return header, table
