@@ -262,7 +262,8 @@ def lesson(lesson_id: int):
         flash(_("Pelajaran sudah disimpan."), "success")
         return redirect(url_for("authoring.lesson", lesson_id=lesson.id))
     status = 422 if form.errors else 200
-    return render("authoring/lesson.html", block="form", status=status, lesson=lesson, form=form)
+    return render("authoring/lesson.html", block="form", status=status, lesson=lesson, form=form,
+                  media=services.course_media(lesson.module.course), media_error=None)
 
 
 @bp.post("/pelajaran/<int:lesson_id>/pindah")
@@ -307,7 +308,9 @@ def quiz(quiz_id: int):
     quiz = _quiz(quiz_id)
     form = QuizForm(obj=quiz)
     if form.validate_on_submit():
-        services.update_quiz(quiz, title=form.title.data, instructions=form.instructions.data or "",
+        # A quiz lesson's instructions are the lesson's body (as the content importer does).
+        instructions = quiz.lesson.body if quiz.lesson is not None else form.instructions.data or ""
+        services.update_quiz(quiz, title=form.title.data, instructions=instructions,
                              pass_mark=form.pass_mark.data or 0, attempts_allowed=form.attempts_allowed.data or 0,
                              shuffle=form.shuffle.data, show_answers=form.show_answers.data,
                              time_limit_minutes=form.time_limit_minutes.data)
@@ -520,24 +523,55 @@ def _after_rubric_change(assignment_id: int):
 # --------------------------------------------------------------------------- media
 
 
+def _media_lesson(course_id: int) -> Lesson | None:
+    """The lesson page the media form was on (checked before anything is stored), if any."""
+    lesson_id = _int_or_none(request.form.get("lesson"))
+    lesson = _get(Lesson, lesson_id) if lesson_id else None
+    if lesson is not None and lesson.module.course_id != course_id:
+        abort(404)
+    return lesson
+
+
+def _media_response(course_id: int, lesson: Lesson | None, status: int = 200, error: str | None = None,
+                    done: str | None = None):
+    """The media list again: on the lesson page when the form came from there, else the course page."""
+    if lesson is not None:
+        lesson = db.session.get(Lesson, lesson.id)
+    if is_partial() or status != 200:
+        if lesson is not None:
+            return render("authoring/lesson.html", block="media", status=status, lesson=lesson,
+                          form=LessonForm(obj=lesson, formdata=None), media=services.course_media(lesson.module.course),
+                          media_error=error)
+        return _course_page(_course(course_id), block="media", status=status, media_error=error)
+    if done:
+        flash(done, "success")
+    if lesson is not None:
+        return redirect(url_for("authoring.lesson", lesson_id=lesson.id) + "#media")
+    return redirect(url_for("authoring.course", course_id=course_id) + "#media")
+
+
+def _int_or_none(value) -> int | None:
+    return int(value) if value and str(value).isdigit() else None
+
+
 @bp.post("/kursus/<int:course_id>/media")
 @roles_required(*AUTHORS)
 def media_upload(course_id: int):
     course = _course(course_id)
+    lesson = _media_lesson(course_id)
     files = [f for f in request.files.getlist("file") if f and f.filename]
     if not files:
-        return _course_page(course, block="media", status=422, media_error=_("Pilih berkas dulu."))
+        return _media_response(course_id, lesson, status=422, error=_("Pilih berkas dulu."))
+    if len(files) > 5:
+        return _media_response(course_id, lesson, status=422, error=_("Paling banyak 5 berkas sekali unggah."))
     try:
-        for storage in files[:5]:
+        for storage in files:
             services.upload_media(course, storage, current_user, current_app.config["UPLOAD_DIR"])
     except uploads.UploadError as error:
         db.session.rollback()
-        return _course_page(_course(course_id), block="media", status=422, media_error=str(error))
+        return _media_response(course_id, lesson, status=422, error=str(error))
     db.session.commit()
-    if is_partial():
-        return _course_page(_course(course_id), block="media")
-    flash(_("Berkas sudah diunggah."), "success")
-    return redirect(url_for("authoring.course", course_id=course_id) + "#media")
+    return _media_response(course_id, lesson, done=_("Berkas sudah diunggah."))
 
 
 @bp.post("/media/<int:media_id>/hapus")
@@ -548,11 +582,10 @@ def media_delete(media_id: int):
     media = db.get_or_404(CourseMedia, media_id)
     course_id = media.course_id
     _check(media.course)
+    lesson = _media_lesson(course_id)
     services.delete_media(media, current_app.config["UPLOAD_DIR"])
     db.session.commit()
-    if is_partial():
-        return _course_page(_course(course_id), block="media")
-    return redirect(url_for("authoring.course", course_id=course_id) + "#media")
+    return _media_response(course_id, lesson)
 
 
 @bp.get("/media/<name>/<path:filename>")

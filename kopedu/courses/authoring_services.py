@@ -166,6 +166,7 @@ def update_lesson(lesson: Lesson, *, title: str, summary: str, body: str, minute
     lesson.video_url = (video_url or "").strip() or None
     if lesson.quiz is not None:
         lesson.quiz.title = lesson.title
+        lesson.quiz.instructions = lesson.body
     db.session.flush()
 
 

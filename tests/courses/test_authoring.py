@@ -421,3 +421,39 @@ def test_media_upload_serve_and_delete(client, login, course, trainer, app):
     assert not stored.exists()
     assert db.session.scalar(select(func.count()).select_from(CourseMedia)) == 0
     assert sorted(p.name for p in Path(app.config["UPLOAD_DIR"]).rglob("*") if p.is_file()) == []
+
+
+def test_quiz_lesson_keeps_its_instructions_from_the_lesson_body(client, login, course, trainer):
+    login(trainer)
+    module = course.modules[0]
+    client.post(f"/kelola/modul/{module.id}/pelajaran", data={"title": "Kuis modul", "kind": "quiz"})
+    lesson = db.session.scalar(select(Lesson).where(Lesson.title == "Kuis modul"))
+    client.post(f"/kelola/pelajaran/{lesson.id}", data={"title": "Kuis modul 1", "body": "Jawab 10 soal.", "minutes": "10",
+                                                       "required": "y", "published": "y"})
+    quiz = fresh(Lesson, lesson.id).quiz
+    assert (quiz.title, quiz.instructions) == ("Kuis modul 1", "Jawab 10 soal.")
+    client.post(f"/kelola/kuis/{quiz.id}", data={"title": "Kuis modul 1", "pass_mark": "80", "attempts_allowed": "0",
+                                                 "shuffle": "y", "show_answers": "always"})
+    quiz = fresh(Quiz, quiz.id)
+    assert (quiz.pass_mark, quiz.show_answers, quiz.instructions) == (80, "always", "Jawab 10 soal.")
+
+
+def test_media_can_be_uploaded_from_the_lesson_editor(client, login, course, trainer, app):
+    lesson = course.modules[0].lessons[0]
+    login(trainer)
+    assert 'name="lesson"' in client.get(f"/kelola/pelajaran/{lesson.id}").get_data(as_text=True)
+    response = client.post(f"/kelola/kursus/{course.id}/media", data={
+        "lesson": str(lesson.id), "file": (io.BytesIO(samples.jpg()), "foto rapat.jpg")},
+        content_type="multipart/form-data", headers={"HX-Request": "true"})
+    assert response.status_code == 200
+    html = response.get_data(as_text=True)
+    assert 'id="media-list"' in html and "![foto rapat.jpg](/kelola/media/" in html and "<html" not in html
+    plain = client.post(f"/kelola/kursus/{course.id}/media", data={
+        "lesson": str(lesson.id), "file": (io.BytesIO(samples.png()), "b.png")}, content_type="multipart/form-data")
+    assert plain.status_code == 303 and plain.headers["Location"].endswith(f"/kelola/pelajaran/{lesson.id}#media")
+    other_lesson = factories.course().modules[0].lessons[0]
+    db.session.commit()
+    mismatch = client.post(f"/kelola/kursus/{course.id}/media", data={
+        "lesson": str(other_lesson.id), "file": (io.BytesIO(samples.png()), "b.png")}, content_type="multipart/form-data")
+    assert mismatch.status_code == 403  # not a lesson of a course this trainer writes
+    assert db.session.scalar(select(func.count()).select_from(CourseMedia)) == 2  # nothing stored for it
