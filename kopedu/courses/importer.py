@@ -6,6 +6,7 @@ Quizzes are replaced question by question only when their GIFT file changed.
 """
 import re
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 
 import frontmatter
@@ -227,13 +228,24 @@ def _assignment_settings(block, path: Path) -> dict:
             "levels": [{"points": int(level["points"]), "description": str(level.get("description", ""))}
                        for level in levels],
         })
-    return {
+    settings = {
         "submit_text": bool(block.get("submit_text", True)),
         "submit_files": bool(block.get("submit_files", True)),
         "pass_mark": int(block.get("pass_mark", 70)),
         "due_days": int(block["due_days"]) if block.get("due_days") else None,
         "rubric": criteria,
     }
+    if block.get("due_date"):
+        due = block["due_date"]
+        if isinstance(due, str):
+            try:
+                due = date.fromisoformat(due)
+            except ValueError:
+                raise ContentError(f"{path}:1: 'assignment.due_date' harus tanggal, misalnya 2026-12-15") from None
+        if not isinstance(due, date):
+            raise ContentError(f"{path}:1: 'assignment.due_date' harus tanggal, misalnya 2026-12-15")
+        settings["due_date"] = due.isoformat()  # kept as text: Lesson.settings is JSON
+    return settings
 
 
 def sync_assignment(lesson: Lesson, spec: dict) -> bool:
@@ -249,8 +261,7 @@ def sync_assignment(lesson: Lesson, spec: dict) -> bool:
     changes: list[str] = []
     _set(assignment, changes, submit_text=spec["submit_text"], submit_files=spec["submit_files"],
          pass_mark=spec["pass_mark"], due_days=spec["due_days"])
-    if "due_date" in spec:
-        _set(assignment, changes, due_date=spec["due_date"])
+    _set(assignment, changes, due_date=date.fromisoformat(spec["due_date"]) if spec.get("due_date") else None)
     criteria = list(assignment.criteria)
     for position, item in enumerate(spec["rubric"]):
         if position < len(criteria):

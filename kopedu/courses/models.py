@@ -171,6 +171,7 @@ class Assignment(db.Model):
             "submit_files": self.submit_files,
             "pass_mark": self.pass_mark,
             "due_days": self.due_days,
+            **({"due_date": self.due_date.isoformat()} if self.due_date else {}),
             "rubric": [{"criterion": c.title, "levels": [dict(level) for level in c.levels]}
                        for c in self.criteria],
         }

@@ -79,3 +79,18 @@ def test_bad_rubric_is_reported_with_the_file(app, folder):
     path.write_text(text, encoding="utf-8")
     with pytest.raises(ContentError, match="kriteria rubrik ke-1"):
         import_course(folder)
+
+
+def test_fixed_due_date(app, folder):
+    path = folder / TASK
+    path.write_text(path.read_text(encoding="utf-8").replace("  due_days: 21\n", "  due_days: 21\n  due_date: 2026-12-15\n"),
+                    encoding="utf-8")
+    import_course(folder)
+    db.session.commit()
+    assignment = db.session.scalar(select(Assignment))
+    assert assignment.due_date.isoformat() == "2026-12-15"
+    assert assignment.lesson.settings["assignment"]["due_date"] == "2026-12-15"
+    assert import_course(folder).updated == []
+    path.write_text(path.read_text(encoding="utf-8").replace("due_date: 2026-12-15", "due_date: besok"), encoding="utf-8")
+    with pytest.raises(ContentError, match="due_date"):
+        import_course(folder)
