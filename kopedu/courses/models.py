@@ -157,9 +157,10 @@ class Assignment(db.Model):
         return sum(c.max_points for c in self.criteria)
 
     def due_at(self, enrolled_at: datetime | None) -> datetime | None:
-        """The deadline for a participant enrolled at `enrolled_at` (end of the due day, UTC)."""
+        """The deadline for a participant enrolled at `enrolled_at` (a fixed date ends at midnight local
+        time, KOPEDU_TIMEZONE), in UTC."""
         if self.due_date is not None:
-            return datetime.combine(self.due_date, time(23, 59, 59), tzinfo=timezone.utc)
+            return datetime.combine(self.due_date, time(23, 59, 59), tzinfo=_local_zone()).astimezone(timezone.utc)
         if self.due_days and enrolled_at is not None:
             return enrolled_at + timedelta(days=self.due_days)
         return None
@@ -175,6 +176,15 @@ class Assignment(db.Model):
             "rubric": [{"criterion": c.title, "levels": [dict(level) for level in c.levels]}
                        for c in self.criteria],
         }
+
+
+def _local_zone():
+    from zoneinfo import ZoneInfo
+
+    from flask import current_app, has_app_context
+
+    name = current_app.config.get("BABEL_DEFAULT_TIMEZONE") if has_app_context() else None
+    return ZoneInfo(name or "Asia/Makassar")
 
 
 class RubricCriterion(db.Model):

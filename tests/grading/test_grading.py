@@ -247,3 +247,31 @@ def test_queue_query_count_does_not_grow_with_submissions(client, login, world, 
         html = client.get("/penilaian").get_data(as_text=True)
     assert "Peserta 11" in html
     assert many.count == few.count
+
+
+def test_a_fixed_due_date_ends_at_local_midnight(world, app):
+    from datetime import date
+
+    assignment = world["assignment"]
+    assignment.due_date = date(2026, 12, 15)
+    deadline = assignment.due_at(None)
+    assert deadline.utcoffset().total_seconds() == 0
+    assert deadline.isoformat() == "2026-12-15T15:59:59+00:00"  # 23:59:59 WITA (UTC+8)
+
+
+def test_late_work_is_marked_in_the_queue(client, login, world):
+    from datetime import timedelta
+
+    from kopedu.db import utcnow
+
+    user, enrollment = world["people"][0]
+    world["assignment"].due_days = 3
+    enrollment.enrolled_at = utcnow() - timedelta(days=5)
+    db.session.commit()
+    submit(world["assignment"], enrollment)
+    submit(world["assignment"], world["people"][1][1])  # enrolled now: on time
+    login(world["trainer"])
+    html = client.get("/penilaian").get_data(as_text=True)
+    rows = re.findall(r'<tr id="row-\d+" class="queue-row">.*?</tr>', html, re.S)
+    late = [r for r in rows if "terlambat" in r]
+    assert len(rows) == 2 and len(late) == 1 and "Yuliana Ndun" in late[0]
