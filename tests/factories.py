@@ -71,9 +71,11 @@ def course(*, lessons: int = 3, modules: int = 1, published: bool = True, **fiel
 # --------------------------------------------------------------------------- learning
 
 
-def enrollment(user_obj, course_obj, **fields):
+def enrollment(user_obj, course_obj, cohort=None, **fields):
     from kopedu.learning.models import Enrollment
 
+    if cohort is not None:
+        fields["cohort_id"] = cohort.id
     e = Enrollment(user_id=user_obj.id, course_id=course_obj.id, **fields)
     db.session.add(e)
     db.session.flush()
@@ -165,6 +167,36 @@ def quiz_attempt(user, quiz, *, score: float, number: int = 1, submitted: bool =
     return a
 
 
+# --------------------------------------------------------------------------- assignments and grading
+
+RUBRIC = [
+    ("Potensi lokal", [(4, "Jelas dengan data"), (2, "Umum"), (0, "Tidak ada")]),
+    ("Rencana keuangan", [(4, "Lengkap dan benar"), (2, "Sebagian"), (0, "Tidak ada")]),
+]
+
+
+def assignment(course=None, *, title: str = "Tugas rencana bisnis", rubric=RUBRIC, pass_mark: int = 70,
+               submit_text: bool = True, submit_files: bool = True, due_days: int | None = None,
+               required: bool = True, published: bool = True):
+    """An assignment lesson (with its Assignment and rubric) at the end of the course's first module."""
+    from kopedu.courses.models import Assignment, RubricCriterion
+
+    course = course or globals()["course"]()
+    module = course.modules[0]
+    n = next(_seq)
+    lesson = Lesson(slug=f"tugas-{n}", title=title, kind="assignment", body="Kerjakan **rencana bisnis**.",
+                    position=len(module.lessons) + 1, required=required, published=published)
+    module.lessons.append(lesson)
+    a = Assignment(lesson=lesson, pass_mark=pass_mark, submit_text=submit_text, submit_files=submit_files,
+                   due_days=due_days)
+    for position, (criterion, levels) in enumerate(rubric):
+        a.criteria.append(RubricCriterion(position=position, title=criterion,
+                                          levels=[{"points": p, "description": d} for p, d in levels]))
+    db.session.add(a)
+    db.session.flush()
+    return a
+
+
 def cohort_session(cohort, *, held_on=None, starts_at=None, ends_at=None, topic: str | None = None, code=None):
     """One in-person session of the cohort (local date and times)."""
     from datetime import date, time
@@ -190,3 +222,10 @@ def participant_in(cohort, village_code: str = "5371030011", **fields):
     db.session.add(e)
     db.session.flush()
     return u, e
+
+
+def trainer_of(course, **fields) -> User:
+    t = user("trainer", **fields)
+    course.trainers.append(t)
+    db.session.flush()
+    return t

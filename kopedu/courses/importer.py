@@ -8,6 +8,7 @@ import hashlib
 import re
 import secrets
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 
 import frontmatter
@@ -15,8 +16,8 @@ import yaml
 from sqlalchemy import select
 
 from kopedu.courses import gift
-from kopedu.courses.models import (LESSON_KINDS, SHOW_ANSWERS, Choice, Course, Lesson, LessonAttachment, Module,
-                                   Question, Quiz)
+from kopedu.courses.models import (LESSON_KINDS, SHOW_ANSWERS, Assignment, Choice, Course, Lesson, LessonAttachment,
+                                   Module, Question, Quiz, RubricCriterion)
 from kopedu.extensions import db
 
 _PREFIX = re.compile(r"^(\d+)[-_](.+)$")
@@ -195,6 +196,13 @@ def _import_lessons(module: Module, module_dir: Path, report: ImportReport) -> N
                 changes.append("quiz")
         elif lesson.quiz is not None:
             db.session.delete(lesson.quiz)
+        if kind == "assignment":
+            if sync_assignment(lesson, settings["assignment"]):
+                changes.append("assignment")
+        elif lesson.assignment is not None:
+            db.session.delete(lesson.assignment)
+            lesson.assignment = None
+            changes.append("assignment")
         if created:
             report.created.append(f"lesson {module.slug}/{slug}")
         elif changes:
@@ -217,20 +225,60 @@ def _assignment_settings(block, path: Path) -> dict:
     criteria = []
     for index, item in enumerate(rubric, 1):
         levels = item.get("levels") if isinstance(item, dict) else None
-        if not item.get("criterion") or not levels:
+        if not isinstance(item, dict) or not item.get("criterion") or not levels:
             raise ContentError(f"{path}:1: kriteria rubrik ke-{index} perlu 'criterion' dan 'levels'")
         criteria.append({
             "criterion": str(item["criterion"]),
             "levels": [{"points": int(level["points"]), "description": str(level.get("description", ""))}
                        for level in levels],
         })
-    return {
+    settings = {
         "submit_text": bool(block.get("submit_text", True)),
         "submit_files": bool(block.get("submit_files", True)),
         "pass_mark": int(block.get("pass_mark", 70)),
         "due_days": int(block["due_days"]) if block.get("due_days") else None,
         "rubric": criteria,
     }
+    if block.get("due_date"):
+        due = block["due_date"]
+        if isinstance(due, str):
+            try:
+                due = date.fromisoformat(due)
+            except ValueError:
+                raise ContentError(f"{path}:1: 'assignment.due_date' harus tanggal, misalnya 2026-12-15") from None
+        if not isinstance(due, date):
+            raise ContentError(f"{path}:1: 'assignment.due_date' harus tanggal, misalnya 2026-12-15")
+        settings["due_date"] = due.isoformat()  # kept as text: Lesson.settings is JSON
+    return settings
+
+
+def sync_assignment(lesson: Lesson, spec: dict) -> bool:
+    """Create or update the lesson's Assignment and rubric from an `assignment:` block (as returned by
+    _assignment_settings). Criteria are matched by position, so their ids stay put on a re-import.
+    Flushes; returns True if anything changed."""
+    assignment = lesson.assignment
+    changed = False
+    if assignment is None:
+        assignment = Assignment(lesson=lesson)
+        db.session.add(assignment)
+        changed = True
+    changes: list[str] = []
+    _set(assignment, changes, submit_text=spec["submit_text"], submit_files=spec["submit_files"],
+         pass_mark=spec["pass_mark"], due_days=spec["due_days"])
+    _set(assignment, changes, due_date=date.fromisoformat(spec["due_date"]) if spec.get("due_date") else None)
+    criteria = list(assignment.criteria)
+    for position, item in enumerate(spec["rubric"]):
+        if position < len(criteria):
+            _set(criteria[position], changes, title=item["criterion"], levels=item["levels"], position=position)
+        else:
+            assignment.criteria.append(RubricCriterion(position=position, title=item["criterion"],
+                                                       levels=item["levels"]))
+            changes.append("criteria")
+    for extra in criteria[len(spec["rubric"]):]:
+        assignment.criteria.remove(extra)
+        changes.append("criteria")
+    db.session.flush()
+    return changed or bool(changes)
 
 
 def _sync_quiz(quiz: Quiz, spec: dict, folder: Path, source: Path, report: ImportReport, label: str,

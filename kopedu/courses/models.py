@@ -1,4 +1,7 @@
-"""Course content: Course → Module → Lesson, and quiz definitions (Quiz → Question → Choice)."""
+"""Course content: Course → Module → Lesson, quiz definitions (Quiz → Question → Choice),
+assignment definitions (Assignment → RubricCriterion) and uploaded course media."""
+from datetime import date, datetime, time, timedelta, timezone
+
 from sqlalchemy import JSON, Column, ForeignKey, String, Table, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -75,6 +78,8 @@ class Lesson(TimestampMixin, db.Model):
     quiz: Mapped["Quiz | None"] = relationship(back_populates="lesson", uselist=False)
     attachments: Mapped[list["LessonAttachment"]] = relationship(
         back_populates="lesson", order_by="LessonAttachment.position", cascade="all, delete-orphan")
+    assignment: Mapped["Assignment | None"] = relationship(
+        back_populates="lesson", uselist=False, cascade="all, delete-orphan")
 
     __table_args__ = (UniqueConstraint("module_id", "slug"),)
 
@@ -146,3 +151,97 @@ class LessonAttachment(TimestampMixin, db.Model):
     lesson: Mapped[Lesson] = relationship(back_populates="attachments")
 
     __table_args__ = (UniqueConstraint("lesson_id", "filename"),)
+class Assignment(db.Model):
+    """What an assignment lesson asks for. The instructions are the lesson's body (Markdown)."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    lesson_id: Mapped[int] = mapped_column(ForeignKey("lesson.id", ondelete="CASCADE"), unique=True)
+    submit_text: Mapped[bool] = mapped_column(default=True)
+    submit_files: Mapped[bool] = mapped_column(default=True)
+    pass_mark: Mapped[int] = mapped_column(default=70)  # percent of the rubric's maximum points
+    due_days: Mapped[int | None] = mapped_column()  # due this many days after enrolment
+    due_date: Mapped[date | None] = mapped_column()  # or a fixed date (wins over due_days)
+
+    lesson: Mapped[Lesson] = relationship(back_populates="assignment", lazy="joined")
+    criteria: Mapped[list["RubricCriterion"]] = relationship(
+        back_populates="assignment", order_by="RubricCriterion.position", cascade="all, delete-orphan",
+        lazy="selectin")
+
+    @property
+    def title(self) -> str:
+        return self.lesson.title
+
+    @property
+    def max_points(self) -> int:
+        return sum(c.max_points for c in self.criteria)
+
+    def due_at(self, enrolled_at: datetime | None) -> datetime | None:
+        """The deadline for a participant enrolled at `enrolled_at` (a fixed date ends at midnight local
+        time, KOPEDU_TIMEZONE), in UTC."""
+        if self.due_date is not None:
+            return datetime.combine(self.due_date, time(23, 59, 59), tzinfo=_local_zone()).astimezone(timezone.utc)
+        if self.due_days and enrolled_at is not None:
+            return enrolled_at + timedelta(days=self.due_days)
+        return None
+
+    def as_settings(self) -> dict:
+        """The `assignment:` block of a content file (kept in Lesson.settings as a mirror)."""
+        return {
+            "submit_text": self.submit_text,
+            "submit_files": self.submit_files,
+            "pass_mark": self.pass_mark,
+            "due_days": self.due_days,
+            **({"due_date": self.due_date.isoformat()} if self.due_date else {}),
+            "rubric": [{"criterion": c.title, "levels": [dict(level) for level in c.levels]}
+                       for c in self.criteria],
+        }
+
+
+def _local_zone():
+    from zoneinfo import ZoneInfo
+
+    from flask import current_app, has_app_context
+
+    name = current_app.config.get("BABEL_DEFAULT_TIMEZONE") if has_app_context() else None
+    return ZoneInfo(name or "Asia/Makassar")
+
+
+class RubricCriterion(db.Model):
+    id: Mapped[int] = mapped_column(primary_key=True)
+    assignment_id: Mapped[int] = mapped_column(ForeignKey("assignment.id", ondelete="CASCADE"), index=True)
+    position: Mapped[int] = mapped_column(default=0)
+    title: Mapped[str] = mapped_column(String(300))
+    levels: Mapped[list] = mapped_column(JSON, default=list)  # [{"points": 4, "description": "…"}], best first
+
+    assignment: Mapped[Assignment] = relationship(back_populates="criteria")
+
+    @property
+    def max_points(self) -> int:
+        return max((int(level["points"]) for level in self.levels or []), default=0)
+
+
+class CourseMedia(TimestampMixin, db.Model):
+    """An image or attachment uploaded for a course; stored under a random name outside static/."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    course_id: Mapped[int] = mapped_column(ForeignKey("course.id", ondelete="CASCADE"), index=True)
+    stored_name: Mapped[str] = mapped_column(String(64), unique=True)
+    original_name: Mapped[str] = mapped_column(String(255))
+    kind: Mapped[str] = mapped_column(String(10))  # pdf | jpg | png | docx | xlsx
+    mime: Mapped[str] = mapped_column(String(120))
+    size: Mapped[int] = mapped_column()
+    uploaded_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
+
+    course: Mapped[Course] = relationship()
+
+    @property
+    def is_image(self) -> bool:
+        return self.kind in ("jpg", "png")
+
+    @property
+    def url_name(self) -> str:
+        """A tidy file name for the URL (the download keeps the original name)."""
+        import re
+
+        stem = re.sub(r"[^A-Za-z0-9_-]+", "-", self.original_name.rsplit(".", 1)[0]).strip("-")[:60]
+        return f"{stem or 'berkas'}.{self.kind}"

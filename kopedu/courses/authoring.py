@@ -1,0 +1,600 @@
+"""Authoring (blueprint "authoring", /kelola): trainers of a course and admins write its content.
+
+Every route resolves the object, finds its course and answers 403 unless the current user is one of
+that course's trainers or an admin. Logic lives in authoring_services; routes commit once.
+"""
+from flask import Blueprint, abort, current_app, flash, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+from sqlalchemy.exc import IntegrityError
+
+from kopedu import audit
+from kopedu.courses import authoring_services as services
+from kopedu.courses import gift
+from kopedu.courses.authoring_forms import (QUESTION_KIND_LABELS, AssignmentForm, CourseForm, LessonForm,
+                                            ModuleForm, NewLessonForm, QuizForm, TitleForm, kind_label,
+                                            level_rows, question_kind_label, question_rows, read_levels,
+                                            read_question)
+from kopedu.courses.models import Assignment, Course, Lesson, Module, Question, Quiz, RubricCriterion
+from kopedu.extensions import db
+from kopedu.web import uploads
+from kopedu.web.access import roles_required
+from kopedu.web.htmx import is_partial, redirect, render
+
+bp = Blueprint("authoring", __name__, url_prefix="/kelola")
+
+AUTHORS = ("trainer", "admin")
+
+
+bp.add_app_template_global(kind_label, "kind_label")
+bp.add_app_template_global(question_kind_label, "question_kind_label")
+
+
+def _check(course: Course) -> Course:
+    if not course.is_trainer(current_user):
+        abort(403)
+    return course
+
+
+def _course(course_id: int) -> Course:
+    course = services.course_outline(course_id)
+    if course is None:
+        abort(404)
+    return _check(course)
+
+
+def _get(model, ident: int):
+    obj = db.get_or_404(model, ident)
+    course = {
+        Module: lambda o: o.course,
+        Lesson: lambda o: o.module.course,
+        Quiz: lambda o: o.course,
+        Question: lambda o: o.quiz.course,
+        Assignment: lambda o: o.lesson.module.course,
+        RubricCriterion: lambda o: o.assignment.lesson.module.course,
+    }[model](obj)
+    _check(course)
+    return obj
+
+
+def _back(default: str) -> str:
+    """A same-site path the form asked to go back to, or `default`."""
+    target = request.form.get("next") or ""
+    return target if target.startswith("/") and not target.startswith("//") else default
+
+
+# --------------------------------------------------------------------------- courses
+
+
+@bp.get("/")
+@roles_required(*AUTHORS)
+def index():
+    return render("authoring/index.html", courses=services.authored_courses(current_user), form=TitleForm())
+
+
+@bp.post("/kursus/baru")
+@roles_required(*AUTHORS)
+def course_new():
+    form = TitleForm()
+    if not form.validate_on_submit():
+        return render("authoring/index.html", block="new_course", status=422,
+                      courses=services.authored_courses(current_user), form=form)
+    course = services.create_course(current_user, form.title.data)
+    audit.record(current_user, "course.create", course)
+    db.session.commit()
+    flash(_("Kursus sudah dibuat. Lengkapi isinya, lalu terbitkan."), "success")
+    return redirect(url_for("authoring.course", course_id=course.id))
+
+
+def _course_page(course: Course, form: CourseForm | None = None, status: int = 200, block: str | None = None,
+                 **extra):
+    form = form or CourseForm(obj=course, formdata=None)
+    quiz_ids = [q.id for q in course.quizzes]
+    context = dict(course=course, form=form, module_form=ModuleForm(formdata=None),
+                   lesson_form=NewLessonForm(formdata=None), media=services.course_media(course),
+                   question_counts=services.question_counts(quiz_ids),
+                   tests={q.role: q for q in course.quizzes if q.role in ("pretest", "posttest")},
+                   trainers=services.trainer_choices() if current_user.is_admin else [])
+    context.update(extra)
+    return render("authoring/course.html", block=block, status=status, **context)
+
+
+@bp.route("/kursus/<int:course_id>", methods=["GET", "POST"])
+@roles_required(*AUTHORS)
+def course(course_id: int):
+    course = _course(course_id)
+    form = CourseForm(obj=course) if request.method == "POST" else None
+    if form is not None:
+        if form.validate_on_submit():
+            services.update_course(course, title=form.title.data, summary=form.summary.data or "",
+                                   description=form.description.data or "", jp_hours=form.jp_hours.data or 0,
+                                   sequential=form.sequential.data, self_enroll=form.self_enroll.data)
+            audit.record(current_user, "course.update", course)
+            db.session.commit()
+            flash(_("Pengaturan kursus sudah disimpan."), "success")
+            return redirect(url_for("authoring.course", course_id=course.id))
+        return _course_page(course, form, status=422, block="settings")
+    return _course_page(course)
+
+
+@bp.post("/kursus/<int:course_id>/terbit")
+@roles_required(*AUTHORS)
+def course_publish(course_id: int):
+    course = _course(course_id)
+    publish = request.form.get("published") == "1"
+    try:
+        services.set_published(course, publish)
+    except services.AuthoringError as error:
+        db.session.rollback()
+        return _course_page(_course(course_id), block="publish", status=409, publish_error=str(error))
+    audit.record(current_user, "course.publish" if publish else "course.unpublish", course)
+    db.session.commit()
+    if is_partial():
+        return _course_page(course, block="publish")
+    flash(_("Kursus sudah diterbitkan.") if publish else _("Kursus sudah ditarik dari katalog."), "success")
+    return redirect(url_for("authoring.course", course_id=course.id))
+
+
+@bp.post("/kursus/<int:course_id>/pelatih")
+@roles_required("admin")
+def course_trainers(course_id: int):
+    course = _course(course_id)
+    ids = [int(v) for v in request.form.getlist("trainer") if v.isdigit()]
+    services.set_trainers(course, ids)
+    audit.record(current_user, "course.trainers", course, trainers=ids)
+    db.session.commit()
+    flash(_("Daftar pelatih sudah disimpan."), "success")
+    return redirect(url_for("authoring.course", course_id=course.id))
+
+
+@bp.post("/kursus/<int:course_id>/tes/<role>")
+@roles_required(*AUTHORS)
+def course_test(course_id: int, role: str):
+    if role not in ("pretest", "posttest"):
+        abort(404)
+    course = _course(course_id)
+    quiz = services.ensure_test(course, role)
+    db.session.commit()
+    return redirect(url_for("authoring.quiz", quiz_id=quiz.id))
+
+
+# --------------------------------------------------------------------------- modules
+
+
+@bp.post("/kursus/<int:course_id>/modul")
+@roles_required(*AUTHORS)
+def module_new(course_id: int):
+    course = _course(course_id)
+    form = ModuleForm()
+    if not form.validate_on_submit():
+        return _course_page(course, block="outline", status=422, module_form=form)
+    services.add_module(course, form.title.data)
+    db.session.commit()
+    if is_partial():
+        return _course_page(_course(course_id), block="outline")
+    return redirect(url_for("authoring.course", course_id=course.id))
+
+
+@bp.route("/modul/<int:module_id>", methods=["GET", "POST"])
+@roles_required(*AUTHORS)
+def module(module_id: int):
+    module = _get(Module, module_id)
+    form = ModuleForm(obj=module)
+    if form.validate_on_submit():
+        services.update_module(module, title=form.title.data, summary=form.summary.data or "")
+        db.session.commit()
+        flash(_("Modul sudah disimpan."), "success")
+        return redirect(url_for("authoring.course", course_id=module.course_id))
+    status = 422 if form.errors else 200
+    return render("authoring/module.html", block="form", status=status, module=module, form=form)
+
+
+@bp.post("/modul/<int:module_id>/pindah")
+@roles_required(*AUTHORS)
+def module_move(module_id: int):
+    module = _get(Module, module_id)
+    services.move_module(module, request.form.get("direction", ""))
+    db.session.commit()
+    return _after_outline_change(module.course_id)
+
+
+@bp.post("/modul/<int:module_id>/hapus")
+@roles_required(*AUTHORS)
+def module_delete(module_id: int):
+    module = _get(Module, module_id)
+    course_id = module.course_id
+    return _delete(module, course_id, _("Modul sudah dihapus."))
+
+
+def _delete(obj, course_id: int, done: str):
+    try:
+        services.delete(obj)
+        audit.record(current_user, f"{type(obj).__name__.lower()}.delete", obj)
+        db.session.commit()
+    except IntegrityError:
+        db.session.rollback()
+        message = _("Tidak bisa dihapus: peserta sudah mengirim tugas di dalamnya. Sembunyikan saja dari peserta.")
+        if is_partial():
+            return _course_page(_course(course_id), block="outline", status=409, outline_error=message)
+        flash(message, "error")
+        return redirect(url_for("authoring.course", course_id=course_id))
+    if is_partial():
+        return _course_page(_course(course_id), block="outline")
+    flash(done, "success")
+    return redirect(url_for("authoring.course", course_id=course_id))
+
+
+def _after_outline_change(course_id: int):
+    if is_partial():
+        return _course_page(_course(course_id), block="outline")
+    return redirect(url_for("authoring.course", course_id=course_id) + "#isi")
+
+
+# --------------------------------------------------------------------------- lessons
+
+
+@bp.post("/modul/<int:module_id>/pelajaran")
+@roles_required(*AUTHORS)
+def lesson_new(module_id: int):
+    module = _get(Module, module_id)
+    form = NewLessonForm()
+    if not form.validate_on_submit():
+        flash(_("Tulis judul pelajaran."), "error")
+        return redirect(url_for("authoring.course", course_id=module.course_id))
+    lesson = services.add_lesson(module, title=form.title.data, kind=form.kind.data)
+    audit.record(current_user, "lesson.create", lesson)
+    db.session.commit()
+    return redirect(url_for("authoring.lesson", lesson_id=lesson.id))
+
+
+@bp.route("/pelajaran/<int:lesson_id>", methods=["GET", "POST"])
+@roles_required(*AUTHORS)
+def lesson(lesson_id: int):
+    lesson = _get(Lesson, lesson_id)
+    form = LessonForm(obj=lesson)
+    if form.validate_on_submit():
+        services.update_lesson(lesson, title=form.title.data, summary=form.summary.data or "",
+                               body=form.body.data or "", minutes=form.minutes.data or 0,
+                               required=form.required.data, published=form.published.data,
+                               video_url=form.video_url.data)
+        audit.record(current_user, "lesson.update", lesson)
+        db.session.commit()
+        flash(_("Pelajaran sudah disimpan."), "success")
+        return redirect(url_for("authoring.lesson", lesson_id=lesson.id))
+    status = 422 if form.errors else 200
+    return render("authoring/lesson.html", block="form", status=status, lesson=lesson, form=form,
+                  media=services.course_media(lesson.module.course), media_error=None)
+
+
+@bp.post("/pelajaran/<int:lesson_id>/pindah")
+@roles_required(*AUTHORS)
+def lesson_move(lesson_id: int):
+    lesson = _get(Lesson, lesson_id)
+    services.move_lesson(lesson, request.form.get("direction", ""))
+    db.session.commit()
+    return _after_outline_change(lesson.module.course_id)
+
+
+@bp.post("/pelajaran/<int:lesson_id>/hapus")
+@roles_required(*AUTHORS)
+def lesson_delete(lesson_id: int):
+    lesson = _get(Lesson, lesson_id)
+    return _delete(lesson, lesson.module.course_id, _("Pelajaran sudah dihapus."))
+
+
+@bp.post("/pratinjau")
+@roles_required(*AUTHORS)
+def preview():
+    """Markdown → HTML through the same `markdown` filter the participants' pages use."""
+    name = request.args.get("field", "body")
+    text = (request.form.get(name) or "")[:200_000]
+    return render("authoring/preview.html", block="preview", text=text)
+
+
+# --------------------------------------------------------------------------- quizzes and questions
+
+
+def _quiz(quiz_id: int) -> Quiz:
+    quiz = services.quiz_with_questions(quiz_id)
+    if quiz is None:
+        abort(404)
+    _check(quiz.course)
+    return quiz
+
+
+@bp.route("/kuis/<int:quiz_id>", methods=["GET", "POST"])
+@roles_required(*AUTHORS)
+def quiz(quiz_id: int):
+    quiz = _quiz(quiz_id)
+    form = QuizForm(obj=quiz)
+    if form.validate_on_submit():
+        # A quiz lesson's instructions are the lesson's body (as the content importer does).
+        instructions = quiz.lesson.body if quiz.lesson is not None else form.instructions.data or ""
+        services.update_quiz(quiz, title=form.title.data, instructions=instructions,
+                             pass_mark=form.pass_mark.data or 0, attempts_allowed=form.attempts_allowed.data or 0,
+                             shuffle=form.shuffle.data, show_answers=form.show_answers.data,
+                             time_limit_minutes=form.time_limit_minutes.data)
+        db.session.commit()
+        flash(_("Pengaturan kuis sudah disimpan."), "success")
+        return redirect(url_for("authoring.quiz", quiz_id=quiz.id))
+    status = 422 if form.errors else 200
+    return render("authoring/quiz.html", block="settings" if request.method == "POST" else None, status=status,
+                  quiz=quiz, form=form, kinds=QUESTION_KIND_LABELS)
+
+
+def _question_page(quiz: Quiz, question: Question | None, parsed: gift.Question, errors=None, status=200):
+    return render("authoring/question.html", block="form", status=status, quiz=quiz, question=question,
+                  q=parsed, errors=errors or {}, rows=question_rows(parsed))
+
+
+@bp.route("/kuis/<int:quiz_id>/soal/baru", methods=["GET", "POST"])
+@roles_required(*AUTHORS)
+def question_new(quiz_id: int):
+    quiz = _quiz(quiz_id)
+    kind = request.values.get("jenis", gift.SINGLE)
+    if kind not in gift.KINDS:
+        abort(404)
+    if request.method == "POST":
+        return _save_question(quiz, None, kind)
+    return _question_page(quiz, None, gift.Question(kind=kind, text=""))
+
+
+@bp.route("/soal/<int:question_id>", methods=["GET", "POST"])
+@roles_required(*AUTHORS)
+def question(question_id: int):
+    question = _get(Question, question_id)
+    quiz = question.quiz
+    if request.method == "POST":
+        return _save_question(quiz, question, question.kind)
+    return _question_page(quiz, question, services.to_gift(question))
+
+
+def _save_question(quiz: Quiz, question: Question | None, kind: str):
+    parsed = read_question(kind, request.form)
+    errors = services.validate_question(parsed)
+    if errors:
+        return _question_page(quiz, question, parsed, errors, status=422)
+    services.save_question(quiz, question, parsed)
+    db.session.commit()
+    flash(_("Soal sudah disimpan."), "success")
+    return redirect(url_for("authoring.quiz", quiz_id=quiz.id) + "#soal")
+
+
+@bp.post("/soal/<int:question_id>/pindah")
+@roles_required(*AUTHORS)
+def question_move(question_id: int):
+    question = _get(Question, question_id)
+    quiz_id = question.quiz_id
+    services.move_question(question, request.form.get("direction", ""))
+    db.session.commit()
+    return _after_questions_change(quiz_id)
+
+
+@bp.post("/soal/<int:question_id>/hapus")
+@roles_required(*AUTHORS)
+def question_delete(question_id: int):
+    question = _get(Question, question_id)
+    quiz_id = question.quiz_id
+    services.delete(question)
+    db.session.commit()
+    return _after_questions_change(quiz_id)
+
+
+def _after_questions_change(quiz_id: int):
+    if is_partial():
+        quiz = _quiz(quiz_id)
+        return render("authoring/quiz.html", block="questions", quiz=quiz, form=QuizForm(obj=quiz, formdata=None),
+                      kinds=QUESTION_KIND_LABELS)
+    return redirect(url_for("authoring.quiz", quiz_id=quiz_id) + "#soal")
+
+
+@bp.route("/kuis/<int:quiz_id>/impor", methods=["GET", "POST"])
+@roles_required(*AUTHORS)
+def quiz_import(quiz_id: int):
+    """Step 1 shows what was parsed (and, for what was not, the line and why); nothing is saved until
+    the trainer confirms in step 2. The text travels in a hidden field between the two steps."""
+    quiz = _quiz(quiz_id)
+    if request.method == "GET":
+        return render("authoring/gift_import.html", quiz=quiz, preview=None, error=None)
+    replace = request.form.get("replace") == "1"
+    if request.form.get("action") == "confirm":
+        try:
+            count = services.import_gift(quiz, request.form.get("gift_text", ""), replace=replace)
+        except services.AuthoringError as error:
+            db.session.rollback()
+            return render("authoring/gift_import.html", status=422, quiz=quiz, preview=None, error=str(error))
+        audit.record(current_user, "quiz.import_gift", quiz, questions=count, replace=replace)
+        db.session.commit()
+        flash(_("%(n)d soal sudah disimpan.", n=count), "success")
+        return redirect(url_for("authoring.quiz", quiz_id=quiz.id) + "#soal")
+    upload = request.files.get("file")
+    try:
+        if upload is not None and upload.filename:
+            preview = services.read_gift(upload.read(services.GIFT_MAX_BYTES + 1))
+        else:
+            preview = services.read_gift(request.form.get("gift_text", ""))
+    except services.AuthoringError as error:
+        return render("authoring/gift_import.html", status=422, quiz=quiz, preview=None, error=str(error))
+    if not preview.questions and not preview.errors:
+        return render("authoring/gift_import.html", status=422, quiz=quiz, preview=None,
+                      error=_("Tidak ada soal di berkas atau teks itu."))
+    return render("authoring/gift_import.html", status=200 if preview.questions else 422, quiz=quiz,
+                  preview=preview, replace=replace, error=None)
+
+
+@bp.get("/kuis/<int:quiz_id>/ekspor")
+@roles_required(*AUTHORS)
+def quiz_export(quiz_id: int):
+    quiz = _quiz(quiz_id)
+    text = services.export_gift(quiz)
+    name = f"{quiz.course.slug}-{services.slugify(quiz.title)}.gift"
+    response = current_app.response_class(text, mimetype="text/plain")
+    response.charset = "utf-8"
+    response.headers["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
+
+
+# --------------------------------------------------------------------------- assignments and rubric
+
+
+def _assignment_page(assignment: Assignment, form=None, status=200, block=None, **extra):
+    form = form or AssignmentForm(obj=assignment, formdata=None)
+    return render("authoring/assignment.html", block=block, status=status, assignment=assignment,
+                  lesson=assignment.lesson, form=form, level_rows=level_rows, errors=extra.pop("errors", {}),
+                  **extra)
+
+
+@bp.route("/tugas/<int:assignment_id>", methods=["GET", "POST"])
+@roles_required(*AUTHORS)
+def assignment(assignment_id: int):
+    assignment = _get(Assignment, assignment_id)
+    if request.method == "GET":
+        return _assignment_page(assignment)
+    form = AssignmentForm(obj=assignment)
+    if form.validate_on_submit():
+        try:
+            services.update_assignment(assignment, submit_text=form.submit_text.data,
+                                       submit_files=form.submit_files.data, pass_mark=form.pass_mark.data or 70,
+                                       due_days=form.due_days.data, due_date=form.due_date.data)
+        except services.AuthoringError as error:
+            form.submit_text.errors.append(str(error))
+        else:
+            db.session.commit()
+            flash(_("Pengaturan tugas sudah disimpan."), "success")
+            return redirect(url_for("authoring.assignment", assignment_id=assignment.id))
+    return _assignment_page(assignment, form, status=422, block="settings")
+
+
+@bp.post("/tugas/<int:assignment_id>/kriteria")
+@roles_required(*AUTHORS)
+def criterion_new(assignment_id: int):
+    assignment = _get(Assignment, assignment_id)
+    return _save_criterion(assignment, None)
+
+
+@bp.post("/kriteria/<int:criterion_id>")
+@roles_required(*AUTHORS)
+def criterion(criterion_id: int):
+    criterion = _get(RubricCriterion, criterion_id)
+    return _save_criterion(criterion.assignment, criterion)
+
+
+def _save_criterion(assignment: Assignment, criterion: RubricCriterion | None):
+    title = (request.form.get("title") or "").strip()[:300]
+    levels, problem = services.parse_levels(read_levels(request.form))
+    key = criterion.id if criterion else "new"
+    if not title or problem:
+        errors = {key: problem or _("Tulis nama kriteria.")}
+        return _assignment_page(assignment, status=422, block="rubric", errors=errors,
+                                draft={"key": key, "title": title,
+                                       "levels": [{"points": p, "description": d}
+                                                  for p, d in read_levels(request.form) if p or d]})
+    services.save_criterion(assignment, criterion, title, levels)
+    db.session.commit()
+    return _after_rubric_change(assignment.id)
+
+
+@bp.post("/kriteria/<int:criterion_id>/pindah")
+@roles_required(*AUTHORS)
+def criterion_move(criterion_id: int):
+    criterion = _get(RubricCriterion, criterion_id)
+    assignment_id = criterion.assignment_id
+    services.move_criterion(criterion, request.form.get("direction", ""))
+    db.session.commit()
+    return _after_rubric_change(assignment_id)
+
+
+@bp.post("/kriteria/<int:criterion_id>/hapus")
+@roles_required(*AUTHORS)
+def criterion_delete(criterion_id: int):
+    criterion = _get(RubricCriterion, criterion_id)
+    assignment_id = criterion.assignment_id
+    services.delete_criterion(criterion)
+    db.session.commit()
+    return _after_rubric_change(assignment_id)
+
+
+def _after_rubric_change(assignment_id: int):
+    if is_partial():
+        return _assignment_page(db.session.get(Assignment, assignment_id), block="rubric")
+    return redirect(url_for("authoring.assignment", assignment_id=assignment_id) + "#rubrik")
+
+
+# --------------------------------------------------------------------------- media
+
+
+def _media_lesson(course_id: int) -> Lesson | None:
+    """The lesson page the media form was on (checked before anything is stored), if any."""
+    lesson_id = _int_or_none(request.form.get("lesson"))
+    lesson = _get(Lesson, lesson_id) if lesson_id else None
+    if lesson is not None and lesson.module.course_id != course_id:
+        abort(404)
+    return lesson
+
+
+def _media_response(course_id: int, lesson: Lesson | None, status: int = 200, error: str | None = None,
+                    done: str | None = None):
+    """The media list again: on the lesson page when the form came from there, else the course page."""
+    if lesson is not None:
+        lesson = db.session.get(Lesson, lesson.id)
+    if is_partial() or status != 200:
+        if lesson is not None:
+            return render("authoring/lesson.html", block="media", status=status, lesson=lesson,
+                          form=LessonForm(obj=lesson, formdata=None), media=services.course_media(lesson.module.course),
+                          media_error=error)
+        return _course_page(_course(course_id), block="media", status=status, media_error=error)
+    if done:
+        flash(done, "success")
+    if lesson is not None:
+        return redirect(url_for("authoring.lesson", lesson_id=lesson.id) + "#media")
+    return redirect(url_for("authoring.course", course_id=course_id) + "#media")
+
+
+def _int_or_none(value) -> int | None:
+    return int(value) if value and str(value).isdigit() else None
+
+
+@bp.post("/kursus/<int:course_id>/media")
+@roles_required(*AUTHORS)
+def media_upload(course_id: int):
+    course = _course(course_id)
+    lesson = _media_lesson(course_id)
+    files = [f for f in request.files.getlist("file") if f and f.filename]
+    if not files:
+        return _media_response(course_id, lesson, status=422, error=_("Pilih berkas dulu."))
+    if len(files) > 5:
+        return _media_response(course_id, lesson, status=422, error=_("Paling banyak 5 berkas sekali unggah."))
+    try:
+        for storage in files:
+            services.upload_media(course, storage, current_user, current_app.config["UPLOAD_DIR"])
+    except uploads.UploadError as error:
+        db.session.rollback()
+        return _media_response(course_id, lesson, status=422, error=str(error))
+    db.session.commit()
+    return _media_response(course_id, lesson, done=_("Berkas sudah diunggah."))
+
+
+@bp.post("/media/<int:media_id>/hapus")
+@roles_required(*AUTHORS)
+def media_delete(media_id: int):
+    from kopedu.courses.models import CourseMedia
+
+    media = db.get_or_404(CourseMedia, media_id)
+    course_id = media.course_id
+    _check(media.course)
+    lesson = _media_lesson(course_id)
+    services.delete_media(media, current_app.config["UPLOAD_DIR"])
+    db.session.commit()
+    return _media_response(course_id, lesson)
+
+
+@bp.get("/media/<name>/<path:filename>")
+@login_required
+def media_file(name: str, filename: str):
+    """A course image or attachment: for anyone logged in when the course is published, otherwise
+    only for its trainers and admins (drafts stay private)."""
+    media = services.media_by_name(name)
+    if media is None or not (media.course.published or media.course.is_trainer(current_user)):
+        abort(404)
+    return uploads.send_stored(services.media_dir(current_app.config["UPLOAD_DIR"]) / media.stored_name,
+                               media.mime, media.original_name, inline=media.kind in ("jpg", "png", "pdf"))

@@ -1,0 +1,448 @@
+"""Writing course content online: courses, modules, lessons, quizzes and questions, assignments and
+their rubrics, GIFT import and export, course media. Services flush; the route commits."""
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from flask_babel import gettext as _
+from sqlalchemy import func, select
+from sqlalchemy.orm import selectinload
+
+from kopedu.courses import gift
+from kopedu.courses.models import (Assignment, Choice, Course, CourseMedia, Lesson, Module, Question, Quiz,
+                                   RubricCriterion, course_trainer)
+from kopedu.extensions import db
+from kopedu.web import uploads
+
+MEDIA_KINDS = ("jpg", "png", "pdf", "docx", "xlsx")
+MEDIA_MAX_BYTES = 10 * uploads.MB
+GIFT_MAX_BYTES = 1 * uploads.MB
+QUIZ_ROLE_TITLES = {"pretest": "Pre-test", "posttest": "Post-test"}
+
+
+class AuthoringError(ValueError):
+    """A change that cannot be made; the message is for the trainer."""
+
+
+# --------------------------------------------------------------------------- slugs and order
+
+
+def slugify(text: str) -> str:
+    text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii").lower()
+    text = re.sub(r"[^a-z0-9]+", "-", text).strip("-")
+    return text[:80].strip("-") or "item"
+
+
+def _unique(base: str, taken: set[str]) -> str:
+    slug, n = base, 2
+    while slug in taken:
+        slug = f"{base}-{n}"
+        n += 1
+    return slug
+
+
+def _move(items: list, item, direction: str) -> bool:
+    """Swap `item` with its neighbour in `items` (ordered by position) and renumber 1..n."""
+    items = list(items)
+    index = items.index(item)
+    target = index - 1 if direction == "up" else index + 1
+    if direction not in ("up", "down") or not 0 <= target < len(items):
+        return False
+    items[index], items[target] = items[target], items[index]
+    for position, each in enumerate(items, 1):
+        each.position = position
+    db.session.flush()
+    return True
+
+
+# --------------------------------------------------------------------------- courses
+
+
+def authored_courses(user) -> list[Course]:
+    stmt = select(Course).order_by(Course.title)
+    if not user.is_admin:
+        stmt = stmt.join(course_trainer, course_trainer.c.course_id == Course.id).where(
+            course_trainer.c.user_id == user.id)
+    return list(db.session.scalars(stmt))
+
+
+def course_outline(course_id: int) -> Course | None:
+    return db.session.scalar(
+        select(Course).where(Course.id == course_id).options(
+            selectinload(Course.modules).selectinload(Module.lessons),
+            selectinload(Course.quizzes)))
+
+
+def create_course(user, title: str) -> Course:
+    taken = set(db.session.scalars(select(Course.slug)))
+    course = Course(slug=_unique(slugify(title), taken), title=title.strip(), published=False)
+    db.session.add(course)
+    if user.role == "trainer":
+        course.trainers.append(user)
+    db.session.flush()
+    return course
+
+
+def update_course(course: Course, *, title: str, summary: str, description: str, jp_hours: int,
+                  sequential: bool, self_enroll: bool) -> None:
+    course.title = title.strip()
+    course.summary = summary.strip()
+    course.description = description.strip()
+    course.jp_hours = jp_hours
+    course.sequential = sequential
+    course.self_enroll = self_enroll
+    db.session.flush()
+
+
+def set_published(course: Course, published: bool) -> None:
+    if published and not any(module.lessons for module in course.modules):
+        raise AuthoringError(_("Kursus belum punya pelajaran. Tambahkan paling sedikit satu pelajaran dulu."))
+    course.published = published
+    db.session.flush()
+
+
+def trainer_choices() -> list:
+    from kopedu.auth.models import User
+
+    return list(db.session.scalars(
+        select(User).where(User.role == "trainer", User.active.is_(True)).order_by(User.full_name)))
+
+
+def set_trainers(course: Course, user_ids: list[int]) -> None:
+    wanted = {u.id: u for u in trainer_choices() if u.id in set(user_ids)}
+    course.trainers = list(wanted.values())
+    db.session.flush()
+
+
+# --------------------------------------------------------------------------- modules and lessons
+
+
+def add_module(course: Course, title: str) -> Module:
+    taken = {m.slug for m in course.modules}
+    module = Module(course=course, slug=_unique(slugify(title), taken), title=title.strip(),
+                    position=len(course.modules) + 1)
+    db.session.add(module)
+    db.session.flush()
+    return module
+
+
+def update_module(module: Module, *, title: str, summary: str) -> None:
+    module.title = title.strip()
+    module.summary = summary.strip()
+    db.session.flush()
+
+
+def move_module(module: Module, direction: str) -> bool:
+    return _move(module.course.modules, module, direction)
+
+
+def add_lesson(module: Module, *, title: str, kind: str) -> Lesson:
+    taken = {lesson.slug for lesson in module.lessons}
+    lesson = Lesson(module=module, slug=_unique(slugify(title), taken), title=title.strip(), kind=kind,
+                    position=len(module.lessons) + 1, body="", published=False)
+    db.session.add(lesson)
+    if kind == "quiz":
+        db.session.add(Quiz(course=module.course, lesson=lesson, role="lesson", title=lesson.title))
+    elif kind == "assignment":
+        assignment = Assignment(lesson=lesson)
+        db.session.add(assignment)
+    db.session.flush()
+    if kind == "assignment":
+        lesson.settings = {"assignment": lesson.assignment.as_settings()}
+    return lesson
+
+
+def update_lesson(lesson: Lesson, *, title: str, summary: str, body: str, minutes: int, required: bool,
+                  published: bool, video_url: str | None) -> None:
+    lesson.title = title.strip()
+    lesson.summary = summary.strip()
+    lesson.body = body.strip()
+    lesson.minutes = minutes
+    lesson.required = required
+    lesson.published = published
+    lesson.video_url = (video_url or "").strip() or None
+    if lesson.quiz is not None:
+        lesson.quiz.title = lesson.title
+        lesson.quiz.instructions = lesson.body
+    db.session.flush()
+
+
+def move_lesson(lesson: Lesson, direction: str) -> bool:
+    return _move(lesson.module.lessons, lesson, direction)
+
+
+def delete(obj) -> None:
+    """Delete a module or lesson. An assignment that participants have sent work for cannot be
+    deleted (the database refuses); the caller turns that IntegrityError into a message."""
+    db.session.delete(obj)
+    db.session.flush()
+
+
+# --------------------------------------------------------------------------- quizzes and questions
+
+
+def ensure_test(course: Course, role: str) -> Quiz:
+    """The course's pre-test or post-test, created (empty) if missing."""
+    quiz = next((q for q in course.quizzes if q.role == role), None)
+    if quiz is None:
+        quiz = Quiz(course=course, role=role, title=QUIZ_ROLE_TITLES[role],
+                    pass_mark=0 if role == "pretest" else 70, attempts_allowed=1 if role == "pretest" else 0)
+        db.session.add(quiz)
+        db.session.flush()
+    return quiz
+
+
+def quiz_with_questions(quiz_id: int) -> Quiz | None:
+    return db.session.scalar(select(Quiz).where(Quiz.id == quiz_id).options(
+        selectinload(Quiz.questions).selectinload(Question.choices)))
+
+
+def update_quiz(quiz: Quiz, *, title: str, instructions: str, pass_mark: int, attempts_allowed: int,
+                shuffle: bool, show_answers: str, time_limit_minutes: int | None) -> None:
+    quiz.title = title.strip()
+    quiz.instructions = instructions.strip()
+    quiz.pass_mark = pass_mark
+    quiz.attempts_allowed = attempts_allowed
+    quiz.shuffle = shuffle
+    quiz.show_answers = show_answers
+    quiz.time_limit_minutes = time_limit_minutes or None
+    if quiz.lesson is not None:
+        quiz.lesson.title = quiz.title
+    db.session.flush()
+
+
+def validate_question(q: gift.Question) -> dict[str, str]:
+    """Problems with a question written in the editor, by field ({} when it is fine)."""
+    errors: dict[str, str] = {}
+    if not q.text.strip():
+        errors["text"] = _("Tulis pertanyaannya.")
+    if q.kind == gift.SHORT:
+        if not q.answers:
+            errors["answers"] = _("Tulis paling sedikit satu jawaban yang benar.")
+    elif q.kind == gift.SINGLE:
+        if len(q.choices) < 2:
+            errors["choices"] = _("Soal pilihan perlu paling sedikit dua pilihan.")
+        elif sum(1 for c in q.choices if c.correct) != 1:
+            errors["choices"] = _("Tandai tepat satu pilihan yang benar.")
+    elif q.kind == gift.MULTIPLE:
+        total = sum(c.weight for c in q.choices if c.weight > 0)
+        if len(q.choices) < 2:
+            errors["choices"] = _("Soal pilihan perlu paling sedikit dua pilihan.")
+        elif any(not -100 <= c.weight <= 100 for c in q.choices):
+            errors["choices"] = _("Bobot harus antara -100 dan 100.")
+        elif abs(total - 100) > gift.WEIGHT_TOLERANCE:
+            errors["choices"] = _("Jumlah bobot pilihan yang benar harus 100, sekarang %(total)s.",
+                                  total=f"{total:g}")
+    elif q.kind == gift.TRUEFALSE:
+        if sum(1 for c in q.choices if c.correct) != 1:
+            errors["choices"] = _("Pilih Benar atau Salah.")
+    else:
+        errors["kind"] = _("Jenis soal tidak dikenal.")
+    return errors
+
+
+def to_gift(question: Question) -> gift.Question:
+    return gift.Question(
+        kind=question.kind, text=question.text, title=question.title or "", category=question.category or "",
+        choices=[gift.Choice(c.text, c.weight > 0, float(c.weight), c.feedback or "") for c in question.choices],
+        answers=list(question.answers or []) if question.kind == gift.SHORT else [],
+        feedback=question.feedback or "")
+
+
+def _fill(question: Question, parsed: gift.Question) -> None:
+    question.kind = parsed.kind
+    question.title = parsed.title[:200]
+    question.category = parsed.category[:200]
+    question.text = parsed.text
+    question.feedback = parsed.feedback
+    question.answers = list(parsed.answers) if parsed.kind == gift.SHORT else None
+    # Choices are updated in place by position, so the ids that saved answers point at stay put.
+    existing = list(question.choices)
+    for i, c in enumerate(parsed.choices):
+        if i < len(existing):
+            existing[i].position, existing[i].text = i, c.text
+            existing[i].weight, existing[i].feedback = float(c.weight), c.feedback
+        else:
+            question.choices.append(Choice(position=i, text=c.text, weight=float(c.weight), feedback=c.feedback))
+    for extra in existing[len(parsed.choices):]:
+        question.choices.remove(extra)
+
+
+def save_question(quiz: Quiz, question: Question | None, parsed: gift.Question) -> Question:
+    if question is None:
+        question = Question(quiz=quiz, position=len(quiz.questions) + 1, kind=parsed.kind, text="")
+        db.session.add(question)
+    _fill(question, parsed)
+    db.session.flush()
+    return question
+
+
+def move_question(question: Question, direction: str) -> bool:
+    return _move(question.quiz.questions, question, direction)
+
+
+@dataclass
+class GiftPreview:
+    text: str
+    questions: list[gift.Question] = field(default_factory=list)
+    errors: list[gift.ParseError] = field(default_factory=list)
+
+
+def read_gift(data: bytes | str) -> GiftPreview:
+    """Parse GIFT text (bytes from an upload, or pasted text) for the preview. Saves nothing."""
+    if isinstance(data, bytes):
+        if len(data) > GIFT_MAX_BYTES:
+            raise AuthoringError(_("Berkas GIFT lebih dari 1 MB. Bagi menjadi beberapa berkas."))
+        try:
+            text = data.decode("utf-8-sig")
+        except UnicodeDecodeError:
+            raise AuthoringError(_("Berkas GIFT harus disimpan sebagai teks UTF-8.")) from None
+    else:
+        text = data
+        if len(text.encode("utf-8")) > GIFT_MAX_BYTES:
+            raise AuthoringError(_("Teks GIFT lebih dari 1 MB. Bagi menjadi beberapa bagian."))
+    text = text.replace("\r\n", "\n")
+    result = gift.parse(text)
+    return GiftPreview(text=text, questions=result.questions, errors=result.errors)
+
+
+def import_gift(quiz: Quiz, text: str, replace: bool = False) -> int:
+    """Add the good questions of GIFT `text` to the quiz (or replace its questions). Returns how many."""
+    preview = read_gift(text)
+    if not preview.questions:
+        raise AuthoringError(_("Tidak ada soal yang bisa disimpan."))
+    if replace:
+        for question in list(quiz.questions):
+            quiz.questions.remove(question)
+        db.session.flush()
+    start = len(quiz.questions)
+    for offset, parsed in enumerate(preview.questions, 1):
+        question = Question(position=start + offset, kind=parsed.kind, text="")
+        _fill(question, parsed)
+        quiz.questions.append(question)
+    db.session.flush()
+    return len(preview.questions)
+
+
+def export_gift(quiz: Quiz) -> str:
+    return gift.dumps([to_gift(q) for q in quiz.questions])
+
+
+# --------------------------------------------------------------------------- assignments
+
+
+def update_assignment(assignment: Assignment, *, submit_text: bool, submit_files: bool, pass_mark: int,
+                      due_days: int | None, due_date) -> None:
+    if not (submit_text or submit_files):
+        raise AuthoringError(_("Pilih paling sedikit satu cara mengirim: teks atau berkas."))
+    assignment.submit_text = submit_text
+    assignment.submit_files = submit_files
+    assignment.pass_mark = pass_mark
+    assignment.due_days = due_days or None
+    assignment.due_date = due_date
+    _mirror(assignment)
+
+
+def _mirror(assignment: Assignment) -> None:
+    db.session.flush()
+    db.session.refresh(assignment, ["criteria"])
+    settings = dict(assignment.lesson.settings or {})
+    settings["assignment"] = assignment.as_settings()
+    assignment.lesson.settings = settings
+    db.session.flush()
+
+
+def parse_levels(rows: list[tuple[str, str]]) -> tuple[list[dict], str | None]:
+    """Rubric levels from (points, description) rows; empty rows are skipped. Best first."""
+    levels = []
+    for points, description in rows:
+        points, description = (points or "").strip(), (description or "").strip()
+        if not points and not description:
+            continue
+        try:
+            value = int(points)
+        except ValueError:
+            return [], _("Poin setiap tingkat harus bilangan bulat, misalnya 4.")
+        if not 0 <= value <= 100:
+            return [], _("Poin harus antara 0 dan 100.")
+        levels.append({"points": value, "description": description})
+    if len(levels) < 2:
+        return [], _("Isi paling sedikit dua tingkat, misalnya 4 (baik sekali) dan 0 (tidak ada).")
+    if len({level["points"] for level in levels}) != len(levels):
+        return [], _("Setiap tingkat perlu poin yang berbeda.")
+    return sorted(levels, key=lambda level: -level["points"]), None
+
+
+def save_criterion(assignment: Assignment, criterion: RubricCriterion | None, title: str,
+                   levels: list[dict]) -> RubricCriterion:
+    if criterion is None:
+        criterion = RubricCriterion(position=len(assignment.criteria) + 1, title="", levels=[])
+        assignment.criteria.append(criterion)
+    criterion.title = title.strip()
+    criterion.levels = levels
+    _mirror(assignment)
+    return criterion
+
+
+def delete_criterion(criterion: RubricCriterion) -> None:
+    assignment = criterion.assignment
+    assignment.criteria.remove(criterion)
+    for position, each in enumerate(assignment.criteria, 1):
+        each.position = position
+    _mirror(assignment)
+
+
+def move_criterion(criterion: RubricCriterion, direction: str) -> bool:
+    moved = _move(criterion.assignment.criteria, criterion, direction)
+    _mirror(criterion.assignment)
+    return moved
+
+
+# --------------------------------------------------------------------------- media
+
+
+def media_dir(upload_dir) -> Path:
+    return Path(upload_dir) / "course-media"
+
+
+def upload_media(course: Course, storage, user, upload_dir) -> CourseMedia:
+    """Check and store one image or attachment for the course. Raises uploads.UploadError."""
+    directory = media_dir(upload_dir)
+    staged = uploads.stage(storage, directory, MEDIA_KINDS, MEDIA_MAX_BYTES)
+    try:
+        media = CourseMedia(course=course, stored_name=staged.stored_name, original_name=staged.original_name,
+                            kind=staged.kind, mime=staged.mime, size=staged.size, uploaded_by_id=user.id)
+        db.session.add(media)
+        db.session.flush()
+    except BaseException:
+        uploads.discard([staged])
+        raise
+    uploads.place(db.session, [staged], directory)
+    return media
+
+
+def course_media(course: Course) -> list[CourseMedia]:
+    return list(db.session.scalars(select(CourseMedia).where(CourseMedia.course_id == course.id)
+                                   .order_by(CourseMedia.id.desc())))
+
+
+def delete_media(media: CourseMedia, upload_dir) -> None:
+    uploads.delete_after_commit(db.session, media_dir(upload_dir) / media.stored_name)
+    db.session.delete(media)
+    db.session.flush()
+
+
+def media_by_name(stored_name: str) -> CourseMedia | None:
+    return db.session.scalar(select(CourseMedia).where(CourseMedia.stored_name == stored_name))
+
+
+def question_counts(quiz_ids) -> dict[int, int]:
+    quiz_ids = list(quiz_ids)
+    if not quiz_ids:
+        return {}
+    rows = db.session.execute(select(Question.quiz_id, func.count()).where(Question.quiz_id.in_(quiz_ids))
+                              .group_by(Question.quiz_id))
+    return dict(rows.all())

@@ -1,0 +1,588 @@
+"""Submitting assignments, grading them with the rubric, feedback, and the gradebook.
+
+Services take plain values and model objects, flush and never commit (the route commits).
+Functions other features call: `assignments_passed(enrollment)`, `unread_feedback_count(user)`,
+`open_assignments(user)`.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+
+from flask_babel import gettext as _
+from sqlalchemy import and_, case, func, or_, select, update
+from sqlalchemy.orm import aliased, joinedload, lazyload, selectinload
+
+from kopedu import signals
+from kopedu.auth.models import User
+from kopedu.courses.models import Assignment, Course, Lesson, Module, Quiz, course_trainer
+from kopedu.db import utcnow
+from kopedu.extensions import db
+from kopedu.grading.models import (FAILED, OUTCOMES, PASSED, REVISE, STATUSES, WAITING, Grade, Submission,
+                                   SubmissionFile, SubmissionVersion)
+from kopedu.learning.models import Enrollment
+from kopedu.learning.services import best_scores
+from kopedu.regions.models import Cooperative, Region, title_case
+from kopedu.web import uploads
+
+SUBMISSION_KINDS = ("pdf", "jpg", "png", "docx", "xlsx")
+MAX_FILE_BYTES = 10 * uploads.MB
+MAX_FILES = 5
+MAX_TEXT = 50_000
+PER_PAGE = 25
+
+
+def status_label(status: str | None) -> str:
+    return {
+        None: _("Belum dikirim"),
+        WAITING: _("Menunggu penilaian"),
+        REVISE: _("Perlu revisi"),
+        PASSED: _("Lulus"),
+        FAILED: _("Tidak lulus"),
+    }.get(status, status or "")
+
+
+class SubmissionError(ValueError):
+    """Work that cannot be accepted; the message is for the participant."""
+
+
+class GradingError(ValueError):
+    """A grade that cannot be saved; `errors` maps form fields to messages."""
+
+    def __init__(self, errors: dict[str, str]):
+        super().__init__("; ".join(errors.values()))
+        self.errors = errors
+
+
+def submission_dir(upload_dir) -> Path:
+    return Path(upload_dir) / "submissions"
+
+
+# --------------------------------------------------------------------------- reading
+
+
+def assignment_for_lesson(lesson_id: int) -> Assignment | None:
+    return db.session.scalar(
+        select(Assignment).where(Assignment.lesson_id == lesson_id)
+        .options(joinedload(Assignment.lesson).joinedload(Lesson.module).joinedload(Module.course)))
+
+
+def course_of(assignment: Assignment) -> Course:
+    return assignment.lesson.module.course
+
+
+def enrollment_of(user, course_id: int) -> Enrollment | None:
+    if not user.is_authenticated:
+        return None
+    return db.session.scalar(select(Enrollment).where(Enrollment.user_id == user.id,
+                                                      Enrollment.course_id == course_id))
+
+
+def _full_submission():
+    return (selectinload(Submission.versions).selectinload(SubmissionVersion.files),
+            selectinload(Submission.grades))
+
+
+def submission_of(assignment_id: int, user_id: int) -> Submission | None:
+    return db.session.scalar(select(Submission).where(Submission.assignment_id == assignment_id,
+                                                      Submission.user_id == user_id)
+                             .options(*_full_submission()))
+
+
+def submission_by_id(submission_id: int) -> Submission | None:
+    return db.session.scalar(select(Submission).where(Submission.id == submission_id)
+                             .options(*_full_submission(), joinedload(Submission.enrollment)))
+
+
+def can_grade(user, submission_or_assignment) -> bool:
+    assignment = getattr(submission_or_assignment, "assignment", submission_or_assignment)
+    return course_of(assignment).is_trainer(user)
+
+
+def can_view(user, submission: Submission) -> bool:
+    return user.is_authenticated and (submission.user_id == user.id or can_grade(user, submission))
+
+
+def file_by_id(file_id: int) -> SubmissionFile | None:
+    return db.session.scalar(select(SubmissionFile).where(SubmissionFile.id == file_id).options(
+        joinedload(SubmissionFile.version).joinedload(SubmissionVersion.submission)))
+
+
+def due_at(assignment: Assignment, enrollment: Enrollment | None) -> datetime | None:
+    return assignment.due_at(enrollment.enrolled_at if enrollment is not None else None)
+
+
+def is_late(submission: Submission) -> bool:
+    deadline = due_at(submission.assignment, submission.enrollment)
+    return deadline is not None and submission.last_submitted_at > deadline
+
+
+# --------------------------------------------------------------------------- submitting
+
+
+def submit(assignment: Assignment, enrollment: Enrollment, *, text: str, files, upload_dir) -> SubmissionVersion:
+    """Add a new version of the participant's work. Files are checked by content and stored under
+    random names; on any error nothing is left on disk or in the session. Flushes."""
+    text = (text or "").replace("\r\n", "\n").strip() if assignment.submit_text else ""
+    files = [f for f in files if f is not None and f.filename]
+    if files and not assignment.submit_files:
+        raise SubmissionError(_("Tugas ini tidak menerima berkas. Ketik jawaban Anda di kotak teks."))
+    if not text and not files:
+        if assignment.submit_text and assignment.submit_files:
+            raise SubmissionError(_("Tulis jawaban atau pilih berkas dulu."))
+        raise SubmissionError(_("Tulis jawaban dulu.") if assignment.submit_text else _("Pilih berkas dulu."))
+    if len(text) > MAX_TEXT:
+        raise SubmissionError(_("Teks terlalu panjang (paling banyak %(n)s karakter). Kirim sebagai berkas.",
+                                n=f"{MAX_TEXT:,}".replace(",", ".")))
+    if len(files) > MAX_FILES:
+        raise SubmissionError(_("Paling banyak %(n)d berkas sekali kirim.", n=MAX_FILES))
+    submission = db.session.scalar(select(Submission).where(Submission.assignment_id == assignment.id,
+                                                            Submission.user_id == enrollment.user_id))
+    if submission is not None and not submission.open_for_submission:
+        raise SubmissionError(_("Tugas ini sudah dinilai, jadi tidak bisa dikirim lagi."))
+
+    directory = submission_dir(upload_dir)
+    staged: list[uploads.StagedFile] = []
+    try:
+        for storage in files:
+            staged.append(uploads.stage(storage, directory, SUBMISSION_KINDS, MAX_FILE_BYTES))
+    except uploads.UploadError as error:
+        uploads.discard(staged)
+        raise SubmissionError(str(error)) from None
+    except BaseException:
+        uploads.discard(staged)
+        raise
+    try:
+        if submission is None:
+            submission = Submission(assignment_id=assignment.id, user_id=enrollment.user_id,
+                                    enrollment_id=enrollment.id, version_count=0)
+            db.session.add(submission)
+        number = submission.version_count + 1
+        submission.version_count = number
+        submission.status = WAITING
+        submission.last_submitted_at = utcnow()
+        version = SubmissionVersion(submission=submission, number=number, text=text)
+        for position, item in enumerate(staged):
+            version.files.append(SubmissionFile(
+                position=position, original_name=item.original_name, stored_name=item.stored_name,
+                kind=item.kind, mime=item.mime, size=item.size, sha256=item.sha256))
+        db.session.add(version)
+        db.session.flush()
+    except BaseException:
+        uploads.discard(staged)
+        raise
+    uploads.place(db.session, staged, directory)
+    return version
+
+
+def mark_feedback_seen(submission: Submission) -> int:
+    """The participant has seen the grades of this submission. Flushes; returns how many were new."""
+    result = db.session.execute(update(Grade).where(Grade.submission_id == submission.id,
+                                                    Grade.seen_at.is_(None)).values(seen_at=utcnow()))
+    return result.rowcount or 0
+
+
+def unread_feedback_count(user) -> int:
+    """How many of the user's submissions have a grade the user has not opened yet (one query)."""
+    if not getattr(user, "is_authenticated", False):
+        return 0
+    return db.session.scalar(
+        select(func.count(func.distinct(Grade.submission_id)))
+        .join(Submission, Submission.id == Grade.submission_id)
+        .where(Submission.user_id == user.id, Grade.seen_at.is_(None))) or 0
+
+
+# --------------------------------------------------------------------------- grading
+
+
+def grade(submission: Submission, grader, *, version_number: int, levels: dict[int, int], outcome: str,
+          feedback: str) -> Grade:
+    """Grade the latest version with one level per rubric criterion. Sends submission_graded. Flushes."""
+    latest = submission.latest_version
+    if latest is None or latest.number != version_number:
+        raise GradingError({"version": _("Peserta baru saja mengirim versi baru. Muat ulang halaman, lalu "
+                                         "nilai versi terbaru.")})
+    assignment = submission.assignment
+    errors: dict[str, str] = {}
+    scores = []
+    for criterion in assignment.criteria:
+        chosen = levels.get(criterion.id)
+        level = next((lv for lv in criterion.levels if int(lv["points"]) == chosen), None)
+        if level is None:
+            errors[f"c-{criterion.id}"] = _("Pilih satu tingkat untuk kriteria ini.")
+            continue
+        scores.append({"criterion_id": criterion.id, "title": criterion.title, "points": int(level["points"]),
+                       "max": criterion.max_points, "description": level.get("description", "")})
+    feedback = (feedback or "").replace("\r\n", "\n").strip()
+    if outcome not in OUTCOMES:
+        errors["outcome"] = _("Pilih hasil: Lulus, Perlu revisi, atau Tidak lulus.")
+    elif outcome in (REVISE, FAILED) and not feedback:
+        errors["feedback"] = _("Tulis umpan balik: apa yang perlu diperbaiki peserta.")
+    if len(feedback) > 20_000:
+        errors["feedback"] = _("Umpan balik terlalu panjang.")
+    points = sum(s["points"] for s in scores)
+    max_points = assignment.max_points
+    percent = round(points * 100 / max_points, 1) if max_points else 0.0
+    if not errors and outcome == PASSED and max_points and percent < assignment.pass_mark:
+        errors["outcome"] = _("Nilai %(score)s%% di bawah batas lulus %(mark)d%%. Pilih Perlu revisi atau "
+                              "Tidak lulus.", score=f"{percent:g}", mark=assignment.pass_mark)
+    if errors:
+        raise GradingError(errors)
+    result = Grade(submission=submission, version=latest, grader_id=grader.id, outcome=outcome, points=points,
+                   max_points=max_points, percent=percent, scores=scores, feedback=feedback)
+    db.session.add(result)
+    submission.status = outcome
+    submission.graded_at = utcnow()
+    db.session.flush()
+    enrollment = submission.enrollment or db.session.get(Enrollment, submission.enrollment_id)
+    signals.submission_graded.send(enrollment, submission=submission, grade=result)
+    return result
+
+
+# --------------------------------------------------------------------------- the trainer's queue
+
+
+@dataclass
+class QueueFilter:
+    course_id: int | None = None
+    cohort_id: int | None = None
+    assignment_id: int | None = None
+    status: str = WAITING  # "" = every status
+    q: str = ""
+    page: int = 1
+
+    def args(self) -> dict:
+        values = {"kursus": self.course_id, "angkatan": self.cohort_id, "tugas": self.assignment_id,
+                  "status": self.status, "q": self.q}
+        return {k: v for k, v in values.items() if v not in (None,)}
+
+
+def _scope(stmt, user):
+    """Only submissions of courses the user trains (admins: all). `stmt` must join Module."""
+    if user.is_admin:
+        return stmt
+    mine = select(course_trainer.c.course_id).where(course_trainer.c.user_id == user.id)
+    return stmt.where(Module.course_id.in_(mine))
+
+
+def _submissions_in_scope(user):
+    stmt = (select(Submission).join(Assignment, Assignment.id == Submission.assignment_id)
+            .join(Lesson, Lesson.id == Assignment.lesson_id).join(Module, Module.id == Lesson.module_id))
+    return _scope(stmt, user)
+
+
+def queue(user, f: QueueFilter):
+    """A page of submissions for the trainer (bounded: one query for the rows, one for the count)."""
+    stmt = _submissions_in_scope(user).join(User, User.id == Submission.user_id)
+    if f.course_id:
+        stmt = stmt.where(Module.course_id == f.course_id)
+    if f.assignment_id:
+        stmt = stmt.where(Submission.assignment_id == f.assignment_id)
+    if f.cohort_id:
+        stmt = stmt.join(Enrollment, Enrollment.id == Submission.enrollment_id).where(
+            Enrollment.cohort_id == f.cohort_id)
+    if f.status in STATUSES:
+        stmt = stmt.where(Submission.status == f.status)
+    if f.q:
+        stmt = stmt.where(func.lower(User.full_name).like(f"%{f.q.strip().lower()}%"))
+    if f.status == WAITING:
+        stmt = stmt.order_by(Submission.last_submitted_at, Submission.id)
+    else:
+        stmt = stmt.order_by(Submission.last_submitted_at.desc(), Submission.id.desc())
+    stmt = stmt.options(joinedload(Submission.enrollment).lazyload(Enrollment.user),
+                        joinedload(Submission.enrollment).lazyload(Enrollment.course),
+                        joinedload(Submission.assignment).lazyload(Assignment.criteria),
+                        joinedload(Submission.assignment).joinedload(Assignment.lesson)
+                        .joinedload(Lesson.module).joinedload(Module.course).lazyload(Course.trainers))
+    return db.paginate(stmt, page=max(f.page, 1), per_page=PER_PAGE, error_out=False, count=True)
+
+
+def waiting_count(user) -> int:
+    if not getattr(user, "is_authenticated", False) or user.role not in ("trainer", "admin"):
+        return 0
+    stmt = _submissions_in_scope(user).where(Submission.status == WAITING)
+    return db.session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
+
+
+@dataclass
+class QueueChoices:
+    courses: list = field(default_factory=list)
+    assignments: list = field(default_factory=list)
+    cohorts: list = field(default_factory=list)
+
+
+def queue_choices(user, course_id: int | None) -> QueueChoices:
+    """What the filters of the queue offer: the user's courses, their assignments, and cohorts (only
+    when the chosen course — or any of the user's courses — has cohorts)."""
+    from kopedu.cohorts.models import Cohort
+
+    courses_stmt = select(Course).order_by(Course.title)
+    if not user.is_admin:
+        courses_stmt = courses_stmt.join(course_trainer, course_trainer.c.course_id == Course.id).where(
+            course_trainer.c.user_id == user.id)
+    courses = list(db.session.scalars(courses_stmt.options(lazyload(Course.trainers))))
+    ids = [c.id for c in courses if course_id in (None, c.id)]
+    assignments = list(db.session.scalars(
+        select(Assignment).join(Lesson, Lesson.id == Assignment.lesson_id).join(Module, Module.id == Lesson.module_id)
+        .where(Module.course_id.in_(ids)).order_by(Module.course_id, Module.position, Lesson.position)
+        .options(lazyload(Assignment.criteria))))
+    cohorts = list(db.session.scalars(select(Cohort).where(Cohort.course_id.in_(ids)).order_by(Cohort.name)
+                                      .options(lazyload(Cohort.course))))
+    return QueueChoices(courses=courses, assignments=assignments, cohorts=cohorts)
+
+
+# --------------------------------------------------------------------------- for other features
+
+
+def assignments_passed(enrollment) -> bool:
+    """Every required (and published) assignment of the enrollment's course has a latest grade "lulus"."""
+    required = (select(Assignment.id).join(Lesson, Lesson.id == Assignment.lesson_id)
+                .join(Module, Module.id == Lesson.module_id)
+                .where(Module.course_id == enrollment.course_id, Lesson.required.is_(True),
+                       Lesson.published.is_(True)))
+    ids = list(db.session.scalars(required))
+    if not ids:
+        return True
+    passed = db.session.scalar(select(func.count()).select_from(Submission).where(
+        Submission.assignment_id.in_(ids), Submission.user_id == enrollment.user_id,
+        Submission.status == PASSED))
+    return passed == len(ids)
+
+
+@dataclass
+class AssignmentItem:
+    """One assignment as the participant sees it in lists (dashboard, "Tugas saya")."""
+
+    assignment: Assignment
+    lesson: Lesson
+    course: Course
+    status: str | None  # None = nothing sent yet
+    due_at: datetime | None
+    unread: bool = False
+    submission_id: int | None = None
+
+    @property
+    def overdue(self) -> bool:
+        return self.due_at is not None and self.status in (None, REVISE) and utcnow() > self.due_at
+
+    @property
+    def status_label(self) -> str:
+        return status_label(self.status)
+
+    @property
+    def lesson_id(self) -> int:
+        return self.lesson.id
+
+
+def my_assignments(user, include_passed: bool = True) -> list[AssignmentItem]:
+    """Assignments of the courses the user is enrolled in (published lessons of published courses),
+    with status, due date and whether new feedback waits. Three queries whatever the number."""
+    if not getattr(user, "is_authenticated", False):
+        return []
+    unread = (select(Grade.submission_id).where(Grade.seen_at.is_(None)).distinct().subquery())
+    stmt = (select(Assignment, Enrollment.enrolled_at, Submission.id, Submission.status, unread.c.submission_id)
+            .join(Lesson, Lesson.id == Assignment.lesson_id)
+            .join(Module, Module.id == Lesson.module_id)
+            .join(Course, Course.id == Module.course_id)
+            .join(Enrollment, and_(Enrollment.course_id == Course.id, Enrollment.user_id == user.id))
+            .outerjoin(Submission, and_(Submission.assignment_id == Assignment.id, Submission.user_id == user.id))
+            .outerjoin(unread, unread.c.submission_id == Submission.id)
+            .where(Lesson.published.is_(True), Course.published.is_(True))
+            .options(joinedload(Assignment.lesson).joinedload(Lesson.module).joinedload(Module.course))
+            .order_by(Course.title, Module.position, Lesson.position))
+    if not include_passed:
+        stmt = stmt.where(or_(Submission.id.is_(None), Submission.status != PASSED))
+    items = []
+    for assignment, enrolled_at, submission_id, status, unread_id in db.session.execute(stmt).unique():
+        lesson = assignment.lesson
+        items.append(AssignmentItem(assignment=assignment, lesson=lesson, course=lesson.module.course,
+                                    status=status, due_at=assignment.due_at(enrolled_at),
+                                    unread=unread_id is not None, submission_id=submission_id))
+    return items
+
+
+def open_assignments(user) -> list[AssignmentItem]:
+    """Assignments of the user's enrolled courses not yet passed, soonest due first (for the dashboard).
+    Each item has .assignment, .lesson, .course, .status, .status_label, .due_at, .overdue, .unread."""
+    items = my_assignments(user, include_passed=False)
+    far = datetime.max.replace(tzinfo=utcnow().tzinfo)
+    return sorted(items, key=lambda item: (item.due_at or far, item.course.title, item.lesson.position))
+
+
+# --------------------------------------------------------------------------- gradebook
+
+
+@dataclass
+class Column:
+    key: str
+    title: str
+    kind: str  # pretest | quiz | assignment | posttest
+
+
+@dataclass
+class Row:
+    enrollment_id: int
+    user_id: int
+    name: str
+    position: str
+    cooperative: str
+    kelurahan: str
+    kecamatan: str
+    cohort: str
+    progress: int
+    completed_at: datetime | None
+    scores: dict = field(default_factory=dict)  # column key → percent (None when nothing yet)
+    statuses: dict = field(default_factory=dict)  # assignment column key → status
+
+
+@dataclass
+class Gradebook:
+    course: Course
+    columns: list[Column]
+    rows: list[Row]
+    cohorts: list
+    cohort_id: int | None = None
+
+
+def gradebook(course: Course, cohort_id: int | None = None) -> Gradebook:
+    """Participants × pre-test, quizzes, assignments, post-test, progress and completion, sorted by
+    kelurahan. A fixed number of queries whatever the number of participants."""
+    from kopedu.cohorts.models import Cohort
+
+    quizzes = list(db.session.scalars(
+        select(Quiz).outerjoin(Lesson, Lesson.id == Quiz.lesson_id).outerjoin(Module, Module.id == Lesson.module_id)
+        .where(Quiz.course_id == course.id)
+        .order_by(case({"pretest": 0, "lesson": 1, "posttest": 2}, value=Quiz.role), Module.position,
+                  Lesson.position, Quiz.id)))
+    assignments = list(db.session.scalars(
+        select(Assignment).join(Lesson, Lesson.id == Assignment.lesson_id).join(Module, Module.id == Lesson.module_id)
+        .where(Module.course_id == course.id).order_by(Module.position, Lesson.position)))
+    columns: list[Column] = []
+    for quiz in quizzes:
+        if quiz.role == "pretest":
+            columns.append(Column(f"q{quiz.id}", _("Pre-test"), "pretest"))
+    for quiz in quizzes:
+        if quiz.role == "lesson":
+            columns.append(Column(f"q{quiz.id}", quiz.title, "quiz"))
+    for assignment in assignments:
+        columns.append(Column(f"a{assignment.id}", assignment.lesson.title, "assignment"))
+    for quiz in quizzes:
+        if quiz.role == "posttest":
+            columns.append(Column(f"q{quiz.id}", _("Post-test"), "posttest"))
+
+    village = aliased(Region)
+    district = aliased(Region)
+    stmt = (select(Enrollment.id, Enrollment.user_id, Enrollment.progress_pct, Enrollment.completed_at,
+                   User.full_name, User.position, Cooperative.name, village.name, district.name, Cohort.name)
+            .join(User, User.id == Enrollment.user_id)
+            .outerjoin(Cooperative, Cooperative.id == User.cooperative_id)
+            .outerjoin(village, village.code == Cooperative.village_code)
+            .outerjoin(district, district.code == village.parent_code)
+            .outerjoin(Cohort, Cohort.id == Enrollment.cohort_id)
+            .where(Enrollment.course_id == course.id, User.role == "participant")
+            .order_by(village.name.is_(None), village.name, Cooperative.name, User.full_name, Enrollment.id))
+    if cohort_id:
+        stmt = stmt.where(Enrollment.cohort_id == cohort_id)
+    rows = [Row(enrollment_id=eid, user_id=uid, name=name, position=position or "", cooperative=coop or "",
+                kelurahan=title_case(kel) if kel else "", kecamatan=title_case(kec) if kec else "",
+                cohort=cohort or "", progress=progress or 0, completed_at=completed)
+            for eid, uid, progress, completed, name, position, coop, kel, kec, cohort in db.session.execute(stmt)]
+
+    user_ids = [row.user_id for row in rows]
+    by_user = {row.user_id: row for row in rows}
+    if rows and quizzes:
+        scores = best_scores([q.id for q in quizzes], user_ids if len(user_ids) <= 1000 else None)
+        for (user_id, quiz_id), score in scores.items():
+            if user_id in by_user and score is not None:
+                by_user[user_id].scores[f"q{quiz_id}"] = round(float(score), 1)
+    if rows and assignments:
+        latest = (select(Grade.submission_id, func.max(Grade.id).label("grade_id"))
+                  .group_by(Grade.submission_id).subquery())
+        grade_stmt = (select(Submission.user_id, Submission.assignment_id, Submission.status, Grade.percent)
+                      .outerjoin(latest, latest.c.submission_id == Submission.id)
+                      .outerjoin(Grade, Grade.id == latest.c.grade_id)
+                      .where(Submission.assignment_id.in_([a.id for a in assignments])))
+        if len(user_ids) <= 1000:
+            grade_stmt = grade_stmt.where(Submission.user_id.in_(user_ids))
+        for user_id, assignment_id, status, percent in db.session.execute(grade_stmt):
+            row = by_user.get(user_id)
+            if row is not None:
+                row.statuses[f"a{assignment_id}"] = status
+                if percent is not None:
+                    row.scores[f"a{assignment_id}"] = round(float(percent), 1)
+    cohorts = list(db.session.scalars(select(Cohort).where(Cohort.course_id == course.id).order_by(Cohort.name)))
+    return Gradebook(course=course, columns=columns, rows=rows, cohorts=cohorts, cohort_id=cohort_id)
+
+
+def gradebook_table(book: Gradebook) -> tuple[list[str], list[list]]:
+    """Header and rows for the CSV and XLSX exports (numbers stay numbers, dates stay dates)."""
+    with_cohort = bool(book.cohorts)
+    header = [_("No"), _("Nama"), _("Jabatan"), _("Koperasi"), _("Kelurahan"), _("Kecamatan")]
+    if with_cohort:
+        header.append(_("Angkatan"))
+    for column in book.columns:
+        if column.kind == "assignment":
+            header += [_("%(title)s: status", title=column.title), _("%(title)s (%%)", title=column.title)]
+        else:
+            header.append(_("%(title)s (%%)", title=column.title))
+    header += [_("Progres (%)"), _("Selesai"), _("Tanggal selesai")]
+    labels = {status: status_label(status) for status in STATUSES}
+    yes, no = _("Ya"), _("Belum")
+    table = []
+    for number, row in enumerate(book.rows, 1):
+        values: list = [number, row.name, row.position, row.cooperative, row.kelurahan, row.kecamatan]
+        if with_cohort:
+            values.append(row.cohort)
+        for column in book.columns:
+            if column.kind == "assignment":
+                status = row.statuses.get(column.key)
+                values += [labels.get(status, "") if status else "", row.scores.get(column.key)]
+            else:
+                values.append(row.scores.get(column.key))
+        values += [row.progress, yes if row.completed_at else no,
+                   row.completed_at.date() if row.completed_at else None]
+        table.append(values)
+    return header, table
+
+
+def gradebook_csv(book: Gradebook) -> str:
+    import csv
+    import io
+
+    header, table = gradebook_table(book)
+    out = io.StringIO()
+    out.write("\ufeff")  # so that spreadsheet programs read the file as UTF-8
+    writer = csv.writer(out)
+    writer.writerow(header)
+    for values in table:
+        writer.writerow(["" if v is None else (v.isoformat() if hasattr(v, "isoformat") else v) for v in values])
+    return out.getvalue()
+
+
+def gradebook_xlsx(book: Gradebook) -> bytes:
+    import io
+
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+    from openpyxl.utils import get_column_letter
+
+    header, table = gradebook_table(book)
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.title = _("Buku nilai")[:31]
+    sheet.append(header)
+    for cell in sheet[1]:
+        cell.font = Font(bold=True)
+    for values in table:
+        sheet.append(values)
+    date_column = len(header)
+    for (cell,) in sheet.iter_rows(min_row=2, min_col=date_column, max_col=date_column):
+        cell.number_format = "yyyy-mm-dd"
+    sheet.freeze_panes = "C2"
+    for index, title in enumerate(header, 1):
+        width = max([len(str(title))] + [len(str(r[index - 1])) for r in table[:200] if r[index - 1] is not None])
+        sheet.column_dimensions[get_column_letter(index)].width = min(max(width + 2, 6), 45)
+    out = io.BytesIO()
+    workbook.save(out)
+    return out.getvalue()

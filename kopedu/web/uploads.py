@@ -1,0 +1,201 @@
+"""Uploaded files: the type is read from the content (magic bytes, and the parts of a DOCX/XLSX
+ZIP), the size is limited while streaming, and files are stored under random names outside static/.
+
+Two steps keep disk and database in step:
+1. `stage()` streams an upload into a temporary file (``<dir>/tmp/``) and checks it; on any error
+   the temporary file is gone and an UploadError with a message for the user is raised.
+2. `place()` (call it after the rows that name the files are flushed) moves the staged files to
+   their final random names and remembers them on the session: if the transaction does not commit,
+   they are deleted again. `delete_after_commit()` removes files once their rows are gone for good.
+"""
+from __future__ import annotations
+
+import hashlib
+import os
+import secrets
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path
+
+from flask_babel import gettext as _
+from sqlalchemy import event
+from sqlalchemy.orm import Session
+
+MB = 1024 * 1024
+CHUNK = 64 * 1024
+
+# kind → (MIME type, label shown to people, file name endings that fit)
+KINDS: dict[str, tuple[str, str, tuple[str, ...]]] = {
+    "pdf": ("application/pdf", "PDF", (".pdf",)),
+    "jpg": ("image/jpeg", "JPG", (".jpg", ".jpeg")),
+    "png": ("image/png", "PNG", (".png",)),
+    "docx": ("application/vnd.openxmlformats-officedocument.wordprocessingml.document", "DOCX", (".docx",)),
+    "xlsx": ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "XLSX", (".xlsx",)),
+}
+_BY_SUFFIX = {suffix: kind for kind, (_mime, _label, suffixes) in KINDS.items() for suffix in suffixes}
+
+_OFFICE = {
+    # kind: (main part, content type of that part)
+    "docx": ("word/document.xml", b"application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml"),
+    "xlsx": ("xl/workbook.xml", b"application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"),
+}
+
+
+class UploadError(ValueError):
+    """An upload that is refused; the message is for the person who sent it."""
+
+
+@dataclass
+class StagedFile:
+    tmp_path: Path
+    original_name: str
+    kind: str
+    size: int
+    sha256: str
+    stored_name: str
+
+    @property
+    def mime(self) -> str:
+        return KINDS[self.kind][0]
+
+
+def labels(kinds) -> str:
+    return ", ".join(KINDS[k][1] for k in kinds)
+
+
+def sniff(path: Path) -> str | None:
+    """The kind of file at `path` from its content, or None if it is none of KINDS."""
+    with open(path, "rb") as handle:
+        head = handle.read(1024)
+    if head.startswith(b"%PDF-"):
+        return "pdf"
+    if head.startswith(b"\x89PNG\r\n\x1a\n"):
+        return "png"
+    if head.startswith(b"\xff\xd8\xff"):
+        return "jpg"
+    if head.startswith(b"PK\x03\x04"):
+        return _office_kind(path)
+    return None
+
+
+def _office_kind(path: Path) -> str | None:
+    """DOCX and XLSX are ZIPs with a [Content_Types].xml that declares their main part."""
+    try:
+        with zipfile.ZipFile(path) as archive:
+            names = set(archive.namelist())
+            info = archive.getinfo("[Content_Types].xml") if "[Content_Types].xml" in names else None
+            if info is None or info.file_size > MB:
+                return None
+            content_types = archive.read(info)
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, KeyError, OSError, RuntimeError, NotImplementedError):
+        return None
+    for kind, (part, content_type) in _OFFICE.items():
+        if part in names and content_type in content_types:
+            return kind
+    return None
+
+
+def display_name(filename: str | None) -> str:
+    """The name shown back to people: no folders, no control characters, at most 200 characters."""
+    name = (filename or "").replace("\\", "/").rsplit("/", 1)[-1]
+    name = "".join(ch for ch in name if ch.isprintable()).strip() or "berkas"
+    if len(name) > 200:
+        stem, dot, suffix = name.rpartition(".")
+        name = (stem[: 190] + dot + suffix[:9]) if dot else name[:200]
+    return name
+
+
+def stage(storage, directory: Path, allowed, max_bytes: int) -> StagedFile:
+    """Stream one werkzeug FileStorage into directory/tmp and check size and type."""
+    name = display_name(storage.filename)
+    tmp_dir = Path(directory) / "tmp"
+    tmp_dir.mkdir(parents=True, exist_ok=True)
+    tmp_path = tmp_dir / (secrets.token_hex(16) + ".part")
+    digest = hashlib.sha256()
+    size = 0
+    try:
+        with open(tmp_path, "wb") as out:
+            while True:
+                chunk = storage.stream.read(CHUNK)
+                if not chunk:
+                    break
+                size += len(chunk)
+                if size > max_bytes:
+                    raise UploadError(_("Berkas \"%(name)s\" lebih dari %(mb)d MB. Perkecil dulu, misalnya "
+                                        "foto dengan resolusi lebih rendah.", name=name, mb=max_bytes // MB))
+                digest.update(chunk)
+                out.write(chunk)
+        if size == 0:
+            raise UploadError(_("Berkas \"%(name)s\" kosong.", name=name))
+        kind = sniff(tmp_path)
+        expected = _BY_SUFFIX.get(Path(name).suffix.lower())
+        if kind is None or kind not in allowed or (expected is not None and expected != kind):
+            if expected in allowed:
+                message = _("Berkas \"%(name)s\" bukan berkas %(type)s yang sah. Berkas yang diterima: %(types)s.",
+                            name=name, type=KINDS[expected][1], types=labels(allowed))
+            else:
+                message = _("Jenis berkas \"%(name)s\" tidak diterima. Berkas yang diterima: %(types)s.",
+                            name=name, types=labels(allowed))
+            raise UploadError(message)
+    except BaseException:
+        tmp_path.unlink(missing_ok=True)
+        raise
+    return StagedFile(tmp_path=tmp_path, original_name=name, kind=kind, size=size,
+                      sha256=digest.hexdigest(), stored_name=secrets.token_hex(16))
+
+
+def discard(staged) -> None:
+    for item in staged:
+        item.tmp_path.unlink(missing_ok=True)
+
+
+def place(session: Session, staged, directory: Path) -> None:
+    """Move staged files to directory/<stored_name>. Files placed in a transaction that then does
+    not commit are deleted (see the session events below)."""
+    directory = Path(directory)
+    directory.mkdir(parents=True, exist_ok=True)
+    placed = session.info.setdefault("kopedu_placed_files", [])
+    for item in staged:
+        final = directory / item.stored_name
+        os.replace(item.tmp_path, final)
+        placed.append(final)
+
+
+def delete_after_commit(session: Session, path: Path) -> None:
+    session.info.setdefault("kopedu_delete_files", []).append(Path(path))
+
+
+@event.listens_for(Session, "after_commit")
+def _after_commit(session):
+    session.info.pop("kopedu_placed_files", None)
+    for path in session.info.pop("kopedu_delete_files", []):
+        path.unlink(missing_ok=True)
+
+
+@event.listens_for(Session, "after_transaction_end")
+def _after_transaction_end(session, transaction):
+    if transaction.parent is not None or transaction.nested:
+        return
+    # Still listed here means the transaction ended without a commit: the rows are gone, so are the files.
+    for path in session.info.pop("kopedu_placed_files", []):
+        path.unlink(missing_ok=True)
+    session.info.pop("kopedu_delete_files", None)
+
+
+def send_stored(path: Path, mime: str, download_name: str, inline: bool):
+    """Send a stored file. Inline files (images, PDFs) may be shown in a frame of this site only."""
+    from flask import abort, send_file
+
+    path = Path(path)
+    if not path.is_file():
+        abort(404)
+    response = send_file(path, mimetype=mime, as_attachment=not inline, download_name=download_name,
+                         conditional=True, max_age=0)
+    response.headers["Cache-Control"] = "private, max-age=300"
+    if inline and mime == "application/pdf":
+        # The browser's PDF viewer needs its plugin frame; nothing else is allowed to frame it.
+        response.headers["Content-Security-Policy"] = "frame-ancestors 'self'"
+    else:
+        response.headers["Content-Security-Policy"] = "default-src 'none'; frame-ancestors 'self'"
+    response.headers["X-Frame-Options"] = "SAMEORIGIN"
+    return response

@@ -1,0 +1,151 @@
+"""The gradebook: participants × pre-test, quizzes, assignments, post-test, progress, completion;
+sorted by kelurahan; CSV and XLSX exports; bounded queries; trainers of the course only."""
+import csv
+import io
+from datetime import datetime, timezone
+
+import pytest
+from openpyxl import load_workbook
+
+from kopedu.courses.models import Lesson, Quiz
+from kopedu.extensions import db
+from kopedu.grading import services
+from kopedu.learning.models import QuizAttempt
+from tests import factories
+
+HEADER = ["No", "Nama", "Jabatan", "Koperasi", "Kelurahan", "Kecamatan", "Pre-test (%)", "Kuis Modul 1 (%)",
+          "Tugas rencana bisnis: status", "Tugas rencana bisnis (%)", "Post-test (%)", "Progres (%)", "Selesai",
+          "Tanggal selesai"]
+
+
+def attempt(quiz, user, score, number=1):
+    db.session.add(QuizAttempt(quiz_id=quiz.id, user_id=user.id, number=number, score=score, passed=score >= 70,
+                               submitted_at=datetime(2026, 11, 18, tzinfo=timezone.utc)))
+
+
+@pytest.fixture
+def book(app):
+    from flask import current_app
+
+    factories.kupang_regions()
+    course = factories.course(title="Penguatan Kapasitas", slug="penguatan")
+    module = course.modules[0]
+    quiz_lesson = Lesson(slug="kuis", title="Kuis Modul 1", kind="quiz", position=9)
+    module.lessons.append(quiz_lesson)
+    db.session.flush()
+    pre = Quiz(course=course, role="pretest", title="Pre-test")
+    post = Quiz(course=course, role="posttest", title="Post-test")
+    quiz = Quiz(course=course, lesson=quiz_lesson, role="lesson", title="Kuis Modul 1")
+    db.session.add_all([pre, post, quiz])
+    assignment = factories.assignment(course, title="Tugas rencana bisnis")
+    trainer = factories.trainer_of(course)
+    people = {}
+    # created out of order: the gradebook sorts by kelurahan (Namosain, Oebufu, Sikumana)
+    for name, position, village in (("Fransiska Kase", "Ketua", "5371020002"), ("Yuliana Ndun", "Ketua", "5371030011"),
+                                    ("Abdul Rahman", "Sekretaris", "5371010011")):
+        coop = factories.cooperative(village, name=f"Koperasi {name.split()[0]}")
+        user = factories.user(full_name=name, position=position, cooperative_id=coop.id)
+        people[name] = (user, factories.enrollment(user, course))
+    yuliana, yuliana_enrollment = people["Yuliana Ndun"]
+    yuliana_enrollment.progress_pct = 100
+    yuliana_enrollment.completed_at = datetime(2026, 11, 20, 3, tzinfo=timezone.utc)
+    attempt(pre, yuliana, 40.0)
+    attempt(quiz, yuliana, 60.0)
+    attempt(quiz, yuliana, 90.0, number=2)  # best attempt counts
+    attempt(post, yuliana, 85.5)
+    people["Abdul Rahman"][1].progress_pct = 30
+    attempt(pre, people["Abdul Rahman"][0], 55.0)
+    version = services.submit(assignment, yuliana_enrollment, text="Rencana.", files=[],
+                              upload_dir=current_app.config["UPLOAD_DIR"])
+    services.grade(version.submission, trainer, version_number=1, outcome="lulus", feedback="",
+                   levels={c.id: 4 for c in assignment.criteria})
+    services.submit(assignment, people["Fransiska Kase"][1], text="Draf.", files=[],
+                    upload_dir=current_app.config["UPLOAD_DIR"])
+    factories.enrollment(factories.user("trainer"), course)  # not a participant: not in the book
+    db.session.commit()
+    return dict(course=course, trainer=trainer, people=people)
+
+
+def test_gradebook_page_sorted_by_kelurahan(client, login, book):
+    login(book["trainer"])
+    html = client.get(f"/penilaian/kursus/{book['course'].id}").get_data(as_text=True)
+    assert html.index("Abdul Rahman") < html.index("Yuliana Ndun") < html.index("Fransiska Kase")
+    for title in ("Pre-test", "Kuis Modul 1", "Tugas rencana bisnis", "Post-test", "Progres", "Selesai"):
+        assert f"<th>{title}</th>" in html
+    assert "85.5%" in html and "Menunggu penilaian" in html and "3 peserta" in html
+
+
+def test_xlsx_export_opens_with_openpyxl_and_holds_the_values(client, login, book):
+    login(book["trainer"])
+    response = client.get(f"/penilaian/kursus/{book['course'].id}/buku-nilai.xlsx")
+    assert response.status_code == 200
+    assert response.mimetype == "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    assert 'filename="buku-nilai-penguatan.xlsx"' in response.headers["Content-Disposition"]
+    sheet = load_workbook(io.BytesIO(response.data)).active
+    rows = [list(r) for r in sheet.iter_rows(values_only=True)]
+    assert rows[0] == HEADER
+    assert [r[1] for r in rows[1:]] == ["Abdul Rahman", "Yuliana Ndun", "Fransiska Kase"]
+    abdul, yuliana, fransiska = rows[1:]
+    assert abdul[:7] == [1, "Abdul Rahman", "Sekretaris", "Koperasi Abdul", "Namosain", "Alak", 55]
+    assert abdul[7:] == [None, None, None, None, 30, "Belum", None]
+    assert yuliana[:6] == [2, "Yuliana Ndun", "Ketua", "Koperasi Yuliana", "Oebufu", "Oebobo"]
+    assert yuliana[6:13] == [40, 90, "Lulus", 100, 85.5, 100, "Ya"]
+    assert yuliana[13].date().isoformat() == "2026-11-20"
+    assert fransiska[8:10] == ["Menunggu penilaian", None]
+
+
+def test_csv_export(client, login, book):
+    login(book["trainer"])
+    response = client.get(f"/penilaian/kursus/{book['course'].id}/buku-nilai.csv")
+    assert response.status_code == 200 and response.mimetype == "text/csv"
+    text = response.get_data(as_text=True)
+    assert text.startswith("\ufeff")
+    rows = list(csv.reader(io.StringIO(text.lstrip("\ufeff"))))
+    assert rows[0] == HEADER
+    assert rows[2] == ["2", "Yuliana Ndun", "Ketua", "Koperasi Yuliana", "Oebufu", "Oebobo", "40.0", "90.0", "Lulus",
+                       "100.0", "85.5", "100", "Ya", "2026-11-20"]
+
+
+def test_cohort_filter_and_column(client, login, book):
+    first = factories.cohort(book["course"], name="Angkatan I")
+    factories.cohort(book["course"], name="Angkatan II")
+    book["people"]["Yuliana Ndun"][1].cohort_id = first.id
+    db.session.commit()
+    login(book["trainer"])
+    html = client.get(f"/penilaian/kursus/{book['course'].id}?angkatan={first.id}").get_data(as_text=True)
+    assert "Yuliana Ndun" in html and "Abdul Rahman" not in html and "1 peserta" in html
+    sheet = load_workbook(io.BytesIO(client.get(
+        f"/penilaian/kursus/{book['course'].id}/buku-nilai.xlsx?angkatan={first.id}").data)).active
+    rows = list(sheet.iter_rows(values_only=True))
+    assert rows[0][6] == "Angkatan" and rows[1][1] == "Yuliana Ndun" and rows[1][6] == "Angkatan I"
+    assert len(rows) == 2
+
+
+def test_gradebook_query_count_does_not_grow_with_participants(client, login, book, count_queries):
+    login(book["trainer"])
+    url = f"/penilaian/kursus/{book['course'].id}"
+    with count_queries() as few:
+        client.get(url)
+        client.get(url + "/buku-nilai.xlsx")
+    for n in range(15):
+        user = factories.user(full_name=f"Peserta {n}", cooperative_id=factories.cooperative("5371030013").id)
+        factories.enrollment(user, book["course"])
+    db.session.commit()
+    with count_queries() as many:
+        assert "Peserta 14" in client.get(url).get_data(as_text=True)
+        client.get(url + "/buku-nilai.xlsx")
+    assert many.count == few.count
+
+
+def test_only_the_course_trainers_and_admins_see_the_gradebook(client, login, book, app):
+    other = factories.trainer_of(factories.course())
+    db.session.commit()
+    login(other)
+    assert client.get(f"/penilaian/kursus/{book['course'].id}").status_code == 403
+    assert client.get(f"/penilaian/kursus/{book['course'].id}/buku-nilai.xlsx").status_code == 403
+    participant = app.test_client()
+    login(book["people"]["Yuliana Ndun"][0], c=participant)
+    assert participant.get(f"/penilaian/kursus/{book['course'].id}/buku-nilai.csv").status_code == 403
+    admin = app.test_client()
+    login(factories.user("admin"), c=admin)
+    assert admin.get(f"/penilaian/kursus/{book['course'].id}/buku-nilai.csv").status_code == 200
