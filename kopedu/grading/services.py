@@ -22,6 +22,7 @@ from kopedu.extensions import db
 from kopedu.grading.models import (FAILED, OUTCOMES, PASSED, REVISE, STATUSES, WAITING, Grade, Submission,
                                    SubmissionFile, SubmissionVersion)
 from kopedu.learning.models import Enrollment
+from kopedu.learning import services as learning
 from kopedu.learning.services import best_scores
 from kopedu.regions.models import Cooperative, Region, title_case
 from kopedu.web import uploads
@@ -236,6 +237,8 @@ def grade(submission: Submission, grader, *, version_number: int, levels: dict[i
     submission.graded_at = utcnow()
     db.session.flush()
     enrollment = submission.enrollment or db.session.get(Enrollment, submission.enrollment_id)
+    if outcome == PASSED:  # a passed assignment is a completed lesson: course progress moves on
+        learning.complete_lesson(enrollment.user, assignment.lesson)
     signals.submission_graded.send(enrollment, submission=submission, grade=result)
     return result
 
