@@ -28,8 +28,11 @@ run: install translations
 test: install translations
 	$(PY) -m pytest $(PYTEST_ARGS)
 
+# --ignore-dirs replaces pybabel's default, which skips every directory whose name starts with "_"
+# (templates/_macros). tests/test_i18n.py extracts with the same options.
 extract-messages: install
-	$(VENV)/bin/pybabel extract -F babel.cfg -k _l -k lazy_gettext -o kopedu/translations/messages.pot .
+	$(VENV)/bin/pybabel extract -F babel.cfg -k _l -k lazy_gettext -k lazy_pgettext:1c,2 --ignore-dirs='.* __pycache__' \
+		-o kopedu/translations/messages.pot .
 	$(VENV)/bin/pybabel update -i kopedu/translations/messages.pot -d kopedu/translations --no-fuzzy-matching
 
 clean:

@@ -1,4 +1,4 @@
-from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_gettext as _l, lazy_pgettext
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, PasswordField, SelectField, StringField
 from wtforms.validators import DataRequired, Length, Optional
@@ -6,10 +6,10 @@ from wtforms.validators import DataRequired, Length, Optional
 from kopedu.auth.models import POSITIONS, ROLES
 
 ROLE_LABELS = {
-    "participant": _l("Peserta"),
-    "trainer": _l("Pelatih"),
-    "admin": _l("Admin"),
-    "observer": _l("Pemantau"),
+    "participant": lazy_pgettext("role", "Peserta"),
+    "trainer": lazy_pgettext("role", "Pelatih"),
+    "admin": lazy_pgettext("role", "Admin"),
+    "observer": lazy_pgettext("role", "Pemantau"),
 }
 
 

@@ -1,4 +1,4 @@
-from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_gettext as _l, lazy_pgettext
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import DateField, SelectField, SelectMultipleField, StringField, TimeField, widgets
@@ -26,7 +26,7 @@ class CohortForm(FlaskForm):
     code = StringField(_l("Kode angkatan"), validators=[DataRequired(_l("Kode angkatan wajib diisi.")),
                                                         Length(max=40)])
     starts_on = DateField(_l("Mulai"), validators=[Optional()])
-    ends_on = DateField(_l("Selesai"), validators=[Optional()])
+    ends_on = DateField(lazy_pgettext("date", "Selesai"), validators=[Optional()])
     venue = StringField(_l("Tempat"), validators=[Optional(), Length(max=200)])
     region = StringField(_l("Wilayah: kode BPS atau nama"), validators=[Optional(), Length(max=120)])
     trainer_ids = MultiCheckboxField(_l("Pelatih"), coerce=int, validators=[Optional()])

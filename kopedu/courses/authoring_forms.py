@@ -86,7 +86,7 @@ class QuizForm(FlaskForm):
 class AssignmentForm(FlaskForm):
     submit_text = BooleanField(_l("Peserta boleh mengetik jawaban"), default=True)
     submit_files = BooleanField(_l("Peserta boleh mengunggah berkas (PDF, JPG, PNG, DOCX, XLSX)"), default=True)
-    pass_mark = IntegerField(_l("Nilai lulus (% dari nilai maksimal rubrik)"), default=70,
+    pass_mark = IntegerField(_l("Nilai lulus (% terhadap nilai maksimal rubrik)"), default=70,
                              validators=[Optional(), NumberRange(1, 100, _l("Antara 1 dan 100."))])
     due_days = IntegerField(_l("Batas waktu: hari setelah peserta mendaftar"),
                             validators=[Optional(), NumberRange(1, 365, _l("Antara 1 dan 365."))])

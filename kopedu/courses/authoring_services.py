@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from flask_babel import gettext as _
@@ -306,7 +306,46 @@ def read_gift(data: bytes | str) -> GiftPreview:
             raise AuthoringError(_("Teks GIFT lebih dari 1 MB. Bagi menjadi beberapa bagian."))
     text = text.replace("\r\n", "\n")
     result = gift.parse(text)
-    return GiftPreview(text=text, questions=result.questions, errors=result.errors)
+    errors = [replace(error, message=gift_error_message(error)) for error in result.errors]
+    return GiftPreview(text=text, questions=result.questions, errors=errors)
+
+
+def N_(text: str) -> str:  # noqa: N802 - the gettext marker: extracted by pybabel, translated when shown
+    return text
+
+
+# The GIFT parser's messages (gift.MESSAGES: Indonesian, "{name}" placeholders, standard library
+# only) as msgids with %(name)s placeholders, so the import preview speaks the person's language.
+# tests/test_i18n.py checks that the Indonesian text is exactly the parser's.
+GIFT_MESSAGES = {
+    "missing_answer_block": N_("Blok jawaban { } tidak ditemukan"),
+    "unclosed_answer_block": N_("Blok jawaban tidak ditutup dengan }"),
+    "answer_block_interrupted": N_("Blok jawaban terpotong oleh baris kosong; hapus baris kosong di antara { dan }"),
+    "unexpected_closing_brace": N_("Ada } tanpa { pembuka; tulis \\} bila itu bagian dari teks"),
+    "unexpected_opening_brace": N_("Ada { lagi sebelum blok jawaban ditutup; tulis \\{ bila itu bagian dari teks"),
+    "multiple_answer_blocks": N_("Satu soal hanya boleh punya satu blok jawaban { }; pisahkan soal dengan baris "
+                                 "kosong"),
+    "unclosed_title": N_("Judul soal tidak ditutup dengan ::"),
+    "empty_question_text": N_("Teks soal kosong"),
+    "bad_answer_format": N_("Setiap jawaban harus diawali = (benar) atau ~ (salah)"),
+    "empty_answer": N_("Ada jawaban yang kosong"),
+    "no_correct_answer": N_("Jawaban benar tidak ditemukan"),
+    "too_few_choices": N_("Soal pilihan harus punya paling sedikit dua pilihan"),
+    "invalid_weight": N_("Bobot tidak valid: %%%(weight)s%%"),
+    "weight_out_of_range": N_("Bobot harus antara -100%% dan 100%%, tertulis %(weight)s%%"),
+    "weights_sum": N_("Jumlah bobot positif harus 100%%, tertulis %(total)s%%"),
+    "unsupported_matching": N_("Soal menjodohkan (->) tidak didukung"),
+    "unsupported_numeric": N_("Soal numerik ({#...}) tidak didukung"),
+    "unsupported_essay": N_("Soal esai ({}) tidak didukung"),
+}
+
+
+def gift_error_message(error: gift.ParseError) -> str:
+    """The parser's error in the current language (its own Indonesian text for an unknown code)."""
+    msgid = GIFT_MESSAGES.get(error.code)
+    if msgid is None:
+        return error.message
+    return _(msgid, **error.params) if "%" in msgid else _(msgid)
 
 
 def import_gift(quiz: Quiz, text: str, replace: bool = False) -> int:
