@@ -15,7 +15,7 @@ from babel.dates import format_date
 from flask import current_app
 from sqlalchemy import and_, case, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import contains_eager, joinedload
+from sqlalchemy.orm import contains_eager, joinedload, lazyload
 
 from kopedu import storage
 from kopedu.certificates import codes, rendering
@@ -571,9 +571,12 @@ def certificates_for(user) -> list[Certificate]:
 
     if user is None or not getattr(user, "is_authenticated", False):
         return []
+    from kopedu.courses.models import Course
+
     return list(db.session.scalars(
         select(Certificate).join(Certificate.enrollment).where(Enrollment.user_id == user.id)
-        .options(contains_eager(Certificate.enrollment))
+        .options(contains_eager(Certificate.enrollment).options(
+            lazyload(Enrollment.user), joinedload(Enrollment.course).lazyload(Course.trainers)))
         .order_by(Certificate.issued_at.desc(), Certificate.id.desc())).unique())
 
 
