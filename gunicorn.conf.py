@@ -18,7 +18,7 @@ bind = os.environ.get("GUNICORN_BIND", "127.0.0.1:8000")
 # threads, keep the CPUs busy. Each worker holds up to pool_size + max_overflow (5 + 5) database
 # connections: workers × 10 must stay under PostgreSQL's max_connections (100 by default).
 workers = int(os.environ.get("GUNICORN_WORKERS", _cpus() * 2 + 1))
-threads = int(os.environ.get("GUNICORN_THREADS", 4))
+threads = int(os.environ.get("GUNICORN_THREADS", 2))
 worker_class = "gthread"
 timeout = int(os.environ.get("GUNICORN_TIMEOUT", 30))
 graceful_timeout = 20

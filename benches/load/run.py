@@ -204,6 +204,19 @@ def rss_mb(pid: int) -> float:
     return total / 1024
 
 
+def pss_mb(pid: int) -> float:
+    """Proportional set size: pages shared by the forked workers counted once, not once per worker."""
+    total = 0
+    for p in process_tree(pid):
+        try:
+            for line in Path(f"/proc/{p}/smaps_rollup").read_text().splitlines():
+                if line.startswith("Pss:"):
+                    total += int(line.split()[1])
+        except OSError:
+            pass
+    return total / 1024
+
+
 class RssSampler(threading.Thread):
     def __init__(self, pid: int):
         super().__init__(daemon=True)
@@ -213,6 +226,19 @@ class RssSampler(threading.Thread):
         while not self.stopped.is_set():
             self.samples.append(rss_mb(self.pid))
             self.stopped.wait(1)
+
+
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time of the process tree (the server's own work, whatever else runs)."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    total = 0
+    for p in process_tree(pid):
+        try:
+            fields = Path(f"/proc/{p}/stat").read_text().rsplit(")", 1)[1].split()
+            total += int(fields[11]) + int(fields[12])  # utime, stime
+        except (OSError, IndexError, ValueError):
+            pass
+    return total / ticks
 
 
 def loadavg() -> str:
@@ -380,6 +406,7 @@ def main() -> None:
         log_offset = access_log.stat().st_size if access_log.exists() else 0
         server_log_offset = server_log.stat().st_size
         rss_before = rss_mb(server.pid)
+        cpu_before = cpu_seconds(server.pid)
         load_before = loadavg()
         sampler = RssSampler(server.pid)
         sampler.start()
@@ -389,13 +416,15 @@ def main() -> None:
         result = subprocess.run(wrk_command, capture_output=True, text=True, cwd=ROOT)
         sampler.stopped.set()
         sampler.join()
+        cpu_used = cpu_seconds(server.pid) - cpu_before
+        pss_end = pss_mb(server.pid)
         load_after = loadavg()
         time.sleep(0.5)
         if result.returncode != 0:
             raise SystemExit(f"wrk failed: {result.stderr}")
         figures = json.loads(result.stdout.split("WRKJSON ", 1)[1].splitlines()[0])
         server_text = server_log.read_bytes()[server_log_offset:].decode(errors="replace")
-        report(args, users, duration, description, figures, sampler.samples, rss_before, load_before,
+        report(args, users, duration, description, figures, sampler.samples, rss_before, pss_end, cpu_used, load_before,
                load_after, server_text, access_log_stats(access_log, log_offset) if access_log.exists() else None,
                sqlite, result.stdout)
     finally:
@@ -407,8 +436,9 @@ def main() -> None:
             shutil.rmtree(work, ignore_errors=True)
 
 
-def report(args, users, duration, description, f, rss_samples, rss_before, load_before, load_after, server_text,
-           routes, sqlite, wrk_output) -> None:
+def report(args, users, duration, description, f, rss_samples, rss_before, pss_end, cpu_used, load_before,
+           load_after,
+           server_text, routes, sqlite, wrk_output) -> None:
     seconds = f["duration_us"] / 1e6
     errors = f["connect_errors"] + f["read_errors"] + f["write_errors"] + f["status_errors"] + f["timeouts"]
     server_errors = len(re.findall(r'" 5\d\d ', server_text))
@@ -425,7 +455,11 @@ def report(args, users, duration, description, f, rss_samples, rss_before, load_
           f"{f['read_errors']}, write {f['write_errors']}, timeouts {f['timeouts']}); 5xx in the server log: "
           f"{server_errors}" + (f"; \"database is locked\" in the server log: **{locked}**" if sqlite else ""))
     print(f"- server memory (RSS, master + workers): {rss_before:.0f} MB before, peak {max(rss_samples or [0]):.0f} MB,"
-          f" end {rss_samples[-1] if rss_samples else 0:.0f} MB")
+          f" end {rss_samples[-1] if rss_samples else 0:.0f} MB; PSS at the end (shared pages counted once) "
+          f"{pss_end:.0f} MB")
+    print(f"- server CPU: {cpu_used:.1f} CPU-seconds for {f['requests']:,} requests = "
+          f"**{cpu_used * 1000 / max(1, f['requests']):.1f} ms of CPU per request** (app processes only; "
+          f"{cpu_used / seconds:.2f} of the 2 cores on average)")
     print(f"- load average (1/5/15 min): {load_before} before, {load_after} after")
     if routes:
         print()

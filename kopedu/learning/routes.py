@@ -303,9 +303,12 @@ def save_answer(attempt_id: int):
         if is_partial():
             return _fragment_error(error)
         _fail(error)
-    db.session.commit()
     if is_partial():
-        return render("learning/attempt.html", block="answer_status", saved=bool(saved))
+        # Rendered before the commit, which would expire the loaded user (one more query per answer).
+        response = render("learning/attempt.html", block="answer_status", saved=bool(saved))
+        db.session.commit()
+        return response
+    db.session.commit()
     return redirect(url_for(".attempt", attempt_id=attempt_id))
 
 
