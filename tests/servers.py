@@ -37,11 +37,17 @@ def missing(what: str) -> None:
     pytest.skip(message)
 
 
+def _version_key(folder: str) -> tuple:
+    version = Path(folder).parent.name
+    return tuple(int(part) if part.isdigit() else 0 for part in version.split("."))
+
+
 def postgres_bindir() -> Path | None:
     explicit = os.environ.get("KOPEDU_PG_BINDIR")
-    candidates = [explicit] if explicit else sorted(glob.glob("/usr/lib/postgresql/*/bin"), reverse=True)
-    for folder in candidates:
-        if folder and Path(folder, "initdb").is_file() and Path(folder, "pg_ctl").is_file():
+    if explicit:  # named on purpose: that one or none
+        return Path(explicit) if Path(explicit, "initdb").is_file() and Path(explicit, "pg_ctl").is_file() else None
+    for folder in sorted(glob.glob("/usr/lib/postgresql/*/bin"), key=_version_key, reverse=True):
+        if Path(folder, "initdb").is_file() and Path(folder, "pg_ctl").is_file():
             return Path(folder)
     found = shutil.which("initdb")
     return Path(found).parent if found and shutil.which("pg_ctl") else None
