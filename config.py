@@ -44,6 +44,11 @@ class Config:
     WTF_CSRF_TIME_LIMIT = None  # the token lives as long as the session
     RATELIMIT_LOGIN = os.environ.get("KOPEDU_RATELIMIT_LOGIN", "5 per minute; 30 per hour")
     RATELIMIT_HEADERS_ENABLED = True
+    # Redis down must not take the site down: limits fall back to each process's memory (the same
+    # limits, counted per process) and any other limiter error is logged, not turned into a 500.
+    RATELIMIT_IN_MEMORY_FALLBACK_ENABLED = True
+    RATELIMIT_SWALLOW_ERRORS = True
+    REDIS_TIMEOUT = float(os.environ.get("KOPEDU_REDIS_TIMEOUT", "1"))  # seconds, connect and read
     SEND_FILE_MAX_AGE_DEFAULT = 300
     COMPRESS_MIMETYPES = ["text/html", "text/css", "application/javascript", "text/javascript",
                           "application/json", "image/svg+xml", "text/csv"]
@@ -52,6 +57,9 @@ class Config:
     COMPRESS_ALGORITHM = ["br", "gzip"]
     PUBLIC_BASE_URL = os.environ.get("KOPEDU_PUBLIC_URL", "http://127.0.0.1:5000")
     TRUST_PROXY = int(os.environ.get("KOPEDU_TRUST_PROXY", "0"))
+    # Behind nginx: the internal location that serves UPLOAD_DIR (e.g. /_files/). Downloads of stored
+    # files then answer with X-Accel-Redirect and nginx sends the bytes. Unset: the app sends the file.
+    ACCEL_REDIRECT = os.environ.get("KOPEDU_ACCEL_REDIRECT") or None
     CONTENT_DIR = BASE_DIR / "content" / "courses"
 
     @property

@@ -21,6 +21,10 @@ def create_app(config_name: str | None = None, **overrides) -> Flask:
     app.config.from_object(CONFIGS[config_name]())
     app.config.update(overrides)
     app.config["RATELIMIT_STORAGE_URI"] = app.config.get("REDIS_URL") or "memory://"
+    if app.config.get("REDIS_URL"):  # an unreachable Redis answers within the timeout, never hangs a request
+        timeout = app.config.get("REDIS_TIMEOUT", 1)
+        app.config.setdefault("RATELIMIT_STORAGE_OPTIONS",
+                              {"socket_connect_timeout": timeout, "socket_timeout": timeout})
     if app.config["TRUST_PROXY"]:
         from werkzeug.middleware.proxy_fix import ProxyFix
 
@@ -114,24 +118,30 @@ def _register_web(app: Flask) -> None:
     @app.get("/readyz")
     @ext.limiter.exempt
     def readyz():
-        """Readiness: the database answers (and Redis, when one is configured)."""
-        checks, ok = {}, True
+        """Readiness: the database answers. Redis, when configured, is reported too, but a Redis outage
+        only degrades the service (rate limits per process, exports built in the web process), so it
+        answers 200 with status "degraded" rather than taking every instance out of service."""
+        checks, status = {}, "ok"
         try:
             ext.db.session.execute(text("SELECT 1"))
             checks["database"] = "ok"
         except Exception:  # noqa: BLE001 - any failure means not ready
             ext.db.session.rollback()
-            checks["database"], ok = "unavailable", False
+            checks["database"], status = "unavailable", "error"
         if app.config.get("REDIS_URL"):
-            checks["redis"] = "ok" if _redis_ok(app.config["REDIS_URL"]) else "unavailable"
-            ok = ok and checks["redis"] == "ok"
-        return jsonify(status="ok" if ok else "error", **checks), 200 if ok else 503
+            checks["redis"] = "ok" if redis_ok(app) else "unavailable"
+            if checks["redis"] != "ok" and status == "ok":
+                status = "degraded"
+        return jsonify(status=status, **checks), 503 if status == "error" else 200
 
 
-def _redis_ok(url: str) -> bool:
+def redis_ok(app: Flask) -> bool:
+    """True if the configured Redis answers a PING within REDIS_TIMEOUT."""
     import redis
 
+    timeout = app.config.get("REDIS_TIMEOUT", 1)
     try:
-        return bool(redis.Redis.from_url(url, socket_timeout=1, socket_connect_timeout=1).ping())
+        return bool(redis.Redis.from_url(app.config["REDIS_URL"], socket_timeout=timeout,
+                                         socket_connect_timeout=timeout).ping())
     except redis.RedisError:
         return False

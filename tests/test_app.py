@@ -1,6 +1,7 @@
 import subprocess
 import sys
 
+from kopedu import create_app
 from kopedu.extensions import db
 from tests import factories
 
@@ -70,8 +71,15 @@ def test_liveness_and_request_id(client):
     assert len(generated.headers["X-Request-ID"]) == 32
 
 
-def test_readiness_reports_missing_redis(app):
+def test_readiness_reports_missing_redis_as_degraded(app):
     app.config["REDIS_URL"] = "redis://127.0.0.1:1/0"  # nothing listens there
     response = app.test_client().get("/readyz")
+    assert response.status_code == 200  # the app still serves without Redis (see tests/faults)
+    assert response.json == {"status": "degraded", "redis": "unavailable", "database": "ok"}
+
+
+def test_readiness_fails_without_database(tmp_path):
+    fresh = create_app("testing", SQLALCHEMY_DATABASE_URI="sqlite:////nonexistent-dir/kopedu.sqlite3")
+    response = fresh.test_client().get("/readyz")
     assert response.status_code == 503
-    assert response.json["redis"] == "unavailable" and response.json["database"] == "ok"
+    assert response.json == {"status": "error", "database": "unavailable"}

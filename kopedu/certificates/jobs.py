@@ -28,6 +28,7 @@ log = logging.getLogger(__name__)
 
 KEEP_HOURS = 24  # a finished ZIP is kept this long, then deleted when the next export starts
 STALE_MINUTES = 15  # an export with no progress for this long is shown as failed
+WAIT_NOTICE_SECONDS = 30  # a queued export not started after this long says that it is waiting for a worker
 
 
 class ExportError(services.CertificateError):
@@ -67,18 +68,32 @@ def zip_member_name(serial: str, name: str) -> str:
 
 
 def start(export: CertificateExport) -> str:
-    """Hand the (committed) export to RQ or to the in-process worker. Returns which one."""
+    """Hand the (committed) export to RQ or to the in-process worker. Returns which one: "rq", "thread",
+    or "fallback" when REDIS_URL is set but Redis cannot be reached (the web process builds it then)."""
     app = current_app._get_current_object()
     if app.config.get("REDIS_URL"):
-        from redis import Redis
+        from redis import Redis, RedisError
         from rq import Queue
 
-        q = Queue(app.config.get("RQ_QUEUE", "kopedu"), connection=Redis.from_url(app.config["REDIS_URL"]))
-        q.enqueue("kopedu.certificates.jobs.run_export_job", export.id, job_timeout=3600,
-                  result_ttl=3600, failure_ttl=86400)
+        timeout = app.config.get("REDIS_TIMEOUT", 1)
+        connection = Redis.from_url(app.config["REDIS_URL"], socket_connect_timeout=timeout,
+                                    socket_timeout=timeout)
+        try:
+            q = Queue(app.config.get("RQ_QUEUE", "kopedu"), connection=connection)
+            q.enqueue("kopedu.certificates.jobs.run_export_job", export.id, job_timeout=3600,
+                      result_ttl=3600, failure_ttl=86400)
+        except RedisError as error:
+            log.warning("Redis unreachable (%s): export %s is built in the web process", error, export.id)
+            _worker.submit(app, export.id)
+            return "fallback"
         return "rq"
     _worker.submit(app, export.id)
     return "thread"
+
+
+def is_waiting(export: CertificateExport, seconds: int = WAIT_NOTICE_SECONDS) -> bool:
+    """Still queued after `seconds`: no worker has picked it up (e.g. the RQ worker is not running)."""
+    return export.state == "queued" and utcnow() - export.created_at > timedelta(seconds=seconds)
 
 
 def run_export_job(export_id: int) -> None:

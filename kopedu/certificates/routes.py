@@ -1,6 +1,6 @@
 """Certificate pages: public verification, the participant's download, trainers' and admins' management,
 bulk ZIP exports and the template settings."""
-from flask import abort, current_app, flash, make_response, request, send_file, url_for
+from flask import abort, current_app, flash, make_response, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
@@ -12,6 +12,7 @@ from kopedu.certificates.forms import (
 from kopedu.certificates.models import Certificate, CertificateExport
 from kopedu.extensions import db, limiter
 from kopedu.web.access import roles_required
+from kopedu.web.files import send_stored_file
 from kopedu.web.htmx import redirect, render
 
 STATUS_LABELS = {
@@ -75,10 +76,7 @@ def _certificate_or_404(certificate_id: int) -> Certificate:
 
 
 def _send_pdf(path, sha256: str, download_name: str):
-    response = send_file(path, mimetype="application/pdf", as_attachment=True, download_name=download_name,
-                         etag=sha256, conditional=True, max_age=0, last_modified=None)
-    response.headers["Cache-Control"] = "private, no-cache"
-    return response
+    return send_stored_file(path, mimetype="application/pdf", download_name=download_name, etag=sha256)
 
 
 @bp.get("/sertifikat/<int:certificate_id>/unduh")
@@ -310,8 +308,10 @@ def export(course_id: int):
     audit.record(current_user, "certificate.export", job, course_id=course.id, cohort_id=cohort_id)
     db.session.commit()
     try:
-        jobs.start(job)
-    except Exception as error:  # noqa: BLE001 - e.g. Redis unreachable: say so on the progress page
+        if jobs.start(job) == "fallback":
+            flash(_("Antrean tugas latar belakang sedang tidak bisa dihubungi, jadi ZIP ini dibuat langsung "
+                    "oleh server web. Mungkin sedikit lebih lama."), "warning")
+    except Exception as error:  # noqa: BLE001 - whatever else failed: say so on the progress page
         current_app.logger.exception("could not queue export %s", job.id)
         job.state, job.error = "failed", f"{type(error).__name__}: {error}"[:500]
         db.session.commit()
@@ -330,7 +330,7 @@ def _export_or_404(export_id: int) -> CertificateExport:
 def export_status(export_id: int):
     job = _export_or_404(export_id)
     response = render("certificates/export.html", block="progress", job=job, stale=jobs.is_stale(job),
-                      file_ready=jobs.export_file(job) is not None)
+                      waiting=jobs.is_waiting(job), file_ready=jobs.export_file(job) is not None)
     response.headers["Cache-Control"] = "no-store"
     return response
 
@@ -343,10 +343,7 @@ def export_download(export_id: int):
     if path is None:
         abort(404)
     name = services.safe_name(job.course.slug) + (f"-{services.safe_name(job.cohort.code)}" if job.cohort else "")
-    response = send_file(path, mimetype="application/zip", as_attachment=True,
-                         download_name=f"Sertifikat-{name}.zip", conditional=True, max_age=0)
-    response.headers["Cache-Control"] = "private, no-cache"
-    return response
+    return send_stored_file(path, mimetype="application/zip", download_name=f"Sertifikat-{name}.zip")
 
 
 # -------------------------------------------------------------------------------------------- template

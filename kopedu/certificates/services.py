@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import hashlib
 import logging
-import os
 import re
 import secrets
 from dataclasses import dataclass
@@ -14,10 +13,11 @@ from zoneinfo import ZoneInfo
 
 from babel.dates import format_date
 from flask import current_app
-from sqlalchemy import and_, case, event, func, or_, select, update
+from sqlalchemy import and_, case, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session, contains_eager, joinedload
+from sqlalchemy.orm import contains_eager, joinedload, lazyload
 
+from kopedu import storage
 from kopedu.certificates import codes, rendering
 from kopedu.certificates.models import (
     DEFAULT_SERIAL_FORMAT, Certificate, CertificateCounter, CertificateTemplate, CertificateVersion,
@@ -559,31 +559,8 @@ def pdf_file(path: str | None) -> Path | None:
 
 
 def _write_file(rel: str, data: bytes) -> Path:
-    """Write atomically; remembered on the session so that a rolled-back transaction leaves no file."""
-    path = Path(current_app.config["UPLOAD_DIR"]) / rel
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(path.name + ".tmp")
-    tmp.write_bytes(data)
-    os.replace(tmp, path)
-    db.session().info.setdefault("certificate_files", []).append(str(path))
-    return path
-
-
-@event.listens_for(Session, "after_commit")
-def _forget_files(session):
-    if not session.in_nested_transaction():  # a released savepoint is not a commit yet
-        session.info.pop("certificate_files", None)
-
-
-@event.listens_for(Session, "after_soft_rollback")
-def _remove_files(session, previous_transaction):
-    if previous_transaction.nested:
-        return
-    for name in session.info.pop("certificate_files", []):
-        try:
-            os.remove(name)
-        except OSError:
-            pass
+    """Write atomically; a transaction that does not commit leaves no file (kopedu.storage)."""
+    return storage.write_file(Path(current_app.config["UPLOAD_DIR"]) / rel, data)
 
 
 # ---------------------------------------------------------------------------------------------- reading
@@ -594,9 +571,12 @@ def certificates_for(user) -> list[Certificate]:
 
     if user is None or not getattr(user, "is_authenticated", False):
         return []
+    from kopedu.courses.models import Course
+
     return list(db.session.scalars(
         select(Certificate).join(Certificate.enrollment).where(Enrollment.user_id == user.id)
-        .options(contains_eager(Certificate.enrollment))
+        .options(contains_eager(Certificate.enrollment).options(
+            lazyload(Enrollment.user), joinedload(Enrollment.course).lazyload(Course.trainers)))
         .order_by(Certificate.issued_at.desc(), Certificate.id.desc())).unique())
 
 

@@ -15,6 +15,7 @@ import frontmatter
 import yaml
 from sqlalchemy import select
 
+from kopedu import storage
 from kopedu.courses import gift
 from kopedu.courses.models import (LESSON_KINDS, SHOW_ANSWERS, Assignment, Choice, Course, Lesson, LessonAttachment,
                                    Module, Question, Quiz, RubricCriterion)
@@ -398,10 +399,8 @@ def _sync_attachments(lesson: Lesson, spec, folder: Path, source: Path) -> bool:
             lesson.attachments.append(attachment)
             changed = True
         if attachment.sha256 != digest:
-            directory = attachment_dir()
-            directory.mkdir(parents=True, exist_ok=True)
             stored = secrets.token_hex(16) + Path(name).suffix.lower()
-            (directory / stored).write_bytes(data)
+            storage.write_file(attachment_dir() / stored, data)  # removed again if the import fails
             attachment.stored_name, attachment.sha256, attachment.size = stored, digest, len(data)
             attachment.content_type = content_type
             changed = True

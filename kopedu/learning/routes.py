@@ -10,7 +10,7 @@ after, so that committing does not expire the loaded outline and cost a query pe
 """
 import re
 
-from flask import abort, flash, make_response, request, send_file, url_for
+from flask import abort, flash, make_response, request, url_for
 from flask_babel import format_decimal, gettext as _
 from flask_login import current_user, login_required
 from jinja2_fragments.flask import render_block
@@ -23,6 +23,7 @@ from kopedu.courses.models import LessonAttachment, Quiz
 from kopedu.db import utcnow
 from kopedu.extensions import db
 from kopedu.learning import bp, services
+from kopedu.web.files import send_stored_file
 from kopedu.web.htmx import is_partial, redirect, render
 
 _YOUTUBE = re.compile(r"^https?://(?:www\.|m\.)?(?:youtube\.com/(?:watch\?(?:.*&)?v=|embed/|shorts/)|youtu\.be/)"
@@ -205,10 +206,8 @@ def attachment(slug: str, attachment_id: int):
     path = attachment_dir() / handout.stored_name
     if not path.is_file():
         abort(404)
-    response = send_file(path, mimetype=handout.content_type, as_attachment=True,
-                         download_name=handout.filename, max_age=0)
-    response.headers["Cache-Control"] = "private, max-age=3600"
-    return response
+    return send_stored_file(path, mimetype=handout.content_type, download_name=handout.filename,
+                            cache_control="private, max-age=3600")
 
 
 # --------------------------------------------------------------------------- quizzes
@@ -304,9 +303,12 @@ def save_answer(attempt_id: int):
         if is_partial():
             return _fragment_error(error)
         _fail(error)
-    db.session.commit()
     if is_partial():
-        return render("learning/attempt.html", block="answer_status", saved=bool(saved))
+        # Rendered before the commit, which would expire the loaded user (one more query per answer).
+        response = render("learning/attempt.html", block="answer_status", saved=bool(saved))
+        db.session.commit()
+        return response
+    db.session.commit()
     return redirect(url_for(".attempt", attempt_id=attempt_id))
 
 

@@ -289,6 +289,7 @@ def load_course(slug: str | None = None, course_id: int | None = None) -> Course
     stmt = select(Course).options(
         selectinload(Course.modules).selectinload(Module.lessons).options(defer(Lesson.body), defer(Lesson.settings)),
         selectinload(Course.quizzes),
+        lazyload(Course.trainers),  # only needed for trainers and admins: loaded when is_trainer() asks
     )
     stmt = stmt.where(Course.slug == slug) if slug is not None else stmt.where(Course.id == course_id)
     return db.session.scalar(stmt)

@@ -18,13 +18,17 @@ def register(app) -> None:
 
     @login_manager.user_loader
     def load_user(user_id: str):
+        from sqlalchemy.orm import lazyload
+
         from kopedu.auth.models import User
         from kopedu.extensions import db
 
         ident, _, token = user_id.partition(":")
         if not ident.isdigit():
             return None
-        user = db.session.get(User, int(ident))
+        # Every request loads the user: without the cooperative and region chain (joined by default),
+        # which the few pages that show them load when they do.
+        user = db.session.get(User, int(ident), options=[lazyload(User.cooperative), lazyload(User.region)])
         if user is None or user.session_token != token or not user.active:
             return None
         return user

@@ -82,3 +82,27 @@ def test_download_checks_enrolment_and_the_lock(client, login, app, tmp_path):
 
     page = client.get(f"/kursus/{course.slug}/pelajaran/{handout.lesson_id}").get_data(as_text=True)
     assert f'href="{url}" hx-boost="false" download' in page
+
+
+def test_with_accel_redirect_nginx_sends_the_handout(client, login, app, tmp_path):
+    folder = write_course(tmp_path, "attachments:\n  - lembar.pdf\n", {"lembar.pdf": PDF})
+    course = import_course(folder).course
+    course.sequential, course.self_enroll = False, False
+    handout = db.session.query(LessonAttachment).one()
+    user, outsider = factories.user(), factories.user()
+    db.session.add(Enrollment(user_id=user.id, course_id=course.id))
+    db.session.commit()
+    app.config["ACCEL_REDIRECT"] = "/_files/"
+    url = f"/kursus/{course.slug}/berkas/{handout.id}"
+
+    login(user)
+    response = client.get(url)
+    assert response.status_code == 200 and response.data == b""
+    assert response.headers["X-Accel-Redirect"] == f"/_files/lessons/{handout.stored_name}"
+    assert response.headers["Content-Type"] == "application/pdf"
+    assert 'filename=lembar.pdf' in response.headers["Content-Disposition"]
+    assert response.headers["Cache-Control"] == "private, max-age=3600"
+    outsider_client = app.test_client()
+    login(outsider, c=outsider_client)
+    refused = outsider_client.get(url)
+    assert refused.status_code == 403 and "X-Accel-Redirect" not in refused.headers

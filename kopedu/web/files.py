@@ -1,0 +1,52 @@
+"""Sending stored files (certificate PDFs, ZIP exports) to the browser.
+
+By default the app sends the bytes itself (Flask's send_file, with ETag and conditional requests).
+Behind nginx, set KOPEDU_ACCEL_REDIRECT to the internal location that serves UPLOAD_DIR (see
+docs/deploy.md): the app still checks who may download what, then answers with an empty response whose
+X-Accel-Redirect header tells nginx which file to send, so no gunicorn worker is held while a slow phone
+downloads a PDF.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+from urllib.parse import quote
+
+from flask import current_app, send_file
+
+
+def send_stored_file(path: Path, *, mimetype: str, download_name: str, etag: str | None = None,
+                     cache_control: str = "private, no-cache"):
+    """An attachment response for a file under UPLOAD_DIR (X-Accel-Redirect when configured)."""
+    prefix = current_app.config.get("ACCEL_REDIRECT")
+    relative = _relative_to_uploads(path) if prefix else None
+    if relative is None:
+        response = send_file(path, mimetype=mimetype, as_attachment=True, download_name=download_name,
+                             etag=etag if etag is not None else True, conditional=True, max_age=0,
+                             last_modified=None)
+    else:
+        response = current_app.response_class(b"", mimetype=mimetype)
+        response.headers["X-Accel-Redirect"] = prefix.rstrip("/") + "/" + quote(relative)
+        _content_disposition(response, download_name)
+        # nginx answers conditional requests itself from the file (a stored file never changes:
+        # a regenerated certificate gets a new file name).
+    response.headers["Cache-Control"] = cache_control
+    return response
+
+
+def _relative_to_uploads(path: Path) -> str | None:
+    root = Path(current_app.config["UPLOAD_DIR"]).resolve()
+    full = Path(path).resolve()
+    return full.relative_to(root).as_posix() if full.is_relative_to(root) else None
+
+
+def _content_disposition(response, name: str) -> None:
+    """As send_file writes it: a plain ASCII name, plus filename* when the name is not ASCII."""
+    import unicodedata
+
+    try:
+        name.encode("ascii")
+        options = {"filename": name}
+    except UnicodeEncodeError:
+        simple = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode("ascii")
+        options = {"filename": simple, "filename*": f"UTF-8''{quote(name, safe='!#$&+-.^_`|~')}"}
+    response.headers.set("Content-Disposition", "attachment", **options)
