@@ -1,5 +1,5 @@
-"""Every route of the URL map × every actor, against the table in matrix.py; and CSRF on every
-state-changing route, enumerated from the URL map."""
+"""Every route of the URL map × every actor, against the table in matrix.py (every response also
+carries the security headers); and CSRF on every state-changing route, enumerated from the URL map."""
 import re
 from urllib.parse import quote
 
@@ -9,6 +9,7 @@ from kopedu import create_app
 from kopedu.extensions import db
 from tests.conftest import IsolatedClient
 from tests.security import world as W
+from tests.security.checks import assert_security_headers
 from tests.security.matrix import CHECKED_METHODS, L, SKIP_ENDPOINTS, STATE_CHANGING, TABLE, defaults
 
 _VARIABLE = re.compile(r"<(?:[^<>]*:)?(\w+)>")
@@ -81,6 +82,7 @@ def test_access(key, world_app, world, actors):
         path = build_path(key, case, world)
         response = client.open(path, method=method, data=form_data(case, world) if method != "GET" else None)
         got[actor] = outcome(response)
+        assert_security_headers(response, f"{key} as {actor}")
         bodies[actor] = response.get_data(as_text=True)[:200] if response.mimetype == "text/html" else ""
         db.session.expire_all()
     wrong = {actor: (case.expect[actor], got[actor]) for actor in W.ACTORS if got[actor] != case.expect[actor]}

@@ -11,7 +11,7 @@ from openpyxl import load_workbook
 
 from kopedu.extensions import db
 from tests import factories
-from tests.security.inert import assert_inert
+from tests.security.checks import assert_inert
 from tests.security.world import quick_passwords
 
 NAME = '<script>alert("nama")</script> Yuliana'

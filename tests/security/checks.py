@@ -1,6 +1,10 @@
-"""Checks that HTML cannot run anything it was given: no inline or foreign scripts, no event handler
-attributes, no javascript:/data: URLs, no frames or plugins except the YouTube embed
-and this site's own files."""
+"""Checks shared by the security tests.
+
+assert_inert: HTML cannot run anything it was given: no inline or foreign scripts, no event handler
+attributes, no javascript:/data: URLs, no frames or plugins except the YouTube embed and this site's
+own files.
+assert_security_headers: a CSP without inline scripts and with frame-ancestors, nosniff, a Referrer-Policy.
+"""
 from html.parser import HTMLParser
 
 URL_ATTRIBUTES = {"href", "src", "action", "formaction", "xlink:href", "poster", "data", "background", "srcset",
@@ -64,3 +68,29 @@ def assert_inert(html: str, *shown: str) -> None:
     assert not problems, problems
     for value in shown:
         assert value in text, f"{value!r} is not shown as text"
+
+
+def csp_directives(header: str) -> dict[str, list[str]]:
+    directives = {}
+    for part in header.split(";"):
+        words = part.split()
+        if words:
+            directives[words[0].lower()] = words[1:]
+    return directives
+
+
+def assert_security_headers(response, context: str = "") -> None:
+    """Every response: frame-ancestors, nosniff, a Referrer-Policy. HTML (pages, fragments, error pages):
+    a script-src (or default-src) that allows no inline script. A stored PDF shown inline may leave
+    script-src out (the browser's PDF viewer runs apart from the page; nosniff keeps it a PDF)."""
+    csp = csp_directives(response.headers.get("Content-Security-Policy", ""))
+    scripts = csp.get("script-src", csp.get("default-src"))
+    if response.mimetype != "application/pdf":
+        assert scripts is not None, f"{context}: no script-src (nor default-src) in the CSP"
+    scripts = scripts or []
+    unsafe = {"'unsafe-inline'", "'unsafe-eval'", "*", "data:", "http:", "https:"} & set(scripts)
+    assert not unsafe, f"{context}: script-src allows {unsafe}"
+    assert csp.get("frame-ancestors") in (["'none'"], ["'self'"]), f"{context}: frame-ancestors {csp.get('frame-ancestors')}"
+    assert response.headers.get("X-Content-Type-Options") == "nosniff", f"{context}: no nosniff"
+    assert response.headers.get("Referrer-Policy") in ("same-origin", "no-referrer", "strict-origin-when-cross-origin"), (
+        f"{context}: Referrer-Policy {response.headers.get('Referrer-Policy')}")
