@@ -33,7 +33,8 @@ def _user_form(user: User | None) -> UserForm:
         from kopedu.web.filters import phone_display
 
         form.phone.data = phone_display(user.phone)
-        form.region.data = user.region_code or ""
+    if user is not None and (request.method == "GET" or not isinstance(form.region.data, str)):
+        form.region.data = user.region_code or ""  # a POST without the field would carry User.region
     return form
 
 

@@ -18,6 +18,9 @@ def _safe_next(target: str | None) -> str | None:
     parts = urlsplit(target)
     if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
         return None
+    # Browsers read "/\\host" as "//host" and drop tabs and newlines: such a path leads off the site.
+    if "\\" in target or any(ord(ch) < 32 or ord(ch) == 127 for ch in target):
+        return None
     return target
 
 

@@ -53,8 +53,9 @@ def _cohort_form(cohort: Cohort | None) -> CohortForm:
     form.course_id.choices = [("", "—")] + [
         (c.id, c.title) for c in db.session.scalars(db.select(Course).order_by(Course.title))]
     form.trainer_ids.choices = [(t.id, t.full_name) for t in services.trainer_choices()]
+    if cohort is not None and (request.method == "GET" or not isinstance(form.region.data, str)):
+        form.region.data = cohort.region_code or ""  # a POST without the field would carry Cohort.region
     if request.method == "GET" and cohort is not None:
-        form.region.data = cohort.region_code or ""
         form.trainer_ids.data = [t.id for t in cohort.trainers]
     return form
 

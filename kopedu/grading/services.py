@@ -549,6 +549,14 @@ def gradebook_table(book: Gradebook) -> tuple[list[str], list[list]]:
     return header, table
 
 
+def _no_formula(value):
+    """Text that a spreadsheet would run as a formula (=, +, -, @ first) is kept as text: names,
+    cooperatives and titles come from users."""
+    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
+        return "'" + value
+    return value
+
+
 def gradebook_csv(book: Gradebook) -> str:
     import csv
     import io
@@ -557,9 +565,10 @@ def gradebook_csv(book: Gradebook) -> str:
     out = io.StringIO()
     out.write("\ufeff")  # so that spreadsheet programs read the file as UTF-8
     writer = csv.writer(out)
-    writer.writerow(header)
+    writer.writerow([_no_formula(title) for title in header])
     for values in table:
-        writer.writerow(["" if v is None else (v.isoformat() if hasattr(v, "isoformat") else v) for v in values])
+        writer.writerow(["" if v is None else (v.isoformat() if hasattr(v, "isoformat") else _no_formula(v))
+                         for v in values])
     return out.getvalue()
 
 
@@ -574,11 +583,11 @@ def gradebook_xlsx(book: Gradebook) -> bytes:
     workbook = Workbook()
     sheet = workbook.active
     sheet.title = _("Buku nilai")[:31]
-    sheet.append(header)
+    sheet.append([_no_formula(title) for title in header])
     for cell in sheet[1]:
         cell.font = Font(bold=True)
     for values in table:
-        sheet.append(values)
+        sheet.append([_no_formula(v) for v in values])
     date_column = len(header)
     for (cell,) in sheet.iter_rows(min_row=2, min_col=date_column, max_col=date_column):
         cell.number_format = "yyyy-mm-dd"

@@ -1,0 +1,278 @@
+"""The authorisation matrix: for every rule of the URL map and every method it answers, the status each
+actor must get. test_matrix.py checks that this table and app.url_map name exactly the same routes.
+
+Columns (world.ACTORS):
+  anon    not logged in
+  owner   the participant whose attempt, submission, certificate, cooperative … the URL names
+  other   another participant of the same course and cohort (another kecamatan)
+  trainer a trainer of the object's course and cohort (scope: Kota Kupang)
+  t_oth   a trainer of another course (scope: kecamatan Maulafa)
+  obs     the observer of the owner's kecamatan (Oebobo)
+  o_oth   an observer of another kecamatan (Maulafa)
+  admin   Dinas staff
+
+Cells: an HTTP status, or L = redirected to the login page (302 to /masuk).
+POST bodies are chosen so that allowed actors pass the access check without destroying what later
+rows need: forms are sent incomplete (422), deletions and one-shot actions get a fresh object per
+request (`values` is called before every request), and logging out gets a freshly logged-in client.
+"""
+from dataclasses import dataclass, field
+from typing import Callable
+
+from tests.security import world as W
+
+L = "login"
+
+
+@dataclass
+class Case:
+    expect: dict
+    values: Callable | None = None      # w -> URL values that differ from defaults(w); called per request
+    data: Callable | dict | None = None  # the form body of a POST (dict, or w -> dict)
+    relogin: bool = False                # the request ends the session: use a new client per actor
+    query: str = ""
+
+
+def row(anon, owner, other, trainer, t_oth, obs, o_oth, admin, **options) -> Case:
+    cells = (anon, owner, other, trainer, t_oth, obs, o_oth, admin)
+    return Case(expect=dict(zip(W.ACTORS, cells)), **options)
+
+
+def defaults(w) -> dict:
+    """What fills each URL variable unless a row says otherwise."""
+    return {
+        "user_id": w.owner.id, "coop_id": w.owner.cooperative_id, "code": "5371030", "fmt": "csv",
+        "course_id": w.course.id, "slug": w.course.slug, "module_id": w.module.id, "lesson_id": w.reading.id,
+        "quiz_id": w.quiz.id, "question_id": w.question.id, "assignment_id": w.assignment.id,
+        "criterion_id": w.criterion.id, "role": "pretest", "media_id": w.media.id,
+        "name": w.media.stored_name, "filename": "gambar.png", "attachment_id": w.attachment.id,
+        "attempt_id": w.attempt.id, "submission_id": w.submission.id, "file_id": w.file.id,
+        "cohort_id": w.cohort.id, "session_id": w.session.id, "enrollment_id": w.enrollment.id,
+        "import_id": w.import_pending.id, "certificate_id": w.certificate.id, "version": 1,
+        "export_id": w.export.id,
+    }
+
+
+def _verify_code(w):
+    from kopedu.certificates import codes
+
+    return {"code": codes.display(w.certificate.verify_code)}
+
+
+#                                                      anon  owner other trainer t_oth obs  o_oth admin
+TABLE: dict[str, Case] = {
+    # --- public and account
+    "GET /":                                         row(L,   302,  302,  302,  302,  302,  302,  302),
+    "GET /masuk":                                    row(200, 302,  302,  302,  302,  302,  302,  302),
+    "POST /masuk":                                   row(422, 302,  302,  302,  302,  302,  302,  302),
+    "POST /keluar":                                  row(L,   303,  303,  303,  303,  303,  303,  303, relogin=True),
+    "GET /akun/kata-sandi":                          row(L,   200,  200,  200,  200,  200,  200,  200),
+    "POST /akun/kata-sandi":                         row(L,   422,  422,  422,  422,  422,  422,  422),
+    "POST /bahasa":                                  row(303, 303,  303,  303,  303,  303,  303,  303,
+                                                         data={"lang": "id"}),
+    "GET /beranda":                                  row(L,   200,  200,  200,  200,  200,  200,  200),
+    "GET /livez":                                    row(200, 200,  200,  200,  200,  200,  200,  200),
+    "GET /healthz":                                  row(200, 200,  200,  200,  200,  200,  200,  200),
+    "GET /readyz":                                   row(200, 200,  200,  200,  200,  200,  200,  200),
+    "GET /verifikasi":                               row(200, 200,  200,  200,  200,  200,  200,  200),
+    "GET /verifikasi/<code>":                        row(200, 200,  200,  200,  200,  200,  200,  200,
+                                                         values=_verify_code),
+
+    # --- admin: accounts
+    "GET /admin/pengguna":                           row(L,   403,  403,  403,  403,  403,  403,  200),
+    "GET /admin/pengguna/baru":                      row(L,   403,  403,  403,  403,  403,  403,  200),
+    "POST /admin/pengguna/baru":                     row(L,   403,  403,  403,  403,  403,  403,  422),
+    "GET /admin/pengguna/<int:user_id>":             row(L,   403,  403,  403,  403,  403,  403,  200),
+    "POST /admin/pengguna/<int:user_id>":            row(L,   403,  403,  403,  403,  403,  403,  422,
+                                                         data={"full_name": ""}),
+    "POST /admin/pengguna/<int:user_id>/reset-sandi": row(L,  403,  403,  403,  403,  403,  403,  200,
+                                                         values=lambda w: {"user_id": W.fresh_user(w).id}),
+
+    # --- courses: catalogue, course page, lessons, handouts, enrolment, progress, pre/post report
+    "GET /kursus":                                   row(L,   200,  200,  200,  200,  200,  200,  200),
+    "GET /kursus/<slug>":                            row(L,   200,  200,  200,  200,  200,  200,  200),
+    "POST /kursus/<slug>/daftar":                    row(L,   303,  303,  403,  403,  403,  403,  403),
+    "GET /kursus/<slug>/pelajaran/<int:lesson_id>":  row(L,   200,  200,  200,  403,  403,  403,  200),
+    "POST /kursus/<slug>/pelajaran/<int:lesson_id>/selesai":
+                                                     row(L,   303,  303,  403,  403,  403,  403,  403),
+    # the handout belongs to a lesson of module 5: still locked for the other participant
+    "GET /kursus/<slug>/berkas/<int:attachment_id>": row(L,   200,  409,  200,  403,  403,  403,  200),
+    "GET /kursus/<slug>/pre-post":                   row(L,   403,  403,  200,  403,  403,  403,  200),
+
+    # --- quizzes (the owner's attempt is nobody else's business, not even the trainer's: 404)
+    "GET /kuis/<int:quiz_id>":                       row(L,   200,  200,  200,  403,  403,  403,  200,
+                                                         values=lambda w: {"quiz_id": w.pretest.id}),
+    # the lesson quiz of module 1: open for the owner, locked for the other participant, not for staff
+    "POST /kuis/<int:quiz_id>/mulai":                row(L,   303,  409,  403,  403,  403,  403,  403),
+    "GET /kuis/percobaan/<int:attempt_id>":          row(L,   200,  404,  404,  404,  404,  404,  404),
+    "POST /kuis/percobaan/<int:attempt_id>/jawab":   row(L,   303,  404,  404,  404,  404,  404,  404,
+                                                         values=lambda w: {"attempt_id": W.fresh_attempt(w).id}),
+    "POST /kuis/percobaan/<int:attempt_id>/kirim":   row(L,   303,  404,  404,  404,  404,  404,  404,
+                                                         values=lambda w: {"attempt_id": W.fresh_attempt(w).id}),
+
+    # --- authoring (/kelola): the course's trainers and admins
+    "GET /kelola/":                                  row(L,   403,  403,  200,  200,  403,  403,  200),
+    "POST /kelola/kursus/baru":                      row(L,   403,  403,  422,  422,  403,  403,  422),
+    "POST /kelola/pratinjau":                        row(L,   403,  403,  200,  200,  403,  403,  200,
+                                                         data={"body": "**tebal**"}),
+    "GET /kelola/kursus/<int:course_id>":            row(L,   403,  403,  200,  403,  403,  403,  200),
+    "POST /kelola/kursus/<int:course_id>":           row(L,   403,  403,  422,  403,  403,  403,  422,
+                                                         data={"title": ""}),
+    "POST /kelola/kursus/<int:course_id>/terbit":    row(L,   403,  403,  303,  403,  403,  403,  303,
+                                                         data={"published": "1"}),
+    "POST /kelola/kursus/<int:course_id>/pelatih":   row(L,   403,  403,  403,  403,  403,  403,  303,
+                                                         data=lambda w: {"trainer": [str(w.trainer.id)]}),
+    "POST /kelola/kursus/<int:course_id>/tes/<role>": row(L,  403,  403,  303,  403,  403,  403,  303),
+    "POST /kelola/kursus/<int:course_id>/modul":     row(L,   403,  403,  422,  403,  403,  403,  422),
+    "POST /kelola/kursus/<int:course_id>/media":     row(L,   403,  403,  422,  403,  403,  403,  422),
+    "POST /kelola/media/<int:media_id>/hapus":       row(L,   403,  403,  303,  403,  403,  403,  303,
+                                                         values=lambda w: {"media_id": W.fresh_media(w).id}),
+    # media of a published course: for everyone logged in (the lesson pages show them)
+    "GET /kelola/media/<name>/<path:filename>":      row(L,   200,  200,  200,  200,  200,  200,  200),
+    "GET /kelola/modul/<int:module_id>":             row(L,   403,  403,  200,  403,  403,  403,  200),
+    "POST /kelola/modul/<int:module_id>":            row(L,   403,  403,  422,  403,  403,  403,  422,
+                                                         data={"title": ""}),
+    "POST /kelola/modul/<int:module_id>/pindah":     row(L,   403,  403,  303,  403,  403,  403,  303),
+    "POST /kelola/modul/<int:module_id>/hapus":      row(L,   403,  403,  303,  403,  403,  403,  303,
+                                                         values=lambda w: {"module_id": W.fresh_module(w).id}),
+    "POST /kelola/modul/<int:module_id>/pelajaran":  row(L,   403,  403,  303,  403,  403,  403,  303),
+    "GET /kelola/pelajaran/<int:lesson_id>":         row(L,   403,  403,  200,  403,  403,  403,  200),
+    "POST /kelola/pelajaran/<int:lesson_id>":        row(L,   403,  403,  422,  403,  403,  403,  422,
+                                                         data={"title": ""}),
+    "POST /kelola/pelajaran/<int:lesson_id>/pindah": row(L,   403,  403,  303,  403,  403,  403,  303),
+    "POST /kelola/pelajaran/<int:lesson_id>/hapus":  row(L,   403,  403,  303,  403,  403,  403,  303,
+                                                         values=lambda w: {"lesson_id": W.fresh_lesson(w).id}),
+    "GET /kelola/kuis/<int:quiz_id>":                row(L,   403,  403,  200,  403,  403,  403,  200),
+    "POST /kelola/kuis/<int:quiz_id>":               row(L,   403,  403,  422,  403,  403,  403,  422,
+                                                         data={"title": ""}),
+    "GET /kelola/kuis/<int:quiz_id>/ekspor":         row(L,   403,  403,  200,  403,  403,  403,  200),
+    "GET /kelola/kuis/<int:quiz_id>/impor":          row(L,   403,  403,  200,  403,  403,  403,  200),
+    "POST /kelola/kuis/<int:quiz_id>/impor":         row(L,   403,  403,  422,  403,  403,  403,  422),
+    "GET /kelola/kuis/<int:quiz_id>/soal/baru":      row(L,   403,  403,  200,  403,  403,  403,  200),
+    "POST /kelola/kuis/<int:quiz_id>/soal/baru":     row(L,   403,  403,  422,  403,  403,  403,  422),
+    "GET /kelola/soal/<int:question_id>":            row(L,   403,  403,  200,  403,  403,  403,  200),
+    "POST /kelola/soal/<int:question_id>":           row(L,   403,  403,  422,  403,  403,  403,  422),
+    "POST /kelola/soal/<int:question_id>/pindah":    row(L,   403,  403,  303,  403,  403,  403,  303),
+    "POST /kelola/soal/<int:question_id>/hapus":     row(L,   403,  403,  303,  403,  403,  403,  303,
+                                                         values=lambda w: {"question_id": W.fresh_question(w).id}),
+    "GET /kelola/tugas/<int:assignment_id>":         row(L,   403,  403,  200,  403,  403,  403,  200),
+    "POST /kelola/tugas/<int:assignment_id>":        row(L,   403,  403,  422,  403,  403,  403,  422,
+                                                         data={"pass_mark": "0"}),
+    "POST /kelola/tugas/<int:assignment_id>/kriteria": row(L, 403,  403,  422,  403,  403,  403,  422),
+    "POST /kelola/kriteria/<int:criterion_id>":      row(L,   403,  403,  422,  403,  403,  403,  422,
+                                                         data={"title": ""}),
+    "POST /kelola/kriteria/<int:criterion_id>/pindah": row(L, 403,  403,  303,  403,  403,  403,  303),
+    "POST /kelola/kriteria/<int:criterion_id>/hapus": row(L,  403,  403,  303,  403,  403,  403,  303,
+                                                         values=lambda w: {"criterion_id": W.fresh_criterion(w).id}),
+
+    # --- assignments and grading
+    "GET /tugas":                                    row(L,   200,  200,  200,  200,  200,  200,  200),
+    "GET /tugas/<int:lesson_id>":                    row(L,   200,  200,  200,  403,  403,  403,  200,
+                                                         values=lambda w: {"lesson_id": w.assignment_lesson.id}),
+    "POST /tugas/<int:lesson_id>/kirim":             row(L,   422,  422,  403,  403,  403,  403,  403,
+                                                         values=lambda w: {"lesson_id": w.assignment_lesson.id}),
+    "GET /tugas/berkas/<int:file_id>/<path:name>":   row(L,   200,  404,  200,  404,  404,  404,  200,
+                                                         values=lambda w: {"name": "rencana.pdf"}),
+    "GET /penilaian":                                row(L,   403,  403,  200,  200,  403,  403,  200),
+    "GET /penilaian/<int:submission_id>":            row(L,   403,  403,  200,  403,  403,  403,  200),
+    "POST /penilaian/<int:submission_id>/nilai":     row(L,   403,  403,  422,  403,  403,  403,  422),
+    "GET /penilaian/kursus/<int:course_id>":         row(L,   403,  403,  200,  403,  403,  403,  200),
+    "GET /penilaian/kursus/<int:course_id>/buku-nilai.<fmt>":
+                                                     row(L,   403,  403,  200,  403,  403,  403,  200),
+
+    # --- certificates
+    "GET /sertifikat":                               row(L,   403,  403,  200,  200,  403,  403,  200),
+    "GET /sertifikat/<int:certificate_id>":          row(L,   403,  403,  200,  403,  403,  403,  200),
+    "GET /sertifikat/<int:certificate_id>/unduh":    row(L,   200,  403,  200,  403,  403,  403,  200),
+    "GET /sertifikat/<int:certificate_id>/versi/<int:version>":
+                                                     row(L,   403,  403,  200,  403,  403,  403,  200),
+    "POST /sertifikat/<int:certificate_id>/cabut":   row(L,   403,  403,  403,  403,  403,  403,  422),
+    "POST /sertifikat/<int:certificate_id>/masa-berlaku":
+                                                     row(L,   403,  403,  403,  403,  403,  403,  422,
+                                                         data={"expires_on": "bukan tanggal"}),
+    "POST /sertifikat/<int:certificate_id>/buat-ulang": row(L, 403, 403,  403,  403,  403,  403,  422),
+    "GET /sertifikat/kursus/<int:course_id>":        row(L,   403,  403,  200,  403,  403,  403,  200),
+    "GET /sertifikat/kursus/<int:course_id>/aturan": row(L,   403,  403,  200,  403,  403,  403,  200),
+    "POST /sertifikat/kursus/<int:course_id>/aturan": row(L,  403,  403,  422,  403,  403,  403,  422,
+                                                         data={"min_posttest_score": "200"}),
+    "GET /sertifikat/kursus/<int:course_id>/terbitkan/<int:enrollment_id>":
+                                                     row(L,   403,  403,  200,  403,  403,  403,  200),
+    # the owner has a live certificate already: the allowed actors get 409, not a second one
+    "POST /sertifikat/kursus/<int:course_id>/terbitkan/<int:enrollment_id>":
+                                                     row(L,   403,  403,  409,  403,  403,  403,  409,
+                                                         data={"reason": "Matriks akses"}),
+    "POST /sertifikat/kursus/<int:course_id>/zip":   row(L,   403,  403,  303,  403,  403,  403,  303),
+    "GET /sertifikat/ekspor/<int:export_id>":        row(L,   403,  403,  200,  403,  403,  403,  200),
+    "GET /sertifikat/ekspor/<int:export_id>/unduh":  row(L,   403,  403,  200,  403,  403,  403,  200),
+    "GET /admin/sertifikat/templat":                 row(L,   403,  403,  403,  403,  403,  403,  200),
+    "POST /admin/sertifikat/templat":                row(L,   403,  403,  403,  403,  403,  403,  422),
+    "GET /admin/sertifikat/templat/contoh.pdf":      row(L,   403,  403,  403,  403,  403,  403,  200),
+
+    # --- cohorts (the cohort's trainers and admins), attendance, check-in, import
+    "GET /angkatan":                                 row(L,   403,  403,  200,  200,  403,  403,  200),
+    "GET /angkatan/baru":                            row(L,   403,  403,  403,  403,  403,  403,  200),
+    "POST /angkatan/baru":                           row(L,   403,  403,  403,  403,  403,  403,  422),
+    "GET /angkatan/<int:cohort_id>":                 row(L,   403,  403,  200,  403,  403,  403,  200),
+    "GET /angkatan/<int:cohort_id>/ubah":            row(L,   403,  403,  403,  403,  403,  403,  200),
+    "POST /angkatan/<int:cohort_id>/ubah":           row(L,   403,  403,  403,  403,  403,  403,  422,
+                                                         data={"name": ""}),
+    "GET /angkatan/<int:cohort_id>/sesi/baru":       row(L,   403,  403,  200,  403,  403,  403,  200),
+    "POST /angkatan/<int:cohort_id>/sesi/baru":      row(L,   403,  403,  422,  403,  403,  403,  422),
+    "GET /angkatan/<int:cohort_id>/sesi/<int:session_id>":
+                                                     row(L,   403,  403,  200,  403,  403,  403,  200),
+    "GET /angkatan/<int:cohort_id>/sesi/<int:session_id>/ubah":
+                                                     row(L,   403,  403,  200,  403,  403,  403,  200),
+    "POST /angkatan/<int:cohort_id>/sesi/<int:session_id>/ubah":
+                                                     row(L,   403,  403,  422,  403,  403,  403,  422,
+                                                         data={"topic": ""}),
+    "POST /angkatan/<int:cohort_id>/sesi/<int:session_id>/hapus":
+                                                     row(L,   403,  403,  303,  403,  403,  403,  303,
+                                                         values=lambda w: {"session_id": W.fresh_session(w).id}),
+    "POST /angkatan/<int:cohort_id>/sesi/<int:session_id>/presensi/<int:enrollment_id>":
+                                                     row(L,   403,  403,  303,  403,  403,  403,  303,
+                                                         data={"status": "present"}),
+    "POST /angkatan/<int:cohort_id>/sesi/<int:session_id>/sisa-tidak-hadir":
+                                                     row(L,   403,  403,  303,  403,  403,  403,  303),
+    "POST /angkatan/<int:cohort_id>/sesi/<int:session_id>/kode-baru":
+                                                     row(L,   403,  403,  200,  403,  403,  403,  200),
+    "GET /angkatan/<int:cohort_id>/sesi/<int:session_id>/qr.svg":
+                                                     row(L,   403,  403,  200,  403,  403,  403,  200),
+    "GET /hadir":                                    row(L,   200,  200,  200,  200,  200,  200,  200),
+    "POST /hadir":                                   row(L,   422,  422,  422,  422,  422,  422,  422),
+    "GET /angkatan/<int:cohort_id>/impor":           row(L,   403,  403,  200,  403,  403,  403,  200),
+    "POST /angkatan/<int:cohort_id>/impor":          row(L,   403,  403,  422,  403,  403,  403,  422),
+    "GET /angkatan/<int:cohort_id>/impor/contoh.csv": row(L,  403,  403,  200,  403,  403,  403,  200),
+    "GET /angkatan/<int:cohort_id>/impor/<int:import_id>":
+                                                     row(L,   403,  403,  200,  403,  403,  403,  200),
+    "GET /angkatan/<int:cohort_id>/impor/<int:import_id>/ditolak.csv":
+                                                     row(L,   403,  403,  200,  403,  403,  403,  200),
+    "POST /angkatan/<int:cohort_id>/impor/<int:import_id>/konfirmasi":
+                                                     row(L,   403,  403,  303,  403,  403,  403,  303,
+                                                         values=lambda w: {"import_id": W.fresh_import(w).id}),
+    "POST /angkatan/<int:cohort_id>/impor/<int:import_id>/lembar-sandi.pdf":
+                                                     row(L,   403,  403,  200,  403,  403,  403,  200,
+                                                         values=lambda w: {"import_id": w.import_done.id}),
+
+    # --- monitoring (/pantau): admins everywhere; observers and trainers in their region scope
+    "GET /pantau/":                                  row(L,   403,  403,  302,  302,  302,  302,  200),
+    "GET /pantau/ekspor.<any(csv, xlsx):fmt>":       row(L,   403,  403,  403,  403,  403,  403,  200),
+    "GET /pantau/wilayah/<code>":                    row(L,   403,  403,  200,  403,  200,  403,  200),
+    "GET /pantau/wilayah/<code>/ekspor.<any(csv, xlsx):fmt>":
+                                                     row(L,   403,  403,  200,  403,  200,  403,  200),
+    "GET /pantau/koperasi/<int:coop_id>":            row(L,   403,  403,  200,  403,  200,  403,  200),
+    "GET /pantau/koperasi/<int:coop_id>/ekspor.<any(csv, xlsx):fmt>":
+                                                     row(L,   403,  403,  200,  403,  200,  403,  200),
+    "GET /pantau/peserta/<int:user_id>":             row(L,   403,  403,  200,  403,  200,  403,  200),
+    "GET /pantau/peserta/<int:user_id>/ekspor.<any(csv, xlsx):fmt>":
+                                                     row(L,   403,  403,  200,  403,  200,  403,  200),
+    "GET /pantau/tertinggal":                        row(L,   403,  403,  302,  302,  302,  302,  200),
+    "GET /pantau/tertinggal/ekspor.<any(csv, xlsx):fmt>":
+                                                     row(L,   403,  403,  403,  403,  403,  403,  200),
+    "GET /pantau/wilayah/<code>/tertinggal":         row(L,   403,  403,  200,  403,  200,  403,  200),
+    "GET /pantau/wilayah/<code>/tertinggal/ekspor.<any(csv, xlsx):fmt>":
+                                                     row(L,   403,  403,  200,  403,  200,  403,  200),
+}
+
+SKIP_ENDPOINTS = {"static"}
+CHECKED_METHODS = {"GET", "POST", "PUT", "PATCH", "DELETE"}
+STATE_CHANGING = {"POST", "PUT", "PATCH", "DELETE"}
