@@ -16,7 +16,7 @@ POST bodies are chosen so that allowed actors pass the access check without dest
 rows need: forms are sent incomplete (422), deletions and one-shot actions get a fresh object per
 request (`values` is called before every request), and logging out gets a freshly logged-in client.
 """
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Callable
 
 from tests.security import world as W

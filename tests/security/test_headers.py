@@ -67,20 +67,27 @@ def csrf_app(app):
         db.engine.dispose()
 
 
+def session_data(app, cookie_value: str) -> dict:
+    return app.session_interface.get_signing_serializer(app).loads(cookie_value)
+
+
 def test_login_starts_a_new_session(csrf_app):
     with quick_passwords():
-        user = factories.user(phone="6281200000001")
+        factories.user(phone="6281200000001")
     db.session.commit()
     victim = csrf_app.test_client()
     token_before = page_token(victim, "/masuk")
     planted = victim.get_cookie("session").value  # what an attacker could have planted in the browser
 
+    assert "_user_id" not in session_data(csrf_app, planted)
     response = victim.post("/masuk", data={"login": "081200000001", "password": factories.PASSWORD,
                                            "csrf_token": token_before})
     assert response.status_code == 303
     after = victim.get_cookie("session").value
-    assert after != planted
+    assert after != planted and "_user_id" in session_data(csrf_app, after)
     assert page_token(victim, "/beranda") != token_before  # the old session's form token is gone too
+    now = session_data(csrf_app, victim.get_cookie("session").value)
+    assert now["csrf_token"] != session_data(csrf_app, planted)["csrf_token"]
 
     attacker = csrf_app.test_client()
     attacker.set_cookie("session", planted)
@@ -90,7 +97,7 @@ def test_login_starts_a_new_session(csrf_app):
 
 def test_logout_ends_the_session_in_that_browser(csrf_app):
     with quick_passwords():
-        user = factories.user(phone="6281200000002")
+        factories.user(phone="6281200000002")
     db.session.commit()
     client = csrf_app.test_client()
     client.post("/masuk", data={"login": "081200000002", "password": factories.PASSWORD,
@@ -98,7 +105,8 @@ def test_logout_ends_the_session_in_that_browser(csrf_app):
     token = page_token(client, "/beranda")
     assert client.post("/keluar", data={"csrf_token": token}).status_code == 303
     assert client.get("/beranda").status_code == 302
-    assert user.id  # the account is untouched; only the session ended
+    cookie = client.get_cookie("session")
+    assert cookie is None or "_user_id" not in session_data(csrf_app, cookie.value)
 
 
 # --------------------------------------------------------------------------- production error pages

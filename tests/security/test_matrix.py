@@ -1,5 +1,6 @@
 """Every route of the URL map × every actor, against the table in matrix.py (every response also
 carries the security headers); and CSRF on every state-changing route, enumerated from the URL map."""
+import io
 import re
 from urllib.parse import quote
 
@@ -74,7 +75,7 @@ def actors(world_app, world):
 def test_access(key, world_app, world, actors):
     case = TABLE[key]
     method = key.split(" ", 1)[0]
-    got, bodies = {}, {}
+    got = {}
     for actor in W.ACTORS:
         client = actors[actor]
         if case.relogin and actor != "anon":
@@ -83,7 +84,6 @@ def test_access(key, world_app, world, actors):
         response = client.open(path, method=method, data=form_data(case, world) if method != "GET" else None)
         got[actor] = outcome(response)
         assert_security_headers(response, f"{key} as {actor}")
-        bodies[actor] = response.get_data(as_text=True)[:200] if response.mimetype == "text/html" else ""
         db.session.expire_all()
     wrong = {actor: (case.expect[actor], got[actor]) for actor in W.ACTORS if got[actor] != case.expect[actor]}
     assert not wrong, f"{key}: " + "; ".join(f"{actor}: expected {want}, got {have}"
@@ -97,8 +97,8 @@ def test_anonymous_htmx_request_gets_401_with_a_login_redirect(world_app, world)
     assert response.headers["HX-Redirect"].startswith("/masuk")
 
 
-def test_login_is_not_blocked_by_a_session_of_an_earlier_user(world_app, world, actors):
-    """The matrix's clients are who the table says: each sees its own name on the dashboard."""
+def test_each_client_is_the_actor_its_column_names(world_app, world, actors):
+    """Still true after the whole table ran: each client sees its own name on the dashboard."""
     for actor in W.ACTORS[1:]:
         html = actors[actor].get("/beranda").get_data(as_text=True)
         assert getattr(world, actor).full_name in html, actor
@@ -185,3 +185,59 @@ def test_a_token_from_another_session_is_refused(csrf_app, world, csrf_actors):
     assert response.status_code == 400
     response = csrf_actors["owner"].post("/bahasa", data={"lang": "en"}, headers={"X-CSRFToken": "x" * 40})
     assert response.status_code == 400
+
+
+# --------------------------------------------------------------------------- objects mixed across courses
+
+
+def test_urls_that_mix_own_and_foreign_objects_are_refused(world, actors):
+    """The matrix fills every URL from one course; here the trainer of the other course puts the
+    first course's session, import, enrolment, lesson or handout into the URLs of their own course
+    and cohort. Each pair is checked, not only the first object."""
+    from tests import factories
+
+    other_session = factories.cohort_session(world.cohort_other)
+    db.session.commit()
+    client = actors["trainer_other"]
+    mine, theirs = world.cohort_other.id, world.cohort
+    s, imp, e = world.session.id, world.import_pending.id, world.enrollment.id
+    refused = [
+        ("GET", f"/angkatan/{mine}/sesi/{s}"), ("GET", f"/angkatan/{mine}/sesi/{s}/ubah"),
+        ("POST", f"/angkatan/{mine}/sesi/{s}/ubah"), ("GET", f"/angkatan/{mine}/sesi/{s}/qr.svg"),
+        ("POST", f"/angkatan/{mine}/sesi/{s}/hapus"), ("POST", f"/angkatan/{mine}/sesi/{s}/kode-baru"),
+        ("POST", f"/angkatan/{mine}/sesi/{s}/sisa-tidak-hadir"),
+        ("POST", f"/angkatan/{mine}/sesi/{other_session.id}/presensi/{e}"),
+        ("GET", f"/angkatan/{mine}/impor/{imp}"), ("GET", f"/angkatan/{mine}/impor/{imp}/ditolak.csv"),
+        ("POST", f"/angkatan/{mine}/impor/{imp}/konfirmasi"),
+        ("POST", f"/angkatan/{mine}/impor/{world.import_done.id}/lembar-sandi.pdf"),
+        ("GET", f"/sertifikat/kursus/{world.course_other.id}/terbitkan/{e}"),
+        ("POST", f"/sertifikat/kursus/{world.course_other.id}/terbitkan/{e}"),
+        ("GET", f"/kursus/{world.course_other.slug}/pelajaran/{world.reading.id}"),
+        ("POST", f"/kursus/{world.course_other.slug}/pelajaran/{world.reading.id}/selesai"),
+        ("GET", f"/kursus/{world.course_other.slug}/berkas/{world.attachment.id}"),
+    ]
+    wrong = []
+    for method, path in refused:
+        response = client.open(path, method=method, data={"status": "present", "reason": "x", "part": "1"})
+        if response.status_code not in (403, 404):
+            wrong.append(f"{method} {path}: {response.status_code}")
+    assert not wrong, wrong
+    db.session.expire_all()
+    assert world.session.topic and world.import_pending.confirmed_at is None
+
+    # Form fields that name a foreign object
+    response = client.post(f"/kelola/kursus/{world.course_other.id}/media",
+                           data={"lesson": str(world.reading.id), "file": (io.BytesIO(b"%PDF-1.4"), "a.pdf")},
+                           content_type="multipart/form-data")
+    assert response.status_code in (403, 404)
+
+    # Filters that name a foreign cohort or course show nothing of it
+    owner = world.owner.full_name
+    for path in (f"/penilaian/kursus/{world.course_other.id}?angkatan={theirs.id}",
+                 f"/kursus/{world.course_other.slug}/pre-post?angkatan={theirs.id}",
+                 f"/sertifikat/kursus/{world.course_other.id}?angkatan={theirs.id}",
+                 f"/penilaian?kursus={world.course.id}&status=", f"/penilaian?angkatan={theirs.id}&status=",
+                 f"/penilaian/kursus/{world.course_other.id}/buku-nilai.csv?angkatan={theirs.id}"):
+        response = client.get(path)
+        assert response.status_code == 200, path
+        assert owner not in response.get_data(as_text=True), path

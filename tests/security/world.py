@@ -61,7 +61,7 @@ def build(app) -> SimpleNamespace:
     from kopedu.certificates import services as certificates
     from kopedu.cohorts import importer
     from kopedu.courses import authoring_services
-    from kopedu.courses.models import Course, Lesson, LessonAttachment, Module, Quiz
+    from kopedu.courses.models import Assignment, Course, Lesson, LessonAttachment, Module, Quiz
     from kopedu.demo import DEMO_PASSWORD, seed_demo
     from kopedu.grading import services as grading
     from kopedu.learning.models import Enrollment, LessonProgress
@@ -103,8 +103,6 @@ def build(app) -> SimpleNamespace:
         w.question = w.quiz.questions[0]
         w.attachment = db.session.scalar(select(LessonAttachment).join(Lesson).join(Module)
                                          .where(Module.course_id == w.course.id))
-        from kopedu.courses.models import Assignment
-
         w.assignment = db.session.scalar(select(Assignment).join(Lesson).join(Module)
                                          .where(Module.course_id == w.course.id))
         w.assignment_lesson = w.assignment.lesson
