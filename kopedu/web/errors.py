@@ -16,13 +16,14 @@ MESSAGES = {
 
 
 def _error_page(code: int, message: str | None = None):
+    if code >= 500:
+        # The failed request may have left the session unusable; the page (nav badges) reads the database.
+        from kopedu.extensions import db
+
+        db.session.rollback()
     text = message or MESSAGES.get(code, MESSAGES[500])()
-    if request.headers.get("HX-Request"):
-        body = render_template("errors/error.html", code=code, message=text, fragment=True)
-    else:
-        body = render_template("errors/error.html", code=code, message=text)
-    response = (body, code)
-    return response
+    fragment = bool(request.headers.get("HX-Request"))
+    return render_template("errors/error.html", code=code, message=text, fragment=fragment), code
 
 
 def register(app) -> None:
