@@ -13,6 +13,7 @@ from kopedu.regions.models import Cooperative
 from kopedu.reports import bp, charts, services
 from kopedu.reports.exports import send_table
 from kopedu.web.access import require_scope, roles_required
+from kopedu.web.filters import datetime_short
 from kopedu.web.htmx import render
 
 VIEWERS = ("admin", "observer", "trainer")
@@ -176,18 +177,14 @@ def _participant_table(rows, with_place: bool = False):
         if with_place:
             line += [r.cooperative, r.village_code]
         line += [r.course, r.progress, _local(r.last_activity_at), _round(r.pre), _round(r.post), _round(r.gain),
-                 r.attendance, _local(r.completed_at), None if r.certified is None else (_("ya") if r.certified else ""),
+                 r.attendance, _local(r.completed_at), _("ya") if r.certified else "",
                  _("ya") if r.behind else ""]
         body.append(line)
     return headers, body
 
 
 def _local(value):
-    if value is None:
-        return None
-    from kopedu.web.filters import datetime_short
-
-    return datetime_short(value)
+    return None if value is None else datetime_short(value)
 
 
 @bp.get("/koperasi/<int:coop_id>/ekspor.<any(csv, xlsx):fmt>")
