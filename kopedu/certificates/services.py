@@ -18,12 +18,19 @@ from sqlalchemy import and_, case, event, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, contains_eager, joinedload
 
+from kopedu.auth.models import User
 from kopedu.certificates import codes, rendering
 from kopedu.certificates.models import (
     DEFAULT_SERIAL_FORMAT, Certificate, CertificateCounter, CertificateTemplate, CertificateVersion,
     CompletionRule)
+from kopedu.cohorts.services import attendance_pct
+from kopedu.courses.models import Course, Lesson, Module, Quiz
 from kopedu.db import utcnow
 from kopedu.extensions import db
+from kopedu.grading.services import assignments_passed
+from kopedu.learning.models import Enrollment, LessonProgress, QuizAttempt
+from kopedu.regions.models import title_case
+from kopedu.signals import attendance_changed, progress_changed, submission_graded
 
 log = logging.getLogger(__name__)
 
@@ -256,9 +263,6 @@ class Check:
 
 def evaluate(enrollment, rule: CompletionRule | None = None) -> list[Check]:
     """Each switched-on rule for this enrolment, met or not (a few aggregate queries)."""
-    from kopedu.courses.models import Lesson, Module, Quiz
-    from kopedu.learning.models import LessonProgress, QuizAttempt
-
     rule = rule or rules_for(enrollment.course)
     checks: list[Check] = []
     user_id, course_id = enrollment.user_id, enrollment.course_id
@@ -306,27 +310,16 @@ def evaluate(enrollment, rule: CompletionRule | None = None) -> list[Check]:
         checks.append(Check("posttest", _("Nilai post-test minimal %(n)d", n=rule.min_posttest_score), met, detail))
 
     if rule.require_assignments:
-        met, detail = False, _("modul penilaian tugas belum tersedia")
-        try:
-            from kopedu.grading.services import assignments_passed
-        except ImportError:
-            log.warning("require_assignments is on but kopedu.grading is not installed")
-        else:
-            met = bool(assignments_passed(enrollment))
-            detail = _("sudah dinilai Lulus") if met else _("belum dinilai Lulus")
+        met = bool(assignments_passed(enrollment))
+        detail = _("sudah dinilai Lulus") if met else _("belum dinilai Lulus")
         checks.append(Check("assignments", _("Tugas dinilai Lulus"), met, detail))
 
     if rule.min_attendance_pct is not None:
         met, detail = False, _("belum ada data kehadiran")
-        try:
-            from kopedu.cohorts.services import attendance_pct
-        except ImportError:
-            log.warning("min_attendance_pct is set but kopedu.cohorts.services is not installed")
-        else:
-            pct = attendance_pct(enrollment)
-            if pct is not None:
-                met = pct >= rule.min_attendance_pct
-                detail = _("hadir %(pct)d%%", pct=round(pct))
+        pct = attendance_pct(enrollment)
+        if pct is not None:
+            met = pct >= rule.min_attendance_pct
+            detail = _("hadir %(pct)d%%", pct=round(pct))
         checks.append(Check("attendance", _("Kehadiran minimal %(n)d%%", n=rule.min_attendance_pct), met, detail))
     return checks
 
@@ -447,8 +440,6 @@ def period_id(start: date | None, end: date | None) -> str:
 
 def _village_label(village) -> tuple[str, str, str]:
     """(Kelurahan X, Kecamatan Y, Kota Z) from the cooperative's village and its parents."""
-    from kopedu.regions.models import title_case
-
     if village is None:
         return "", "", ""
     kecamatan = village.parent
@@ -590,8 +581,6 @@ def _remove_files(session, previous_transaction):
 
 def certificates_for(user) -> list[Certificate]:
     """The user's certificates, newest first, with their course (one query). For the dashboard."""
-    from kopedu.learning.models import Enrollment
-
     if user is None or not getattr(user, "is_authenticated", False):
         return []
     return list(db.session.scalars(
@@ -637,9 +626,6 @@ class StoredPdf:
 def stored_pdf_for(user, certificate_id: int) -> StoredPdf | None:
     """The stored PDF of a certificate if `user` may download it; None if there is no such certificate
     or file. Raises PermissionError if the user may not. One small query for the owner (the hot path)."""
-    from kopedu.courses.models import Course
-    from kopedu.learning.models import Enrollment
-
     row = db.session.execute(
         select(Certificate.serial, Certificate.snapshot, Certificate.pdf_path, Certificate.pdf_sha256,
                Certificate.revoked_at, Enrollment.user_id, Enrollment.course_id)
@@ -672,9 +658,6 @@ def safe_name(text: str, limit: int = 80) -> str:
 def course_participants(course, cohort_id: int | None = None, q: str = "", page: int = 1, per_page: int = 50):
     """Enrolments of the course (optionally one cohort) with their live or latest certificate:
     a paginated list of (enrollment, certificate | None) in two queries."""
-    from kopedu.auth.models import User
-    from kopedu.learning.models import Enrollment
-
     stmt = (select(Enrollment).join(Enrollment.user).where(Enrollment.course_id == course.id)
             .options(contains_eager(Enrollment.user)).order_by(User.full_name, Enrollment.id))
     if cohort_id:
@@ -695,8 +678,6 @@ def course_participants(course, cohort_id: int | None = None, q: str = "", page:
 
 def course_counts(course_ids) -> dict[int, int]:
     """Live certificates per course (one aggregate)."""
-    from kopedu.learning.models import Enrollment
-
     ids = list(course_ids)
     if not ids:
         return {}
@@ -797,7 +778,5 @@ def _on_enrollment_changed(sender, **kwargs):
 
 
 def connect_signals() -> None:
-    from kopedu.signals import attendance_changed, progress_changed, submission_graded
-
     for signal in (progress_changed, submission_graded, attendance_changed):
         signal.connect(_on_enrollment_changed, weak=False)
