@@ -1,5 +1,4 @@
 """Cohort pages: list, create/edit, schedule, attendance taking, self check-in and the import."""
-import csv
 import io
 
 from flask import abort, current_app, flash, make_response, request, url_for
@@ -14,6 +13,7 @@ from kopedu.courses.models import Course
 from kopedu.extensions import db, limiter
 from kopedu.regions.services import resolve_region
 from kopedu.web.access import roles_required
+from kopedu.web.exports import send_table
 from kopedu.web.htmx import is_partial, redirect, render, render_blocks
 
 STAFF = ("admin", "trainer")
@@ -392,23 +392,6 @@ def password_sheet(cohort_id: int, import_id: int):
     return response
 
 
-def _csv_response(rows: list[list], filename: str):
-    buffer = io.StringIO()
-    buffer.write("\ufeff")
-    writer = csv.writer(buffer)
-    for row in rows:
-        writer.writerow([_safe_cell(v) for v in row])
-    response = make_response(buffer.getvalue())
-    response.mimetype = "text/csv"
-    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
-
-
-def _safe_cell(value):
-    text = "" if value is None else str(value)
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
-
-
 @bp.get("/angkatan/<int:cohort_id>/impor/<int:import_id>/ditolak.csv")
 @roles_required(*STAFF)
 def import_rejected(cohort_id: int, import_id: int):
@@ -421,15 +404,15 @@ def import_rejected(cohort_id: int, import_id: int):
             rejected = importer.rejected_rows(importer.preview(cohort, importer.load_records(record)))
         except importer.ImportFileError:
             abort(404)
-    rows = [[_("baris"), _("nama"), _("hp"), _("kelurahan"), _("alasan")]]
-    rows += [[r["line"], r["name"], r["phone"], r["kelurahan"], " ".join(r["errors"])] for r in rejected]
-    return _csv_response(rows, f"ditolak-{cohort.code}-{record.id}.csv")
+    header = [_("baris"), _("nama"), _("hp"), _("kelurahan"), _("alasan")]
+    rows = [[r["line"], r["name"], r["phone"], r["kelurahan"], " ".join(r["errors"])] for r in rejected]
+    return send_table(header, rows, f"ditolak-{cohort.code}-{record.id}", "csv")
 
 
 @bp.get("/angkatan/<int:cohort_id>/impor/contoh.csv")
 @roles_required(*STAFF)
 def import_template(cohort_id: int):
     cohort = _cohort(cohort_id)
-    rows = [["nama", "hp", "email", "jabatan", "kelurahan", "koperasi"],
-            ["Yuliana Ndun", "0812-3456-7890", "", "Ketua", "5371030011", "Koperasi Kelurahan Merah Putih Oebufu"]]
-    return _csv_response(rows, f"contoh-peserta-{cohort.code}.csv")
+    header = ["nama", "hp", "email", "jabatan", "kelurahan", "koperasi"]
+    rows = [["Yuliana Ndun", "0812-3456-7890", "", "Ketua", "5371030011", "Koperasi Kelurahan Merah Putih Oebufu"]]
+    return send_table(header, rows, f"contoh-peserta-{cohort.code}", "csv")

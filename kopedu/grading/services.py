@@ -25,7 +25,7 @@ from kopedu.learning.models import Enrollment
 from kopedu.learning import services as learning
 from kopedu.learning.services import best_scores
 from kopedu.regions.models import Cooperative, Region, title_case
-from kopedu.web import uploads
+from kopedu.web import exports, uploads
 
 SUBMISSION_KINDS = ("pdf", "jpg", "png", "docx", "xlsx")
 MAX_FILE_BYTES = 10 * uploads.MB
@@ -549,43 +549,6 @@ def gradebook_table(book: Gradebook) -> tuple[list[str], list[list]]:
     return header, table
 
 
-def gradebook_csv(book: Gradebook) -> str:
-    import csv
-    import io
-
-    header, table = gradebook_table(book)
-    out = io.StringIO()
-    out.write("\ufeff")  # so that spreadsheet programs read the file as UTF-8
-    writer = csv.writer(out)
-    writer.writerow(header)
-    for values in table:
-        writer.writerow(["" if v is None else (v.isoformat() if hasattr(v, "isoformat") else v) for v in values])
-    return out.getvalue()
-
-
-def gradebook_xlsx(book: Gradebook) -> bytes:
-    import io
-
-    from openpyxl import Workbook
-    from openpyxl.styles import Font
-    from openpyxl.utils import get_column_letter
-
-    header, table = gradebook_table(book)
-    workbook = Workbook()
-    sheet = workbook.active
-    sheet.title = _("Buku nilai")[:31]
-    sheet.append(header)
-    for cell in sheet[1]:
-        cell.font = Font(bold=True)
-    for values in table:
-        sheet.append(values)
-    date_column = len(header)
-    for (cell,) in sheet.iter_rows(min_row=2, min_col=date_column, max_col=date_column):
-        cell.number_format = "yyyy-mm-dd"
-    sheet.freeze_panes = "C2"
-    for index, title in enumerate(header, 1):
-        width = max([len(str(title))] + [len(str(r[index - 1])) for r in table[:200] if r[index - 1] is not None])
-        sheet.column_dimensions[get_column_letter(index)].width = min(max(width + 2, 6), 45)
-    out = io.BytesIO()
-    workbook.save(out)
-    return out.getvalue()
+def gradebook_file(book: Gradebook, fmt: str) -> str | bytes:
+    """The gradebook as CSV text or XLSX bytes; in the sheet the names stay in view while scrolling."""
+    return exports.render_table(*gradebook_table(book), fmt, title=_("Buku nilai"), freeze="C2")

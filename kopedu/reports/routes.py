@@ -11,8 +11,8 @@ from kopedu.auth.models import User
 from kopedu.extensions import db
 from kopedu.regions.models import Cooperative
 from kopedu.reports import bp, charts, services
-from kopedu.reports.exports import send_table
 from kopedu.web.access import require_scope, roles_required
+from kopedu.web.exports import send_table
 from kopedu.web.filters import datetime_short
 from kopedu.web.htmx import render
 
