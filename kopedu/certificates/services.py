@@ -3,6 +3,7 @@ regeneration. Services flush, never commit; they take plain values and model obj
 from __future__ import annotations
 
 import hashlib
+import io
 import logging
 import os
 import re
@@ -31,6 +32,7 @@ from kopedu.grading.services import assignments_passed
 from kopedu.learning.models import Enrollment, LessonProgress, QuizAttempt
 from kopedu.regions.models import title_case
 from kopedu.signals import attendance_changed, progress_changed, submission_graded
+from kopedu.web import uploads
 
 log = logging.getLogger(__name__)
 
@@ -114,20 +116,14 @@ def check_image(data: bytes, field: str) -> str:
     """PNG or JPEG checked by content (not by name), at most 1 MB. Returns the file extension."""
     if len(data) > MAX_IMAGE_BYTES:
         raise CertificateError(_("Gambar terlalu besar (maksimal 1 MB)."), field)
-    if data[:8] == b"\x89PNG\r\n\x1a\n":
-        ext = "png"
-    elif data[:3] == b"\xff\xd8\xff":
-        ext = "jpg"
-    else:
+    ext = uploads.sniff(data)
+    if ext not in ("png", "jpg"):
         raise CertificateError(_("Gambar harus berupa PNG atau JPEG."), field)
-    try:
-        from PIL import Image
-        import io
+    from PIL import Image  # Pillow comes with WeasyPrint
 
+    try:
         with Image.open(io.BytesIO(data)) as image:
             image.verify()
-    except ImportError:  # pragma: no cover - Pillow comes with WeasyPrint
-        pass
     except Exception:  # noqa: BLE001 - any decoding failure means a broken image
         raise CertificateError(_("Gambar rusak atau tidak bisa dibaca."), field) from None
     return ext

@@ -26,6 +26,7 @@ from kopedu.db import utcnow
 from kopedu.extensions import db
 from kopedu.learning.models import Enrollment
 from kopedu.regions.models import Cooperative, Region, title_case
+from kopedu.web import uploads
 
 MAX_BYTES = 2 * 1024 * 1024
 MAX_ROWS = 5000
@@ -107,10 +108,13 @@ def read_table(data: bytes, filename: str = "") -> list[dict]:
         raise ImportFileError(_("Berkas kosong."))
     if len(data) > MAX_BYTES:
         raise ImportFileError(_("Berkas terlalu besar (maksimal 2 MB)."))
-    if data[:4] == b"PK\x03\x04":
+    kind = uploads.sniff(data)
+    if kind == "xlsx" or (kind is None and data[:4] == b"PK\x03\x04"):  # openpyxl says what is wrong with it
         table = _read_xlsx(data)
     elif data[:8] == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1":
         raise ImportFileError(_("Format .xls lama tidak didukung. Simpan sebagai .xlsx atau .csv."))
+    elif kind is not None:  # a PDF, a photo, a Word document
+        raise ImportFileError(_("Berkas bukan CSV atau XLSX."))
     else:
         table = _read_csv(data)
     table = [(line, [_cell(v) for v in cells]) for line, cells in table]

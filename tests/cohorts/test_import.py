@@ -206,6 +206,7 @@ def test_kelurahan_name_is_matched_within_the_cohort_region(setup):
     (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", "foto.csv", "bukan CSV atau XLSX"),
     (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 64, "lama.xls", ".xls lama"),
     (b"PK\x03\x04 not really a workbook", "rusak.xlsx", "tidak bisa dibaca"),
+    (b"%PDF-1.4\n1 0 obj<<>>endobj\n", "peserta.csv", "bukan CSV atau XLSX"),  # no NUL byte near the start
     (b"nama,telepon rumah\nAna,0812\n", "kolom.csv", "Kolom wajib tidak ada"),
 ])
 def test_unreadable_files_are_refused_and_nothing_is_stored(setup, client, login, data, name, message):

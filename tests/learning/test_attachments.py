@@ -1,4 +1,6 @@
 """Handouts: imported from the course folder (checked by content), downloaded only by those who may read."""
+import io
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -8,6 +10,7 @@ from kopedu.courses.models import LessonAttachment
 from kopedu.extensions import db
 from kopedu.learning.models import Enrollment
 from tests import factories
+from tests.grading import samples
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
@@ -42,6 +45,8 @@ def test_import_stores_the_handout_under_a_random_name(app, tmp_path):
 @pytest.mark.parametrize("spec, files, message", [
     ("attachments:\n  - palsu.pdf\n", {"palsu.pdf": b"MZ\x90\x00 not a pdf"}, "bukan PDF"),
     ("attachments:\n  - skrip.exe\n", {"skrip.exe": b"MZ\x90\x00"}, "bukan PDF"),
+    ("attachments:\n  - palsu.docx\n", {"palsu.docx": b"PK\x03\x04 any zip is no document"}, "bukan PDF"),
+    ("attachments:\n  - foto.png\n", {"foto.png": PDF}, "bukan PDF"),  # a PDF, but named as a photo
     ("attachments:\n  - ../course.md\n", {}, "tidak ditemukan"),
     ("attachments:\n  - hilang.pdf\n", {}, "tidak ditemukan"),
     ("attachments: lembar.pdf\n", {"lembar.pdf": PDF}, "harus berupa daftar"),
@@ -82,3 +87,22 @@ def test_download_checks_enrolment_and_the_lock(client, login, app, tmp_path):
 
     page = client.get(f"/kursus/{course.slug}/pelajaran/{handout.lesson_id}").get_data(as_text=True)
     assert f'href="{url}" hx-boost="false" download' in page
+
+
+def _pptx() -> bytes:
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as archive:
+        archive.writestr("[Content_Types].xml", (
+            '<?xml version="1.0" encoding="UTF-8"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/'
+            'content-types"><Override PartName="/ppt/presentation.xml" ContentType="application/vnd.openxmlformats-'
+            'officedocument.presentationml.presentation.main+xml"/></Types>'))
+        archive.writestr("ppt/presentation.xml", "<p:presentation/>")
+    return out.getvalue()
+
+
+def test_office_handouts_are_checked_inside_the_zip(app, tmp_path):
+    folder = write_course(tmp_path, "attachments:\n  - rencana.docx\n  - anggaran.xlsx\n  - paparan.pptx\n",
+                          {"rencana.docx": samples.docx(), "anggaran.xlsx": samples.xlsx(), "paparan.pptx": _pptx()})
+    import_course(folder)
+    types = {a.filename: a.content_type.rsplit(".", 1)[-1] for a in db.session.query(LessonAttachment)}
+    assert types == {"rencana.docx": "document", "anggaran.xlsx": "sheet", "paparan.pptx": "presentation"}
