@@ -1,5 +1,6 @@
-"""Declarative base with a constraint naming convention and shared mixins."""
-from datetime import datetime, timezone
+"""Declarative base with a constraint naming convention and shared mixins; UTC and local time."""
+from datetime import date, datetime, timezone
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import DateTime, MetaData, event
 from sqlalchemy.engine import Engine
@@ -23,6 +24,16 @@ def utcnow() -> datetime:
     return datetime.now(timezone.utc)
 
 
+def local_zone() -> ZoneInfo:
+    """The zone people read and type times in (KOPEDU_TIMEZONE, WITA by default), also outside an app."""
+    from flask import current_app, has_app_context
+
+    name = current_app.config.get("BABEL_DEFAULT_TIMEZONE") if has_app_context() else None
+    return ZoneInfo(name or "Asia/Makassar")
+
+
+def local_date(moment: datetime) -> date:
+    return moment.astimezone(local_zone()).date()
 
 
 class TZDateTime(TypeDecorator):

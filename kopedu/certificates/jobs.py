@@ -17,6 +17,7 @@ from datetime import timedelta
 from pathlib import Path
 
 from flask import current_app, has_app_context
+from flask_babel import gettext as _
 from sqlalchemy import select, update
 
 from kopedu.certificates import services
@@ -37,11 +38,11 @@ class ExportError(services.CertificateError):
 def create_export(course, cohort, by) -> CertificateExport:
     """A queued export of the course's live certificates (only the cohort's, if given). Flushes."""
     if cohort is not None and cohort.course_id != course.id:
-        raise ExportError(services._("Angkatan itu bukan bagian dari kursus ini."))
+        raise ExportError(_("Angkatan itu bukan bagian dari kursus ini."))
     purge_old_exports()
     total = len(_rows(course.id, cohort.id if cohort else None))
     if total == 0:
-        raise ExportError(services._("Belum ada sertifikat untuk diunduh."))
+        raise ExportError(_("Belum ada sertifikat untuk diunduh."))
     export = CertificateExport(course_id=course.id, cohort_id=cohort.id if cohort else None,
                                requested_by_id=getattr(by, "id", None), total=total, state="queued")
     db.session.add(export)

@@ -9,12 +9,12 @@ import os
 import re
 import secrets
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 from babel.dates import format_date
 from flask import current_app
+from flask_babel import gettext as _
 from sqlalchemy import and_, case, event, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, contains_eager, joinedload
@@ -26,13 +26,14 @@ from kopedu.certificates.models import (
     CompletionRule)
 from kopedu.cohorts.services import attendance_pct
 from kopedu.courses.models import Course, Lesson, Module, Quiz
-from kopedu.db import utcnow
+from kopedu.db import local_date, utcnow
 from kopedu.extensions import db
 from kopedu.grading.services import assignments_passed
 from kopedu.learning.models import Enrollment, LessonProgress, QuizAttempt
 from kopedu.regions.models import title_case
 from kopedu.signals import attendance_changed, progress_changed, submission_graded
 from kopedu.web import uploads
+from kopedu.web.filters import date_long
 
 log = logging.getLogger(__name__)
 
@@ -66,16 +67,6 @@ class CertificateError(Exception):
     def __init__(self, message: str, field: str | None = None):
         super().__init__(message)
         self.field = field
-
-
-def _(text: str, **kwargs) -> str:
-    """gettext inside a request; the Indonesian msgid itself elsewhere (CLI, background jobs)."""
-    from flask import has_request_context
-    from flask_babel import gettext
-
-    if has_request_context():
-        return gettext(text, **kwargs)
-    return text % kwargs if kwargs else text
 
 
 # --------------------------------------------------------------------------------------------- template
@@ -359,7 +350,7 @@ def issue(enrollment, *, by=None, reason: str | None = None) -> Certificate:
 
     template = template_settings()
     now = utcnow()
-    local_day = _local_date(now)
+    local_day = local_date(now)
     snapshot = build_snapshot(enrollment, template, local_day)
     cohort_code = enrollment.cohort.code if enrollment.cohort is not None else NO_COHORT
     _ensure_counter(local_day.year)  # a write before the savepoint: opens the transaction on every backend
@@ -411,14 +402,9 @@ def _next_seq(year: int) -> int:
                               .returning(table.c.last)).scalar_one()
 
 
-def _local_date(moment: datetime) -> date:
-    tz = ZoneInfo(current_app.config.get("BABEL_DEFAULT_TIMEZONE") or "Asia/Makassar")
-    return moment.astimezone(tz).date()
-
-
 def date_id(value: date) -> str:
     """18 November 2026, always in Indonesian (the certificate is an Indonesian document)."""
-    return format_date(value, "d MMMM y", locale="id")
+    return date_long(value, locale="id")
 
 
 def period_id(start: date | None, end: date | None) -> str:
@@ -456,8 +442,8 @@ def build_snapshot(enrollment, template: CertificateTemplate, issued_on: date) -
         period = period_id(cohort.starts_on, cohort.ends_on)
         venue = cohort.venue or ""
     else:
-        started = _local_date(enrollment.enrolled_at) if enrollment.enrolled_at else None
-        finished = _local_date(enrollment.completed_at) if enrollment.completed_at else issued_on
+        started = local_date(enrollment.enrolled_at) if enrollment.enrolled_at else None
+        finished = local_date(enrollment.completed_at) if enrollment.completed_at else issued_on
         period = period_id(started, finished)
         venue = ""
     tpl = template_snapshot(template)
@@ -712,7 +698,7 @@ def revoke(certificate: Certificate, by, reason: str) -> Certificate:
 
 
 def set_expiry(certificate: Certificate, expires_on: date | None) -> Certificate:
-    if expires_on is not None and expires_on < _local_date(certificate.issued_at):
+    if expires_on is not None and expires_on < local_date(certificate.issued_at):
         raise CertificateError(_("Tanggal kedaluwarsa tidak boleh sebelum tanggal terbit."), "expires_on")
     certificate.expires_on = expires_on
     db.session.flush()
@@ -746,7 +732,7 @@ def regenerate(certificate: Certificate, by, reason: str, use_current_template: 
 def preview_pdf() -> bytes:
     """A sample certificate with the saved template, watermarked CONTOH."""
     template = template_settings()
-    today = _local_date(utcnow())
+    today = local_date(utcnow())
     tpl = template_snapshot(template)
     snapshot = {
         "name": "Yuliana Ndun", "position": "Ketua", "cooperative": "Koperasi Kelurahan Merah Putih Oebufu",

@@ -1,9 +1,7 @@
 """Cohorts, their sessions and attendance. Services flush; the routes commit."""
 import secrets
 from datetime import date, datetime, time, timedelta
-from zoneinfo import ZoneInfo
 
-from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import func, or_, select
 from sqlalchemy.exc import IntegrityError
@@ -12,12 +10,13 @@ from kopedu.auth.models import User
 from kopedu.cohorts.models import (ATTENDANCE_STATUSES, ATTENDED, Attendance, Cohort, CohortSession,
                                    cohort_trainer)
 from kopedu.courses.models import Course
-from kopedu.db import utcnow
+from kopedu.db import local_zone, utcnow
 from kopedu.extensions import db
 from kopedu.learning.models import Enrollment
 from kopedu.learning.services import enroll
 from kopedu.regions.models import Region
 from kopedu.signals import attendance_changed
+from kopedu.web.filters import date_long
 
 # Self check-in opens this long before a session starts and closes when it ends.
 CHECKIN_OPENS_BEFORE = timedelta(minutes=30)
@@ -132,10 +131,6 @@ def participant_count(cohort: Cohort) -> int:
 
 
 # --- sessions ----------------------------------------------------------------------------------
-
-def local_zone() -> ZoneInfo:
-    return ZoneInfo(current_app.config["BABEL_DEFAULT_TIMEZONE"])
-
 
 def save_session(cohort: Cohort, session: CohortSession | None, *, held_on: date | None,
                  starts_at: time | None, ends_at: time | None, place: str | None,
@@ -286,7 +281,7 @@ def check_in(user: User, code: str, now: datetime | None = None) -> tuple[Cohort
         opens, closes = session_window(session)
         zone = local_zone()
         raise CheckInError(_("Kode ini hanya berlaku pada %(day)s pukul %(start)s–%(end)s.",
-                             day=_long_date(session.held_on),
+                             day=date_long(session.held_on),
                              start=opens.astimezone(zone).strftime("%H.%M"),
                              end=closes.astimezone(zone).strftime("%H.%M")), "code")
     session, enrollment = open_rows[0]
@@ -297,19 +292,6 @@ def check_in(user: User, code: str, now: datetime | None = None) -> tuple[Cohort
     start = datetime.combine(session.held_on, session.starts_at, tzinfo=local_zone())
     status = "late" if now > start + LATE_AFTER else "present"
     return session, set_attendance(session, enrollment, status, actor=user, method="self")
-
-
-def _long_date(day: date) -> str:
-    """18 November 2026, in the request's language (Indonesian outside a request)."""
-    from babel.dates import format_date
-    from flask import has_request_context
-
-    locale = "id"
-    if has_request_context():
-        from flask_babel import get_locale
-
-        locale = str(get_locale() or "id")
-    return format_date(day, "d MMMM y", locale=locale)
 
 
 def attendance_pct(enrollment) -> float | None:

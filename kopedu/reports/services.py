@@ -8,15 +8,13 @@ they never go stale. No loop over participants in Python.
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from types import SimpleNamespace
-from zoneinfo import ZoneInfo
 
-from flask import current_app
 from sqlalchemy import Integer, and_, case, func, literal_column, or_, select
 
 from kopedu.auth.models import User
 from kopedu.cohorts.services import attendance_pcts
 from kopedu.courses.models import Course
-from kopedu.db import utcnow
+from kopedu.db import local_zone, utcnow
 from kopedu.extensions import db
 from kopedu.regions.models import Cooperative, Region, title_case
 from kopedu.reports.facts import flush_pending
@@ -239,7 +237,7 @@ def completions_by_week(scope: Scope, filters: Filters, weeks: int = 12) -> list
     """Completed enrolments per week (weeks start on Monday, local time) for the last `weeks` weeks:
     one query returning at most 7·weeks day counts."""
     flush_pending()
-    zone = ZoneInfo(current_app.config["BABEL_DEFAULT_TIMEZONE"])
+    zone = local_zone()
     today = filters.now.astimezone(zone).date()
     first = today - timedelta(days=today.weekday()) - timedelta(weeks=weeks - 1)
     start = datetime.combine(first, datetime.min.time(), tzinfo=zone)

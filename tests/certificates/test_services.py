@@ -12,6 +12,7 @@ from sqlalchemy.exc import IntegrityError
 
 from kopedu.certificates import codes, services
 from kopedu.certificates.models import Certificate, CertificateVersion
+from kopedu.db import local_date
 from kopedu.extensions import db
 from kopedu.learning.models import Enrollment, LessonProgress
 from kopedu.learning.services import enroll
@@ -164,7 +165,7 @@ def test_certificate_content(app, world):
                      "Kelurahan Oebufu, Kecamatan Oebobo, Kota Kupang", "Penguatan Kapasitas Pengurus KMP",
                      "32 JP", "11–15 November 2026", "Aula Dinas Koperasi dan UKM Kota Kupang",
                      codes.display(certificate.verify_code), "kopedu.example.go.id/verifikasi",
-                     f"Kupang, {services.date_id(services._local_date(certificate.issued_at))}"):
+                     f"Kupang, {services.date_id(local_date(certificate.issued_at))}"):
         assert expected in flat, expected
     assert "SERTIFIKAT" in flat.replace(" ", "")
     # no phone number or email on the certificate
@@ -177,7 +178,7 @@ def test_issue_date_and_period_are_written_in_indonesian(app):
     assert services.period_id(date(2026, 12, 30), date(2027, 1, 2)) == "30 Desember 2026 – 2 Januari 2027"
     assert services.period_id(date(2026, 8, 17), date(2026, 8, 17)) == "17 Agustus 2026"
     # 23:30 UTC on 17 November is already 18 November in Kupang (WITA, UTC+8)
-    assert services._local_date(datetime(2026, 11, 17, 23, 30, tzinfo=timezone.utc)) == date(2026, 11, 18)
+    assert local_date(datetime(2026, 11, 17, 23, 30, tzinfo=timezone.utc)) == date(2026, 11, 18)
 
 
 def test_serials_count_up_per_year_and_follow_the_format(world):
@@ -191,7 +192,7 @@ def test_serials_count_up_per_year_and_follow_the_format(world):
     second = enroll(other, world.course)  # no cohort
     first = services.issue(world.enrollment, by=world.trainer, reason="ikut tatap muka")
     then = services.issue(second, by=world.trainer, reason="ikut tatap muka")
-    today = services._local_date(first.issued_at)
+    today = local_date(first.issued_at)
     assert first.serial == f"001/{services.ROMAN[today.month - 1]}/ANGK-1/{today.year}"
     assert then.serial == f"002/{services.ROMAN[today.month - 1]}/MANDIRI/{today.year}"
 
