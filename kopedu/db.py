@@ -36,6 +36,21 @@ def local_date(moment: datetime) -> date:
     return moment.astimezone(local_zone()).date()
 
 
+def insert(entity):
+    """INSERT for the session's database, with .on_conflict_do_nothing()/.on_conflict_do_update():
+    the unique constraints decide races (PostgreSQL and SQLite, the two supported databases)."""
+    from kopedu.extensions import db
+
+    name = db.session.get_bind().dialect.name
+    if name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert as dialect_insert
+    elif name == "sqlite":
+        from sqlalchemy.dialects.sqlite import insert as dialect_insert
+    else:  # pragma: no cover
+        raise RuntimeError(f"unsupported database {name}")
+    return dialect_insert(entity)
+
+
 class TZDateTime(TypeDecorator):
     """Timezone-aware UTC datetimes on every backend (SQLite drops the zone)."""
 

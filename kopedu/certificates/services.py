@@ -26,7 +26,7 @@ from kopedu.certificates.models import (
     CompletionRule)
 from kopedu.cohorts.services import attendance_pct
 from kopedu.courses.models import Course, Lesson, Module, Quiz
-from kopedu.db import local_date, utcnow
+from kopedu.db import insert, local_date, utcnow
 from kopedu.extensions import db
 from kopedu.grading.services import assignments_passed
 from kopedu.learning.models import Enrollment, LessonProgress, QuizAttempt
@@ -382,16 +382,6 @@ def issue(enrollment, *, by=None, reason: str | None = None) -> Certificate:
 
 def _ensure_counter(year: int) -> None:
     table = CertificateCounter.__table__
-    dialect = db.session.get_bind().dialect.name
-    if dialect == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert
-    elif dialect == "sqlite":
-        from sqlalchemy.dialects.sqlite import insert
-    else:  # pragma: no cover
-        if db.session.get(CertificateCounter, year) is None:
-            db.session.add(CertificateCounter(year=year, last=0))
-            db.session.flush()
-        return
     db.session.execute(insert(table).values(year=year, last=0).on_conflict_do_nothing(index_elements=["year"]))
 
 

@@ -25,7 +25,7 @@ from sqlalchemy.orm import defer, joinedload, lazyload, load_only, selectinload
 
 from kopedu.courses.gift import normalise_answer
 from kopedu.courses.models import Course, Lesson, Module, Question, Quiz
-from kopedu.db import utcnow
+from kopedu.db import insert, utcnow
 from kopedu.extensions import db
 from kopedu.learning.models import AttemptAnswer, Enrollment, LessonProgress, QuizAttempt
 from kopedu.signals import progress_changed
@@ -344,13 +344,6 @@ def open_lesson(state: CourseState, lesson: Lesson) -> LessonItem:
 def _insert_ignore(model, values: dict, conflict: list[str], update: list[str] | None = None, returning=None):
     """INSERT … ON CONFLICT DO NOTHING (or DO UPDATE of the `update` columns) on SQLite and PostgreSQL:
     the unique constraint decides, so concurrent requests cannot make duplicates."""
-    name = db.session.get_bind().dialect.name
-    if name == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert
-    elif name == "sqlite":
-        from sqlalchemy.dialects.sqlite import insert
-    else:  # pragma: no cover - other databases are not supported
-        raise RuntimeError(f"unsupported database {name}")
     stmt = insert(model).values(**values)
     if update:
         stmt = stmt.on_conflict_do_update(index_elements=conflict,

@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 from kopedu.auth.models import User
 from kopedu.certificates.models import Certificate
 from kopedu.courses.models import Quiz
+from kopedu.db import insert
 from kopedu.extensions import db
 from kopedu.learning.models import Enrollment, QuizAttempt
 from kopedu.regions.models import Cooperative
@@ -78,11 +79,6 @@ def _source(where, bulk: bool = False):
 
 
 def _upsert(names, stmt):
-    dialect = db.session.get_bind().dialect.name
-    if dialect == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert
-    else:
-        from sqlalchemy.dialects.sqlite import insert
     table = MonitorEnrollment.__table__
     statement = insert(table).from_select(names, stmt)
     return statement.on_conflict_do_update(
