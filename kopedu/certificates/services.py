@@ -24,6 +24,7 @@ from kopedu.certificates import codes, rendering
 from kopedu.certificates.models import (
     DEFAULT_SERIAL_FORMAT, Certificate, CertificateCounter, CertificateTemplate, CertificateVersion,
     CompletionRule)
+from kopedu.cohorts.models import Cohort
 from kopedu.cohorts.services import attendance_pct
 from kopedu.courses.models import Course, Lesson, Module, Quiz
 from kopedu.db import insert, local_date, utcnow
@@ -658,6 +659,10 @@ def course_counts(course_ids) -> dict[int, int]:
         .join(Certificate, and_(Certificate.enrollment_id == Enrollment.id, Certificate.revoked_at.is_(None)))
         .where(Enrollment.course_id.in_(ids)).group_by(Enrollment.course_id))
     return dict(rows.all())
+
+
+def course_cohorts(course) -> list[Cohort]:
+    return list(db.session.scalars(select(Cohort).where(Cohort.course_id == course.id).order_by(Cohort.code)))
 
 
 def get_certificate(certificate_id: int) -> Certificate | None:

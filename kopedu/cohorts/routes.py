@@ -6,9 +6,10 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from kopedu import audit
+from kopedu.auth.services import active_trainers
 from kopedu.cohorts import bp, importer, services
 from kopedu.cohorts.forms import STATUS_LABELS, CheckInForm, CohortForm, ImportForm, SessionForm
-from kopedu.cohorts.models import ATTENDANCE_STATUSES, NEXT_STATUS, Attendance, Cohort, ParticipantImport
+from kopedu.cohorts.models import ATTENDANCE_STATUSES, NEXT_STATUS, Cohort, ParticipantImport
 from kopedu.courses.models import Course
 from kopedu.extensions import db, limiter
 from kopedu.regions.services import resolve_region
@@ -52,7 +53,7 @@ def _cohort_form(cohort: Cohort | None) -> CohortForm:
     form = CohortForm(obj=cohort)
     form.course_id.choices = [("", "—")] + [
         (c.id, c.title) for c in db.session.scalars(db.select(Course).order_by(Course.title))]
-    form.trainer_ids.choices = [(t.id, t.full_name) for t in services.trainer_choices()]
+    form.trainer_ids.choices = [(t.id, t.full_name) for t in active_trainers()]
     if request.method == "GET" and cohort is not None:
         form.region.data = cohort.region_code or ""
         form.trainer_ids.data = [t.id for t in cohort.trainers]
@@ -169,10 +170,12 @@ def session_edit(cohort_id: int, session_id: int):
 def session_delete(cohort_id: int, session_id: int):
     cohort = _cohort(cohort_id)
     session = _session(cohort, session_id)
-    if db.session.scalar(db.select(Attendance.id).where(Attendance.session_id == session.id).limit(1)):
-        abort(409, description=_("Sesi yang sudah punya presensi tidak bisa dihapus."))
     audit.record(current_user, "cohort.session_delete", session, object_type="cohort_session")
-    db.session.delete(session)
+    try:
+        services.delete_session(session)
+    except services.CohortError as error:
+        db.session.rollback()
+        abort(409, description=str(error))
     db.session.commit()
     flash(_("Sesi sudah dihapus."), "success")
     return redirect(url_for("cohorts.cohort", cohort_id=cohort.id))
@@ -227,11 +230,7 @@ def mark(cohort_id: int, session_id: int, enrollment_id: int):
 def mark_rest_absent(cohort_id: int, session_id: int):
     cohort = _cohort(cohort_id)
     session = _session(cohort, session_id)
-    marked = 0
-    for enrollment, status in services.attendance_sheet(session):
-        if status is None:
-            services.set_attendance(session, enrollment, "absent", actor=current_user)
-            marked += 1
+    marked = services.mark_rest_absent(session, actor=current_user)
     audit.record(current_user, "cohort.mark_rest_absent", session, object_type="cohort_session", count=marked)
     db.session.commit()
     flash(_("%(n)d peserta ditandai tidak hadir.", n=marked), "success")

@@ -52,11 +52,6 @@ def can_manage(user, cohort: Cohort) -> bool:
     return bool(user and user.is_authenticated) and (user.is_admin or cohort.is_trainer(user))
 
 
-def trainer_choices() -> list[User]:
-    return list(db.session.scalars(
-        select(User).where(User.role == "trainer", User.active.is_(True)).order_by(User.full_name)))
-
-
 def save_cohort(cohort: Cohort | None, *, course_id: int | None, code: str, name: str,
                 starts_on: date | None, ends_on: date | None, venue: str | None,
                 region_code: str | None, trainer_ids: list[int]) -> Cohort:
@@ -155,6 +150,14 @@ def save_session(cohort: Cohort, session: CohortSession | None, *, held_on: date
     session.topic = topic
     db.session.flush()
     return session
+
+
+def delete_session(session: CohortSession) -> None:
+    """Delete a session nobody's attendance was taken in yet. Flushes."""
+    if db.session.scalar(select(Attendance.id).where(Attendance.session_id == session.id).limit(1)):
+        raise CohortError(_("Sesi yang sudah punya presensi tidak bisa dihapus."))
+    db.session.delete(session)
+    db.session.flush()
 
 
 def _unique_code(cohort: Cohort, avoid: str | None = None) -> str:
@@ -262,6 +265,14 @@ def set_attendance(session: CohortSession, enrollment: Enrollment, status: str, 
     return record
 
 
+def mark_rest_absent(session: CohortSession, actor=None) -> int:
+    """Mark everyone not marked yet as absent (at the end of a session). Returns how many."""
+    unmarked = [enrollment for enrollment, status in attendance_sheet(session) if status is None]
+    for enrollment in unmarked:
+        set_attendance(session, enrollment, "absent", actor=actor)
+    return len(unmarked)
+
+
 def check_in(user: User, code: str, now: datetime | None = None) -> tuple[CohortSession, Attendance]:
     """Self check-in with the 6-digit code the trainer shows. Valid only inside the session window
     and only for the participant's own cohorts. Present, or late after the first 15 minutes."""
@@ -301,18 +312,9 @@ def attendance_pct(enrollment) -> float | None:
     threshold only once enough sessions were attended. Excused (izin) and absent do not count as
     attended. None when the enrolment has no cohort or the cohort has no sessions yet.
     """
-    if enrollment is None or enrollment.cohort_id is None:
+    if enrollment is None:
         return None
-    total = db.session.scalar(select(func.count()).select_from(CohortSession).where(
-        CohortSession.cohort_id == enrollment.cohort_id)) or 0
-    if total == 0:
-        return None
-    attended = db.session.scalar(
-        select(func.count()).select_from(Attendance)
-        .join(CohortSession, CohortSession.id == Attendance.session_id)
-        .where(Attendance.enrollment_id == enrollment.id, Attendance.status.in_(ATTENDED),
-               CohortSession.cohort_id == enrollment.cohort_id)) or 0
-    return round(100.0 * attended / total, 1)
+    return attendance_pcts([enrollment])[enrollment.id]
 
 
 def attendance_pcts(enrollments) -> dict[int, float | None]:

@@ -2,7 +2,7 @@
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import selectinload
 
-from kopedu.courses.models import Course, Lesson, Module
+from kopedu.courses.models import Course, Lesson, Module, course_trainer
 from kopedu.extensions import db
 
 
@@ -20,6 +20,15 @@ def published_courses(q: str = "") -> list[Course]:
         stmt = stmt.where(or_(func.lower(Course.title).like(like, escape="\\"),
                               func.lower(Course.summary).like(like, escape="\\")))
     return list(db.session.scalars(stmt))
+
+
+def taught_courses(user, *options) -> list[Course]:
+    """The courses a trainer teaches (every course for an admin), by title; `options` are loader options."""
+    stmt = select(Course).order_by(Course.title)
+    if not user.is_admin:
+        stmt = stmt.join(course_trainer, course_trainer.c.course_id == Course.id).where(
+            course_trainer.c.user_id == user.id)
+    return list(db.session.scalars(stmt.options(*options)))
 
 
 def course_sizes(course_ids) -> dict[int, tuple[int, int, int]]:

@@ -17,6 +17,7 @@ from sqlalchemy.orm import aliased, joinedload, lazyload, selectinload
 from kopedu import signals
 from kopedu.auth.models import User
 from kopedu.courses.models import Assignment, Course, Lesson, Module, Quiz, course_trainer
+from kopedu.courses.services import taught_courses
 from kopedu.db import utcnow
 from kopedu.extensions import db
 from kopedu.grading.models import (FAILED, OUTCOMES, PASSED, REVISE, STATUSES, WAITING, Grade, Submission,
@@ -320,11 +321,7 @@ def queue_choices(user, course_id: int | None) -> QueueChoices:
     when the chosen course — or any of the user's courses — has cohorts)."""
     from kopedu.cohorts.models import Cohort
 
-    courses_stmt = select(Course).order_by(Course.title)
-    if not user.is_admin:
-        courses_stmt = courses_stmt.join(course_trainer, course_trainer.c.course_id == Course.id).where(
-            course_trainer.c.user_id == user.id)
-    courses = list(db.session.scalars(courses_stmt.options(lazyload(Course.trainers))))
+    courses = taught_courses(user, lazyload(Course.trainers))
     ids = [c.id for c in courses if course_id in (None, c.id)]
     assignments = list(db.session.scalars(
         select(Assignment).join(Lesson, Lesson.id == Assignment.lesson_id).join(Module, Module.id == Lesson.module_id)

@@ -470,17 +470,6 @@ def dashboard(user) -> list[DashboardEntry]:
     return entries
 
 
-def taught_courses(user) -> list[Course]:
-    """Courses a trainer teaches (every course for an admin)."""
-    from kopedu.courses.models import course_trainer
-
-    stmt = select(Course).order_by(Course.title)
-    if not user.is_admin:
-        stmt = stmt.join(course_trainer, course_trainer.c.course_id == Course.id).where(
-            course_trainer.c.user_id == user.id)
-    return list(db.session.scalars(stmt))
-
-
 # --------------------------------------------------------------------------- quizzes
 
 
