@@ -14,6 +14,7 @@ from kopedu.courses.models import Course
 from kopedu.extensions import db, limiter
 from kopedu.regions.services import resolve_region
 from kopedu.web.access import roles_required
+from kopedu.web.errors import abort_with
 from kopedu.web.exports import send_table
 from kopedu.web.htmx import is_partial, redirect, render, render_blocks
 
@@ -175,7 +176,7 @@ def session_delete(cohort_id: int, session_id: int):
         services.delete_session(session)
     except services.CohortError as error:
         db.session.rollback()
-        abort(409, description=str(error))
+        abort_with(409, error)
     db.session.commit()
     flash(_("Sesi sudah dihapus."), "success")
     return redirect(url_for("cohorts.cohort", cohort_id=cohort.id))

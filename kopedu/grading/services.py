@@ -16,6 +16,7 @@ from sqlalchemy.orm import aliased, joinedload, lazyload, selectinload
 
 from kopedu import signals
 from kopedu.auth.models import User
+from kopedu.cohorts.models import Cohort
 from kopedu.courses.models import Assignment, Course, Lesson, Module, Quiz, course_trainer
 from kopedu.courses.services import taught_courses
 from kopedu.db import utcnow
@@ -319,8 +320,6 @@ class QueueChoices:
 def queue_choices(user, course_id: int | None) -> QueueChoices:
     """What the filters of the queue offer: the user's courses, their assignments, and cohorts (only
     when the chosen course — or any of the user's courses — has cohorts)."""
-    from kopedu.cohorts.models import Cohort
-
     courses = taught_courses(user, lazyload(Course.trainers))
     ids = [c.id for c in courses if course_id in (None, c.id)]
     assignments = list(db.session.scalars(
@@ -448,8 +447,6 @@ class Gradebook:
 def gradebook(course: Course, cohort_id: int | None = None) -> Gradebook:
     """Participants × pre-test, quizzes, assignments, post-test, progress and completion, sorted by
     kelurahan. A fixed number of queries whatever the number of participants."""
-    from kopedu.cohorts.models import Cohort
-
     quizzes = list(db.session.scalars(
         select(Quiz).outerjoin(Lesson, Lesson.id == Quiz.lesson_id).outerjoin(Module, Module.id == Lesson.module_id)
         .where(Quiz.course_id == course.id)
