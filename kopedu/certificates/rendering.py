@@ -7,7 +7,6 @@ import atexit
 import base64
 import logging
 import mimetypes
-import threading
 from functools import lru_cache
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -18,6 +17,7 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from markupsafe import Markup
 
 from kopedu.certificates import codes
+from kopedu.web.pdf import render_lock
 
 TEMPLATE_DIR = (Path(__file__).parent / "templates").resolve()
 FONT_DIR = (Path(__file__).parent / "fonts").resolve()
@@ -28,9 +28,6 @@ log = logging.getLogger(__name__)
 
 _env = Environment(loader=FileSystemLoader(str(TEMPLATE_DIR)), autoescape=select_autoescape(["html"]),
                    trim_blocks=True, lstrip_blocks=True)
-# Pango and WeasyPrint's font machinery are not safe to share between threads: one render at a time
-# per process (a request thread and the bulk worker may both render).
-_render_lock = threading.Lock()
 
 
 class FetchRefused(ValueError):
@@ -134,7 +131,7 @@ def render_pdf(context: dict) -> bytes:
     """The certificate as PDF bytes. `context`: see services.render_context()."""
     html_string = render_html(context)
     HTML, css, font_config, fetcher = _weasy()
-    with _render_lock:
+    with render_lock:  # shared with every other PDF of the process
         document = HTML(string=html_string, base_url=TEMPLATE_DIR.as_uri() + "/", url_fetcher=fetcher)
         return document.write_pdf(stylesheets=[css], font_config=font_config)
 

@@ -1,7 +1,7 @@
 """Cohort pages: list, create/edit, schedule, attendance taking, self check-in and the import."""
 import io
 
-from flask import abort, current_app, flash, make_response, request, url_for
+from flask import abort, current_app, flash, make_response, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
@@ -17,6 +17,7 @@ from kopedu.web.access import roles_required
 from kopedu.web.errors import abort_with
 from kopedu.web.exports import send_table
 from kopedu.web.htmx import is_partial, redirect, render, render_blocks
+from kopedu.web.pdf import html_to_pdf
 
 STAFF = ("admin", "trainer")
 
@@ -367,9 +368,6 @@ def import_confirm(cohort_id: int, import_id: int):
 def password_sheet(cohort_id: int, import_id: int):
     """Print the initial passwords of the accounts this import created (they are set now, so the
     sheet is the only place they appear)."""
-    from flask import render_template
-    from weasyprint import HTML
-
     cohort = _cohort(cohort_id)
     record = _import(cohort, import_id)
     if record.confirmed_at is None:
@@ -383,7 +381,7 @@ def password_sheet(cohort_id: int, import_id: int):
                  issued=sum(1 for _u, p in accounts if p))
     html = render_template("cohorts/password_sheet.html", cohort=cohort, record=record, accounts=accounts,
                            part=part, parts=parts, login_url=current_app.config["PUBLIC_BASE_URL"] + "/masuk")
-    pdf = HTML(string=html, base_url=request.host_url).write_pdf()
+    pdf = html_to_pdf(html)
     db.session.commit()  # only once the sheet exists
     response = make_response(pdf)
     response.mimetype = "application/pdf"
