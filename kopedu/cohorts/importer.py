@@ -25,7 +25,7 @@ from kopedu.cohorts.services import CohortError
 from kopedu.db import utcnow
 from kopedu.extensions import db
 from kopedu.learning.models import Enrollment
-from kopedu.regions.models import Cooperative, Region, title_case
+from kopedu.regions.models import Cooperative, Region
 from kopedu.web import uploads
 
 MAX_BYTES = 2 * 1024 * 1024
@@ -275,10 +275,6 @@ def _resolve_villages(cohort: Cohort, rows: list[ImportRow]) -> None:
         row.village = village
 
 
-def _default_cooperative_name(village: Region) -> str:
-    return f"Koperasi Kelurahan Merah Putih {title_case(village.name)}"
-
-
 def _resolve_cooperatives(rows: list[ImportRow]) -> None:
     villages = {r.village.code for r in rows if r.village is not None}
     existing: dict[str, list[Cooperative]] = {}
@@ -294,7 +290,7 @@ def _resolve_cooperatives(rows: list[ImportRow]) -> None:
             if len(here) == 1:
                 row.cooperative, row.cooperative_name = here[0], here[0].name
                 continue
-            name = _default_cooperative_name(row.village)
+            name = Cooperative.default_name(row.village)
         if len(name) > 200:
             row.errors.append(_("Nama koperasi terlalu panjang."))
             continue
