@@ -574,15 +574,6 @@ def can_manage(user, course) -> bool:
     return bool(user and user.is_authenticated and course is not None and course.is_trainer(user))
 
 
-def can_download(user, certificate: Certificate) -> bool:
-    """The owner (while not revoked), the course's trainers and admins."""
-    if not user or not user.is_authenticated:
-        return False
-    if certificate.enrollment.user_id == user.id:
-        return not certificate.revoked
-    return can_manage(user, certificate.enrollment.course)
-
-
 def download_name(certificate, version: int | None = None) -> str:
     name = safe_name(certificate.snapshot.get("name", "")) or "peserta"
     suffix = f"-v{version}" if version else ""

@@ -59,12 +59,6 @@ def _get(model, ident: int):
     return obj
 
 
-def _back(default: str) -> str:
-    """A same-site path the form asked to go back to, or `default`."""
-    target = request.form.get("next") or ""
-    return target if target.startswith("/") and not target.startswith("//") else default
-
-
 # --------------------------------------------------------------------------- courses
 
 

@@ -1,6 +1,5 @@
 """Reading course content."""
 from sqlalchemy import func, or_, select
-from sqlalchemy.orm import selectinload
 
 from kopedu.courses.models import Course, Lesson, Module, course_trainer
 from kopedu.extensions import db
@@ -42,10 +41,3 @@ def course_sizes(course_ids) -> dict[int, tuple[int, int, int]]:
             .where(Module.course_id.in_(course_ids)).group_by(Module.course_id))
     return {course_id: (modules, lessons, int(minutes)) for course_id, modules, lessons, minutes
             in db.session.execute(stmt)}
-
-
-def course_with_outline(slug: str) -> Course | None:
-    """The course with its modules and lessons loaded in a bounded number of queries."""
-    stmt = (select(Course).where(Course.slug == slug)
-            .options(selectinload(Course.modules).selectinload(Module.lessons)))
-    return db.session.scalar(stmt)
