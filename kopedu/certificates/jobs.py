@@ -24,6 +24,7 @@ from kopedu.certificates import services
 from kopedu.certificates.models import Certificate, CertificateExport
 from kopedu.db import utcnow
 from kopedu.extensions import db
+from kopedu.learning.models import Enrollment
 
 log = logging.getLogger(__name__)
 
@@ -51,8 +52,6 @@ def create_export(course, cohort, by) -> CertificateExport:
 
 
 def _rows(course_id: int, cohort_id: int | None):
-    from kopedu.learning.models import Enrollment
-
     stmt = (select(Certificate.id, Certificate.serial, Certificate.snapshot, Certificate.pdf_path)
             .join(Enrollment, Certificate.enrollment_id == Enrollment.id)
             .where(Enrollment.course_id == course_id, Certificate.revoked_at.is_(None))

@@ -7,6 +7,7 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.exc import IntegrityError
 
 from kopedu.auth.models import User
+from kopedu.auth.services import normalize_phone
 from kopedu.cohorts.models import (ATTENDANCE_STATUSES, ATTENDED, Attendance, Cohort, CohortSession,
                                    cohort_trainer)
 from kopedu.courses.models import Course
@@ -112,8 +113,6 @@ def participants(cohort: Cohort, q: str = "", page: int = 1, per_page: int = 50)
             .where(Enrollment.cohort_id == cohort.id).order_by(User.full_name, User.id))
     q = (q or "").strip()
     if q:
-        from kopedu.auth.services import normalize_phone
-
         phone = normalize_phone(q)
         stmt = stmt.where(or_(func.lower(User.full_name).like(f"%{q.lower()}%"),
                               User.phone == phone if phone else False))

@@ -16,7 +16,7 @@ from kopedu.courses.authoring_forms import (QUESTION_KIND_LABELS, AssignmentForm
                                             ModuleForm, NewLessonForm, QuizForm, TitleForm, kind_label,
                                             level_rows, question_kind_label, question_rows, read_levels,
                                             read_question)
-from kopedu.courses.models import Assignment, Course, Lesson, Module, Question, Quiz, RubricCriterion
+from kopedu.courses.models import Assignment, Course, CourseMedia, Lesson, Module, Question, Quiz, RubricCriterion
 from kopedu.courses.services import taught_courses
 from kopedu.extensions import db
 from kopedu.web import uploads
@@ -573,8 +573,6 @@ def media_upload(course_id: int):
 @bp.post("/media/<int:media_id>/hapus")
 @roles_required(*AUTHORS)
 def media_delete(media_id: int):
-    from kopedu.courses.models import CourseMedia
-
     media = db.get_or_404(CourseMedia, media_id)
     course_id = media.course_id
     _check(media.course)

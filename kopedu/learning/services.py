@@ -23,6 +23,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, func, select
 from sqlalchemy.orm import defer, joinedload, lazyload, load_only, selectinload
 
+from kopedu.auth.models import User
 from kopedu.courses.gift import normalise_answer
 from kopedu.courses.models import Course, Lesson, Module, Question, Quiz
 from kopedu.db import insert, utcnow
@@ -709,8 +710,6 @@ def grade_attempt(attempt: QuizAttempt, now: datetime | None = None,
     state = course_state_
     if state is None or state.enrollment is None or state.enrollment.user_id != attempt.user_id:
         course = load_course(course_id=quiz.course_id)
-        from kopedu.auth.models import User
-
         state = course_state(course, db.session.get(User, attempt.user_id), with_scores=False)
     if state.enrollment is None:
         return attempt

@@ -18,6 +18,7 @@ from kopedu.extensions import db
 from kopedu.learning.models import Enrollment, QuizAttempt
 from kopedu.regions.models import Cooperative
 from kopedu.reports.models import MonitorEnrollment
+from kopedu.signals import progress_changed, submission_graded
 
 _KEY = "monitor_dirty"
 
@@ -185,8 +186,6 @@ def register() -> None:
     """Listen for changes (once per process)."""
     if getattr(register, "done", False):
         return
-    from kopedu.signals import progress_changed, submission_graded
-
     event.listen(Session, "after_flush", _after_flush)
     event.listen(Session, "before_commit", _before_commit)
     event.listen(Session, "after_soft_rollback", _clear)
