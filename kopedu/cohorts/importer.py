@@ -108,13 +108,12 @@ def read_table(data: bytes, filename: str = "") -> list[dict]:
         raise ImportFileError(_("Berkas kosong."))
     if len(data) > MAX_BYTES:
         raise ImportFileError(_("Berkas terlalu besar (maksimal 2 MB)."))
-    kind = uploads.sniff(data)
-    if kind == "xlsx" or (kind is None and data[:4] == b"PK\x03\x04"):  # openpyxl says what is wrong with it
+    if uploads.sniff(data) not in (None, "xlsx"):  # a PDF, a photo, a Word document
+        raise ImportFileError(_("Berkas bukan CSV atau XLSX."))
+    if data[:4] == b"PK\x03\x04":  # also a ZIP that is no workbook: openpyxl says it cannot read it
         table = _read_xlsx(data)
     elif data[:8] == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1":
         raise ImportFileError(_("Format .xls lama tidak didukung. Simpan sebagai .xlsx atau .csv."))
-    elif kind is not None:  # a PDF, a photo, a Word document
-        raise ImportFileError(_("Berkas bukan CSV atau XLSX."))
     else:
         table = _read_csv(data)
     table = [(line, [_cell(v) for v in cells]) for line, cells in table]

@@ -46,8 +46,8 @@ def xlsx_bytes(header, rows, title: str = "Data", freeze: str = "A2") -> bytes:
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet(title=title[:31])
     sheet.freeze_panes = freeze
-    for index, title_ in enumerate(header):
-        width = max([len(str(title_))] + [len(str(row[index])) for row in rows[:_WIDTH_SAMPLE]
+    for index, label in enumerate(header):
+        width = max([len(str(label))] + [len(str(row[index])) for row in rows[:_WIDTH_SAMPLE]
                                           if index < len(row) and row[index] is not None])
         sheet.column_dimensions[get_column_letter(index + 1)].width = min(max(width + 2, 6), 45)
     cells = []
