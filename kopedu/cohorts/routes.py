@@ -10,7 +10,7 @@ from kopedu.auth.services import active_trainers
 from kopedu.cohorts import bp, importer, services
 from kopedu.cohorts.forms import STATUS_LABELS, CheckInForm, CohortForm, ImportForm, SessionForm
 from kopedu.cohorts.models import ATTENDANCE_STATUSES, NEXT_STATUS, Cohort, ParticipantImport
-from kopedu.courses.models import Course
+from kopedu.courses.services import all_courses
 from kopedu.extensions import db, limiter
 from kopedu.regions.services import resolve_region
 from kopedu.web.access import roles_required
@@ -53,8 +53,7 @@ def index():
 
 def _cohort_form(cohort: Cohort | None) -> CohortForm:
     form = CohortForm(obj=cohort)
-    form.course_id.choices = [("", "—")] + [
-        (c.id, c.title) for c in db.session.scalars(db.select(Course).order_by(Course.title))]
+    form.course_id.choices = [("", "—")] + [(c.id, c.title) for c in all_courses()]
     form.trainer_ids.choices = [(t.id, t.full_name) for t in active_trainers()]
     if request.method == "GET" and cohort is not None:
         form.region.data = cohort.region_code or ""

@@ -21,6 +21,11 @@ def published_courses(q: str = "") -> list[Course]:
     return list(db.session.scalars(stmt))
 
 
+def all_courses() -> list[Course]:
+    """Every course, published or not, by title (for admins' choices and filters)."""
+    return list(db.session.scalars(select(Course).order_by(Course.title)))
+
+
 def taught_courses(user, *options) -> list[Course]:
     """The courses a trainer teaches (every course for an admin), by title; `options` are loader options."""
     stmt = select(Course).order_by(Course.title)

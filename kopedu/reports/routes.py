@@ -9,6 +9,7 @@ from flask_login import current_user
 
 from kopedu.auth.models import User
 from kopedu.extensions import db
+from kopedu.courses.services import all_courses
 from kopedu.regions.models import Cooperative
 from kopedu.reports import bp, charts, services
 from kopedu.web.access import require_scope, roles_required
@@ -103,7 +104,7 @@ def _region_page(region):
     weeks = services.completions_by_week(scope, filters)
     is_village = region is not None and len(region.code) == 10
     return render("reports/region.html", region=region, rows=rows, total=total, filters=filters,
-                  params=_params(filters), courses=services.courses(), crumbs=_crumbs(region),
+                  params=_params(filters), courses=all_courses(), crumbs=_crumbs(region),
                   child_label=_child_label(region), is_village=is_village,
                   histogram=charts.progress_histogram(total.hist), completions=charts.completions_chart(weeks))
 
@@ -155,7 +156,7 @@ def cooperative(coop_id: int):
     total = services.scope_stats(scope, filters)
     weeks = services.completions_by_week(scope, filters)
     return render("reports/cooperative.html", coop=coop, rows=rows, total=total, filters=filters,
-                  params=_params(filters), courses=services.courses(), crumbs=_crumbs(coop.village),
+                  params=_params(filters), courses=all_courses(), crumbs=_crumbs(coop.village),
                   histogram=charts.progress_histogram(total.hist), completions=charts.completions_chart(weeks))
 
 
@@ -242,7 +243,7 @@ def _behind_page(region):
                                      offset=(page - 1) * PER_PAGE)
     has_next = len(rows) > PER_PAGE
     return render("reports/behind.html", region=region, rows=rows[:PER_PAGE], page=page, has_next=has_next,
-                  filters=filters, params=_params(filters), courses=services.courses(), crumbs=_crumbs(region),
+                  filters=filters, params=_params(filters), courses=all_courses(), crumbs=_crumbs(region),
                   days=services.BEHIND_DAYS)
 
 

@@ -256,9 +256,5 @@ def completions_by_week(scope: Scope, filters: Filters, weeks: int = 12) -> list
     return [(first + timedelta(weeks=i), counts[i]) for i in range(weeks)]
 
 
-def courses() -> list[Course]:
-    return list(db.session.scalars(select(Course).order_by(Course.title)))
-
-
 def find_region(code: str) -> Region | None:
     return db.session.get(Region, code) if code and code.isdigit() and len(code) <= 10 else None
