@@ -76,8 +76,8 @@ def main(n: int) -> None:
 
         print(f"{n} participants, 1 course (pre-test, 5 quizzes, 2 assignments, post-test), {db.engine.dialect.name}")
         measure("gradebook() rows and columns", lambda: services.gradebook(db.session.get(type(course), course.id)))
-        measure("gradebook XLSX export", lambda: services.gradebook_xlsx(services.gradebook(course)))
-        measure("gradebook CSV export", lambda: services.gradebook_csv(services.gradebook(course)))
+        measure("gradebook XLSX export", lambda: services.gradebook_file(services.gradebook(course), "xlsx"))
+        measure("gradebook CSV export", lambda: services.gradebook_file(services.gradebook(course), "csv"))
 
         client = app.test_client()
         client.post("/masuk", data={"login": "bench-trainer@example.org", "password": "bench-password"})

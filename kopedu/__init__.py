@@ -1,7 +1,7 @@
 """KopEdu: learning management for the officers of Koperasi Desa/Kelurahan Merah Putih."""
 import os
 
-from flask import Flask, has_request_context, jsonify, request, session
+from flask import Flask, has_request_context, jsonify, session
 from flask_login import current_user
 from sqlalchemy import text
 
@@ -85,10 +85,14 @@ def _register_blueprints(app: Flask) -> None:
 
 
 def _select_locale() -> str:
+    """The user's language, else the session's, else Indonesian. Outside a request (CLI commands,
+    background jobs) always Indonesian, so services may translate and format wherever they run."""
     languages = ("id", "en")
-    if current_user and current_user.is_authenticated and current_user.locale in languages:
+    if not has_request_context():
+        return "id"
+    if current_user.is_authenticated and current_user.locale in languages:
         return current_user.locale
-    if has_request_context() and session.get("locale") in languages:
+    if session.get("locale") in languages:
         return session["locale"]
     return "id"
 

@@ -1,5 +1,6 @@
-"""Declarative base with a constraint naming convention and shared mixins."""
-from datetime import datetime, timezone
+"""Declarative base with a constraint naming convention and shared mixins; UTC and local time."""
+from datetime import date, datetime, timezone
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import DateTime, MetaData, event
 from sqlalchemy.engine import Engine
@@ -23,6 +24,31 @@ def utcnow() -> datetime:
     return datetime.now(timezone.utc)
 
 
+def local_zone() -> ZoneInfo:
+    """The zone people read and type times in (KOPEDU_TIMEZONE, WITA by default), also outside an app."""
+    from flask import current_app, has_app_context
+
+    name = current_app.config.get("BABEL_DEFAULT_TIMEZONE") if has_app_context() else None
+    return ZoneInfo(name or "Asia/Makassar")
+
+
+def local_date(moment: datetime) -> date:
+    return moment.astimezone(local_zone()).date()
+
+
+def insert(entity):
+    """INSERT for the session's database, with .on_conflict_do_nothing()/.on_conflict_do_update():
+    the unique constraints decide races (PostgreSQL and SQLite, the two supported databases)."""
+    from kopedu.extensions import db
+
+    name = db.session.get_bind().dialect.name
+    if name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert as dialect_insert
+    elif name == "sqlite":
+        from sqlalchemy.dialects.sqlite import insert as dialect_insert
+    else:  # pragma: no cover
+        raise RuntimeError(f"unsupported database {name}")
+    return dialect_insert(entity)
 
 
 class TZDateTime(TypeDecorator):

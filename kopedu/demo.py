@@ -8,7 +8,7 @@ from kopedu.auth.models import User
 from kopedu.courses.importer import import_course
 from kopedu.courses.models import Course
 from kopedu.extensions import db
-from kopedu.regions.models import Cooperative, Region, title_case
+from kopedu.regions.models import Cooperative, Region
 from kopedu.regions.services import import_regions
 
 BUNDLED_REGIONS = Path(__file__).parent / "regions" / "data"
@@ -35,10 +35,6 @@ PARTICIPANTS = [
 ]
 
 
-def cooperative_name(village: Region) -> str:
-    return f"Koperasi Kelurahan Merah Putih {title_case(village.name)}"
-
-
 def seed_demo(content_dir: Path | None = None) -> dict[str, int]:
     """Load the demo data; running it again changes nothing. Flushes; the caller commits."""
     if current_app.config.get("ENV_NAME") == "production" or current_app.config.get("SESSION_COOKIE_SECURE"):
@@ -52,7 +48,7 @@ def seed_demo(content_dir: Path | None = None) -> dict[str, int]:
         select(Cooperative).where(Cooperative.village_code.startswith(KOTA_KUPANG)))}
     for village in villages:
         if village.code not in existing:
-            existing[village.code] = Cooperative(name=cooperative_name(village), village_code=village.code)
+            existing[village.code] = Cooperative(name=Cooperative.default_name(village), village_code=village.code)
             db.session.add(existing[village.code])
     db.session.flush()
 

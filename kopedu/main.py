@@ -2,6 +2,7 @@
 from flask import Blueprint, redirect, url_for
 from flask_login import current_user, login_required
 
+from kopedu.courses.services import taught_courses
 from kopedu.learning import services as learning
 from kopedu.web.htmx import render
 
@@ -19,5 +20,5 @@ def index():
 @login_required
 def home():
     entries = learning.dashboard(current_user) if current_user.role == "participant" else []
-    taught = learning.taught_courses(current_user) if current_user.role in ("trainer", "admin") else []
+    taught = taught_courses(current_user) if current_user.role in ("trainer", "admin") else []
     return render("main/home.html", user=current_user, entries=entries, taught=taught)

@@ -154,6 +154,12 @@ def reset_password(user: User) -> str:
     return password
 
 
+def active_trainers() -> list[User]:
+    """Trainers who can be put on a course or a cohort, by name."""
+    return list(db.session.scalars(
+        select(User).where(User.role == "trainer", User.active.is_(True)).order_by(User.full_name)))
+
+
 def search_users(q: str = "", role: str | None = None, page: int = 1, per_page: int = 25):
     stmt = select(User).order_by(User.full_name)
     if role:

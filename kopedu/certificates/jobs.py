@@ -17,12 +17,14 @@ from datetime import timedelta
 from pathlib import Path
 
 from flask import current_app, has_app_context
+from flask_babel import gettext as _
 from sqlalchemy import select, update
 
 from kopedu.certificates import services
 from kopedu.certificates.models import Certificate, CertificateExport
 from kopedu.db import utcnow
 from kopedu.extensions import db
+from kopedu.learning.models import Enrollment
 
 log = logging.getLogger(__name__)
 
@@ -38,11 +40,11 @@ class ExportError(services.CertificateError):
 def create_export(course, cohort, by) -> CertificateExport:
     """A queued export of the course's live certificates (only the cohort's, if given). Flushes."""
     if cohort is not None and cohort.course_id != course.id:
-        raise ExportError(services._("Angkatan itu bukan bagian dari kursus ini."))
+        raise ExportError(_("Angkatan itu bukan bagian dari kursus ini."))
     purge_old_exports()
     total = len(_rows(course.id, cohort.id if cohort else None))
     if total == 0:
-        raise ExportError(services._("Belum ada sertifikat untuk diunduh."))
+        raise ExportError(_("Belum ada sertifikat untuk diunduh."))
     export = CertificateExport(course_id=course.id, cohort_id=cohort.id if cohort else None,
                                requested_by_id=getattr(by, "id", None), total=total, state="queued")
     db.session.add(export)
@@ -51,8 +53,6 @@ def create_export(course, cohort, by) -> CertificateExport:
 
 
 def _rows(course_id: int, cohort_id: int | None):
-    from kopedu.learning.models import Enrollment
-
     stmt = (select(Certificate.id, Certificate.serial, Certificate.snapshot, Certificate.pdf_path)
             .join(Enrollment, Certificate.enrollment_id == Enrollment.id)
             .where(Enrollment.course_id == course_id, Certificate.revoked_at.is_(None))

@@ -7,7 +7,6 @@ import atexit
 import base64
 import logging
 import mimetypes
-import threading
 from functools import lru_cache
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -17,20 +16,17 @@ import segno
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from markupsafe import Markup
 
-from kopedu.certificates import codes
+from kopedu.web import uploads
+from kopedu.web.pdf import render_lock
 
 TEMPLATE_DIR = (Path(__file__).parent / "templates").resolve()
 FONT_DIR = (Path(__file__).parent / "fonts").resolve()
 ALLOWED_ROOTS = (TEMPLATE_DIR, FONT_DIR)
-IMAGE_TYPES = {"image/png", "image/jpeg"}
 
 log = logging.getLogger(__name__)
 
 _env = Environment(loader=FileSystemLoader(str(TEMPLATE_DIR)), autoescape=select_autoescape(["html"]),
                    trim_blocks=True, lstrip_blocks=True)
-# Pango and WeasyPrint's font machinery are not safe to share between threads: one render at a time
-# per process (a request thread and the bulk worker may both render).
-_render_lock = threading.Lock()
 
 
 class FetchRefused(ValueError):
@@ -120,10 +116,10 @@ def image_data_uri(path: Path | None) -> str | None:
     if path is None or not path.is_file():
         return None
     data = _read(path)
-    mime = "image/png" if data[:8] == b"\x89PNG\r\n\x1a\n" else "image/jpeg" if data[:3] == b"\xff\xd8\xff" else None
-    if mime is None:
+    kind = uploads.sniff(data)
+    if kind not in ("png", "jpg"):
         return None
-    return f"data:{mime};base64,{base64.b64encode(data).decode('ascii')}"
+    return f"data:{uploads.KINDS[kind][0]};base64,{base64.b64encode(data).decode('ascii')}"
 
 
 def render_html(context: dict) -> str:
@@ -134,10 +130,6 @@ def render_pdf(context: dict) -> bytes:
     """The certificate as PDF bytes. `context`: see services.render_context()."""
     html_string = render_html(context)
     HTML, css, font_config, fetcher = _weasy()
-    with _render_lock:
+    with render_lock:  # shared with every other PDF of the process
         document = HTML(string=html_string, base_url=TEMPLATE_DIR.as_uri() + "/", url_fetcher=fetcher)
         return document.write_pdf(stylesheets=[css], font_config=font_config)
-
-
-def verify_code_display(code: str) -> str:
-    return codes.display(code)

@@ -3,14 +3,17 @@ bulk ZIP exports and the template settings."""
 from flask import abort, current_app, flash, make_response, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
-from sqlalchemy import select
 
 from kopedu import audit
 from kopedu.certificates import bp, codes, jobs, services
 from kopedu.certificates.forms import (
     ExpiryForm, IssueForm, RegenerateForm, RevokeForm, RulesForm, TemplateForm)
 from kopedu.certificates.models import Certificate, CertificateExport
+from kopedu.cohorts.models import Cohort
+from kopedu.courses.models import Course
+from kopedu.courses.services import taught_courses
 from kopedu.extensions import db, limiter
+from kopedu.learning.models import Enrollment
 from kopedu.web.access import roles_required
 from kopedu.web.files import send_stored_file
 from kopedu.web.htmx import redirect, render
@@ -107,30 +110,16 @@ def download_version(certificate_id: int, version: int):
 # ---------------------------------------------------------------------------------------------- manage
 
 def _managed_course(course_id: int):
-    from kopedu.courses.models import Course
-
     course = db.get_or_404(Course, course_id)
     if not services.can_manage(current_user, course):
         abort(403)
     return course
 
 
-def _cohorts(course):
-    from kopedu.cohorts.models import Cohort
-
-    return list(db.session.scalars(select(Cohort).where(Cohort.course_id == course.id).order_by(Cohort.code)))
-
-
 @bp.get("/sertifikat")
 @roles_required("trainer", "admin")
 def index():
-    from kopedu.courses.models import Course, course_trainer
-
-    stmt = select(Course).order_by(Course.title)
-    if not current_user.is_admin:
-        stmt = stmt.join(course_trainer, course_trainer.c.course_id == Course.id).where(
-            course_trainer.c.user_id == current_user.id)
-    courses = list(db.session.scalars(stmt))
+    courses = taught_courses(current_user)
     return render("certificates/index.html", courses=courses,
                   counts=services.course_counts(c.id for c in courses))
 
@@ -139,7 +128,7 @@ def index():
 @roles_required("trainer", "admin")
 def course(course_id: int):
     course = _managed_course(course_id)
-    cohorts = _cohorts(course)
+    cohorts = services.course_cohorts(course)
     cohort_id = request.args.get("angkatan", type=int)
     if cohort_id and cohort_id not in {c.id for c in cohorts}:
         cohort_id = None
@@ -178,8 +167,6 @@ def rules(course_id: int):
 @bp.route("/sertifikat/kursus/<int:course_id>/terbitkan/<int:enrollment_id>", methods=["GET", "POST"])
 @roles_required("trainer", "admin")
 def issue(course_id: int, enrollment_id: int):
-    from kopedu.learning.models import Enrollment
-
     course = _managed_course(course_id)
     enrollment = db.session.get(Enrollment, enrollment_id)
     if enrollment is None or enrollment.course_id != course.id:
@@ -221,15 +208,10 @@ def _detail_page(certificate, status=200, block=None, **forms):
                   **forms)
 
 
-def _admin_certificate(certificate_id: int) -> Certificate:
-    certificate = _certificate_or_404(certificate_id)
-    return certificate
-
-
 @bp.post("/sertifikat/<int:certificate_id>/cabut")
 @roles_required("admin")
 def revoke(certificate_id: int):
-    certificate = _admin_certificate(certificate_id)
+    certificate = _certificate_or_404(certificate_id)
     form = RevokeForm()
     if form.validate_on_submit():
         try:
@@ -248,7 +230,7 @@ def revoke(certificate_id: int):
 @bp.post("/sertifikat/<int:certificate_id>/masa-berlaku")
 @roles_required("admin")
 def expiry(certificate_id: int):
-    certificate = _admin_certificate(certificate_id)
+    certificate = _certificate_or_404(certificate_id)
     form = ExpiryForm()
     if form.validate_on_submit():
         try:
@@ -268,7 +250,7 @@ def expiry(certificate_id: int):
 @bp.post("/sertifikat/<int:certificate_id>/buat-ulang")
 @roles_required("admin")
 def regenerate(certificate_id: int):
-    certificate = _admin_certificate(certificate_id)
+    certificate = _certificate_or_404(certificate_id)
     form = RegenerateForm()
     if form.validate_on_submit():
         try:
@@ -290,8 +272,6 @@ def regenerate(certificate_id: int):
 @bp.post("/sertifikat/kursus/<int:course_id>/zip")
 @roles_required("trainer", "admin")
 def export(course_id: int):
-    from kopedu.cohorts.models import Cohort
-
     course = _managed_course(course_id)
     cohort = None
     cohort_id = request.form.get("cohort_id", type=int)

@@ -3,27 +3,38 @@ regeneration. Services flush, never commit; they take plain values and model obj
 from __future__ import annotations
 
 import hashlib
+import io
 import logging
 import re
 import secrets
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 from babel.dates import format_date
 from flask import current_app
-from sqlalchemy import and_, case, func, or_, select, update
+from flask_babel import gettext as _
+from sqlalchemy import and_, case, event, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import contains_eager, joinedload, lazyload
 
 from kopedu import storage
+from kopedu.auth.models import User
 from kopedu.certificates import codes, rendering
 from kopedu.certificates.models import (
     DEFAULT_SERIAL_FORMAT, Certificate, CertificateCounter, CertificateTemplate, CertificateVersion,
     CompletionRule)
-from kopedu.db import utcnow
+from kopedu.cohorts.models import Cohort
+from kopedu.cohorts.services import attendance_pct
+from kopedu.courses.models import Course, Lesson, Module, Quiz
+from kopedu.db import insert, local_date, utcnow
 from kopedu.extensions import db
+from kopedu.grading.services import assignments_passed
+from kopedu.learning.models import Enrollment, LessonProgress, QuizAttempt
+from kopedu.regions.models import title_case
+from kopedu.signals import attendance_changed, progress_changed, submission_graded
+from kopedu.web import uploads
+from kopedu.web.filters import date_long
 
 log = logging.getLogger(__name__)
 
@@ -57,16 +68,6 @@ class CertificateError(Exception):
     def __init__(self, message: str, field: str | None = None):
         super().__init__(message)
         self.field = field
-
-
-def _(text: str, **kwargs) -> str:
-    """gettext inside a request; the Indonesian msgid itself elsewhere (CLI, background jobs)."""
-    from flask import has_request_context
-    from flask_babel import gettext
-
-    if has_request_context():
-        return gettext(text, **kwargs)
-    return text % kwargs if kwargs else text
 
 
 # --------------------------------------------------------------------------------------------- template
@@ -107,20 +108,14 @@ def check_image(data: bytes, field: str) -> str:
     """PNG or JPEG checked by content (not by name), at most 1 MB. Returns the file extension."""
     if len(data) > MAX_IMAGE_BYTES:
         raise CertificateError(_("Gambar terlalu besar (maksimal 1 MB)."), field)
-    if data[:8] == b"\x89PNG\r\n\x1a\n":
-        ext = "png"
-    elif data[:3] == b"\xff\xd8\xff":
-        ext = "jpg"
-    else:
+    ext = uploads.sniff(data)
+    if ext not in ("png", "jpg"):
         raise CertificateError(_("Gambar harus berupa PNG atau JPEG."), field)
-    try:
-        from PIL import Image
-        import io
+    from PIL import Image  # Pillow comes with WeasyPrint
 
+    try:
         with Image.open(io.BytesIO(data)) as image:
             image.verify()
-    except ImportError:  # pragma: no cover - Pillow comes with WeasyPrint
-        pass
     except Exception:  # noqa: BLE001 - any decoding failure means a broken image
         raise CertificateError(_("Gambar rusak atau tidak bisa dibaca."), field) from None
     return ext
@@ -256,9 +251,6 @@ class Check:
 
 def evaluate(enrollment, rule: CompletionRule | None = None) -> list[Check]:
     """Each switched-on rule for this enrolment, met or not (a few aggregate queries)."""
-    from kopedu.courses.models import Lesson, Module, Quiz
-    from kopedu.learning.models import LessonProgress, QuizAttempt
-
     rule = rule or rules_for(enrollment.course)
     checks: list[Check] = []
     user_id, course_id = enrollment.user_id, enrollment.course_id
@@ -306,27 +298,16 @@ def evaluate(enrollment, rule: CompletionRule | None = None) -> list[Check]:
         checks.append(Check("posttest", _("Nilai post-test minimal %(n)d", n=rule.min_posttest_score), met, detail))
 
     if rule.require_assignments:
-        met, detail = False, _("modul penilaian tugas belum tersedia")
-        try:
-            from kopedu.grading.services import assignments_passed
-        except ImportError:
-            log.warning("require_assignments is on but kopedu.grading is not installed")
-        else:
-            met = bool(assignments_passed(enrollment))
-            detail = _("sudah dinilai Lulus") if met else _("belum dinilai Lulus")
+        met = bool(assignments_passed(enrollment))
+        detail = _("sudah dinilai Lulus") if met else _("belum dinilai Lulus")
         checks.append(Check("assignments", _("Tugas dinilai Lulus"), met, detail))
 
     if rule.min_attendance_pct is not None:
         met, detail = False, _("belum ada data kehadiran")
-        try:
-            from kopedu.cohorts.services import attendance_pct
-        except ImportError:
-            log.warning("min_attendance_pct is set but kopedu.cohorts.services is not installed")
-        else:
-            pct = attendance_pct(enrollment)
-            if pct is not None:
-                met = pct >= rule.min_attendance_pct
-                detail = _("hadir %(pct)d%%", pct=round(pct))
+        pct = attendance_pct(enrollment)
+        if pct is not None:
+            met = pct >= rule.min_attendance_pct
+            detail = _("hadir %(pct)d%%", pct=round(pct))
         checks.append(Check("attendance", _("Kehadiran minimal %(n)d%%", n=rule.min_attendance_pct), met, detail))
     return checks
 
@@ -370,7 +351,7 @@ def issue(enrollment, *, by=None, reason: str | None = None) -> Certificate:
 
     template = template_settings()
     now = utcnow()
-    local_day = _local_date(now)
+    local_day = local_date(now)
     snapshot = build_snapshot(enrollment, template, local_day)
     cohort_code = enrollment.cohort.code if enrollment.cohort is not None else NO_COHORT
     _ensure_counter(local_day.year)  # a write before the savepoint: opens the transaction on every backend
@@ -402,16 +383,6 @@ def issue(enrollment, *, by=None, reason: str | None = None) -> Certificate:
 
 def _ensure_counter(year: int) -> None:
     table = CertificateCounter.__table__
-    dialect = db.session.get_bind().dialect.name
-    if dialect == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert
-    elif dialect == "sqlite":
-        from sqlalchemy.dialects.sqlite import insert
-    else:  # pragma: no cover
-        if db.session.get(CertificateCounter, year) is None:
-            db.session.add(CertificateCounter(year=year, last=0))
-            db.session.flush()
-        return
     db.session.execute(insert(table).values(year=year, last=0).on_conflict_do_nothing(index_elements=["year"]))
 
 
@@ -422,14 +393,9 @@ def _next_seq(year: int) -> int:
                               .returning(table.c.last)).scalar_one()
 
 
-def _local_date(moment: datetime) -> date:
-    tz = ZoneInfo(current_app.config.get("BABEL_DEFAULT_TIMEZONE") or "Asia/Makassar")
-    return moment.astimezone(tz).date()
-
-
 def date_id(value: date) -> str:
     """18 November 2026, always in Indonesian (the certificate is an Indonesian document)."""
-    return format_date(value, "d MMMM y", locale="id")
+    return date_long(value, locale="id")
 
 
 def period_id(start: date | None, end: date | None) -> str:
@@ -447,8 +413,6 @@ def period_id(start: date | None, end: date | None) -> str:
 
 def _village_label(village) -> tuple[str, str, str]:
     """(Kelurahan X, Kecamatan Y, Kota Z) from the cooperative's village and its parents."""
-    from kopedu.regions.models import title_case
-
     if village is None:
         return "", "", ""
     kecamatan = village.parent
@@ -469,8 +433,8 @@ def build_snapshot(enrollment, template: CertificateTemplate, issued_on: date) -
         period = period_id(cohort.starts_on, cohort.ends_on)
         venue = cohort.venue or ""
     else:
-        started = _local_date(enrollment.enrolled_at) if enrollment.enrolled_at else None
-        finished = _local_date(enrollment.completed_at) if enrollment.completed_at else issued_on
+        started = local_date(enrollment.enrolled_at) if enrollment.enrolled_at else None
+        finished = local_date(enrollment.completed_at) if enrollment.completed_at else issued_on
         period = period_id(started, finished)
         venue = ""
     tpl = template_snapshot(template)
@@ -567,8 +531,6 @@ def _write_file(rel: str, data: bytes) -> Path:
 
 def certificates_for(user) -> list[Certificate]:
     """The user's certificates, newest first, with their course (one query). For the dashboard."""
-    from kopedu.learning.models import Enrollment
-
     if user is None or not getattr(user, "is_authenticated", False):
         return []
     from kopedu.courses.models import Course
@@ -592,15 +554,6 @@ def can_manage(user, course) -> bool:
     return bool(user and user.is_authenticated and course is not None and course.is_trainer(user))
 
 
-def can_download(user, certificate: Certificate) -> bool:
-    """The owner (while not revoked), the course's trainers and admins."""
-    if not user or not user.is_authenticated:
-        return False
-    if certificate.enrollment.user_id == user.id:
-        return not certificate.revoked
-    return can_manage(user, certificate.enrollment.course)
-
-
 def download_name(certificate, version: int | None = None) -> str:
     name = safe_name(certificate.snapshot.get("name", "")) or "peserta"
     suffix = f"-v{version}" if version else ""
@@ -617,9 +570,6 @@ class StoredPdf:
 def stored_pdf_for(user, certificate_id: int) -> StoredPdf | None:
     """The stored PDF of a certificate if `user` may download it; None if there is no such certificate
     or file. Raises PermissionError if the user may not. One small query for the owner (the hot path)."""
-    from kopedu.courses.models import Course
-    from kopedu.learning.models import Enrollment
-
     row = db.session.execute(
         select(Certificate.serial, Certificate.snapshot, Certificate.pdf_path, Certificate.pdf_sha256,
                Certificate.revoked_at, Enrollment.user_id, Enrollment.course_id)
@@ -652,9 +602,6 @@ def safe_name(text: str, limit: int = 80) -> str:
 def course_participants(course, cohort_id: int | None = None, q: str = "", page: int = 1, per_page: int = 50):
     """Enrolments of the course (optionally one cohort) with their live or latest certificate:
     a paginated list of (enrollment, certificate | None) in two queries."""
-    from kopedu.auth.models import User
-    from kopedu.learning.models import Enrollment
-
     stmt = (select(Enrollment).join(Enrollment.user).where(Enrollment.course_id == course.id)
             .options(contains_eager(Enrollment.user)).order_by(User.full_name, Enrollment.id))
     if cohort_id:
@@ -675,8 +622,6 @@ def course_participants(course, cohort_id: int | None = None, q: str = "", page:
 
 def course_counts(course_ids) -> dict[int, int]:
     """Live certificates per course (one aggregate)."""
-    from kopedu.learning.models import Enrollment
-
     ids = list(course_ids)
     if not ids:
         return {}
@@ -685,6 +630,10 @@ def course_counts(course_ids) -> dict[int, int]:
         .join(Certificate, and_(Certificate.enrollment_id == Enrollment.id, Certificate.revoked_at.is_(None)))
         .where(Enrollment.course_id.in_(ids)).group_by(Enrollment.course_id))
     return dict(rows.all())
+
+
+def course_cohorts(course) -> list[Cohort]:
+    return list(db.session.scalars(select(Cohort).where(Cohort.course_id == course.id).order_by(Cohort.code)))
 
 
 def get_certificate(certificate_id: int) -> Certificate | None:
@@ -715,7 +664,7 @@ def revoke(certificate: Certificate, by, reason: str) -> Certificate:
 
 
 def set_expiry(certificate: Certificate, expires_on: date | None) -> Certificate:
-    if expires_on is not None and expires_on < _local_date(certificate.issued_at):
+    if expires_on is not None and expires_on < local_date(certificate.issued_at):
         raise CertificateError(_("Tanggal kedaluwarsa tidak boleh sebelum tanggal terbit."), "expires_on")
     certificate.expires_on = expires_on
     db.session.flush()
@@ -749,7 +698,7 @@ def regenerate(certificate: Certificate, by, reason: str, use_current_template: 
 def preview_pdf() -> bytes:
     """A sample certificate with the saved template, watermarked CONTOH."""
     template = template_settings()
-    today = _local_date(utcnow())
+    today = local_date(utcnow())
     tpl = template_snapshot(template)
     snapshot = {
         "name": "Yuliana Ndun", "position": "Ketua", "cooperative": "Koperasi Kelurahan Merah Putih Oebufu",
@@ -777,7 +726,5 @@ def _on_enrollment_changed(sender, **kwargs):
 
 
 def connect_signals() -> None:
-    from kopedu.signals import attendance_changed, progress_changed, submission_graded
-
     for signal in (progress_changed, submission_graded, attendance_changed):
         signal.connect(_on_enrollment_changed, weak=False)

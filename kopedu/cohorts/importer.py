@@ -25,7 +25,8 @@ from kopedu.cohorts.services import CohortError
 from kopedu.db import utcnow
 from kopedu.extensions import db
 from kopedu.learning.models import Enrollment
-from kopedu.regions.models import Cooperative, Region, title_case
+from kopedu.regions.models import Cooperative, Region
+from kopedu.web import uploads
 
 MAX_BYTES = 2 * 1024 * 1024
 MAX_ROWS = 5000
@@ -107,7 +108,9 @@ def read_table(data: bytes, filename: str = "") -> list[dict]:
         raise ImportFileError(_("Berkas kosong."))
     if len(data) > MAX_BYTES:
         raise ImportFileError(_("Berkas terlalu besar (maksimal 2 MB)."))
-    if data[:4] == b"PK\x03\x04":
+    if uploads.sniff(data) not in (None, "xlsx"):  # a PDF, a photo, a Word document
+        raise ImportFileError(_("Berkas bukan CSV atau XLSX."))
+    if data[:4] == b"PK\x03\x04":  # also a ZIP that is no workbook: openpyxl says it cannot read it
         table = _read_xlsx(data)
     elif data[:8] == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1":
         raise ImportFileError(_("Format .xls lama tidak didukung. Simpan sebagai .xlsx atau .csv."))
@@ -271,10 +274,6 @@ def _resolve_villages(cohort: Cohort, rows: list[ImportRow]) -> None:
         row.village = village
 
 
-def _default_cooperative_name(village: Region) -> str:
-    return f"Koperasi Kelurahan Merah Putih {title_case(village.name)}"
-
-
 def _resolve_cooperatives(rows: list[ImportRow]) -> None:
     villages = {r.village.code for r in rows if r.village is not None}
     existing: dict[str, list[Cooperative]] = {}
@@ -290,7 +289,7 @@ def _resolve_cooperatives(rows: list[ImportRow]) -> None:
             if len(here) == 1:
                 row.cooperative, row.cooperative_name = here[0], here[0].name
                 continue
-            name = _default_cooperative_name(row.village)
+            name = Cooperative.default_name(row.village)
         if len(name) > 200:
             row.errors.append(_("Nama koperasi terlalu panjang."))
             continue

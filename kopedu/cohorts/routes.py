@@ -1,20 +1,23 @@
 """Cohort pages: list, create/edit, schedule, attendance taking, self check-in and the import."""
-import csv
 import io
 
-from flask import abort, current_app, flash, make_response, request, url_for
+from flask import abort, current_app, flash, make_response, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from kopedu import audit
+from kopedu.auth.services import active_trainers
 from kopedu.cohorts import bp, importer, services
 from kopedu.cohorts.forms import STATUS_LABELS, CheckInForm, CohortForm, ImportForm, SessionForm
-from kopedu.cohorts.models import ATTENDANCE_STATUSES, NEXT_STATUS, Attendance, Cohort, ParticipantImport
-from kopedu.courses.models import Course
+from kopedu.cohorts.models import ATTENDANCE_STATUSES, NEXT_STATUS, Cohort, ParticipantImport
+from kopedu.courses.services import all_courses
 from kopedu.extensions import db, limiter
 from kopedu.regions.services import resolve_region
 from kopedu.web.access import roles_required
+from kopedu.web.errors import abort_with
+from kopedu.web.exports import send_table
 from kopedu.web.htmx import is_partial, redirect, render, render_blocks
+from kopedu.web.pdf import html_to_pdf
 
 STAFF = ("admin", "trainer")
 
@@ -50,9 +53,8 @@ def index():
 
 def _cohort_form(cohort: Cohort | None) -> CohortForm:
     form = CohortForm(obj=cohort)
-    form.course_id.choices = [("", "—")] + [
-        (c.id, c.title) for c in db.session.scalars(db.select(Course).order_by(Course.title))]
-    form.trainer_ids.choices = [(t.id, t.full_name) for t in services.trainer_choices()]
+    form.course_id.choices = [("", "—")] + [(c.id, c.title) for c in all_courses()]
+    form.trainer_ids.choices = [(t.id, t.full_name) for t in active_trainers()]
     if cohort is not None and (request.method == "GET" or not isinstance(form.region.data, str)):
         form.region.data = cohort.region_code or ""  # a POST without the field would carry Cohort.region
     if request.method == "GET" and cohort is not None:
@@ -170,10 +172,12 @@ def session_edit(cohort_id: int, session_id: int):
 def session_delete(cohort_id: int, session_id: int):
     cohort = _cohort(cohort_id)
     session = _session(cohort, session_id)
-    if db.session.scalar(db.select(Attendance.id).where(Attendance.session_id == session.id).limit(1)):
-        abort(409, description=_("Sesi yang sudah punya presensi tidak bisa dihapus."))
     audit.record(current_user, "cohort.session_delete", session, object_type="cohort_session")
-    db.session.delete(session)
+    try:
+        services.delete_session(session)
+    except services.CohortError as error:
+        db.session.rollback()
+        abort_with(409, error)
     db.session.commit()
     flash(_("Sesi sudah dihapus."), "success")
     return redirect(url_for("cohorts.cohort", cohort_id=cohort.id))
@@ -228,11 +232,7 @@ def mark(cohort_id: int, session_id: int, enrollment_id: int):
 def mark_rest_absent(cohort_id: int, session_id: int):
     cohort = _cohort(cohort_id)
     session = _session(cohort, session_id)
-    marked = 0
-    for enrollment, status in services.attendance_sheet(session):
-        if status is None:
-            services.set_attendance(session, enrollment, "absent", actor=current_user)
-            marked += 1
+    marked = services.mark_rest_absent(session, actor=current_user)
     audit.record(current_user, "cohort.mark_rest_absent", session, object_type="cohort_session", count=marked)
     db.session.commit()
     flash(_("%(n)d peserta ditandai tidak hadir.", n=marked), "success")
@@ -368,9 +368,6 @@ def import_confirm(cohort_id: int, import_id: int):
 def password_sheet(cohort_id: int, import_id: int):
     """Print the initial passwords of the accounts this import created (they are set now, so the
     sheet is the only place they appear)."""
-    from flask import render_template
-    from weasyprint import HTML
-
     cohort = _cohort(cohort_id)
     record = _import(cohort, import_id)
     if record.confirmed_at is None:
@@ -384,30 +381,13 @@ def password_sheet(cohort_id: int, import_id: int):
                  issued=sum(1 for _u, p in accounts if p))
     html = render_template("cohorts/password_sheet.html", cohort=cohort, record=record, accounts=accounts,
                            part=part, parts=parts, login_url=current_app.config["PUBLIC_BASE_URL"] + "/masuk")
-    pdf = HTML(string=html, base_url=request.host_url).write_pdf()
+    pdf = html_to_pdf(html)
     db.session.commit()  # only once the sheet exists
     response = make_response(pdf)
     response.mimetype = "application/pdf"
     response.headers["Content-Disposition"] = f'attachment; filename="sandi-{cohort.code}-{record.id}-{part}.pdf"'
     response.headers["Cache-Control"] = "no-store"
     return response
-
-
-def _csv_response(rows: list[list], filename: str):
-    buffer = io.StringIO()
-    buffer.write("\ufeff")
-    writer = csv.writer(buffer)
-    for row in rows:
-        writer.writerow([_safe_cell(v) for v in row])
-    response = make_response(buffer.getvalue())
-    response.mimetype = "text/csv"
-    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
-
-
-def _safe_cell(value):
-    text = "" if value is None else str(value)
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
 
 
 @bp.get("/angkatan/<int:cohort_id>/impor/<int:import_id>/ditolak.csv")
@@ -422,15 +402,15 @@ def import_rejected(cohort_id: int, import_id: int):
             rejected = importer.rejected_rows(importer.preview(cohort, importer.load_records(record)))
         except importer.ImportFileError:
             abort(404)
-    rows = [[_("baris"), _("nama"), _("hp"), _("kelurahan"), _("alasan")]]
-    rows += [[r["line"], r["name"], r["phone"], r["kelurahan"], " ".join(r["errors"])] for r in rejected]
-    return _csv_response(rows, f"ditolak-{cohort.code}-{record.id}.csv")
+    header = [_("baris"), _("nama"), _("hp"), _("kelurahan"), _("alasan")]
+    rows = [[r["line"], r["name"], r["phone"], r["kelurahan"], " ".join(r["errors"])] for r in rejected]
+    return send_table(header, rows, f"ditolak-{cohort.code}-{record.id}", "csv")
 
 
 @bp.get("/angkatan/<int:cohort_id>/impor/contoh.csv")
 @roles_required(*STAFF)
 def import_template(cohort_id: int):
     cohort = _cohort(cohort_id)
-    rows = [["nama", "hp", "email", "jabatan", "kelurahan", "koperasi"],
-            ["Yuliana Ndun", "0812-3456-7890", "", "Ketua", "5371030011", "Koperasi Kelurahan Merah Putih Oebufu"]]
-    return _csv_response(rows, f"contoh-peserta-{cohort.code}.csv")
+    header = ["nama", "hp", "email", "jabatan", "kelurahan", "koperasi"]
+    rows = [["Yuliana Ndun", "0812-3456-7890", "", "Ketua", "5371030011", "Koperasi Kelurahan Merah Putih Oebufu"]]
+    return send_table(header, rows, f"contoh-peserta-{cohort.code}", "csv")

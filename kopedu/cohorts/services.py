@@ -1,23 +1,23 @@
 """Cohorts, their sessions and attendance. Services flush; the routes commit."""
 import secrets
 from datetime import date, datetime, time, timedelta
-from zoneinfo import ZoneInfo
 
-from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import func, or_, select
 from sqlalchemy.exc import IntegrityError
 
 from kopedu.auth.models import User
+from kopedu.auth.services import normalize_phone
 from kopedu.cohorts.models import (ATTENDANCE_STATUSES, ATTENDED, Attendance, Cohort, CohortSession,
                                    cohort_trainer)
 from kopedu.courses.models import Course
-from kopedu.db import utcnow
+from kopedu.db import local_zone, utcnow
 from kopedu.extensions import db
 from kopedu.learning.models import Enrollment
 from kopedu.learning.services import enroll
 from kopedu.regions.models import Region
 from kopedu.signals import attendance_changed
+from kopedu.web.filters import date_long
 
 # Self check-in opens this long before a session starts and closes when it ends.
 CHECKIN_OPENS_BEFORE = timedelta(minutes=30)
@@ -51,11 +51,6 @@ def cohorts_for(user) -> list[Cohort]:
 def can_manage(user, cohort: Cohort) -> bool:
     """Admins, and the trainers assigned to the cohort, run it (sessions, attendance, import)."""
     return bool(user and user.is_authenticated) and (user.is_admin or cohort.is_trainer(user))
-
-
-def trainer_choices() -> list[User]:
-    return list(db.session.scalars(
-        select(User).where(User.role == "trainer", User.active.is_(True)).order_by(User.full_name)))
 
 
 def save_cohort(cohort: Cohort | None, *, course_id: int | None, code: str, name: str,
@@ -118,8 +113,6 @@ def participants(cohort: Cohort, q: str = "", page: int = 1, per_page: int = 50)
             .where(Enrollment.cohort_id == cohort.id).order_by(User.full_name, User.id))
     q = (q or "").strip()
     if q:
-        from kopedu.auth.services import normalize_phone
-
         phone = normalize_phone(q)
         stmt = stmt.where(or_(func.lower(User.full_name).like(f"%{q.lower()}%"),
                               User.phone == phone if phone else False))
@@ -132,10 +125,6 @@ def participant_count(cohort: Cohort) -> int:
 
 
 # --- sessions ----------------------------------------------------------------------------------
-
-def local_zone() -> ZoneInfo:
-    return ZoneInfo(current_app.config["BABEL_DEFAULT_TIMEZONE"])
-
 
 def save_session(cohort: Cohort, session: CohortSession | None, *, held_on: date | None,
                  starts_at: time | None, ends_at: time | None, place: str | None,
@@ -160,6 +149,14 @@ def save_session(cohort: Cohort, session: CohortSession | None, *, held_on: date
     session.topic = topic
     db.session.flush()
     return session
+
+
+def delete_session(session: CohortSession) -> None:
+    """Delete a session nobody's attendance was taken in yet. Flushes."""
+    if db.session.scalar(select(Attendance.id).where(Attendance.session_id == session.id).limit(1)):
+        raise CohortError(_("Sesi yang sudah punya presensi tidak bisa dihapus."))
+    db.session.delete(session)
+    db.session.flush()
 
 
 def _unique_code(cohort: Cohort, avoid: str | None = None) -> str:
@@ -267,6 +264,14 @@ def set_attendance(session: CohortSession, enrollment: Enrollment, status: str, 
     return record
 
 
+def mark_rest_absent(session: CohortSession, actor=None) -> int:
+    """Mark everyone not marked yet as absent (at the end of a session). Returns how many."""
+    unmarked = [enrollment for enrollment, status in attendance_sheet(session) if status is None]
+    for enrollment in unmarked:
+        set_attendance(session, enrollment, "absent", actor=actor)
+    return len(unmarked)
+
+
 def check_in(user: User, code: str, now: datetime | None = None) -> tuple[CohortSession, Attendance]:
     """Self check-in with the 6-digit code the trainer shows. Valid only inside the session window
     and only for the participant's own cohorts. Present, or late after the first 15 minutes."""
@@ -286,7 +291,7 @@ def check_in(user: User, code: str, now: datetime | None = None) -> tuple[Cohort
         opens, closes = session_window(session)
         zone = local_zone()
         raise CheckInError(_("Kode ini hanya berlaku pada %(day)s pukul %(start)s–%(end)s.",
-                             day=_long_date(session.held_on),
+                             day=date_long(session.held_on),
                              start=opens.astimezone(zone).strftime("%H.%M"),
                              end=closes.astimezone(zone).strftime("%H.%M")), "code")
     session, enrollment = open_rows[0]
@@ -299,19 +304,6 @@ def check_in(user: User, code: str, now: datetime | None = None) -> tuple[Cohort
     return session, set_attendance(session, enrollment, status, actor=user, method="self")
 
 
-def _long_date(day: date) -> str:
-    """18 November 2026, in the request's language (Indonesian outside a request)."""
-    from babel.dates import format_date
-    from flask import has_request_context
-
-    locale = "id"
-    if has_request_context():
-        from flask_babel import get_locale
-
-        locale = str(get_locale() or "id")
-    return format_date(day, "d MMMM y", locale=locale)
-
-
 def attendance_pct(enrollment) -> float | None:
     """Share of the cohort's scheduled sessions the participant attended (present or late), 0–100.
 
@@ -319,18 +311,9 @@ def attendance_pct(enrollment) -> float | None:
     threshold only once enough sessions were attended. Excused (izin) and absent do not count as
     attended. None when the enrolment has no cohort or the cohort has no sessions yet.
     """
-    if enrollment is None or enrollment.cohort_id is None:
+    if enrollment is None:
         return None
-    total = db.session.scalar(select(func.count()).select_from(CohortSession).where(
-        CohortSession.cohort_id == enrollment.cohort_id)) or 0
-    if total == 0:
-        return None
-    attended = db.session.scalar(
-        select(func.count()).select_from(Attendance)
-        .join(CohortSession, CohortSession.id == Attendance.session_id)
-        .where(Attendance.enrollment_id == enrollment.id, Attendance.status.in_(ATTENDED),
-               CohortSession.cohort_id == enrollment.cohort_id)) or 0
-    return round(100.0 * attended / total, 1)
+    return attendance_pcts([enrollment])[enrollment.id]
 
 
 def attendance_pcts(enrollments) -> dict[int, float | None]:

@@ -9,13 +9,15 @@ from flask_login import current_user, login_required
 from sqlalchemy.exc import IntegrityError
 
 from kopedu import audit
+from kopedu.auth.services import active_trainers
 from kopedu.courses import authoring_services as services
 from kopedu.courses import gift
 from kopedu.courses.authoring_forms import (QUESTION_KIND_LABELS, AssignmentForm, CourseForm, LessonForm,
                                             ModuleForm, NewLessonForm, QuizForm, TitleForm, kind_label,
                                             level_rows, question_kind_label, question_rows, read_levels,
                                             read_question)
-from kopedu.courses.models import Assignment, Course, Lesson, Module, Question, Quiz, RubricCriterion
+from kopedu.courses.models import Assignment, Course, CourseMedia, Lesson, Module, Question, Quiz, RubricCriterion
+from kopedu.courses.services import taught_courses
 from kopedu.extensions import db
 from kopedu.web import uploads
 from kopedu.web.access import roles_required
@@ -57,19 +59,13 @@ def _get(model, ident: int):
     return obj
 
 
-def _back(default: str) -> str:
-    """A same-site path the form asked to go back to, or `default`."""
-    target = request.form.get("next") or ""
-    return target if target.startswith("/") and not target.startswith("//") else default
-
-
 # --------------------------------------------------------------------------- courses
 
 
 @bp.get("/")
 @roles_required(*AUTHORS)
 def index():
-    return render("authoring/index.html", courses=services.authored_courses(current_user), form=TitleForm())
+    return render("authoring/index.html", courses=taught_courses(current_user), form=TitleForm())
 
 
 @bp.post("/kursus/baru")
@@ -78,7 +74,7 @@ def course_new():
     form = TitleForm()
     if not form.validate_on_submit():
         return render("authoring/index.html", block="new_course", status=422,
-                      courses=services.authored_courses(current_user), form=form)
+                      courses=taught_courses(current_user), form=form)
     course = services.create_course(current_user, form.title.data)
     audit.record(current_user, "course.create", course)
     db.session.commit()
@@ -94,7 +90,7 @@ def _course_page(course: Course, form: CourseForm | None = None, status: int = 2
                    lesson_form=NewLessonForm(formdata=None), media=services.course_media(course),
                    question_counts=services.question_counts(quiz_ids),
                    tests={q.role: q for q in course.quizzes if q.role in ("pretest", "posttest")},
-                   trainers=services.trainer_choices() if current_user.is_admin else [])
+                   trainers=active_trainers() if current_user.is_admin else [])
     context.update(extra)
     return render("authoring/course.html", block=block, status=status, **context)
 
@@ -577,8 +573,6 @@ def media_upload(course_id: int):
 @bp.post("/media/<int:media_id>/hapus")
 @roles_required(*AUTHORS)
 def media_delete(media_id: int):
-    from kopedu.courses.models import CourseMedia
-
     media = db.get_or_404(CourseMedia, media_id)
     course_id = media.course_id
     _check(media.course)

@@ -11,9 +11,10 @@ from flask_babel import gettext as _
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
+from kopedu.auth.services import active_trainers
 from kopedu.courses import gift
 from kopedu.courses.models import (Assignment, Choice, Course, CourseMedia, Lesson, Module, Question, Quiz,
-                                   RubricCriterion, course_trainer)
+                                   RubricCriterion)
 from kopedu.extensions import db
 from kopedu.web import uploads
 
@@ -61,14 +62,6 @@ def _move(items: list, item, direction: str) -> bool:
 # --------------------------------------------------------------------------- courses
 
 
-def authored_courses(user) -> list[Course]:
-    stmt = select(Course).order_by(Course.title)
-    if not user.is_admin:
-        stmt = stmt.join(course_trainer, course_trainer.c.course_id == Course.id).where(
-            course_trainer.c.user_id == user.id)
-    return list(db.session.scalars(stmt))
-
-
 def course_outline(course_id: int) -> Course | None:
     return db.session.scalar(
         select(Course).where(Course.id == course_id).options(
@@ -104,15 +97,8 @@ def set_published(course: Course, published: bool) -> None:
     db.session.flush()
 
 
-def trainer_choices() -> list:
-    from kopedu.auth.models import User
-
-    return list(db.session.scalars(
-        select(User).where(User.role == "trainer", User.active.is_(True)).order_by(User.full_name)))
-
-
 def set_trainers(course: Course, user_ids: list[int]) -> None:
-    wanted = {u.id: u for u in trainer_choices() if u.id in set(user_ids)}
+    wanted = {u.id: u for u in active_trainers() if u.id in set(user_ids)}
     course.trainers = list(wanted.values())
     db.session.flush()
 

@@ -20,6 +20,7 @@ from kopedu.courses import gift
 from kopedu.courses.models import (LESSON_KINDS, SHOW_ANSWERS, Assignment, Choice, Course, Lesson, LessonAttachment,
                                    Module, Question, Quiz, RubricCriterion)
 from kopedu.extensions import db
+from kopedu.web import uploads
 
 _PREFIX = re.compile(r"^(\d+)[-_](.+)$")
 
@@ -341,20 +342,9 @@ def _questions_signature(questions: list[Question]) -> list:
              [(c.text, float(c.weight), c.feedback) for c in q.choices]) for q in questions]
 
 
-# Handouts a lesson may carry: extension → (content type, test of the file's first bytes).
-_ZIP = b"PK\x03\x04"
-ATTACHMENT_TYPES = {
-    ".pdf": ("application/pdf", lambda head: head.startswith(b"%PDF-")),
-    ".docx": ("application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-              lambda head: head.startswith(_ZIP)),
-    ".xlsx": ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", lambda head: head.startswith(_ZIP)),
-    ".pptx": ("application/vnd.openxmlformats-officedocument.presentationml.presentation",
-              lambda head: head.startswith(_ZIP)),
-    ".jpg": ("image/jpeg", lambda head: head.startswith(b"\xff\xd8\xff")),
-    ".jpeg": ("image/jpeg", lambda head: head.startswith(b"\xff\xd8\xff")),
-    ".png": ("image/png", lambda head: head.startswith(b"\x89PNG\r\n\x1a\n")),
-}
-MAX_ATTACHMENT_BYTES = 20 * 1024 * 1024
+# Handouts a lesson may carry, checked by content (and the content must be what the name says).
+ATTACHMENT_KINDS = ("pdf", "docx", "xlsx", "pptx", "jpg", "png")
+MAX_ATTACHMENT_BYTES = 20 * uploads.MB
 
 
 def attachment_dir() -> Path:
@@ -380,13 +370,13 @@ def _sync_attachments(lesson: Lesson, spec, folder: Path, source: Path) -> bool:
         path = folder / name
         if Path(name).name != name or not path.is_file():
             raise ContentError(f"{source}:1: lampiran '{name}' tidak ditemukan di {folder}")
-        kind = ATTACHMENT_TYPES.get(path.suffix.lower())
         data = path.read_bytes()
         if len(data) > MAX_ATTACHMENT_BYTES:
             raise ContentError(f"{source}:1: lampiran '{name}' lebih dari 20 MB")
-        if kind is None or not kind[1](data[:16]):
+        kind = uploads.sniff(data)
+        if kind not in ATTACHMENT_KINDS or kind != uploads.kind_for_name(name):
             raise ContentError(f"{source}:1: lampiran '{name}' bukan PDF, DOCX, XLSX, PPTX, JPG atau PNG")
-        wanted.append((name, str(title or path.stem), kind[0], data))
+        wanted.append((name, str(title or path.stem), uploads.KINDS[kind][0], data))
 
     changed = False
     existing = {a.filename: a for a in lesson.attachments}

@@ -5,7 +5,7 @@ from datetime import date, datetime, time, timedelta, timezone
 from sqlalchemy import JSON, Column, ForeignKey, String, Table, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from kopedu.db import TimestampMixin
+from kopedu.db import TimestampMixin, local_zone
 from kopedu.extensions import db
 
 LESSON_KINDS = ("reading", "video", "file", "quiz", "assignment")
@@ -179,7 +179,7 @@ class Assignment(db.Model):
         """The deadline for a participant enrolled at `enrolled_at` (a fixed date ends at midnight local
         time, KOPEDU_TIMEZONE), in UTC."""
         if self.due_date is not None:
-            return datetime.combine(self.due_date, time(23, 59, 59), tzinfo=_local_zone()).astimezone(timezone.utc)
+            return datetime.combine(self.due_date, time(23, 59, 59), tzinfo=local_zone()).astimezone(timezone.utc)
         if self.due_days and enrolled_at is not None:
             return enrolled_at + timedelta(days=self.due_days)
         return None
@@ -195,15 +195,6 @@ class Assignment(db.Model):
             "rubric": [{"criterion": c.title, "levels": [dict(level) for level in c.levels]}
                        for c in self.criteria],
         }
-
-
-def _local_zone():
-    from zoneinfo import ZoneInfo
-
-    from flask import current_app, has_app_context
-
-    name = current_app.config.get("BABEL_DEFAULT_TIMEZONE") if has_app_context() else None
-    return ZoneInfo(name or "Asia/Makassar")
 
 
 class RubricCriterion(db.Model):

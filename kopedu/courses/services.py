@@ -1,8 +1,7 @@
 """Reading course content."""
 from sqlalchemy import func, or_, select
-from sqlalchemy.orm import selectinload
 
-from kopedu.courses.models import Course, Lesson, Module
+from kopedu.courses.models import Course, Lesson, Module, course_trainer
 from kopedu.extensions import db
 
 
@@ -22,6 +21,20 @@ def published_courses(q: str = "") -> list[Course]:
     return list(db.session.scalars(stmt))
 
 
+def all_courses() -> list[Course]:
+    """Every course, published or not, by title (for admins' choices and filters)."""
+    return list(db.session.scalars(select(Course).order_by(Course.title)))
+
+
+def taught_courses(user, *options) -> list[Course]:
+    """The courses a trainer teaches (every course for an admin), by title; `options` are loader options."""
+    stmt = select(Course).order_by(Course.title)
+    if not user.is_admin:
+        stmt = stmt.join(course_trainer, course_trainer.c.course_id == Course.id).where(
+            course_trainer.c.user_id == user.id)
+    return list(db.session.scalars(stmt.options(*options)))
+
+
 def course_sizes(course_ids) -> dict[int, tuple[int, int, int]]:
     """{course_id: (modules, published lessons, estimated minutes)} in one query."""
     course_ids = list(course_ids)
@@ -33,10 +46,3 @@ def course_sizes(course_ids) -> dict[int, tuple[int, int, int]]:
             .where(Module.course_id.in_(course_ids)).group_by(Module.course_id))
     return {course_id: (modules, lessons, int(minutes)) for course_id, modules, lessons, minutes
             in db.session.execute(stmt)}
-
-
-def course_with_outline(slug: str) -> Course | None:
-    """The course with its modules and lessons loaded in a bounded number of queries."""
-    stmt = (select(Course).where(Course.slug == slug)
-            .options(selectinload(Course.modules).selectinload(Module.lessons)))
-    return db.session.scalar(stmt)

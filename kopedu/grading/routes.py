@@ -11,7 +11,7 @@ from kopedu.courses.models import Course
 from kopedu.extensions import db
 from kopedu.grading import bp, services
 from kopedu.grading.models import STATUSES, WAITING
-from kopedu.web import uploads
+from kopedu.web import exports, uploads
 from kopedu.web.access import roles_required
 from kopedu.web.htmx import is_partial, redirect, render
 
@@ -229,13 +229,4 @@ def gradebook_export(course_id: int, fmt: str):
         abort(404)
     course = _course_for_gradebook(course_id)
     book = services.gradebook(course, _int(request.args.get("angkatan")))
-    if fmt == "csv":
-        response = make_response(services.gradebook_csv(book))
-        response.mimetype = "text/csv"
-        response.charset = "utf-8"
-    else:
-        response = make_response(services.gradebook_xlsx(book))
-        response.mimetype = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-    response.headers["Content-Disposition"] = f'attachment; filename="buku-nilai-{course.slug}.{fmt}"'
-    response.headers["Cache-Control"] = "private, no-store"
-    return response
+    return exports.download(services.gradebook_file(book, fmt), f"buku-nilai-{course.slug}", fmt)

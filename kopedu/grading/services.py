@@ -16,7 +16,9 @@ from sqlalchemy.orm import aliased, joinedload, lazyload, selectinload
 
 from kopedu import signals
 from kopedu.auth.models import User
+from kopedu.cohorts.models import Cohort
 from kopedu.courses.models import Assignment, Course, Lesson, Module, Quiz, course_trainer
+from kopedu.courses.services import taught_courses
 from kopedu.db import utcnow
 from kopedu.extensions import db
 from kopedu.grading.models import (FAILED, OUTCOMES, PASSED, REVISE, STATUSES, WAITING, Grade, Submission,
@@ -25,7 +27,7 @@ from kopedu.learning.models import Enrollment
 from kopedu.learning import services as learning
 from kopedu.learning.services import best_scores
 from kopedu.regions.models import Cooperative, Region, title_case
-from kopedu.web import uploads
+from kopedu.web import exports, uploads
 
 SUBMISSION_KINDS = ("pdf", "jpg", "png", "docx", "xlsx")
 MAX_FILE_BYTES = 10 * uploads.MB
@@ -318,13 +320,7 @@ class QueueChoices:
 def queue_choices(user, course_id: int | None) -> QueueChoices:
     """What the filters of the queue offer: the user's courses, their assignments, and cohorts (only
     when the chosen course — or any of the user's courses — has cohorts)."""
-    from kopedu.cohorts.models import Cohort
-
-    courses_stmt = select(Course).order_by(Course.title)
-    if not user.is_admin:
-        courses_stmt = courses_stmt.join(course_trainer, course_trainer.c.course_id == Course.id).where(
-            course_trainer.c.user_id == user.id)
-    courses = list(db.session.scalars(courses_stmt.options(lazyload(Course.trainers))))
+    courses = taught_courses(user, lazyload(Course.trainers))
     ids = [c.id for c in courses if course_id in (None, c.id)]
     assignments = list(db.session.scalars(
         select(Assignment).join(Lesson, Lesson.id == Assignment.lesson_id).join(Module, Module.id == Lesson.module_id)
@@ -451,8 +447,6 @@ class Gradebook:
 def gradebook(course: Course, cohort_id: int | None = None) -> Gradebook:
     """Participants × pre-test, quizzes, assignments, post-test, progress and completion, sorted by
     kelurahan. A fixed number of queries whatever the number of participants."""
-    from kopedu.cohorts.models import Cohort
-
     quizzes = list(db.session.scalars(
         select(Quiz).outerjoin(Lesson, Lesson.id == Quiz.lesson_id).outerjoin(Module, Module.id == Lesson.module_id)
         .where(Quiz.course_id == course.id)
@@ -549,52 +543,6 @@ def gradebook_table(book: Gradebook) -> tuple[list[str], list[list]]:
     return header, table
 
 
-def _no_formula(value):
-    """Text that a spreadsheet would run as a formula (=, +, -, @ first) is kept as text: names,
-    cooperatives and titles come from users."""
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
-        return "'" + value
-    return value
-
-
-def gradebook_csv(book: Gradebook) -> str:
-    import csv
-    import io
-
-    header, table = gradebook_table(book)
-    out = io.StringIO()
-    out.write("\ufeff")  # so that spreadsheet programs read the file as UTF-8
-    writer = csv.writer(out)
-    writer.writerow([_no_formula(title) for title in header])
-    for values in table:
-        writer.writerow(["" if v is None else (v.isoformat() if hasattr(v, "isoformat") else _no_formula(v))
-                         for v in values])
-    return out.getvalue()
-
-
-def gradebook_xlsx(book: Gradebook) -> bytes:
-    import io
-
-    from openpyxl import Workbook
-    from openpyxl.styles import Font
-    from openpyxl.utils import get_column_letter
-
-    header, table = gradebook_table(book)
-    workbook = Workbook()
-    sheet = workbook.active
-    sheet.title = _("Buku nilai")[:31]
-    sheet.append([_no_formula(title) for title in header])
-    for cell in sheet[1]:
-        cell.font = Font(bold=True)
-    for values in table:
-        sheet.append([_no_formula(v) for v in values])
-    date_column = len(header)
-    for (cell,) in sheet.iter_rows(min_row=2, min_col=date_column, max_col=date_column):
-        cell.number_format = "yyyy-mm-dd"
-    sheet.freeze_panes = "C2"
-    for index, title in enumerate(header, 1):
-        width = max([len(str(title))] + [len(str(r[index - 1])) for r in table[:200] if r[index - 1] is not None])
-        sheet.column_dimensions[get_column_letter(index)].width = min(max(width + 2, 6), 45)
-    out = io.BytesIO()
-    workbook.save(out)
-    return out.getvalue()
+def gradebook_file(book: Gradebook, fmt: str) -> str | bytes:
+    """The gradebook as CSV text or XLSX bytes; in the sheet the names stay in view while scrolling."""
+    return exports.render_table(*gradebook_table(book), fmt, title=_("Buku nilai"), freeze="C2")

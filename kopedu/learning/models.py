@@ -1,7 +1,7 @@
 """What a participant does: enrolment, lesson progress and quiz attempts."""
 from datetime import datetime
 
-from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import JSON, ForeignKey, Index, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from kopedu.db import TZDateTime, utcnow

@@ -15,7 +15,6 @@ from flask_babel import format_decimal, gettext as _
 from flask_login import current_user, login_required
 from jinja2_fragments.flask import render_block
 from markupsafe import Markup
-from werkzeug.exceptions import default_exceptions
 
 from kopedu.courses import bp as courses_bp
 from kopedu.courses.importer import attachment_dir
@@ -24,6 +23,7 @@ from kopedu.db import utcnow
 from kopedu.extensions import db
 from kopedu.learning import bp, services
 from kopedu.web.files import send_stored_file
+from kopedu.web.errors import abort_with
 from kopedu.web.htmx import is_partial, redirect, render
 
 _YOUTUBE = re.compile(r"^https?://(?:www\.|m\.)?(?:youtube\.com/(?:watch\?(?:.*&)?v=|embed/|shorts/)|youtu\.be/)"
@@ -53,9 +53,7 @@ def filesize(size: int) -> str:
 
 def _fail(error: services.LearningError):
     """Abort with the error's status and its message on the error page."""
-    exception = default_exceptions[error.status](description=str(error.message))
-    exception.custom = True
-    raise exception
+    abort_with(error.status, error.message)
 
 
 def _fragment_error(error: services.LearningError):

@@ -23,9 +23,10 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, func, select
 from sqlalchemy.orm import defer, joinedload, lazyload, load_only, selectinload
 
+from kopedu.auth.models import User
 from kopedu.courses.gift import normalise_answer
 from kopedu.courses.models import Course, Lesson, Module, Question, Quiz
-from kopedu.db import utcnow
+from kopedu.db import insert, utcnow
 from kopedu.extensions import db
 from kopedu.learning.models import AttemptAnswer, Enrollment, LessonProgress, QuizAttempt
 from kopedu.signals import progress_changed
@@ -345,13 +346,6 @@ def open_lesson(state: CourseState, lesson: Lesson) -> LessonItem:
 def _insert_ignore(model, values: dict, conflict: list[str], update: list[str] | None = None, returning=None):
     """INSERT … ON CONFLICT DO NOTHING (or DO UPDATE of the `update` columns) on SQLite and PostgreSQL:
     the unique constraint decides, so concurrent requests cannot make duplicates."""
-    name = db.session.get_bind().dialect.name
-    if name == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert
-    elif name == "sqlite":
-        from sqlalchemy.dialects.sqlite import insert
-    else:  # pragma: no cover - other databases are not supported
-        raise RuntimeError(f"unsupported database {name}")
     stmt = insert(model).values(**values)
     if update:
         stmt = stmt.on_conflict_do_update(index_elements=conflict,
@@ -476,17 +470,6 @@ def dashboard(user) -> list[DashboardEntry]:
                             scores={quiz.id: scores[quiz.id] for quiz in course_quizzes if quiz.id in scores})
         entries.append(DashboardEntry(state))
     return entries
-
-
-def taught_courses(user) -> list[Course]:
-    """Courses a trainer teaches (every course for an admin)."""
-    from kopedu.courses.models import course_trainer
-
-    stmt = select(Course).order_by(Course.title)
-    if not user.is_admin:
-        stmt = stmt.join(course_trainer, course_trainer.c.course_id == Course.id).where(
-            course_trainer.c.user_id == user.id)
-    return list(db.session.scalars(stmt))
 
 
 # --------------------------------------------------------------------------- quizzes
@@ -728,8 +711,6 @@ def grade_attempt(attempt: QuizAttempt, now: datetime | None = None,
     state = course_state_
     if state is None or state.enrollment is None or state.enrollment.user_id != attempt.user_id:
         course = load_course(course_id=quiz.course_id)
-        from kopedu.auth.models import User
-
         state = course_state(course, db.session.get(User, attempt.user_id), with_scores=False)
     if state.enrollment is None:
         return attempt

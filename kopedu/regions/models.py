@@ -64,3 +64,8 @@ class Cooperative(TimestampMixin, db.Model):
 
     def __repr__(self) -> str:
         return f"<Cooperative {self.name}>"
+
+    @staticmethod
+    def default_name(village: Region) -> str:
+        """The name a village's cooperative gets when nobody gave one."""
+        return f"Koperasi Kelurahan Merah Putih {title_case(village.name)}"

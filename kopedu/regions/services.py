@@ -4,6 +4,7 @@ from pathlib import Path
 
 from sqlalchemy import func, select
 
+from kopedu.db import insert
 from kopedu.extensions import db
 from kopedu.regions.models import CODE_LENGTHS, Cooperative, Region
 
@@ -46,7 +47,6 @@ def import_regions(directory: Path, only_province: str | None = None, batch: int
     """
     directory = Path(directory)
     counts: dict[str, int] = {}
-    insert = _upsert_factory()
     for filename, level in FILES:
         path = directory / filename
         rows, seen = [], set()
@@ -69,28 +69,16 @@ def import_regions(directory: Path, only_province: str | None = None, batch: int
                 seen.add(code)
                 rows.append({"code": code, "name": name, "level": level, "parent_code": parent})
         for start in range(0, len(rows), batch):
-            db.session.execute(insert(rows[start:start + batch]))
+            db.session.execute(_upsert(rows[start:start + batch]))
         counts[level] = len(rows)
     db.session.flush()
     return counts
 
 
-def _upsert_factory():
-    dialect = db.engine.dialect.name
-    if dialect == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert
-    elif dialect == "sqlite":
-        from sqlalchemy.dialects.sqlite import insert
-    else:  # pragma: no cover - other databases are not supported
-        raise RuntimeError(f"unsupported database {dialect}")
-
-    def build(rows):
-        stmt = insert(Region).values(rows)
-        return stmt.on_conflict_do_update(
-            index_elements=[Region.code],
-            set_={"name": stmt.excluded.name, "level": stmt.excluded.level,
-                  "parent_code": stmt.excluded.parent_code},
-            where=(Region.name != stmt.excluded.name) | (Region.parent_code.is_distinct_from(stmt.excluded.parent_code)),
-        )
-
-    return build
+def _upsert(rows):
+    stmt = insert(Region).values(rows)
+    return stmt.on_conflict_do_update(
+        index_elements=[Region.code],
+        set_={"name": stmt.excluded.name, "level": stmt.excluded.level, "parent_code": stmt.excluded.parent_code},
+        where=(Region.name != stmt.excluded.name) | (Region.parent_code.is_distinct_from(stmt.excluded.parent_code)),
+    )

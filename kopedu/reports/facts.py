@@ -7,27 +7,20 @@ before the transaction commits their facts are recomputed from the live tables w
 (INSERT … SELECT … ON CONFLICT DO UPDATE), so concurrent refreshes of the same enrolment cannot
 collide. Bulk SQL that bypasses the ORM (the scale seed) calls rebuild() instead.
 """
-from sqlalchemy import and_, case, delete, event, exists, func, inspect, literal, select, true
+from sqlalchemy import and_, case, delete, event, exists, func, inspect, select, true
 from sqlalchemy.orm import Session
 
 from kopedu.auth.models import User
+from kopedu.certificates.models import Certificate
 from kopedu.courses.models import Quiz
+from kopedu.db import insert
 from kopedu.extensions import db
 from kopedu.learning.models import Enrollment, QuizAttempt
 from kopedu.regions.models import Cooperative
 from kopedu.reports.models import MonitorEnrollment
+from kopedu.signals import progress_changed, submission_graded
 
 _KEY = "monitor_dirty"
-
-
-def certificate_model():
-    """The certificates feature's model, looked up by name so that this module works before that
-    feature is merged (certified then stays false and the dashboards show "—")."""
-    for mapper in db.Model.registry.mappers:
-        cls = mapper.class_
-        if cls.__name__ == "Certificate" and hasattr(cls, "enrollment_id") and hasattr(cls, "revoked_at"):
-            return cls
-    return None
 
 
 def _source(where, bulk: bool = False):
@@ -35,7 +28,6 @@ def _source(where, bulk: bool = False):
 
     For a few enrolments the best scores and the certificate come from correlated subqueries
     (index lookups); for all of them (bulk) from one grouped join each, which is much faster."""
-    certificate = certificate_model()
     if bulk:
         scores = (select(QuizAttempt.user_id, Quiz.course_id,
                          func.max(case((Quiz.role == "pretest", QuizAttempt.score))).label("pre"),
@@ -44,12 +36,9 @@ def _source(where, bulk: bool = False):
                   .where(Quiz.role.in_(("pretest", "posttest")), QuizAttempt.submitted_at.is_not(None))
                   .group_by(QuizAttempt.user_id, Quiz.course_id).subquery())
         pretest, posttest = scores.c.pre, scores.c.post
-        if certificate is not None:
-            live = (select(certificate.enrollment_id).where(certificate.revoked_at.is_(None))
-                    .group_by(certificate.enrollment_id).subquery())
-            certified = live.c.enrollment_id.is_not(None)
-        else:
-            certified = literal(False)
+        live = (select(Certificate.enrollment_id).where(Certificate.revoked_at.is_(None))
+                .group_by(Certificate.enrollment_id).subquery())
+        certified = live.c.enrollment_id.is_not(None)
     else:
         def best(role):
             return (select(func.max(QuizAttempt.score)).join(Quiz, Quiz.id == QuizAttempt.quiz_id)
@@ -58,8 +47,7 @@ def _source(where, bulk: bool = False):
                     .scalar_subquery())
 
         pretest, posttest = best("pretest"), best("posttest")
-        certified = (exists().where(certificate.enrollment_id == Enrollment.id, certificate.revoked_at.is_(None))
-                     if certificate is not None else literal(False))
+        certified = exists().where(Certificate.enrollment_id == Enrollment.id, Certificate.revoked_at.is_(None))
     code = Cooperative.village_code
     columns = {
         "enrollment_id": Enrollment.id,
@@ -85,19 +73,13 @@ def _source(where, bulk: bool = False):
             .join(User, User.id == Enrollment.user_id)
             .join(Cooperative, Cooperative.id == User.cooperative_id))
     if bulk:
-        stmt = stmt.outerjoin(scores, and_(scores.c.user_id == Enrollment.user_id,
-                                           scores.c.course_id == Enrollment.course_id))
-        if certificate is not None:
-            stmt = stmt.outerjoin(live, live.c.enrollment_id == Enrollment.id)
+        stmt = (stmt.outerjoin(scores, and_(scores.c.user_id == Enrollment.user_id,
+                                            scores.c.course_id == Enrollment.course_id))
+                .outerjoin(live, live.c.enrollment_id == Enrollment.id))
     return list(columns), stmt.where(User.role == "participant", where)
 
 
 def _upsert(names, stmt):
-    dialect = db.session.get_bind().dialect.name
-    if dialect == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert
-    else:
-        from sqlalchemy.dialects.sqlite import insert
     table = MonitorEnrollment.__table__
     statement = insert(table).from_select(names, stmt)
     return statement.on_conflict_do_update(
@@ -144,9 +126,9 @@ def _changed(obj, *attrs) -> bool:
 
 
 def _after_flush(session, _context) -> None:
-    certificate = certificate_model()
     pending = None
-    for obj in list(session.new) + list(session.dirty):
+    # Deleted rows count too: a deleted attempt or certificate changes the scores or `certified`.
+    for obj in list(session.new) + list(session.dirty) + list(session.deleted):
         if isinstance(obj, Enrollment):
             pending = pending or _pending(session)
             pending["enrollments"].add(obj.id)
@@ -159,7 +141,7 @@ def _after_flush(session, _context) -> None:
         elif isinstance(obj, Cooperative) and obj in session.dirty and _changed(obj, "village_code"):
             pending = pending or _pending(session)
             pending["cooperatives"].add(obj.id)
-        elif certificate is not None and isinstance(obj, certificate):
+        elif isinstance(obj, Certificate):
             pending = pending or _pending(session)
             pending["enrollments"].add(obj.enrollment_id)
 
@@ -188,8 +170,12 @@ def _before_commit(session) -> None:
         flush_pending(session)
 
 
-def _clear(session, *_args) -> None:
-    session.info.pop(_KEY, None)
+def _clear(session, previous_transaction) -> None:
+    """Forget the marks when the whole transaction rolls back. A rolled-back savepoint (e.g. a
+    certificate that could not be rendered) keeps them: what the outer transaction changed still
+    has to be refreshed, and refreshing an unchanged enrolment is harmless."""
+    if previous_transaction.parent is None:
+        session.info.pop(_KEY, None)
 
 
 def _on_progress(enrollment, **_kwargs) -> None:
@@ -200,11 +186,9 @@ def register() -> None:
     """Listen for changes (once per process)."""
     if getattr(register, "done", False):
         return
-    from kopedu.signals import progress_changed, submission_graded
-
     event.listen(Session, "after_flush", _after_flush)
     event.listen(Session, "before_commit", _before_commit)
-    event.listen(Session, "after_rollback", _clear)
+    event.listen(Session, "after_soft_rollback", _clear)
     progress_changed.connect(_on_progress, weak=False)
     submission_graded.connect(_on_progress, weak=False)
     register.done = True

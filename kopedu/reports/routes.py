@@ -9,10 +9,12 @@ from flask_login import current_user
 
 from kopedu.auth.models import User
 from kopedu.extensions import db
+from kopedu.courses.services import all_courses
 from kopedu.regions.models import Cooperative
 from kopedu.reports import bp, charts, services
-from kopedu.reports.exports import send_table
 from kopedu.web.access import require_scope, roles_required
+from kopedu.web.exports import send_table
+from kopedu.web.filters import datetime_short
 from kopedu.web.htmx import render
 
 VIEWERS = ("admin", "observer", "trainer")
@@ -102,7 +104,7 @@ def _region_page(region):
     weeks = services.completions_by_week(scope, filters)
     is_village = region is not None and len(region.code) == 10
     return render("reports/region.html", region=region, rows=rows, total=total, filters=filters,
-                  params=_params(filters), courses=services.courses(), crumbs=_crumbs(region),
+                  params=_params(filters), courses=all_courses(), crumbs=_crumbs(region),
                   child_label=_child_label(region), is_village=is_village,
                   histogram=charts.progress_histogram(total.hist), completions=charts.completions_chart(weeks))
 
@@ -154,7 +156,7 @@ def cooperative(coop_id: int):
     total = services.scope_stats(scope, filters)
     weeks = services.completions_by_week(scope, filters)
     return render("reports/cooperative.html", coop=coop, rows=rows, total=total, filters=filters,
-                  params=_params(filters), courses=services.courses(), crumbs=_crumbs(coop.village),
+                  params=_params(filters), courses=all_courses(), crumbs=_crumbs(coop.village),
                   histogram=charts.progress_histogram(total.hist), completions=charts.completions_chart(weeks))
 
 
@@ -176,18 +178,14 @@ def _participant_table(rows, with_place: bool = False):
         if with_place:
             line += [r.cooperative, r.village_code]
         line += [r.course, r.progress, _local(r.last_activity_at), _round(r.pre), _round(r.post), _round(r.gain),
-                 r.attendance, _local(r.completed_at), None if r.certified is None else (_("ya") if r.certified else ""),
+                 r.attendance, _local(r.completed_at), _("ya") if r.certified else "",
                  _("ya") if r.behind else ""]
         body.append(line)
     return headers, body
 
 
 def _local(value):
-    if value is None:
-        return None
-    from kopedu.web.filters import datetime_short
-
-    return datetime_short(value)
+    return None if value is None else datetime_short(value)
 
 
 @bp.get("/koperasi/<int:coop_id>/ekspor.<any(csv, xlsx):fmt>")
@@ -245,7 +243,7 @@ def _behind_page(region):
                                      offset=(page - 1) * PER_PAGE)
     has_next = len(rows) > PER_PAGE
     return render("reports/behind.html", region=region, rows=rows[:PER_PAGE], page=page, has_next=has_next,
-                  filters=filters, params=_params(filters), courses=services.courses(), crumbs=_crumbs(region),
+                  filters=filters, params=_params(filters), courses=all_courses(), crumbs=_crumbs(region),
                   days=services.BEHIND_DAYS)
 
 

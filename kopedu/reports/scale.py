@@ -16,15 +16,13 @@ from werkzeug.security import generate_password_hash
 
 from kopedu.courses.models import Course, Lesson, Module, Quiz
 from kopedu.extensions import db
+from kopedu.regions.services import FILES, import_regions
 from kopedu.reports import facts
 
 COURSE_SLUG = "bimtek-skala-nasional"
 MODULES, LESSONS_PER_MODULE = 4, 10
 LESSONS = MODULES * LESSONS_PER_MODULE
 PASSWORD = "skala12345"
-POSITIONS = ("Ketua", "Wakil Ketua", "Sekretaris", "Bendahara", "Pengawas", "Manajer", "Anggota")
-FILES = (("provinces.csv", "provinsi", "code, name"), ("regencies.csv", "kabupaten_kota", "code, parent, name"),
-         ("districts.csv", "kecamatan", "code, parent, name"), ("villages.csv", "kelurahan_desa", "code, parent, name"))
 
 
 class ScaleError(RuntimeError):
@@ -42,13 +40,18 @@ def seed_scale(directory: Path, participants: int = 400_000, progress_rows: int 
         raise ScaleError(f"--progress-rows must be a multiple of --participants, at most {LESSONS} per participant.")
     if db.session.scalar(select(Course.id).where(Course.slug == COURSE_SLUG)) is not None:
         raise ScaleError("The scale dataset is already loaded in this database.")
-    for name, _level, _cols in FILES:
+    for name, _level in FILES:
         if not (Path(directory) / name).is_file():
             raise ScaleError(f"{directory}: {name} is missing")
     mean = progress_rows // participants
     started = time.perf_counter()
+    try:
+        import_regions(Path(directory))  # the same import as `flask kopedu import-regions`
+    except ValueError as error:  # a malformed code, named with its file
+        raise ScaleError(str(error)) from error
     course_id = _course()
     db.session.commit()
+    echo(f"  regions and course: {time.perf_counter() - started:.1f} s")
     # One connection for the rest: the steps share temporary tables.
     with db.engine.connect() as conn:
         conn.execute(text("SET synchronous_commit = off"))
@@ -59,7 +62,6 @@ def seed_scale(directory: Path, participants: int = 400_000, progress_rows: int 
             conn.commit()
             echo(f"  {label}: {time.perf_counter() - t:.1f} s")
 
-        step("regions", _regions, Path(directory))
         step("cooperatives", _cooperatives)
         step("cohorts", _cohorts, course_id)
         step("participants", _participants, participants)
@@ -81,22 +83,6 @@ def seed_scale(directory: Path, participants: int = 400_000, progress_rows: int 
                    "monitor_enrollment")}
     echo(f"Done in {time.perf_counter() - started:.0f} s")
     return counts
-
-
-def _regions(conn, directory: Path) -> None:
-    """COPY the four files into temporary tables, then insert each code once (its first row)."""
-    raw = conn.connection.driver_connection
-    with raw.cursor() as cur:
-        for filename, level, columns in FILES:
-            cur.execute("CREATE TEMP TABLE wilayah_in (n bigserial, code text, parent text, name text)")
-            with cur.copy(f"COPY wilayah_in ({columns}) FROM STDIN (FORMAT csv)") as copy:
-                copy.write((directory / filename).read_bytes())
-            cur.execute("""
-                INSERT INTO region (code, name, level, parent_code)
-                SELECT DISTINCT ON (code) code, name, %s, parent FROM wilayah_in
-                ORDER BY code, n
-                ON CONFLICT (code) DO NOTHING""", (level,))
-            cur.execute("DROP TABLE wilayah_in")
 
 
 def _cooperatives(conn) -> None:

@@ -7,16 +7,17 @@ they never go stale. No loop over participants in Python.
 """
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from types import SimpleNamespace
 
-from flask import current_app
 from sqlalchemy import Integer, and_, case, func, literal_column, or_, select
 
 from kopedu.auth.models import User
+from kopedu.cohorts.services import attendance_pcts
 from kopedu.courses.models import Course
-from kopedu.db import utcnow
+from kopedu.db import local_zone, utcnow
 from kopedu.extensions import db
 from kopedu.regions.models import Cooperative, Region, title_case
-from kopedu.reports.facts import certificate_model, flush_pending
+from kopedu.reports.facts import flush_pending
 from kopedu.reports.models import MonitorEnrollment as F
 
 ACTIVE_DAYS = 7
@@ -53,7 +54,7 @@ class Stats:
     active: int = 0
     progress_sum: int = 0
     completed: int = 0
-    certificates: int | None = 0
+    certificates: int = 0
     gain_sum: float = 0.0
     gain_n: int = 0
     behind: int = 0
@@ -72,8 +73,7 @@ class Stats:
         self.active += other.active
         self.progress_sum += other.progress_sum
         self.completed += other.completed
-        if self.certificates is not None and other.certificates is not None:
-            self.certificates += other.certificates
+        self.certificates += other.certificates
         self.gain_sum += other.gain_sum
         self.gain_n += other.gain_n
         self.behind += other.behind
@@ -120,7 +120,6 @@ def _flag(condition):
 def _aggregate(scope: Scope, filters: Filters, child=None) -> dict:
     """{child key: Stats} in one query; child=None gives a single row keyed "all"."""
     flush_pending()
-    has_certs = certificate_model() is not None
     # Written literally: PostgreSQL does not treat two bound parameters as the same GROUP BY expression.
     bucket = case((F.progress_pct >= literal_column("100"), literal_column(str(BUCKETS - 1))),
                   else_=F.progress_pct // literal_column("10", Integer))
@@ -133,17 +132,17 @@ def _aggregate(scope: Scope, filters: Filters, child=None) -> dict:
     stmt = _where(stmt, scope, filters).group_by(*([child] if child is not None else []), bucket)
     result: dict = {}
     for key_, bucket_, n, active, progress, completed, certs, gain_sum, gain_n, behind in db.session.execute(stmt):
-        stats = result.setdefault(key_, Stats(key=key_, certificates=0 if has_certs else None))
+        stats = result.setdefault(key_, Stats(key=key_))
         part = Stats(key=key_, enrolled=n, active=active or 0, progress_sum=progress or 0,
-                     completed=completed or 0, certificates=(certs or 0) if has_certs else None,
+                     completed=completed or 0, certificates=certs or 0,
                      gain_sum=float(gain_sum or 0), gain_n=gain_n or 0, behind=behind or 0)
         part.hist[max(0, min(BUCKETS - 1, int(bucket_)))] = n
         stats.add(part)
     return result
 
 
-def _total(parts, has_certs: bool) -> Stats:
-    total = Stats(key=None, certificates=0 if has_certs else None)
+def _total(parts) -> Stats:
+    total = Stats(key=None)
     for part in parts:
         total.add(part)
     return total
@@ -154,7 +153,6 @@ def region_table(region: Region | None, filters: Filters) -> tuple[list[Stats], 
     kelurahan; every child is listed, also those without participants. One aggregate query and one
     query for the children's names."""
     code = region.code if region else None
-    has_certs = certificate_model() is not None
     if code is not None and len(code) == 10:
         children = [(c.id, c.name) for c in db.session.scalars(
             select(Cooperative).where(Cooperative.village_code == code).order_by(Cooperative.name))]
@@ -166,15 +164,15 @@ def region_table(region: Region | None, filters: Filters) -> tuple[list[Stats], 
         figures = _aggregate(Scope(region_code=code), filters, child=CHILD_COLUMN[len(code) if code else 0])
     rows = []
     for key, name in children:
-        stats = figures.get(key) or Stats(key=key, certificates=0 if has_certs else None)
+        stats = figures.get(key) or Stats(key=key)
         stats.name = name
         rows.append(stats)
-    return rows, _total(figures.values(), has_certs)
+    return rows, _total(figures.values())
 
 
 def scope_stats(scope: Scope, filters: Filters) -> Stats:
     """The totals (and histogram) of one cooperative, participant or region."""
-    return _total(_aggregate(scope, filters).values(), certificate_model() is not None)
+    return _total(_aggregate(scope, filters).values())
 
 
 @dataclass
@@ -193,7 +191,7 @@ class ParticipantRow:
     completed_at: datetime | None
     pre: float | None
     post: float | None
-    certified: bool | None
+    certified: bool
     behind: bool
     attendance: float | None = None
 
@@ -207,7 +205,6 @@ def participant_rows(scope: Scope, filters: Filters, behind_only: bool = False, 
     """One row per enrolment in scope (a cooperative, a participant, or the falling-behind list of a
     region), with attendance; at most `limit` rows. Two queries (plus two for attendance)."""
     flush_pending()
-    has_certs = certificate_model() is not None
     behind = _behind(filters)
     stmt = (select(F, User.full_name, User.phone, User.position, Cooperative.name, Course.title,
                    case((behind, 1), else_=0))
@@ -222,17 +219,13 @@ def participant_rows(scope: Scope, filters: Filters, behind_only: bool = False, 
         enrollment_id=f.enrollment_id, user_id=f.user_id, full_name=name, phone=phone, position=position,
         cooperative=coop, village_code=f.village_code, course=course, cohort_id=f.cohort_id,
         progress=f.progress_pct, last_activity_at=f.last_activity_at, completed_at=f.completed_at,
-        pre=f.pretest, post=f.posttest, certified=f.certified if has_certs else None, behind=bool(is_behind))
+        pre=f.pretest, post=f.posttest, certified=f.certified, behind=bool(is_behind))
         for f, name, phone, position, coop, course, is_behind in db.session.execute(stmt.limit(limit).offset(offset))]
     _attach_attendance(rows)
     return rows
 
 
 def _attach_attendance(rows: list[ParticipantRow]) -> None:
-    from types import SimpleNamespace
-
-    from kopedu.cohorts.services import attendance_pcts
-
     if not rows:
         return
     pcts = attendance_pcts([SimpleNamespace(id=r.enrollment_id, cohort_id=r.cohort_id) for r in rows])
@@ -243,10 +236,8 @@ def _attach_attendance(rows: list[ParticipantRow]) -> None:
 def completions_by_week(scope: Scope, filters: Filters, weeks: int = 12) -> list[tuple[date, int]]:
     """Completed enrolments per week (weeks start on Monday, local time) for the last `weeks` weeks:
     one query returning at most 7·weeks day counts."""
-    from zoneinfo import ZoneInfo
-
     flush_pending()
-    zone = ZoneInfo(current_app.config["BABEL_DEFAULT_TIMEZONE"])
+    zone = local_zone()
     today = filters.now.astimezone(zone).date()
     first = today - timedelta(days=today.weekday()) - timedelta(weeks=weeks - 1)
     start = datetime.combine(first, datetime.min.time(), tzinfo=zone)
@@ -263,10 +254,6 @@ def completions_by_week(scope: Scope, filters: Filters, weeks: int = 12) -> list
         if 0 <= index < weeks:
             counts[index] += n
     return [(first + timedelta(weeks=i), counts[i]) for i in range(weeks)]
-
-
-def courses() -> list[Course]:
-    return list(db.session.scalars(select(Course).order_by(Course.title)))
 
 
 def find_region(code: str) -> Region | None:

@@ -2,6 +2,7 @@
 from flask import render_template, request
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import default_exceptions
 
 MESSAGES = {
     400: lambda: _("Permintaan tidak dapat diproses."),
@@ -13,6 +14,13 @@ MESSAGES = {
     429: lambda: _("Terlalu banyak percobaan. Tunggu sebentar, lalu coba lagi."),
     500: lambda: _("Terjadi kesalahan di server. Coba lagi nanti."),
 }
+
+
+def abort_with(code: int, message) -> None:
+    """Abort with `code`; the error page shows `message` instead of the generic text for the code."""
+    exception = default_exceptions[code](description=str(message))
+    exception.custom = True
+    raise exception
 
 
 def _error_page(code: int, message: str | None = None):

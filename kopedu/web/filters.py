@@ -1,9 +1,11 @@
 """Template filters: Indonesian dates, numbers and rupiah, phone numbers, Markdown."""
 from datetime import date, datetime
 
+from babel import dates as babel_dates
 from flask_babel import format_date, format_datetime, format_decimal, get_locale
 from markupsafe import Markup
 
+from kopedu.db import local_zone
 from kopedu.web.markdown import render_markdown
 
 
@@ -22,10 +24,15 @@ def number(value, digits: int = 0) -> str:
     return format_decimal(value, format=fmt)
 
 
-def date_long(value) -> str:
-    """18 November 2026."""
+def date_long(value, locale: str | None = None) -> str:
+    """18 November 2026, in the current language (Indonesian outside a request), or in `locale`
+    (a certificate is Indonesian whatever the reader's language). Datetimes in local time."""
     if value is None:
         return ""
+    if locale is not None:
+        if isinstance(value, datetime):
+            value = value.astimezone(local_zone()).date()
+        return babel_dates.format_date(value, "d MMMM y", locale=locale)
     if isinstance(value, datetime):
         return format_datetime(value, "d MMMM y")
     return format_date(value, "d MMMM y")

@@ -1,5 +1,7 @@
-"""Uploaded files: the type is read from the content (magic bytes, and the parts of a DOCX/XLSX
+"""Uploaded files: the type is read from the content (magic bytes, and the parts of a DOCX/XLSX/PPTX
 ZIP), the size is limited while streaming, and files are stored under random names outside static/.
+`sniff()` is the one content check of the project: uploads here, lesson handouts in the course
+importer, certificate logos and signatures, participant lists.
 
 Two steps keep disk and database in step:
 1. `stage()` streams an upload into a temporary file (``<dir>/tmp/``) and checks it; on any error
@@ -11,6 +13,7 @@ Two steps keep disk and database in step:
 from __future__ import annotations
 
 import hashlib
+import io
 import os
 import secrets
 import zipfile
@@ -31,6 +34,7 @@ KINDS: dict[str, tuple[str, str, tuple[str, ...]]] = {
     "png": ("image/png", "PNG", (".png",)),
     "docx": ("application/vnd.openxmlformats-officedocument.wordprocessingml.document", "DOCX", (".docx",)),
     "xlsx": ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "XLSX", (".xlsx",)),
+    "pptx": ("application/vnd.openxmlformats-officedocument.presentationml.presentation", "PPTX", (".pptx",)),
 }
 _BY_SUFFIX = {suffix: kind for kind, (_mime, _label, suffixes) in KINDS.items() for suffix in suffixes}
 
@@ -38,6 +42,8 @@ _OFFICE = {
     # kind: (main part, content type of that part)
     "docx": ("word/document.xml", b"application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml"),
     "xlsx": ("xl/workbook.xml", b"application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"),
+    "pptx": ("ppt/presentation.xml",
+             b"application/vnd.openxmlformats-officedocument.presentationml.presentation.main+xml"),
 }
 
 
@@ -63,10 +69,19 @@ def labels(kinds) -> str:
     return ", ".join(KINDS[k][1] for k in kinds)
 
 
-def sniff(path: Path) -> str | None:
-    """The kind of file at `path` from its content, or None if it is none of KINDS."""
-    with open(path, "rb") as handle:
-        head = handle.read(1024)
+def kind_for_name(filename: str | None) -> str | None:
+    """The kind a file name's ending promises (photo.JPEG → jpg), or None."""
+    return _BY_SUFFIX.get(Path(filename or "").suffix.lower())
+
+
+def sniff(source: Path | bytes) -> str | None:
+    """The kind of a file from its content (a path, or the bytes themselves), or None if it is none
+    of KINDS."""
+    if isinstance(source, bytes):
+        head = source[:1024]
+    else:
+        with open(source, "rb") as handle:
+            head = handle.read(1024)
     if head.startswith(b"%PDF-"):
         return "pdf"
     if head.startswith(b"\x89PNG\r\n\x1a\n"):
@@ -74,14 +89,14 @@ def sniff(path: Path) -> str | None:
     if head.startswith(b"\xff\xd8\xff"):
         return "jpg"
     if head.startswith(b"PK\x03\x04"):
-        return _office_kind(path)
+        return _office_kind(io.BytesIO(source) if isinstance(source, bytes) else source)
     return None
 
 
-def _office_kind(path: Path) -> str | None:
-    """DOCX and XLSX are ZIPs with a [Content_Types].xml that declares their main part."""
+def _office_kind(file) -> str | None:
+    """DOCX, XLSX and PPTX are ZIPs with a [Content_Types].xml that declares their main part."""
     try:
-        with zipfile.ZipFile(path) as archive:
+        with zipfile.ZipFile(file) as archive:
             names = set(archive.namelist())
             info = archive.getinfo("[Content_Types].xml") if "[Content_Types].xml" in names else None
             if info is None or info.file_size > MB:
@@ -128,7 +143,7 @@ def stage(storage, directory: Path, allowed, max_bytes: int) -> StagedFile:
         if size == 0:
             raise UploadError(_("Berkas \"%(name)s\" kosong.", name=name))
         kind = sniff(tmp_path)
-        expected = _BY_SUFFIX.get(Path(name).suffix.lower())
+        expected = kind_for_name(name)
         if kind is None or kind not in allowed or (expected is not None and expected != kind):
             if expected in allowed:
                 message = _("Berkas \"%(name)s\" bukan berkas %(type)s yang sah. Berkas yang diterima: %(types)s.",

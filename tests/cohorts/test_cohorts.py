@@ -99,7 +99,8 @@ def test_session_with_attendance_cannot_be_deleted(app, client, login):
     _u, enrollment = factories.participant_in(cohort)
     services.set_attendance(used, enrollment, "present", actor=trainer)
     login(trainer)
-    assert client.post(f"/angkatan/{cohort.id}/sesi/{used.id}/hapus").status_code == 409
+    refused = client.post(f"/angkatan/{cohort.id}/sesi/{used.id}/hapus")
+    assert refused.status_code == 409 and "sudah punya presensi" in refused.get_data(as_text=True)
     assert client.post(f"/angkatan/{cohort.id}/sesi/{empty.id}/hapus").status_code == 303
     assert [s.id for s in db.session.scalars(select(CohortSession))] == [used.id]
 

@@ -206,6 +206,7 @@ def test_kelurahan_name_is_matched_within_the_cohort_region(setup):
     (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", "foto.csv", "bukan CSV atau XLSX"),
     (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 64, "lama.xls", ".xls lama"),
     (b"PK\x03\x04 not really a workbook", "rusak.xlsx", "tidak bisa dibaca"),
+    (b"%PDF-1.4\n1 0 obj<<>>endobj\n", "peserta.csv", "bukan CSV atau XLSX"),  # no NUL byte near the start
     (b"nama,telepon rumah\nAna,0812\n", "kolom.csv", "Kolom wajib tidak ada"),
 ])
 def test_unreadable_files_are_refused_and_nothing_is_stored(setup, client, login, data, name, message):
@@ -303,3 +304,19 @@ def test_command_line_import(setup, app, tmp_path):
     assert counts()[:2] == (47, 47)
     result = runner.invoke(args=["kopedu", "import-participants", "TIDAK-ADA", str(path)])
     assert result.exit_code != 0 and "No cohort" in result.output
+
+
+def test_rejected_rows_download_as_csv_with_formulas_neutralised(setup, client, login):
+    _admin, trainer, cohort = setup
+    login(trainer)
+    rows = [["Ana Ndun", "0813-7000-0001", "", "Ketua", "5371030011", ""],
+            ['=HYPERLINK("http://contoh")', "12345", "", "Ketua", "5371030011", ""]]
+    preview_url = upload(client, cohort, as_csv(rows)).headers["Location"]
+    response = client.get(preview_url + "/ditolak.csv")
+    assert response.status_code == 200 and response.mimetype == "text/csv"
+    assert f'filename="ditolak-{cohort.code}-' in response.headers["Content-Disposition"]
+    table = list(csv.reader(io.StringIO(response.get_data(as_text=True).lstrip("\ufeff"))))
+    assert table[0] == ["baris", "nama", "hp", "kelurahan", "alasan"]
+    assert table[1][:3] == ["3", '\'=HYPERLINK("http://contoh")', "12345"] and len(table) == 2
+    example = client.get(f"/angkatan/{cohort.id}/impor/contoh.csv").get_data(as_text=True)
+    assert example.lstrip("\ufeff").startswith("nama,hp,email,jabatan,kelurahan,koperasi\r\nYuliana Ndun,")

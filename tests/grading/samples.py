@@ -25,15 +25,24 @@ def jpg() -> bytes:
     return b"\xff\xd8\xff\xe0\x00\x10JFIF\x00\x01\x01\x00\x00\x01\x00\x01\x00\x00" + b"\x00" * 64 + b"\xff\xd9"
 
 
-def docx() -> bytes:
+def _office(part: str, content_type: str, root: str) -> bytes:
+    """A minimal Office Open XML package: [Content_Types].xml declaring its main part."""
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w") as z:
         z.writestr("[Content_Types].xml", (
             '<?xml version="1.0" encoding="UTF-8"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/'
-            'content-types"><Override PartName="/word/document.xml" ContentType="application/vnd.openxmlformats-'
-            'officedocument.wordprocessingml.document.main+xml"/></Types>'))
-        z.writestr("word/document.xml", "<w:document/>")
+            f'content-types"><Override PartName="/{part}" ContentType="application/vnd.openxmlformats-'
+            f'officedocument.{content_type}.main+xml"/></Types>'))
+        z.writestr(part, root)
     return out.getvalue()
+
+
+def docx() -> bytes:
+    return _office("word/document.xml", "wordprocessingml.document", "<w:document/>")
+
+
+def pptx() -> bytes:
+    return _office("ppt/presentation.xml", "presentationml.presentation", "<p:presentation/>")
 
 
 def xlsx() -> bytes:

@@ -150,3 +150,15 @@ def test_only_the_course_trainers_and_admins_see_the_gradebook(client, login, bo
     admin = app.test_client()
     login(factories.user("admin"), c=admin)
     assert admin.get(f"/penilaian/kursus/{book['course'].id}/buku-nilai.csv").status_code == 200
+
+
+def test_exports_do_not_carry_spreadsheet_formulas(client, login, book):
+    user, _enrollment = book["people"]["Abdul Rahman"]
+    user.full_name = '=HYPERLINK("http://contoh","Abdul")'
+    db.session.commit()
+    login(book["trainer"])
+    sheet = load_workbook(io.BytesIO(client.get(f"/penilaian/kursus/{book['course'].id}/buku-nilai.xlsx").data)).active
+    assert [cell.data_type for cell in sheet["B"]][1:] == ["s", "s", "s"]  # no formula cell
+    assert sheet["B2"].value == '\'=HYPERLINK("http://contoh","Abdul")'
+    text = client.get(f"/penilaian/kursus/{book['course'].id}/buku-nilai.csv").get_data(as_text=True)
+    assert '\'=HYPERLINK(""http://contoh"",""Abdul"")' in text

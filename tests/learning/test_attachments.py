@@ -8,6 +8,7 @@ from kopedu.courses.models import LessonAttachment
 from kopedu.extensions import db
 from kopedu.learning.models import Enrollment
 from tests import factories
+from tests.grading import samples
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
@@ -42,6 +43,8 @@ def test_import_stores_the_handout_under_a_random_name(app, tmp_path):
 @pytest.mark.parametrize("spec, files, message", [
     ("attachments:\n  - palsu.pdf\n", {"palsu.pdf": b"MZ\x90\x00 not a pdf"}, "bukan PDF"),
     ("attachments:\n  - skrip.exe\n", {"skrip.exe": b"MZ\x90\x00"}, "bukan PDF"),
+    ("attachments:\n  - palsu.docx\n", {"palsu.docx": b"PK\x03\x04 any zip is no document"}, "bukan PDF"),
+    ("attachments:\n  - foto.png\n", {"foto.png": PDF}, "bukan PDF"),  # a PDF, but named as a photo
     ("attachments:\n  - ../course.md\n", {}, "tidak ditemukan"),
     ("attachments:\n  - hilang.pdf\n", {}, "tidak ditemukan"),
     ("attachments: lembar.pdf\n", {"lembar.pdf": PDF}, "harus berupa daftar"),
@@ -106,3 +109,11 @@ def test_with_accel_redirect_nginx_sends_the_handout(client, login, app, tmp_pat
     login(outsider, c=outsider_client)
     refused = outsider_client.get(url)
     assert refused.status_code == 403 and "X-Accel-Redirect" not in refused.headers
+
+
+def test_office_handouts_are_checked_inside_the_zip(app, tmp_path):
+    folder = write_course(tmp_path, "attachments:\n  - rencana.docx\n  - anggaran.xlsx\n  - paparan.pptx\n",
+                          {"rencana.docx": samples.docx(), "anggaran.xlsx": samples.xlsx(), "paparan.pptx": samples.pptx()})
+    import_course(folder)
+    types = {a.filename: a.content_type.rsplit(".", 1)[-1] for a in db.session.query(LessonAttachment)}
+    assert types == {"rencana.docx": "document", "anggaran.xlsx": "sheet", "paparan.pptx": "presentation"}

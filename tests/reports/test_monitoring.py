@@ -3,11 +3,11 @@ import io
 from datetime import datetime, timedelta, timezone
 
 import pytest
-from sqlalchemy import Integer, select
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
+from kopedu.certificates import services as certificates
+from kopedu.certificates.models import Certificate
 from kopedu.courses.models import Quiz
-from kopedu.db import TZDateTime, utcnow
+from kopedu.db import utcnow
 from kopedu.extensions import db
 from kopedu.learning.models import QuizAttempt
 from kopedu.reports import facts, services
@@ -207,46 +207,40 @@ def test_rebuild_recreates_every_fact(world):
     assert total.enrolled == 6
 
 
-class _StubBase(DeclarativeBase):
-    pass
-
-
-class Certificate(_StubBase):
-    """Stands in for the certificates feature's model (looked up by name at run time)."""
-
-    __tablename__ = "certificate_stub"
-    id: Mapped[int] = mapped_column(primary_key=True)
-    enrollment_id: Mapped[int] = mapped_column(Integer)
-    revoked_at: Mapped[datetime | None] = mapped_column(TZDateTime)
-
-
-@pytest.fixture
-def certificates(world, monkeypatch):
-    _StubBase.metadata.create_all(db.engine)
-    monkeypatch.setattr(facts, "certificate_model", lambda: Certificate)
-    monkeypatch.setattr(services, "certificate_model", lambda: Certificate)
-    yield
-    db.session.rollback()
-    _StubBase.metadata.drop_all(db.engine)
-
-
-def test_certificates_are_counted_when_the_feature_exists(world, certificates):
+def test_certificates_are_counted_issued_and_revoked(world):
+    admin = factories.user("admin")
     ana = world["people"]["Ana"][1]
     fani = world["people"]["Fani"][1]
-    db.session.add_all([Certificate(enrollment_id=ana.id),
-                        Certificate(enrollment_id=fani.id, revoked_at=datetime(2026, 1, 1, tzinfo=timezone.utc))])
+    issued = certificates.issue(ana, by=admin, reason="Lulus Bimtek tatap muka.")  # the real path, PDF and all
+    db.session.add(Certificate(enrollment_id=fani.id, serial="0002/BIMTEK-KMP/MANDIRI/2026", verify_code="A" * 17,
+                               snapshot={"name": "Fani"}, revoked_at=datetime(2026, 1, 1, tzinfo=timezone.utc)))
     db.session.commit()
     rows, total = _rows("5371")
     assert (rows["5371030"].certificates, rows["5371010"].certificates, total.certificates) == (1, 0, 1)
+    assert [r.certified for r in services.participant_rows(services.Scope(cooperative_id=world["coops"]["oebufu"].id),
+                                                           services.Filters(now=NOW))] == [True, False]
     facts.rebuild()  # the bulk path counts the same
     db.session.commit()
     rows, total = _rows("5371")
     assert (rows["5371030"].certificates, total.certificates) == (1, 1)
-    revoked = db.session.scalar(select(Certificate).where(Certificate.enrollment_id == ana.id))
-    revoked.revoked_at = NOW
+    certificates.revoke(issued, admin, "Data peserta keliru.")
     db.session.commit()
     _rows_, total = _rows("5371")
     assert total.certificates == 0
+
+
+def test_a_rolled_back_savepoint_keeps_what_the_transaction_changed(world):
+    """A certificate that cannot be rendered rolls back its savepoint; the progress that triggered it
+    is still committed, and so must its facts be."""
+    _user, enrollment = world["people"]["Eka"]
+    enrollment.progress_pct = 40
+    db.session.flush()
+    with pytest.raises(RuntimeError):
+        with db.session.begin_nested():
+            raise RuntimeError("the PDF could not be rendered")
+    db.session.commit()
+    db.session.expire_all()
+    assert db.session.get(MonitorEnrollment, enrollment.id).progress_pct == 40
 
 
 def test_region_page_query_count_does_not_grow_with_participants(world, client, login, count_queries):
