@@ -18,6 +18,7 @@ from flask_babel import gettext as _
 from sqlalchemy import func, select
 from werkzeug.security import generate_password_hash
 
+from kopedu import storage
 from kopedu.auth.models import POSITIONS, User
 from kopedu.auth.services import normalize_email, normalize_phone
 from kopedu.cohorts.models import Cohort, ParticipantImport, import_account
@@ -342,7 +343,7 @@ def store_upload(cohort: Cohort, data: bytes, filename: str, actor) -> Participa
     record = ParticipantImport(cohort_id=cohort.id, uploaded_by_id=getattr(actor, "id", None),
                                filename=Path(filename or "peserta").name[:200],
                                stored_name=secrets.token_hex(16), sha256=hashlib.sha256(data).hexdigest())
-    (_upload_dir() / record.stored_name).write_bytes(data)
+    storage.write_file(_upload_dir() / record.stored_name, data)  # removed unless the upload commits
     db.session.add(record)
     db.session.flush()
     return record

@@ -320,3 +320,18 @@ def test_rejected_rows_download_as_csv_with_formulas_neutralised(setup, client, 
     assert table[1][:3] == ["3", '\'=HYPERLINK("http://contoh")', "12345"] and len(table) == 2
     example = client.get(f"/angkatan/{cohort.id}/impor/contoh.csv").get_data(as_text=True)
     assert example.lstrip("\ufeff").startswith("nama,hp,email,jabatan,kelurahan,koperasi\r\nYuliana Ndun,")
+
+
+def test_an_upload_whose_transaction_fails_leaves_no_file(app):
+    """The stored list is removed when its transaction does not commit (nothing half-written)."""
+    from pathlib import Path
+
+    cohort = factories.cohort()
+    db.session.commit()
+    data = "nama,hp,jabatan,kelurahan\nYosef Lango,081277770001,Ketua,5371030011\n".encode()
+    record = importer.store_upload(cohort, data, "peserta.csv", None)
+    stored = Path(app.config["UPLOAD_DIR"]).rglob(record.stored_name)
+    path = next(stored)
+    assert path.is_file()
+    db.session.rollback()
+    assert not path.exists()
