@@ -165,12 +165,14 @@ def search_users(q: str = "", role: str | None = None, page: int = 1, per_page: 
     if role:
         stmt = stmt.where(User.role == role)
     if q:
-        like = f"%{q.strip().lower()}%"
+        text = q.strip().lower()
         phone = normalize_phone(q)
-        conditions = [func.lower(User.full_name).like(like), func.lower(User.email).like(like)]
+        # contains(autoescape=True): a "%" or "_" typed in the box is matched as itself, not as a wildcard.
+        conditions = [func.lower(User.full_name).contains(text, autoescape=True),
+                      func.lower(User.email).contains(text, autoescape=True)]
         if phone:
             conditions.append(User.phone == phone)
         elif q.strip().isdigit():
-            conditions.append(User.phone.like(f"%{q.strip().lstrip('0')}%"))
+            conditions.append(User.phone.contains(q.strip().lstrip("0")))
         stmt = stmt.where(or_(*conditions))
     return db.paginate(stmt, page=page, per_page=per_page, error_out=False)

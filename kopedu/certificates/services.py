@@ -607,7 +607,7 @@ def course_participants(course, cohort_id: int | None = None, q: str = "", page:
     if cohort_id:
         stmt = stmt.where(Enrollment.cohort_id == cohort_id)
     if q:
-        stmt = stmt.where(func.lower(User.full_name).like(f"%{q.strip().lower()}%"))
+        stmt = stmt.where(func.lower(User.full_name).contains(q.strip().lower(), autoescape=True))
     pagination = db.paginate(stmt, page=page, per_page=per_page, error_out=False)
     ids = [e.id for e in pagination.items]
     certs: dict[int, Certificate] = {}

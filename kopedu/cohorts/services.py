@@ -114,7 +114,7 @@ def participants(cohort: Cohort, q: str = "", page: int = 1, per_page: int = 50)
     q = (q or "").strip()
     if q:
         phone = normalize_phone(q)
-        stmt = stmt.where(or_(func.lower(User.full_name).like(f"%{q.lower()}%"),
+        stmt = stmt.where(or_(func.lower(User.full_name).contains(q.lower(), autoescape=True),
                               User.phone == phone if phone else False))
     return db.paginate(stmt, page=page, per_page=per_page, error_out=False)
 

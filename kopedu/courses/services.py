@@ -5,19 +5,13 @@ from kopedu.courses.models import Course, Lesson, Module, course_trainer
 from kopedu.extensions import db
 
 
-def _like(q: str) -> str:
-    """A LIKE pattern matching q anywhere; the user's % and _ are matched literally."""
-    escaped = q.strip().lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    return f"%{escaped}%"
-
-
 def published_courses(q: str = "") -> list[Course]:
     """Published courses by title; q matches the title or the summary (any case)."""
     stmt = select(Course).where(Course.published.is_(True)).order_by(Course.title)
     if q and q.strip():
-        like = _like(q)
-        stmt = stmt.where(or_(func.lower(Course.title).like(like, escape="\\"),
-                              func.lower(Course.summary).like(like, escape="\\")))
+        text = q.strip().lower()  # matched literally: a typed % or _ is no wildcard
+        stmt = stmt.where(or_(func.lower(Course.title).contains(text, autoescape=True),
+                              func.lower(Course.summary).contains(text, autoescape=True)))
     return list(db.session.scalars(stmt))
 
 

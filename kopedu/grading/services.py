@@ -290,7 +290,7 @@ def queue(user, f: QueueFilter):
     if f.status in STATUSES:
         stmt = stmt.where(Submission.status == f.status)
     if f.q:
-        stmt = stmt.where(func.lower(User.full_name).like(f"%{f.q.strip().lower()}%"))
+        stmt = stmt.where(func.lower(User.full_name).contains(f.q.strip().lower(), autoescape=True))
     if f.status == WAITING:
         stmt = stmt.order_by(Submission.last_submitted_at, Submission.id)
     else:
@@ -388,7 +388,8 @@ def my_assignments(user, include_passed: bool = True) -> list[AssignmentItem]:
             .outerjoin(Submission, and_(Submission.assignment_id == Assignment.id, Submission.user_id == user.id))
             .outerjoin(unread, unread.c.submission_id == Submission.id)
             .where(Lesson.published.is_(True), Course.published.is_(True))
-            .options(joinedload(Assignment.lesson).joinedload(Lesson.module).joinedload(Module.course))
+            .options(joinedload(Assignment.lesson).joinedload(Lesson.module).joinedload(Module.course)
+                     .lazyload(Course.trainers), lazyload(Assignment.criteria))
             .order_by(Course.title, Module.position, Lesson.position))
     if not include_passed:
         stmt = stmt.where(or_(Submission.id.is_(None), Submission.status != PASSED))

@@ -140,6 +140,7 @@ def lesson(slug: str, lesson_id: int):
         return render("learning/lesson.html", status=409, locked=True,
                       **_lesson_context(course, state, lesson_id, message=services.LessonLocked.default))
     services.open_lesson(state, item.lesson)
+    services.load_lesson_content(item.lesson)
     quiz = qstate = None
     if item.lesson.kind == "quiz" and item.lesson.quiz is not None:
         quiz = item.lesson.quiz
@@ -249,8 +250,8 @@ def start(quiz_id: int):
     return redirect(url_for(".attempt", attempt_id=attempt.id))
 
 
-def _attempt_or_404(attempt_id: int):
-    attempt = services.load_attempt(attempt_id, current_user)
+def _attempt_or_404(attempt_id: int, full: bool = True):
+    attempt = services.load_attempt(attempt_id, current_user, full=full)
     if attempt is None:
         abort(404)  # someone else's attempt is as good as missing
     return attempt
@@ -287,7 +288,7 @@ def attempt(attempt_id: int):
 @bp.post("/kuis/percobaan/<int:attempt_id>/jawab")
 @login_required
 def save_answer(attempt_id: int):
-    attempt = _attempt_or_404(attempt_id)
+    attempt = _attempt_or_404(attempt_id, full=False)
     try:
         saved = services.save_answers(attempt, _answers_from_form(request.form))
     except services.TimeUp as error:

@@ -20,18 +20,20 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import and_, func, select
-from sqlalchemy.orm import defer, joinedload, lazyload, load_only, selectinload
+from sqlalchemy import and_, func, literal_column, null, select, union_all
+from sqlalchemy.orm import defer, joinedload, lazyload, load_only, selectinload, undefer
 
 from kopedu.auth.models import User
 from kopedu.courses.gift import normalise_answer
-from kopedu.courses.models import Course, Lesson, Module, Question, Quiz
+from kopedu.courses.models import Choice, Course, Lesson, Module, Question, Quiz
 from kopedu.db import insert, utcnow
 from kopedu.extensions import db
 from kopedu.learning.models import AttemptAnswer, Enrollment, LessonProgress, QuizAttempt
 from kopedu.signals import progress_changed
 
 GRACE_SECONDS = 10  # answers may arrive this late after a quiz's deadline (slow networks)
+# The enrolment's last activity is kept to this resolution: reading on within it writes nothing.
+ACTIVITY_RESOLUTION = timedelta(minutes=5)
 SHORT_ANSWER_MAX = 200
 COMPLETABLE_KINDS = ("reading", "video", "file")  # quizzes complete on a pass, assignments through grading
 
@@ -286,39 +288,57 @@ def ordered_lessons(course: Course) -> list[Lesson]:
 
 
 def load_course(slug: str | None = None, course_id: int | None = None) -> Course | None:
-    """A course with modules, lessons (without their bodies) and quizzes, in a fixed number of queries."""
+    """A course with modules, lessons (without their bodies) and quizzes, in two queries."""
     stmt = select(Course).options(
-        selectinload(Course.modules).selectinload(Module.lessons).options(defer(Lesson.body), defer(Lesson.settings)),
+        joinedload(Course.modules).joinedload(Module.lessons).options(defer(Lesson.body), defer(Lesson.settings)),
         selectinload(Course.quizzes),
         lazyload(Course.trainers),  # only needed for trainers and admins: loaded when is_trainer() asks
     )
     stmt = stmt.where(Course.slug == slug) if slug is not None else stmt.where(Course.id == course_id)
-    return db.session.scalar(stmt)
+    return db.session.scalars(stmt).unique().first()
 
 
-def done_lesson_ids(user_id: int, course_ids) -> set[int]:
-    """Ids of the lessons of these courses that the user completed (one query)."""
-    course_ids = list(course_ids)
-    if not course_ids:
-        return set()
-    return set(db.session.scalars(
-        select(LessonProgress.lesson_id).join(Lesson, LessonProgress.lesson_id == Lesson.id)
-        .join(Module, Lesson.module_id == Module.id)
-        .where(LessonProgress.user_id == user_id, Module.course_id.in_(course_ids))))
+def load_lesson_content(lesson: Lesson) -> Lesson:
+    """Load the body and the handouts of one lesson of a course from load_course (one query)."""
+    db.session.scalars(select(Lesson).where(Lesson.id == lesson.id)
+                       .options(undefer(Lesson.body), joinedload(Lesson.attachments))).unique().all()
+    return lesson
+
+
+def _progress_and_scores(user_id: int, lesson_ids: list[int], quiz_ids: list[int]
+                         ) -> tuple[set[int], dict[int, float]]:
+    """The lessons of `lesson_ids` the user completed and the user's best submitted score of each quiz
+    of `quiz_ids`, in one query (a UNION of the two)."""
+    if not lesson_ids and not quiz_ids:
+        return set(), {}
+    done = (select(literal_column("0").label("kind"), LessonProgress.lesson_id.label("id"),
+                   null().label("score"))
+            .where(LessonProgress.user_id == user_id, LessonProgress.lesson_id.in_(lesson_ids)))
+    best = (select(literal_column("1"), QuizAttempt.quiz_id, func.max(QuizAttempt.score))
+            .where(QuizAttempt.user_id == user_id, QuizAttempt.quiz_id.in_(quiz_ids),
+                   QuizAttempt.submitted_at.is_not(None))
+            .group_by(QuizAttempt.quiz_id))
+    done_ids, scores = set(), {}
+    for kind, id_, score in db.session.execute(union_all(done, best)):
+        if kind == 0:
+            done_ids.add(id_)
+        elif score is not None:
+            scores[id_] = score
+    return done_ids, scores
 
 
 def course_state(course: Course, user, enrollment: Enrollment | None = None, *, with_scores: bool = True
                  ) -> CourseState:
-    """The state of `user` in `course` (loaded with load_course). Three queries at most."""
+    """The state of `user` in `course` (loaded with load_course). Two queries at most."""
     if enrollment is None:
         enrollment = get_enrollment(user, course)
     lessons = ordered_lessons(course)
-    done = done_lesson_ids(user.id, [course.id]) if enrollment else set()
     quizzes = [quiz for quiz in course.quizzes if quiz.role in ("pretest", "posttest")]
-    scores = {}
-    if with_scores and enrollment and quizzes:
-        scores = {quiz_id: score for (_, quiz_id), score in
-                  best_scores([quiz.id for quiz in quizzes], [user.id]).items()}
+    done, scores = set(), {}
+    if enrollment:
+        done, scores = _progress_and_scores(
+            user.id, [lesson.id for module in course.modules for lesson in module.lessons],
+            [quiz.id for quiz in quizzes] if with_scores else [])
     preview = enrollment is None and course.is_trainer(user)
     return CourseState(course=course, enrollment=enrollment, lessons=lessons, done_ids=done, preview=preview,
                        quizzes=quizzes, scores=scores)
@@ -334,10 +354,21 @@ def open_lesson(state: CourseState, lesson: Lesson) -> LessonItem:
     if not state.can_open(item):
         raise LessonLocked()
     if state.enrollment is not None:
-        state.enrollment.last_lesson_id = lesson.id
-        state.enrollment.last_activity_at = utcnow()
-        db.session.flush()
+        touch(state.enrollment, lesson_id=lesson.id)
     return item
+
+
+def touch(enrollment: Enrollment, now: datetime | None = None, lesson_id: int | None = None) -> None:
+    """Record activity (and the last lesson opened) on the enrolment. The time is kept to
+    ACTIVITY_RESOLUTION, so rereading a lesson a minute later writes nothing (each write also
+    refreshes the monitoring facts)."""
+    now = now or utcnow()
+    if lesson_id is not None and enrollment.last_lesson_id != lesson_id:
+        enrollment.last_lesson_id = lesson_id
+    elif enrollment.last_activity_at is not None and now - enrollment.last_activity_at < ACTIVITY_RESOLUTION:
+        return
+    enrollment.last_activity_at = now
+    db.session.flush()
 
 
 # --------------------------------------------------------------------------- progress
@@ -383,9 +414,12 @@ def record_completion(state: CourseState, lesson: Lesson) -> bool:
     created = result.scalar() is not None  # nothing returned: the row was there already
     state.done_ids.add(lesson.id)
     state.refresh()
-    enrollment.last_activity_at = now
-    _store_progress(enrollment, state.progress_pct, now)
-    db.session.flush()
+    if created or enrollment.progress_pct != state.progress_pct:
+        enrollment.last_activity_at = now
+        _store_progress(enrollment, state.progress_pct, now)
+        db.session.flush()
+    else:  # a second click: nothing changed but the activity
+        touch(enrollment, now)
     if created:
         progress_changed.send(enrollment)
     return created
@@ -400,7 +434,8 @@ def complete_lesson(user, lesson: Lesson) -> bool:
 
 
 def _store_progress(enrollment: Enrollment, pct: int, now: datetime) -> None:
-    enrollment.progress_pct = pct
+    if enrollment.progress_pct != pct:
+        enrollment.progress_pct = pct
     if pct >= 100 and enrollment.completed_at is None:
         enrollment.completed_at = now
 
@@ -438,7 +473,7 @@ class DashboardEntry:
 
 def dashboard(user) -> list[DashboardEntry]:
     """The user's enrolled courses with progress, the lesson to resume and pre/post scores.
-    Five queries whatever the number of courses and lessons."""
+    Three queries whatever the number of courses and lessons."""
     enrollments = list(db.session.scalars(
         select(Enrollment).where(Enrollment.user_id == user.id).order_by(Enrollment.enrolled_at, Enrollment.id)
         .options(joinedload(Enrollment.course).lazyload(Course.trainers), lazyload(Enrollment.user))))
@@ -447,19 +482,27 @@ def dashboard(user) -> list[DashboardEntry]:
         return []
     course_ids = [e.course_id for e in enrollments]
     rows = db.session.execute(
-        select(Lesson, Module.course_id).join(Module, Lesson.module_id == Module.id)
+        select(Lesson, Module.course_id, LessonProgress.id).join(Module, Lesson.module_id == Module.id)
+        .outerjoin(LessonProgress, and_(LessonProgress.lesson_id == Lesson.id, LessonProgress.user_id == user.id))
         .where(Module.course_id.in_(course_ids), Lesson.published.is_(True))
         .order_by(Module.course_id, Module.position, Lesson.position, Lesson.id)
         .options(load_only(Lesson.id, Lesson.module_id, Lesson.title, Lesson.kind, Lesson.required,
                            Lesson.position, Lesson.published))).all()
     lessons_by_course: dict[int, list[Lesson]] = {course_id: [] for course_id in course_ids}
-    for lesson, course_id in rows:
+    done = set()
+    for lesson, course_id, progress_id in rows:
         lessons_by_course[course_id].append(lesson)
-    done = done_lesson_ids(user.id, course_ids)
-    quizzes = list(db.session.scalars(select(Quiz).where(Quiz.course_id.in_(course_ids),
-                                                         Quiz.role.in_(("pretest", "posttest")))))
-    scores = {quiz_id: score for (_, quiz_id), score in
-              best_scores([quiz.id for quiz in quizzes], [user.id]).items()}
+        if progress_id is not None:
+            done.add(lesson.id)
+    # The pre- and post-tests with the user's best submitted score (a quiz without one gets None).
+    quiz_rows = db.session.execute(
+        select(Quiz, func.max(QuizAttempt.score))
+        .outerjoin(QuizAttempt, and_(QuizAttempt.quiz_id == Quiz.id, QuizAttempt.user_id == user.id,
+                                     QuizAttempt.submitted_at.is_not(None)))
+        .where(Quiz.course_id.in_(course_ids), Quiz.role.in_(("pretest", "posttest")))
+        .group_by(Quiz.id).order_by(Quiz.id)).all()
+    quizzes = [quiz for quiz, _ in quiz_rows]
+    scores = {quiz.id: score for quiz, score in quiz_rows if score is not None}
     entries = []
     for enrollment in enrollments:
         lessons = lessons_by_course[enrollment.course_id]
@@ -587,13 +630,17 @@ def start_attempt(state: CourseState, quiz: Quiz, now: datetime | None = None,
     return attempt
 
 
-def load_attempt(attempt_id: int, user) -> QuizAttempt | None:
-    """The user's own attempt with its quiz, questions and choices (None for anyone else's)."""
-    attempt = db.session.scalar(
-        select(QuizAttempt).where(QuizAttempt.id == attempt_id, QuizAttempt.user_id == user.id)
-        .options(selectinload(QuizAttempt.quiz).selectinload(Quiz.questions).selectinload(Question.choices),
-                 selectinload(QuizAttempt.answers)))
-    return attempt
+def load_attempt(attempt_id: int, user, full: bool = True) -> QuizAttempt | None:
+    """The user's own attempt with its quiz, and unless `full` is false its questions, choices and
+    answers (None for anyone else's attempt). Saving an answer needs only the attempt and its quiz."""
+    stmt = select(QuizAttempt).where(QuizAttempt.id == attempt_id, QuizAttempt.user_id == user.id)
+    if full:
+        stmt = stmt.options(
+            selectinload(QuizAttempt.quiz).selectinload(Quiz.questions).selectinload(Question.choices),
+            selectinload(QuizAttempt.answers))
+    else:
+        stmt = stmt.options(joinedload(QuizAttempt.quiz))
+    return db.session.scalar(stmt)
 
 
 def is_expired(attempt: QuizAttempt, now: datetime | None = None) -> bool:
@@ -620,15 +667,16 @@ def ordered_questions(attempt: QuizAttempt) -> list[tuple[Question, list]]:
 def parse_answers(attempt: QuizAttempt, form: dict[int, list[str]]) -> dict[int, tuple[list[int] | None, str | None]]:
     """Check raw answers {question_id: [values]} against the attempt's questions. Every value is
     checked before anything is written; a question or choice outside the attempt is refused."""
-    questions = {question.id: question for question in attempt.quiz.questions}
-    allowed = set((attempt.layout or {}).get("questions", [])) or set(questions)
+    rules = _answer_rules(attempt.quiz, set(form))
+    allowed = set((attempt.layout or {}).get("questions", [])) or set(rules)
     parsed: dict[int, tuple[list[int] | None, str | None]] = {}
     for qid, values in form.items():
-        question = questions.get(qid)
-        if question is None or qid not in allowed:
+        rule = rules.get(qid)
+        if rule is None or qid not in allowed:
             raise InvalidAnswer()
+        kind, valid = rule
         values = [v for v in values if v is not None and str(v).strip() != ""]
-        if question.kind == "short":
+        if kind == "short":
             if len(values) > 1:
                 raise InvalidAnswer()
             text = str(values[0]).strip() if values else ""
@@ -636,15 +684,32 @@ def parse_answers(attempt: QuizAttempt, form: dict[int, list[str]]) -> dict[int,
                 raise InvalidAnswer(_l("Jawaban terlalu panjang (paling banyak %(n)d huruf).", n=SHORT_ANSWER_MAX))
             parsed[qid] = (None, text or None)
             continue
-        valid = {choice.id for choice in question.choices}
         try:
             ids = sorted({int(v) for v in values})
         except (TypeError, ValueError):
             raise InvalidAnswer() from None
-        if not set(ids) <= valid or (question.kind in ("single", "truefalse") and len(ids) > 1):
+        if not set(ids) <= valid or (kind in ("single", "truefalse") and len(ids) > 1):
             raise InvalidAnswer()
         parsed[qid] = (ids, None)
     return parsed
+
+
+def _answer_rules(quiz: Quiz, question_ids: set[int]) -> dict[int, tuple[str, set[int]]]:
+    """{question id: (kind, its choice ids)} for those of `question_ids` that belong to the quiz: from
+    the loaded questions, or one query when they are not loaded (saving a single answer)."""
+    if "questions" in quiz.__dict__:
+        return {question.id: (question.kind, {choice.id for choice in question.choices})
+                for question in quiz.questions if question.id in question_ids}
+    rules: dict[int, tuple[str, set[int]]] = {}
+    if question_ids:
+        rows = db.session.execute(
+            select(Question.id, Question.kind, Choice.id).outerjoin(Choice, Choice.question_id == Question.id)
+            .where(Question.quiz_id == quiz.id, Question.id.in_(question_ids)))
+        for question_id, kind, choice_id in rows:
+            choices = rules.setdefault(question_id, (kind, set()))[1]
+            if choice_id is not None:
+                choices.add(choice_id)
+    return rules
 
 
 def save_answers(attempt: QuizAttempt, form: dict[int, list[str]], now: datetime | None = None) -> list[int]:
@@ -654,6 +719,7 @@ def save_answers(attempt: QuizAttempt, form: dict[int, list[str]], now: datetime
         raise AttemptClosed()
     now = now or utcnow()
     if is_expired(attempt, now):
+        attempt = load_attempt(attempt.id, db.session.get(User, attempt.user_id))  # questions and answers too
         grade_attempt(attempt, now=now)
         raise TimeUp()
     parsed = parse_answers(attempt, form)

@@ -82,3 +82,18 @@ def test_user_list_search_as_fragment(client, login, app):
     html = response.get_data(as_text=True)
     assert "Fransiska Kase" in html and "Daniel Manafe" not in html
     assert "<html" not in html
+
+
+def test_user_search_matches_percent_and_underscore_literally(client, login, app):
+    _admin(client, login)
+    factories.user(full_name="Maria_Lado")
+    factories.user(full_name="Maria Lado")
+    db.session.commit()
+
+    def found(typed):
+        html = client.get(f"/admin/pengguna?q={typed}", headers={"HX-Request": "true"}).get_data(as_text=True)
+        return {name for name in ("Maria_Lado", "Maria Lado") if name in html}
+
+    assert found("a_l") == {"Maria_Lado"}  # as a wildcard "_" would match "a l" too
+    assert found("%") == set()  # as a wildcard it would match everyone
+    assert found("a l") == {"Maria Lado"}

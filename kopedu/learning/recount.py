@@ -1,0 +1,111 @@
+"""Keep the stored progress of enrolments true when a course's lessons change.
+
+An enrolment stores its progress (Enrollment.progress_pct: the monitoring pages, the cohort page and
+the completion rules read it); completing a lesson updates it. When a trainer adds, deletes, publishes
+or unpublishes a lesson, or makes it optional, the share of lessons done changes for everyone in the
+course without anybody completing anything. An ORM flush that touches such a lesson marks its course;
+just before the transaction commits every enrolment of the marked courses is recounted with one
+aggregate query, and only the enrolments whose figure changed are written (those that reach 100 % are
+told through progress_changed, so a certificate can follow).
+"""
+from sqlalchemy import and_, event, func, inspect, select
+from sqlalchemy.orm import Session
+
+from kopedu.courses.models import Course, Lesson, Module
+from kopedu.db import utcnow
+from kopedu.extensions import db
+from kopedu.learning.models import Enrollment, LessonProgress
+from kopedu.signals import progress_changed
+
+_KEY = "progress_recount_courses"
+_COUNTED = ("required", "published", "module_id")  # what decides whether a lesson counts, and where
+
+
+def recount_courses(course_ids, session=None) -> int:
+    """Recount the stored progress of every enrolment in these courses. Returns how many changed."""
+    session = session or db.session()
+    course_ids = set(course_ids)
+    if not course_ids:
+        return 0
+    counted = and_(Lesson.required.is_(True), Lesson.published.is_(True))
+    totals = dict(session.execute(
+        select(Module.course_id, func.count(Lesson.id)).join(Lesson, Lesson.module_id == Module.id)
+        .where(Module.course_id.in_(course_ids), counted).group_by(Module.course_id)).all())
+    done = (select(Enrollment.id, Enrollment.course_id, Enrollment.progress_pct, func.count(LessonProgress.id))
+            .select_from(Enrollment)
+            .outerjoin(Module, Module.course_id == Enrollment.course_id)
+            .outerjoin(Lesson, and_(Lesson.module_id == Module.id, counted))
+            .outerjoin(LessonProgress, and_(LessonProgress.lesson_id == Lesson.id,
+                                            LessonProgress.user_id == Enrollment.user_id))
+            .where(Enrollment.course_id.in_(course_ids))
+            .group_by(Enrollment.id, Enrollment.course_id, Enrollment.progress_pct))
+    changed = {}
+    for enrollment_id, course_id, stored, done_count in session.execute(done):
+        total = totals.get(course_id, 0)
+        pct = done_count * 100 // total if total else 0
+        if pct != stored:
+            changed[enrollment_id] = pct
+    if not changed:
+        return 0
+    now = utcnow()
+    enrollments = session.scalars(select(Enrollment).where(Enrollment.id.in_(changed))).all()
+    for enrollment in enrollments:
+        enrollment.progress_pct = changed[enrollment.id]
+        if enrollment.progress_pct >= 100 and enrollment.completed_at is None:
+            enrollment.completed_at = now
+    session.flush()
+    for enrollment in enrollments:
+        if enrollment.progress_pct >= 100:
+            progress_changed.send(enrollment)
+    return len(changed)
+
+
+def _marks(session) -> dict:
+    return session.info.setdefault(_KEY, {"courses": set(), "modules": set(), "new_courses": set()})
+
+
+def _after_flush(session, _context) -> None:
+    """Note the courses (or, for lessons, the modules: resolved before the commit) whose counted
+    lessons changed. No SQL here: a flush is in progress."""
+    for obj in list(session.new) + list(session.deleted) + list(session.dirty):
+        if isinstance(obj, Course) and obj in session.new:
+            _marks(session)["new_courses"].add(obj.id)
+        elif isinstance(obj, Module) and obj not in session.dirty:
+            _marks(session)["courses"].add(obj.course_id)
+        elif isinstance(obj, Lesson):
+            history = inspect(obj).attrs
+            if obj in session.dirty and not any(history[name].history.has_changes() for name in _COUNTED):
+                continue
+            modules = _marks(session)["modules"]
+            modules.add(obj.module_id)
+            modules.update(history["module_id"].history.deleted or ())  # a lesson moved to another module
+
+
+def _before_commit(session) -> None:
+    session.flush()
+    marks = session.info.pop(_KEY, None)
+    if not marks:
+        return
+    course_ids = set(marks["courses"])
+    modules = {module_id for module_id in marks["modules"] if module_id is not None}
+    if modules:
+        course_ids.update(session.scalars(select(Module.course_id).where(Module.id.in_(modules))))
+    # Nobody has progress in a course created in this same transaction (an import, a new course).
+    course_ids -= marks["new_courses"] | {None}
+    recount_courses(course_ids, session)
+
+
+def _clear(session, previous_transaction) -> None:
+    if previous_transaction.parent is None:
+        session.info.pop(_KEY, None)
+
+
+def register() -> None:
+    """Listen for lesson changes (once per process). The recount runs before the other before-commit
+    listeners, so that what it writes is refreshed by them in the same commit (the monitoring facts)."""
+    if getattr(register, "done", False):
+        return
+    event.listen(Session, "after_flush", _after_flush)
+    event.listen(Session, "before_commit", _before_commit, insert=True)
+    event.listen(Session, "after_soft_rollback", _clear)
+    register.done = True
