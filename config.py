@@ -42,7 +42,11 @@ class Config:
     REMEMBER_COOKIE_HTTPONLY = True
     REMEMBER_COOKIE_SAMESITE = "Lax"
     WTF_CSRF_TIME_LIMIT = None  # the token lives as long as the session
+    PASSWORD_HASH_METHOD = "scrypt"  # werkzeug's default
     RATELIMIT_LOGIN = os.environ.get("KOPEDU_RATELIMIT_LOGIN", "5 per minute; 30 per hour")
+    # Explicit, although it is the default: Flask-Limiter keeps the previous app's value when an app's
+    # config has none (one process creating several apps, as the tests do, would inherit a "disabled").
+    RATELIMIT_ENABLED = True
     RATELIMIT_HEADERS_ENABLED = True
     # Redis down must not take the site down: limits fall back to each process's memory (the same
     # limits, counted per process) and any other limiter error is logged, not turned into a 500.
@@ -82,6 +86,9 @@ class TestingConfig(Config):
     SQLALCHEMY_DATABASE_URI = _database_url("sqlite://")
     RATELIMIT_LOGIN = "5 per minute"
     UPLOAD_DIR = None  # set per test by the fixtures
+    # scrypt costs ~0.15 s of CPU per hash and per check: the suite creates and logs in hundreds of
+    # accounts, so it uses a cheap method (stored in each hash, so checking follows it).
+    PASSWORD_HASH_METHOD = "pbkdf2:sha256:1000"
 
 
 class ProductionConfig(Config):

@@ -12,7 +12,7 @@ from flask.testing import FlaskClient
 from sqlalchemy import event, text
 
 from kopedu import create_app
-from kopedu.extensions import db
+from kopedu.extensions import db, limiter
 from tests import factories
 
 
@@ -65,6 +65,9 @@ def app(database_url, tmp_path):
     app = create_app("testing", SQLALCHEMY_DATABASE_URI=database_url, UPLOAD_DIR=tmp_path / "uploads")
     app.test_client_class = IsolatedClient
     with app.app_context():
+        # Rate-limit counters live in the limiter's storage, which outlives one app: every test starts
+        # with none (otherwise a test's limit depends on what earlier tests posted in the same minute).
+        limiter.reset()
         yield app
         db.session.remove()
         _empty_tables()

@@ -4,7 +4,7 @@ import secrets
 
 from sqlalchemy import func, or_, select
 
-from kopedu.auth.models import POSITIONS, ROLES, User
+from kopedu.auth.models import POSITIONS, ROLES, User, hash_password
 from kopedu.extensions import db
 
 # A fixed hash compared when the account does not exist, so both paths take the same time.
@@ -64,10 +64,10 @@ def authenticate(identifier: str, password: str) -> User | None:
     global _DUMMY_HASH
     user = find_by_login(identifier)
     if user is None or not user.active:
-        from werkzeug.security import check_password_hash, generate_password_hash
+        from werkzeug.security import check_password_hash
 
         if _DUMMY_HASH is None:
-            _DUMMY_HASH = generate_password_hash(secrets.token_hex(8))
+            _DUMMY_HASH = hash_password(secrets.token_hex(8))
         check_password_hash(_DUMMY_HASH, password or "")
         return None
     return user if user.check_password(password or "") else None

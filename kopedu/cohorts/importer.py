@@ -11,6 +11,7 @@ import io
 import secrets
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 
 from flask import current_app
@@ -466,7 +467,8 @@ def issue_passwords(record: ParticipantImport, part: int = 1) -> list[tuple[User
     fresh = [u for u in users if u.last_login_at is None and u.active]
     passwords = {u.id: "".join(secrets.choice(_ALPHABET) for _ in range(8)) for u in fresh}
     with ThreadPoolExecutor(max_workers=4) as pool:  # scrypt releases the GIL
-        hashes = list(pool.map(generate_password_hash, [passwords[u.id] for u in fresh]))
+        hashes = list(pool.map(partial(generate_password_hash, method=current_app.config["PASSWORD_HASH_METHOD"]),
+                               [passwords[u.id] for u in fresh]))
     for user, hashed in zip(fresh, hashes):
         user.password_hash = hashed
         user.session_token = secrets.token_hex(8)

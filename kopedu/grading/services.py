@@ -376,17 +376,18 @@ class AssignmentItem:
 
 def my_assignments(user, include_passed: bool = True) -> list[AssignmentItem]:
     """Assignments of the courses the user is enrolled in (published lessons of published courses),
-    with status, due date and whether new feedback waits. Three queries whatever the number."""
+    with status, due date and whether new feedback waits. One query whatever the number."""
     if not getattr(user, "is_authenticated", False):
         return []
-    unread = (select(Grade.submission_id).where(Grade.seen_at.is_(None)).distinct().subquery())
-    stmt = (select(Assignment, Enrollment.enrolled_at, Submission.id, Submission.status, unread.c.submission_id)
+    # Per row, an index lookup of the submission's unseen grades (not a scan of everyone's).
+    unread = (select(Grade.id).where(Grade.submission_id == Submission.id, Grade.seen_at.is_(None))
+              .exists().label("unread"))
+    stmt = (select(Assignment, Enrollment.enrolled_at, Submission.id, Submission.status, unread)
             .join(Lesson, Lesson.id == Assignment.lesson_id)
             .join(Module, Module.id == Lesson.module_id)
             .join(Course, Course.id == Module.course_id)
             .join(Enrollment, and_(Enrollment.course_id == Course.id, Enrollment.user_id == user.id))
             .outerjoin(Submission, and_(Submission.assignment_id == Assignment.id, Submission.user_id == user.id))
-            .outerjoin(unread, unread.c.submission_id == Submission.id)
             .where(Lesson.published.is_(True), Course.published.is_(True))
             .options(joinedload(Assignment.lesson).joinedload(Lesson.module).joinedload(Module.course)
                      .lazyload(Course.trainers), lazyload(Assignment.criteria))
@@ -394,11 +395,11 @@ def my_assignments(user, include_passed: bool = True) -> list[AssignmentItem]:
     if not include_passed:
         stmt = stmt.where(or_(Submission.id.is_(None), Submission.status != PASSED))
     items = []
-    for assignment, enrolled_at, submission_id, status, unread_id in db.session.execute(stmt).unique():
+    for assignment, enrolled_at, submission_id, status, has_unread in db.session.execute(stmt).unique():
         lesson = assignment.lesson
         items.append(AssignmentItem(assignment=assignment, lesson=lesson, course=lesson.module.course,
                                     status=status, due_at=assignment.due_at(enrolled_at),
-                                    unread=unread_id is not None, submission_id=submission_id))
+                                    unread=bool(has_unread), submission_id=submission_id))
     return items
 
 

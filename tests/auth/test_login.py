@@ -128,3 +128,17 @@ def test_password_change_logs_out_other_sessions(app, login):
     first.post("/akun/kata-sandi", data={"current_password": factories.PASSWORD, "password": "barubaru123"})
     assert first.get("/beranda").status_code == 200
     assert second.get("/beranda").status_code == 302
+
+
+def test_passwords_are_hashed_with_scrypt_outside_the_tests(app, client):
+    """The test configuration hashes cheaply for speed; every other configuration keeps scrypt."""
+    from config import Config, DevelopmentConfig, ProductionConfig
+
+    assert Config.PASSWORD_HASH_METHOD == DevelopmentConfig.PASSWORD_HASH_METHOD == "scrypt"
+    assert ProductionConfig.PASSWORD_HASH_METHOD == "scrypt"
+    app.config["PASSWORD_HASH_METHOD"] = ProductionConfig.PASSWORD_HASH_METHOD
+    user = factories.user(password="rahasia-kuat-1")
+    db.session.commit()
+    assert user.password_hash.startswith("scrypt:")
+    response = client.post("/masuk", data={"login": "0" + user.phone[2:], "password": "rahasia-kuat-1"})
+    assert response.status_code == 303

@@ -10,14 +10,13 @@ from kopedu.extensions import db
 from tests import factories
 from tests.conftest import IsolatedClient
 from tests.security.checks import assert_security_headers, csp_directives
-from tests.security.world import page_token, quick_passwords
+from tests.security.world import page_token
 
 ROOT = Path(__file__).resolve().parents[2]
 
 
 def test_pages_errors_fragments_and_json_carry_the_headers(app, client, htmx_client, login):
-    with quick_passwords():
-        user = factories.user()
+    user = factories.user()
     login(user)
     for response in (client.get("/beranda"), client.get("/tidak-ada"), client.get("/admin/pengguna"),
                      client.get("/livez"), htmx_client.get("/masuk"), app.test_client().get("/beranda")):
@@ -72,8 +71,7 @@ def session_data(app, cookie_value: str) -> dict:
 
 
 def test_login_starts_a_new_session(csrf_app):
-    with quick_passwords():
-        factories.user(phone="6281200000001")
+    factories.user(phone="6281200000001")
     db.session.commit()
     victim = csrf_app.test_client()
     token_before = page_token(victim, "/masuk")
@@ -96,8 +94,7 @@ def test_login_starts_a_new_session(csrf_app):
 
 
 def test_logout_ends_the_session_in_that_browser(csrf_app):
-    with quick_passwords():
-        factories.user(phone="6281200000002")
+    factories.user(phone="6281200000002")
     db.session.commit()
     client = csrf_app.test_client()
     client.post("/masuk", data={"login": "081200000002", "password": factories.PASSWORD,
@@ -165,8 +162,7 @@ def test_production_database_failure_shows_no_stack_trace(monkeypatch, tmp_path)
 
 
 def test_production_session_cookie_is_secure_httponly_and_samesite(monkeypatch, app, tmp_path):
-    with quick_passwords():
-        factories.user(phone="6281200000003")
+    factories.user(phone="6281200000003")
     db.session.commit()
     prod = production_app(monkeypatch, app.config["SQLALCHEMY_DATABASE_URI"], tmp_path)
     client = prod.test_client()
@@ -223,8 +219,7 @@ OFF_SITE = ["https://evil.example/", "//evil.example/", "/\\evil.example/", "/\\
 def test_login_and_language_switch_never_redirect_off_the_site(app, client):
     from urllib.parse import quote
 
-    with quick_passwords():
-        factories.user(phone="6281200000005")
+    factories.user(phone="6281200000005")
     db.session.commit()
     for target in OFF_SITE:
         response = client.post(f"/masuk?next={quote(target, safe='')}",
@@ -237,8 +232,7 @@ def test_login_and_language_switch_never_redirect_off_the_site(app, client):
 
 
 def test_login_keeps_a_local_next_path(app, client):
-    with quick_passwords():
-        factories.user(phone="6281200000006")
+    factories.user(phone="6281200000006")
     db.session.commit()
     response = client.post("/masuk?next=/kursus%3Fq%3Dkoperasi",
                            data={"login": "081200000006", "password": factories.PASSWORD})
@@ -251,9 +245,8 @@ def test_login_keeps_a_local_next_path(app, client):
 def test_edit_forms_posted_without_fields_do_not_fail(app, client, login, regions):
     """A POST without a body (a bot, a broken proxy) gets an answer, not a server error: the edit forms
     once read the Region object of the edited account or cohort as if it were the typed region."""
-    with quick_passwords():
-        admin = factories.user("admin")
-        observer = factories.user("observer", region_code="5371030")
+    admin = factories.user("admin")
+    observer = factories.user("observer", region_code="5371030")
     cohort = factories.cohort(region_code="5371")
     db.session.commit()
     login(admin)

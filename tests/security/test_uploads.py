@@ -14,7 +14,6 @@ from werkzeug.http import parse_options_header
 from kopedu.extensions import db
 from tests import factories
 from tests.grading import samples
-from tests.security.world import quick_passwords
 
 TRAVERSAL = ["../../etc/passwd", "..\\..\\windows\\win", "/etc/passwd", "....//....//rahasia"]
 HTML = b"<!doctype html><html><script>alert(1)</script></html>"
@@ -24,13 +23,12 @@ EXE = b"MZ\x90\x00" + b"\x00" * 200
 
 @pytest.fixture
 def uw(app, regions):
-    with quick_passwords():
-        course = factories.course(title="Kursus Unggah", lessons=1)
-        assignment = factories.assignment(course)
-        trainer = factories.trainer_of(course)
-        cohort = factories.cohort(course, trainers=[trainer])
-        participant, enrollment = factories.participant_in(cohort)
-        admin = factories.user("admin")
+    course = factories.course(title="Kursus Unggah", lessons=1)
+    assignment = factories.assignment(course)
+    trainer = factories.trainer_of(course)
+    cohort = factories.cohort(course, trainers=[trainer])
+    participant, enrollment = factories.participant_in(cohort)
+    admin = factories.user("admin")
     db.session.commit()
     return SimpleNamespace(course=course, assignment=assignment, trainer=trainer, cohort=cohort,
                            participant=participant, admin=admin, root=Path(app.config["UPLOAD_DIR"]))

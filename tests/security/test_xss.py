@@ -12,7 +12,6 @@ from openpyxl import load_workbook
 from kopedu.extensions import db
 from tests import factories
 from tests.security.checks import assert_inert
-from tests.security.world import quick_passwords
 
 NAME = '<script>alert("nama")</script> Yuliana'
 COOP = 'Koperasi <img src=x onerror=alert("koperasi")>'
@@ -44,8 +43,7 @@ CHOICE = '<script>alert("pilihan")</script>Rapat Anggota'
 
 @pytest.fixture
 def xworld(app, regions):
-    with quick_passwords():
-        return _xworld(app)
+    return _xworld(app)
 
 
 def _xworld(app):
@@ -175,10 +173,9 @@ def _check_export(cells, names):
 @pytest.fixture
 def formula_people(xworld):
     people = []
-    with quick_passwords():
-        for formula in FORMULAS:
-            user, _e = factories.participant_in(xworld.cohort, cooperative=xworld.coop, full_name=formula)
-            people.append(user)
+    for formula in FORMULAS:
+        user, _e = factories.participant_in(xworld.cohort, cooperative=xworld.coop, full_name=formula)
+        people.append(user)
     xworld.coop.name = "=CMD|' /C calc'!A0"
     db.session.commit()
     return people

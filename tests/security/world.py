@@ -14,7 +14,6 @@ observer of another kecamatan (Maulafa); an admin (Yohanes Bria).
 import io
 import itertools
 import re
-from contextlib import contextmanager
 from datetime import timedelta
 from types import SimpleNamespace
 
@@ -27,20 +26,6 @@ from kopedu.extensions import db
 ACTORS = ("anon", "owner", "other", "trainer", "trainer_other", "observer", "observer_other", "admin")
 
 _seq = itertools.count(1)
-
-
-@contextmanager
-def quick_passwords():
-    """Cheap password hashes while the world is built (scrypt costs ~0.1 s per account)."""
-    import pytest
-    from werkzeug.security import generate_password_hash
-
-    import kopedu.auth.models as models
-
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setattr(models, "generate_password_hash",
-                   lambda password: generate_password_hash(password, method="pbkdf2:sha256:1000"))
-        yield
 
 
 def _pdf() -> bytes:
@@ -67,80 +52,79 @@ def build(app) -> SimpleNamespace:
     from kopedu.learning.models import Enrollment, LessonProgress
     from tests import factories
 
-    with quick_passwords():
-        seed_demo()
+    seed_demo()
 
-        def demo(phone: str) -> User:
-            return db.session.scalar(select(User).where(User.phone == phone))
+    def demo(phone: str) -> User:
+        return db.session.scalar(select(User).where(User.phone == phone))
 
-        w = SimpleNamespace(password=DEMO_PASSWORD)
-        w.owner = demo("6281200000001")           # Yuliana Ndun, Oebufu (kecamatan Oebobo)
-        w.other = demo("6281200000007")           # Fransiska Kase, Sikumana (kecamatan Maulafa)
-        w.trainer = demo("6281100000002")         # Maria Goreti Seran, trainer of the demo course
-        w.observer = demo("6281100000003")        # Paulus Nenobais, observer of kecamatan Oebobo
-        w.admin = demo("6281100000001")           # Yohanes Bria
-        w.course = db.session.scalar(select(Course).where(Course.slug == "penguatan-kapasitas-pengurus-kmp"))
-        assert w.owner.cooperative.village_code == "5371030011" and w.other.cooperative.village_code == "5371020002"
-        # Agustinus Lay, the demo's second trainer, runs no course here: only Maria is "the trainer".
-        w.course.trainers = [w.trainer]
+    w = SimpleNamespace(password=DEMO_PASSWORD)
+    w.owner = demo("6281200000001")           # Yuliana Ndun, Oebufu (kecamatan Oebobo)
+    w.other = demo("6281200000007")           # Fransiska Kase, Sikumana (kecamatan Maulafa)
+    w.trainer = demo("6281100000002")         # Maria Goreti Seran, trainer of the demo course
+    w.observer = demo("6281100000003")        # Paulus Nenobais, observer of kecamatan Oebobo
+    w.admin = demo("6281100000001")           # Yohanes Bria
+    w.course = db.session.scalar(select(Course).where(Course.slug == "penguatan-kapasitas-pengurus-kmp"))
+    assert w.owner.cooperative.village_code == "5371030011" and w.other.cooperative.village_code == "5371020002"
+    # Agustinus Lay, the demo's second trainer, runs no course here: only Maria is "the trainer".
+    w.course.trainers = [w.trainer]
 
-        w.trainer_other = factories.user("trainer", full_name="Pelatih Kursus Lain", region_code="5371020",
-                                         password=DEMO_PASSWORD)
-        w.observer_other = factories.user("observer", full_name="Camat Maulafa", region_code="5371020",
-                                          password=DEMO_PASSWORD)
-        w.course_other = factories.course(title="Kursus Lain", lessons=1)
-        w.course_other.trainers.append(w.trainer_other)
-        w.cohort_other = factories.cohort(w.course_other, trainers=[w.trainer_other], code="LAIN-1")
+    w.trainer_other = factories.user("trainer", full_name="Pelatih Kursus Lain", region_code="5371020",
+                                     password=DEMO_PASSWORD)
+    w.observer_other = factories.user("observer", full_name="Camat Maulafa", region_code="5371020",
+                                      password=DEMO_PASSWORD)
+    w.course_other = factories.course(title="Kursus Lain", lessons=1)
+    w.course_other.trainers.append(w.trainer_other)
+    w.cohort_other = factories.cohort(w.course_other, trainers=[w.trainer_other], code="LAIN-1")
 
-        # --- the course's objects
-        lessons = [lesson for module in w.course.modules for lesson in module.lessons]
-        w.module = w.course.modules[0]
-        w.reading = lessons[0]
-        w.quiz = db.session.scalar(select(Quiz).where(Quiz.course_id == w.course.id, Quiz.role == "lesson")
-                                   .order_by(Quiz.id))
-        w.quiz_lesson = w.quiz.lesson
-        w.pretest = next(q for q in w.course.quizzes if q.role == "pretest")
-        w.question = w.quiz.questions[0]
-        w.attachment = db.session.scalar(select(LessonAttachment).join(Lesson).join(Module)
-                                         .where(Module.course_id == w.course.id))
-        w.assignment = db.session.scalar(select(Assignment).join(Lesson).join(Module)
-                                         .where(Module.course_id == w.course.id))
-        w.assignment_lesson = w.assignment.lesson
-        w.criterion = w.assignment.criteria[0]
-        w.media = authoring_services.upload_media(
-            w.course, FileStorage(io.BytesIO(_png()), filename="gambar.png"), w.trainer, app.config["UPLOAD_DIR"])
+    # --- the course's objects
+    lessons = [lesson for module in w.course.modules for lesson in module.lessons]
+    w.module = w.course.modules[0]
+    w.reading = lessons[0]
+    w.quiz = db.session.scalar(select(Quiz).where(Quiz.course_id == w.course.id, Quiz.role == "lesson")
+                               .order_by(Quiz.id))
+    w.quiz_lesson = w.quiz.lesson
+    w.pretest = next(q for q in w.course.quizzes if q.role == "pretest")
+    w.question = w.quiz.questions[0]
+    w.attachment = db.session.scalar(select(LessonAttachment).join(Lesson).join(Module)
+                                     .where(Module.course_id == w.course.id))
+    w.assignment = db.session.scalar(select(Assignment).join(Lesson).join(Module)
+                                     .where(Module.course_id == w.course.id))
+    w.assignment_lesson = w.assignment.lesson
+    w.criterion = w.assignment.criteria[0]
+    w.media = authoring_services.upload_media(
+        w.course, FileStorage(io.BytesIO(_png()), filename="gambar.png"), w.trainer, app.config["UPLOAD_DIR"])
 
-        # --- cohort, enrolments, session, imports
-        w.cohort = factories.cohort(w.course, trainers=[w.trainer], code="KPG-1", name="Angkatan Kupang 1")
-        w.enrollment = db.session.scalar(select(Enrollment).where(Enrollment.user_id == w.owner.id,
-                                                                  Enrollment.course_id == w.course.id))
-        w.enrollment_other = db.session.scalar(select(Enrollment).where(Enrollment.user_id == w.other.id,
-                                                                        Enrollment.course_id == w.course.id))
-        w.enrollment.cohort_id = w.cohort.id
-        w.enrollment_other.cohort_id = w.cohort.id
-        w.session = factories.cohort_session(w.cohort)
-        db.session.flush()
-        w.import_done = _import(w.cohort, w.admin)
-        importer.confirm(w.import_done, w.admin)
-        w.import_pending = _import(w.cohort, w.admin)
+    # --- cohort, enrolments, session, imports
+    w.cohort = factories.cohort(w.course, trainers=[w.trainer], code="KPG-1", name="Angkatan Kupang 1")
+    w.enrollment = db.session.scalar(select(Enrollment).where(Enrollment.user_id == w.owner.id,
+                                                              Enrollment.course_id == w.course.id))
+    w.enrollment_other = db.session.scalar(select(Enrollment).where(Enrollment.user_id == w.other.id,
+                                                                    Enrollment.course_id == w.course.id))
+    w.enrollment.cohort_id = w.cohort.id
+    w.enrollment_other.cohort_id = w.cohort.id
+    w.session = factories.cohort_session(w.cohort)
+    db.session.flush()
+    w.import_done = _import(w.cohort, w.admin)
+    importer.confirm(w.import_done, w.admin)
+    w.import_pending = _import(w.cohort, w.admin)
 
-        # --- the owner's work: every lesson done, a quiz attempt, a submission with a PDF, a certificate
-        for lesson in lessons:
-            db.session.add(LessonProgress(user_id=w.owner.id, lesson_id=lesson.id))
-        w.enrollment.progress_pct = 100
-        w.attempt = factories.quiz_attempt(w.owner, w.pretest, score=80)
-        w.version = grading.submit(w.assignment, w.enrollment, text="Rencana bisnis kios sembako.",
-                                   files=[FileStorage(io.BytesIO(_pdf()), filename="rencana.pdf")],
-                                   upload_dir=app.config["UPLOAD_DIR"])
-        w.submission = w.version.submission
-        w.file = w.version.files[0]
-        w.certificate = certificates.issue(w.enrollment, by=w.admin, reason="Matriks akses")
-        certificates.regenerate(w.certificate, w.admin, "Versi lama untuk matriks akses")
-        w.export = jobs.create_export(w.course, w.cohort, w.admin)
-        db.session.commit()
-        jobs.run_export(w.export.id)
-        db.session.refresh(w.export)
-        assert w.export.state == "done", w.export.error
+    # --- the owner's work: every lesson done, a quiz attempt, a submission with a PDF, a certificate
+    for lesson in lessons:
+        db.session.add(LessonProgress(user_id=w.owner.id, lesson_id=lesson.id))
+    w.enrollment.progress_pct = 100
+    w.attempt = factories.quiz_attempt(w.owner, w.pretest, score=80)
+    w.version = grading.submit(w.assignment, w.enrollment, text="Rencana bisnis kios sembako.",
+                               files=[FileStorage(io.BytesIO(_pdf()), filename="rencana.pdf")],
+                               upload_dir=app.config["UPLOAD_DIR"])
+    w.submission = w.version.submission
+    w.file = w.version.files[0]
+    w.certificate = certificates.issue(w.enrollment, by=w.admin, reason="Matriks akses")
+    certificates.regenerate(w.certificate, w.admin, "Versi lama untuk matriks akses")
+    w.export = jobs.create_export(w.course, w.cohort, w.admin)
+    db.session.commit()
+    jobs.run_export(w.export.id)
+    db.session.refresh(w.export)
+    assert w.export.state == "done", w.export.error
     db.session.commit()
     return w
 
@@ -161,8 +145,7 @@ def _import(cohort, actor):
 def fresh_user(w):
     from tests import factories
 
-    with quick_passwords():
-        user = factories.user(full_name=f"Akun Cadangan {next(_seq)}")
+    user = factories.user(full_name=f"Akun Cadangan {next(_seq)}")
     db.session.commit()
     return user
 
