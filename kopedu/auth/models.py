@@ -11,6 +11,7 @@ from kopedu.db import TimestampMixin, TZDateTime
 from kopedu.extensions import db
 
 ROLES = ("participant", "trainer", "admin", "observer")
+POSITIONS = ("Ketua", "Wakil Ketua", "Sekretaris", "Bendahara", "Pengawas", "Manajer", "Anggota")
 
 
 def hash_password(password: str) -> str:
@@ -18,7 +19,6 @@ def hash_password(password: str) -> str:
     configuration, which uses a fast one (a check costs ~0.15 s of CPU with scrypt)."""
     method = current_app.config.get("PASSWORD_HASH_METHOD", "scrypt") if has_app_context() else "scrypt"
     return generate_password_hash(password, method=method)
-POSITIONS = ("Ketua", "Wakil Ketua", "Sekretaris", "Bendahara", "Pengawas", "Manajer", "Anggota")
 
 
 class User(UserMixin, TimestampMixin, db.Model):

@@ -466,9 +466,9 @@ def issue_passwords(record: ParticipantImport, part: int = 1) -> list[tuple[User
         .order_by(User.full_name, User.id).offset((part - 1) * SHEET_PART).limit(SHEET_PART)))
     fresh = [u for u in users if u.last_login_at is None and u.active]
     passwords = {u.id: "".join(secrets.choice(_ALPHABET) for _ in range(8)) for u in fresh}
+    hash_ = partial(generate_password_hash, method=current_app.config["PASSWORD_HASH_METHOD"])
     with ThreadPoolExecutor(max_workers=4) as pool:  # scrypt releases the GIL
-        hashes = list(pool.map(partial(generate_password_hash, method=current_app.config["PASSWORD_HASH_METHOD"]),
-                               [passwords[u.id] for u in fresh]))
+        hashes = list(pool.map(hash_, [passwords[u.id] for u in fresh]))
     for user, hashed in zip(fresh, hashes):
         user.password_hash = hashed
         user.session_token = secrets.token_hex(8)
