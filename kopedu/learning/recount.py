@@ -1,4 +1,5 @@
-"""Keep the stored progress of enrolments true when a course's lessons change.
+"""The stored progress of enrolments: how it is counted and stored, and kept true when a course's
+lessons change.
 
 An enrolment stores its progress (Enrollment.progress_pct: the monitoring pages, the cohort page and
 the completion rules read it); completing a lesson updates it. When a trainer adds, deletes, publishes
@@ -21,38 +22,44 @@ _KEY = "progress_recount_courses"
 _COUNTED = ("required", "published", "module_id")  # what decides whether a lesson counts, and where
 
 
+def progress_counts(where, session=None) -> dict[int, tuple[int, int]]:
+    """{enrolment id: (stored percentage, percentage counted now)} for the enrolments matching `where`:
+    the completed share of the course's required, published lessons (one aggregate query)."""
+    counted = and_(Lesson.required.is_(True), Lesson.published.is_(True))
+    stmt = (select(Enrollment.id, Enrollment.progress_pct, func.count(Lesson.id), func.count(LessonProgress.id))
+            .select_from(Enrollment)
+            .outerjoin(Module, Module.course_id == Enrollment.course_id)
+            .outerjoin(Lesson, and_(Lesson.module_id == Module.id, counted))
+            .outerjoin(LessonProgress, and_(LessonProgress.lesson_id == Lesson.id,
+                                            LessonProgress.user_id == Enrollment.user_id))
+            .where(where)
+            .group_by(Enrollment.id, Enrollment.progress_pct))
+    return {enrollment_id: (stored, done * 100 // total if total else 0)
+            for enrollment_id, stored, total, done in (session or db.session()).execute(stmt)}
+
+
+def store_progress(enrollment: Enrollment, pct: int, now) -> None:
+    """Write a new percentage (nothing when unchanged); the first time it reaches 100 % is the completion."""
+    if enrollment.progress_pct != pct:
+        enrollment.progress_pct = pct
+    if pct >= 100 and enrollment.completed_at is None:
+        enrollment.completed_at = now
+
+
 def recount_courses(course_ids, session=None) -> int:
     """Recount the stored progress of every enrolment in these courses. Returns how many changed."""
     session = session or db.session()
     course_ids = set(course_ids)
     if not course_ids:
         return 0
-    counted = and_(Lesson.required.is_(True), Lesson.published.is_(True))
-    totals = dict(session.execute(
-        select(Module.course_id, func.count(Lesson.id)).join(Lesson, Lesson.module_id == Module.id)
-        .where(Module.course_id.in_(course_ids), counted).group_by(Module.course_id)).all())
-    done = (select(Enrollment.id, Enrollment.course_id, Enrollment.progress_pct, func.count(LessonProgress.id))
-            .select_from(Enrollment)
-            .outerjoin(Module, Module.course_id == Enrollment.course_id)
-            .outerjoin(Lesson, and_(Lesson.module_id == Module.id, counted))
-            .outerjoin(LessonProgress, and_(LessonProgress.lesson_id == Lesson.id,
-                                            LessonProgress.user_id == Enrollment.user_id))
-            .where(Enrollment.course_id.in_(course_ids))
-            .group_by(Enrollment.id, Enrollment.course_id, Enrollment.progress_pct))
-    changed = {}
-    for enrollment_id, course_id, stored, done_count in session.execute(done):
-        total = totals.get(course_id, 0)
-        pct = done_count * 100 // total if total else 0
-        if pct != stored:
-            changed[enrollment_id] = pct
+    changed = {enrollment_id: pct for enrollment_id, (stored, pct)
+               in progress_counts(Enrollment.course_id.in_(course_ids), session).items() if pct != stored}
     if not changed:
         return 0
     now = utcnow()
     enrollments = session.scalars(select(Enrollment).where(Enrollment.id.in_(changed))).all()
     for enrollment in enrollments:
-        enrollment.progress_pct = changed[enrollment.id]
-        if enrollment.progress_pct >= 100 and enrollment.completed_at is None:
-            enrollment.completed_at = now
+        store_progress(enrollment, changed[enrollment.id], now)
     session.flush()
     for enrollment in enrollments:
         if enrollment.progress_pct >= 100:

@@ -29,6 +29,7 @@ from kopedu.courses.models import Choice, Course, Lesson, Module, Question, Quiz
 from kopedu.db import insert, utcnow
 from kopedu.extensions import db
 from kopedu.learning.models import AttemptAnswer, Enrollment, LessonProgress, QuizAttempt
+from kopedu.learning.recount import progress_counts, store_progress
 from kopedu.signals import progress_changed
 
 GRACE_SECONDS = 10  # answers may arrive this late after a quiz's deadline (slow networks)
@@ -416,7 +417,7 @@ def record_completion(state: CourseState, lesson: Lesson) -> bool:
     state.refresh()
     if created or enrollment.progress_pct != state.progress_pct:
         enrollment.last_activity_at = now
-        _store_progress(enrollment, state.progress_pct, now)
+        store_progress(enrollment, state.progress_pct, now)
         db.session.flush()
     else:  # a second click: nothing changed but the activity
         touch(enrollment, now)
@@ -433,24 +434,11 @@ def complete_lesson(user, lesson: Lesson) -> bool:
     return record_completion(state, lesson)
 
 
-def _store_progress(enrollment: Enrollment, pct: int, now: datetime) -> None:
-    if enrollment.progress_pct != pct:
-        enrollment.progress_pct = pct
-    if pct >= 100 and enrollment.completed_at is None:
-        enrollment.completed_at = now
-
-
 def refresh_progress(enrollment: Enrollment) -> int:
     """Recount an enrolment's progress from the database (one aggregate query), e.g. after the course's
     lessons changed. Returns the percentage."""
-    stmt = (select(func.count(Lesson.id), func.count(LessonProgress.id))
-            .select_from(Lesson).join(Module, Lesson.module_id == Module.id)
-            .outerjoin(LessonProgress, and_(LessonProgress.lesson_id == Lesson.id,
-                                            LessonProgress.user_id == enrollment.user_id))
-            .where(Module.course_id == enrollment.course_id, Lesson.required.is_(True), Lesson.published.is_(True)))
-    total, done = db.session.execute(stmt).one()
-    pct = done * 100 // total if total else 0
-    _store_progress(enrollment, pct, utcnow())
+    _, pct = progress_counts(Enrollment.id == enrollment.id)[enrollment.id]
+    store_progress(enrollment, pct, utcnow())
     db.session.flush()
     return pct
 
