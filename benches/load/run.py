@@ -15,8 +15,8 @@ What it does:
 4. Runs wrk (Debian package `wrk`; installed with apt-get if missing and allowed) with benches/load/mix.lua:
    per 20 requests 4 × /beranda, 6 × a lesson page, 4 × htmx "Tandai selesai", 4 × htmx quiz answer save,
    2 × certificate PDF download; every request as one of the logged-in participants.
-5. Prints requests/s, p50/p95/p99 latency, errors, server RSS (master + workers, peak and end), the load
-   average before and after, the server's own time per route from its access log, and for SQLite the
+5. Prints requests/s, p50/p95/p99 latency, errors, server RSS (master + workers, peak and end), the CPU
+   per request of the app, PostgreSQL and wrk (and what the host stole), the load average before and after, the server's own time per route from its access log, and for SQLite the
    number of "database is locked" lines in the server log.
 
 The budget on a 2-core machine (PostgreSQL run): p95 ≤ 50 ms, no errors, ≥ 500 requests/s.
@@ -27,6 +27,7 @@ import argparse
 import json
 import os
 import re
+import resource
 import secrets
 import shutil
 import signal
@@ -241,6 +242,28 @@ def cpu_seconds(pid: int) -> float:
     return total / ticks
 
 
+def machine_cpu() -> tuple[float, float]:
+    """(busy, stolen) CPU-seconds of the whole machine since boot, from the first line of /proc/stat."""
+    user, nice, system, _idle, _iowait, irq, softirq, steal = (
+        int(value) for value in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:9])
+    ticks = os.sysconf("SC_CLK_TCK")
+    return (user + nice + system + irq + softirq) / ticks, steal / ticks
+
+
+def postgres_cpu() -> float:
+    """User + system CPU time of every PostgreSQL process on the machine (server and backends)."""
+    ticks, total = os.sysconf("SC_CLK_TCK"), 0
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            head, tail = stat.read_text().rsplit(")", 1)
+            if head.endswith("(postgres"):
+                fields = tail.split()
+                total += int(fields[11]) + int(fields[12])
+        except (OSError, ValueError, IndexError):
+            pass
+    return total / ticks
+
+
 def loadavg() -> str:
     return " ".join(Path("/proc/loadavg").read_text().split()[:3])
 
@@ -407,6 +430,8 @@ def main() -> None:
         server_log_offset = server_log.stat().st_size
         rss_before = rss_mb(server.pid)
         cpu_before = cpu_seconds(server.pid)
+        machine_before, postgres_before = machine_cpu(), postgres_cpu()
+        wrk_before = resource.getrusage(resource.RUSAGE_CHILDREN)
         load_before = loadavg()
         sampler = RssSampler(server.pid)
         sampler.start()
@@ -417,6 +442,10 @@ def main() -> None:
         sampler.stopped.set()
         sampler.join()
         cpu_used = cpu_seconds(server.pid) - cpu_before
+        machine_after, wrk_after = machine_cpu(), resource.getrusage(resource.RUSAGE_CHILDREN)
+        shares = {"busy": machine_after[0] - machine_before[0], "stolen": machine_after[1] - machine_before[1],
+                  "app": cpu_used, "postgres": postgres_cpu() - postgres_before,
+                  "wrk": (wrk_after.ru_utime + wrk_after.ru_stime) - (wrk_before.ru_utime + wrk_before.ru_stime)}
         pss_end = pss_mb(server.pid)
         load_after = loadavg()
         time.sleep(0.5)
@@ -424,7 +453,7 @@ def main() -> None:
             raise SystemExit(f"wrk failed: {result.stderr}")
         figures = json.loads(result.stdout.split("WRKJSON ", 1)[1].splitlines()[0])
         server_text = server_log.read_bytes()[server_log_offset:].decode(errors="replace")
-        report(args, users, duration, description, figures, sampler.samples, rss_before, pss_end, cpu_used, load_before,
+        report(args, users, duration, description, figures, sampler.samples, rss_before, pss_end, shares, load_before,
                load_after, server_text, access_log_stats(access_log, log_offset) if access_log.exists() else None,
                sqlite, result.stdout)
     finally:
@@ -436,9 +465,8 @@ def main() -> None:
             shutil.rmtree(work, ignore_errors=True)
 
 
-def report(args, users, duration, description, f, rss_samples, rss_before, pss_end, cpu_used, load_before,
-           load_after,
-           server_text, routes, sqlite, wrk_output) -> None:
+def report(args, users, duration, description, f, rss_samples, rss_before, pss_end, shares, load_before,
+           load_after, server_text, routes, sqlite, wrk_output) -> None:
     seconds = f["duration_us"] / 1e6
     errors = f["connect_errors"] + f["read_errors"] + f["write_errors"] + f["status_errors"] + f["timeouts"]
     server_errors = len(re.findall(r'" 5\d\d ', server_text))
@@ -457,9 +485,15 @@ def report(args, users, duration, description, f, rss_samples, rss_before, pss_e
     print(f"- server memory (RSS, master + workers): {rss_before:.0f} MB before, peak {max(rss_samples or [0]):.0f} MB,"
           f" end {rss_samples[-1] if rss_samples else 0:.0f} MB; PSS at the end (shared pages counted once) "
           f"{pss_end:.0f} MB")
+    cpu_used, per_request = shares["app"], 1000 / max(1, f["requests"])
     print(f"- server CPU: {cpu_used:.1f} CPU-seconds for {f['requests']:,} requests = "
-          f"**{cpu_used * 1000 / max(1, f['requests']):.1f} ms of CPU per request** (app processes only; "
+          f"**{cpu_used * per_request:.1f} ms of CPU per request** (app processes only; "
           f"{cpu_used / seconds:.2f} of the 2 cores on average)")
+    other = shares["busy"] - shares["app"] - shares["postgres"] - shares["wrk"]
+    print(f"- machine CPU: {shares['busy']:.1f} CPU-seconds busy of {2 * seconds:.0f}; per request: app "
+          f"{shares['app'] * per_request:.1f} ms, PostgreSQL {shares['postgres'] * per_request:.1f} ms, wrk "
+          f"{shares['wrk'] * per_request:.1f} ms, the rest (kernel, Redis, this script) {other * per_request:.1f} ms;"
+          f" stolen by the host {shares['stolen']:.1f} CPU-seconds")
     print(f"- load average (1/5/15 min): {load_before} before, {load_after} after")
     if routes:
         print()
