@@ -16,8 +16,9 @@ What it does:
    per 20 requests 4 × /beranda, 6 × a lesson page, 4 × htmx "Tandai selesai", 4 × htmx quiz answer save,
    2 × certificate PDF download; every request as one of the logged-in participants.
 5. Prints requests/s, p50/p95/p99 latency, errors, server RSS (master + workers, peak and end), the CPU
-   per request of the app, PostgreSQL and wrk (and what the host stole), the load average before and after, the server's own time per route from its access log, and for SQLite the
-   number of "database is locked" lines in the server log.
+   per request of the app, PostgreSQL and wrk (and what the host stole), the load average before and
+   after, the server's own time per route from its access log, and for SQLite the number of
+   "database is locked" lines in the server log.
 
 The budget on a 2-core machine (PostgreSQL run): p95 ≤ 50 ms, no errors, ≥ 500 requests/s.
 """
@@ -485,12 +486,12 @@ def report(args, users, duration, description, f, rss_samples, rss_before, pss_e
     print(f"- server memory (RSS, master + workers): {rss_before:.0f} MB before, peak {max(rss_samples or [0]):.0f} MB,"
           f" end {rss_samples[-1] if rss_samples else 0:.0f} MB; PSS at the end (shared pages counted once) "
           f"{pss_end:.0f} MB")
-    cpu_used, per_request = shares["app"], 1000 / max(1, f["requests"])
+    cpu_used, per_request, cores = shares["app"], 1000 / max(1, f["requests"]), len(os.sched_getaffinity(0))
     print(f"- server CPU: {cpu_used:.1f} CPU-seconds for {f['requests']:,} requests = "
           f"**{cpu_used * per_request:.1f} ms of CPU per request** (app processes only; "
-          f"{cpu_used / seconds:.2f} of the 2 cores on average)")
+          f"{cpu_used / seconds:.2f} of the {cores} cores on average)")
     other = shares["busy"] - shares["app"] - shares["postgres"] - shares["wrk"]
-    print(f"- machine CPU: {shares['busy']:.1f} CPU-seconds busy of {2 * seconds:.0f}; per request: app "
+    print(f"- machine CPU: {shares['busy']:.1f} CPU-seconds busy of {cores * seconds:.0f}; per request: app "
           f"{shares['app'] * per_request:.1f} ms, PostgreSQL {shares['postgres'] * per_request:.1f} ms, wrk "
           f"{shares['wrk'] * per_request:.1f} ms, the rest (kernel, Redis, this script) {other * per_request:.1f} ms;"
           f" stolen by the host {shares['stolen']:.1f} CPU-seconds")
