@@ -98,8 +98,9 @@ def _select_locale() -> str:
 
 
 def _register_web(app: Flask) -> None:
-    from kopedu.web import errors, filters, requestid, security, static
+    from kopedu.web import errors, filters, requestid, security, static, transactions
 
+    transactions.register(app, ext.db)
     requestid.register(app)
     errors.register(app)
     filters.register(app)
