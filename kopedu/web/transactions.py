@@ -1,11 +1,11 @@
 """End a request's read-only transaction with COMMIT instead of ROLLBACK, on PostgreSQL.
 
-Each request's session ends with a ROLLBACK when the app context is torn down. psycopg forgets all its
-prepared statements on every ROLLBACK (it cannot know whether the transaction dropped what they refer
-to), so the statements a page runs on every request — which psycopg would prepare after their fifth use
-on a connection — were never prepared, and PostgreSQL parsed and planned each of them every time. For a
-transaction that only ran SELECTs, COMMIT and ROLLBACK end it the same way; ending those with COMMIT
-lets the prepared statements live on (benches/RESULTS.md has the figures).
+Flask-SQLAlchemy ends each request's session with a ROLLBACK, and psycopg forgets all its prepared
+statements on every ROLLBACK (it cannot know whether the transaction dropped what they refer to). So the
+statements a page runs on every request, which psycopg prepares from their sixth use on a connection,
+would never be prepared, and PostgreSQL would parse and plan each of them every time. For a transaction
+that only ran SELECTs, COMMIT and ROLLBACK end it the same way; ending those with COMMIT lets the
+prepared statements live on (benches/RESULTS.md has the figures).
 
 Only the driver sees the COMMIT: the session then rolls back as before (a no-op on a connection with no
 transaction), so every ORM hook still sees a rollback. A transaction that wrote anything, or failed, or
