@@ -14,6 +14,7 @@ holds unflushed changes, or a request that raised, ends exactly as before.
 import psycopg
 from flask import Flask
 from sqlalchemy import event
+from sqlalchemy.exc import SQLAlchemyError
 
 WROTE = "kopedu.wrote"  # in Connection.info: this transaction ran something other than a SELECT
 
@@ -43,15 +44,14 @@ def register(app: Flask, db) -> None:
         session = db.session()
         if not session.in_transaction() or session.new or session.dirty or session.deleted:
             return
-        connection = session.connection()
-        if connection.info.get(WROTE, True):
-            return
-        driver = connection.connection.dbapi_connection
-        if driver.info.transaction_status != psycopg.pq.TransactionStatus.INTRANS:
-            return  # nothing begun, or failed: the rollback ends it
         try:
-            driver.commit()
-        except psycopg.Error:
+            connection = session.connection()
+            if connection.info.get(WROTE, True):
+                return
+            driver = connection.connection.dbapi_connection
+            if driver.info.transaction_status == psycopg.pq.TransactionStatus.INTRANS:  # not failed
+                driver.commit()
+        except (psycopg.Error, SQLAlchemyError):
             # Nothing was written, so nothing is lost: the session's rollback that follows finds the
             # connection broken and the pool replaces it, as it would have without this.
             app.logger.warning("COMMIT of a read-only transaction failed", exc_info=True)
