@@ -230,17 +230,22 @@ class RssSampler(threading.Thread):
             self.stopped.wait(1)
 
 
+def _process_cpu(stat: Path, name: str | None = None) -> int:
+    """User + system clock ticks of one process from its /proc/<pid>/stat (0 if it is gone, or if
+    `name` is given and the process has another)."""
+    try:
+        head, tail = stat.read_text().rsplit(")", 1)
+        if name is not None and not head.endswith(f"({name}"):
+            return 0
+        fields = tail.split()
+        return int(fields[11]) + int(fields[12])  # utime, stime
+    except (OSError, IndexError, ValueError):
+        return 0
+
+
 def cpu_seconds(pid: int) -> float:
     """User + system CPU time of the process tree (the server's own work, whatever else runs)."""
-    ticks = os.sysconf("SC_CLK_TCK")
-    total = 0
-    for p in process_tree(pid):
-        try:
-            fields = Path(f"/proc/{p}/stat").read_text().rsplit(")", 1)[1].split()
-            total += int(fields[11]) + int(fields[12])  # utime, stime
-        except (OSError, IndexError, ValueError):
-            pass
-    return total / ticks
+    return sum(_process_cpu(Path(f"/proc/{p}/stat")) for p in process_tree(pid)) / os.sysconf("SC_CLK_TCK")
 
 
 def machine_cpu() -> tuple[float, float]:
@@ -253,16 +258,7 @@ def machine_cpu() -> tuple[float, float]:
 
 def postgres_cpu() -> float:
     """User + system CPU time of every PostgreSQL process on the machine (server and backends)."""
-    ticks, total = os.sysconf("SC_CLK_TCK"), 0
-    for stat in Path("/proc").glob("[0-9]*/stat"):
-        try:
-            head, tail = stat.read_text().rsplit(")", 1)
-            if head.endswith("(postgres"):
-                fields = tail.split()
-                total += int(fields[11]) + int(fields[12])
-        except (OSError, ValueError, IndexError):
-            pass
-    return total / ticks
+    return sum(_process_cpu(stat, "postgres") for stat in Path("/proc").glob("[0-9]*/stat")) / os.sysconf("SC_CLK_TCK")
 
 
 def loadavg() -> str:
