@@ -1,8 +1,10 @@
 """Error pages in Indonesian, and the same errors as small fragments for htmx."""
-from flask import render_template, request
+from flask import make_response, render_template
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import default_exceptions
+
+from kopedu.web.htmx import is_partial
 
 MESSAGES = {
     400: lambda: _("Permintaan tidak dapat diproses."),
@@ -30,8 +32,12 @@ def _error_page(code: int, message: str | None = None):
 
         db.session.rollback()
     text = message or MESSAGES.get(code, MESSAGES[500])()
-    fragment = bool(request.headers.get("HX-Request"))
-    return render_template("errors/error.html", code=code, message=text, fragment=fragment), code
+    # An htmx fragment request gets the small fragment; a boosted link or form (and a history restore)
+    # swaps the whole body, so it gets the whole page with its header and menu.
+    fragment = is_partial()
+    response = make_response(render_template("errors/error.html", code=code, message=text, fragment=fragment), code)
+    response.vary.add("HX-Request")
+    return response
 
 
 def register(app) -> None:

@@ -1,0 +1,75 @@
+"""What a participant sees on a phone: the arrows of <details>, a boosted link to a missing page."""
+from kopedu.extensions import db
+from tests import factories
+from tests.browser.conftest import log_in
+
+ARROW_JS = """(summary) => {
+  const marker = getComputedStyle(summary).display === 'list-item' && getComputedStyle(summary).listStyleType !== 'none';
+  const before = getComputedStyle(summary, '::before');
+  return {marker, content: before.content, width: parseFloat(before.width) || 0, transform: before.transform};
+}"""
+
+
+def _participant_in_a_course():
+    course = factories.course(title="Dasar Perkoperasian", description="Tentang koperasi.")
+    user = factories.user(phone="6281377770001")
+    factories.enrollment(user, course)
+    db.session.commit()
+    return course
+
+
+def test_details_summaries_show_an_arrow_that_turns_when_opened(page, app):
+    course = _participant_in_a_course()
+    log_in(page, "081377770001", factories.PASSWORD)
+    for url in (f"/kursus/{course.slug}", f"/kursus/{course.slug}/pelajaran/{course.modules[0].lessons[0].id}"):
+        page.goto(url)
+        summary = page.locator("details.card > summary").first
+        if summary.locator("xpath=..").get_attribute("open") is not None:
+            summary.click()  # start closed
+        closed = summary.evaluate(ARROW_JS)
+        assert closed["marker"] or (closed["content"] not in ("none", "normal") and closed["width"] > 0), (url, closed)
+        summary.click()
+        page.wait_for_timeout(400)  # the arrow turns in 0.15 s
+        opened = summary.evaluate(ARROW_JS)
+        assert opened["marker"] or opened["transform"] != closed["transform"], (url, closed, opened)
+
+
+def test_a_boosted_link_to_a_missing_page_shows_the_whole_error_page(page, app):
+    _participant_in_a_course()
+    log_in(page, "081377770001", factories.PASSWORD)
+    page.evaluate("""() => { const a = document.createElement('a'); a.href = '/kursus/sudah-dihapus';
+                     a.textContent = 'Kursus lama'; document.querySelector('main').append(a); htmx.process(a); }""")
+    page.evaluate("window.__marker = 1")
+    page.get_by_role("link", name="Kursus lama").click()
+    page.get_by_text("Halaman tidak ditemukan.").wait_for()
+    assert page.evaluate("window.__marker") == 1  # htmx swapped it (a boosted link)
+    assert page.locator("header.top").count() == 1  # the menu is there, once
+    assert page.locator("main#main").count() == 1
+    assert page.get_by_role("link", name="Kembali ke beranda").is_visible()
+    assert page.title().startswith("404")
+
+
+def test_rubric_score_tables_line_up(page, app):
+    from kopedu.grading import services as grading
+
+    course = factories.course(title="Rencana Bisnis")
+    assignment = factories.assignment(course)
+    trainer = factories.trainer_of(course)
+    user = factories.user(phone="6281377770002")
+    enrollment = factories.enrollment(user, course)
+    version = grading.submit(assignment, enrollment, text="Toko sembako koperasi.", files=[],
+                             upload_dir=app.config["UPLOAD_DIR"])
+    grading.grade(version.submission, trainer, version_number=1, outcome="perlu_revisi", feedback="Tambah data.",
+                  levels={c.id: c.levels[1]["points"] for c in assignment.criteria})
+    db.session.commit()
+    log_in(page, "081377770002", factories.PASSWORD)
+    page.goto(f"/tugas/{assignment.lesson_id}")
+    table = page.locator("table.scores").first
+    heads = [cell.bounding_box() for cell in table.locator("thead th").all()]
+    rows = table.locator("tbody tr").all()
+    assert len(heads) == 2 and len(rows) == 2
+    for row in rows:
+        cells = [cell.bounding_box() for cell in row.locator("td").all()]
+        assert [round(c["x"]) for c in cells] == [round(h["x"]) for h in heads]  # same columns as the header
+        assert cells[0]["width"] > 2 * cells[1]["width"]  # the criterion gets the room, the points are narrow
+    assert table.locator("tbody td").nth(1).inner_text() == "2/4"
