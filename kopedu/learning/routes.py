@@ -274,7 +274,9 @@ def attempt(attempt_id: int):
         seconds_left = None
         if attempt.deadline_at is not None:
             seconds_left = max(0, int((attempt.deadline_at - utcnow()).total_seconds()))
-        response = render("learning/attempt.html", seconds_left=seconds_left, **context)
+        blank = services.unanswered(attempt) if request.args.get("konfirmasi") == "1" else []
+        response = render("learning/attempt.html", seconds_left=seconds_left, blank=blank,
+                          last_chance=services.is_last_chance(attempt), **context)
     else:
         qstate = services.quiz_state(quiz, current_user, state)
         lesson_item = state.item(quiz.lesson_id) if quiz.lesson_id else None
@@ -317,8 +319,20 @@ def submit(attempt_id: int):
     attempt = _attempt_or_404(attempt_id)
     if attempt.submitted_at is not None:  # a second click on "Kirim"
         return redirect(url_for(".attempt", attempt_id=attempt_id))
+    answers = _answers_from_form(request.form)
+    if request.form.get("konfirmasi") != "1":
+        # The last chance with questions left blank: keep the answers and ask first (a server step,
+        # so it works without JavaScript and counts what is really saved).
+        try:
+            blank = services.hold_for_confirmation(attempt, answers)
+        except services.LearningError as error:
+            db.session.rollback()
+            _fail(error)
+        if blank:
+            db.session.commit()
+            return redirect(url_for(".attempt", attempt_id=attempt_id, konfirmasi=1) + "#konfirmasi")
     try:
-        in_time = services.submit_attempt(attempt, _answers_from_form(request.form))
+        in_time = services.submit_attempt(attempt, answers)
     except services.LearningError as error:
         db.session.rollback()
         _fail(error)

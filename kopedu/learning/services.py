@@ -794,6 +794,37 @@ def submit_attempt(attempt: QuizAttempt, form: dict[int, list[str]] | None = Non
     return in_time
 
 
+CONFIRM_MARGIN_SECONDS = 15  # this close to the deadline an attempt is sent at once, never held for a question
+
+
+def is_last_chance(attempt: QuizAttempt) -> bool:
+    """No attempt is left after this one (a one-attempt pre-test or post-test, the last of a few)."""
+    allowed = attempt.quiz.attempts_allowed
+    return bool(allowed) and attempt.number >= allowed
+
+
+def unanswered(attempt: QuizAttempt) -> list[int]:
+    """The numbers (1, 2, … in the attempt's order) of the questions without a saved answer."""
+    answered = {answer.question_id for answer in attempt.answers if answer.choice_ids or (answer.text or "").strip()}
+    return [number for number, (question, _choices) in enumerate(ordered_questions(attempt), 1)
+            if question.id not in answered]
+
+
+def hold_for_confirmation(attempt: QuizAttempt, form: dict[int, list[str]], now: datetime | None = None) -> list[int]:
+    """Before sending the last chance at a quiz with questions left blank: save the posted answers and
+    return the blank questions' numbers, so the participant is asked to confirm (nothing is graded).
+    Returns [] when the attempt may be sent at once: a retry remains, nothing is blank, or the deadline
+    is (nearly) there — the timer's own submission is never held."""
+    if attempt.submitted_at is not None:
+        raise AttemptClosed()
+    now = now or utcnow()
+    if not is_last_chance(attempt) or is_expired(attempt, now + timedelta(seconds=CONFIRM_MARGIN_SECONDS)):
+        return []
+    if form and parse_answers(attempt, form):
+        save_answers(attempt, form, now=now)
+    return unanswered(attempt)
+
+
 def answers_visible(quiz: Quiz, qstate: QuizState) -> bool:
     """Whether the right answers may be shown after an attempt (always / after passing / never)."""
     if quiz.show_answers == "always":

@@ -73,3 +73,28 @@ def test_rubric_score_tables_line_up(page, app):
         assert [round(c["x"]) for c in cells] == [round(h["x"]) for h in heads]  # same columns as the header
         assert cells[0]["width"] > 2 * cells[1]["width"]  # the criterion gets the room, the points are narrow
     assert table.locator("tbody td").nth(1).inner_text() == "2/4"
+
+
+def test_the_one_attempt_pretest_asks_before_sending_blank_questions(page, app):
+    course = factories.course(title="Dasar Perkoperasian", sequential=False)
+    pretest = factories.quiz(course, role="pretest", pass_mark=0, attempts_allowed=1, title="Pre-test")
+    user = factories.user(phone="6281377770003")
+    factories.enrollment(user, course)
+    db.session.commit()
+    log_in(page, "081377770003", factories.PASSWORD)
+    page.goto(f"/kuis/{pretest.id}")
+    page.get_by_role("button", name="Mulai kuis").click()
+    page.wait_for_url("**/kuis/percobaan/*")
+    first = page.locator(f"#q-{pretest.questions[0].id}")
+    first.get_by_label("Rapat Anggota", exact=True).check()
+    first.locator(".saved").get_by_text("Tersimpan").wait_for()
+    page.get_by_role("button", name="Kirim jawaban").click()
+
+    box = page.locator("#konfirmasi")
+    box.get_by_text("3 soal belum dijawab").wait_for()
+    assert box.is_visible() and page.evaluate("document.documentElement.scrollWidth") <= 360
+    assert page.locator("fieldset.unanswered").count() == 3
+    assert first.get_by_label("Rapat Anggota", exact=True).is_checked()  # nothing lost
+    box.get_by_role("button", name="Ya, kirim sekarang").click()
+    page.get_by_text("Ini nilai pre-test Anda").wait_for()
+    assert page.locator(".score strong").inner_text() == "25"
