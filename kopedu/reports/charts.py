@@ -30,28 +30,33 @@ class Chart:
 
 
 def _nice_max(value: int) -> int:
+    """The top of the axis: the smallest 4 × step at or above `value`, the step a round number
+    (1, 1.5, 2, 2.5, 3, 4, 5, 6 or 8 times a power of ten, whole), so the four grid lines get round labels and the
+    tallest bar fills most of the chart (24 → 24, 25 → 32, 250 → 320, 1,700 → 2,000)."""
     if value <= 4:
         return 4
-    for step in (1, 2, 2.5, 5):
-        for power in range(0, 9):
-            candidate = int(step * 10 ** power)
-            if candidate >= value and candidate % 4 == 0:
-                return candidate
-    return value
+    power = 1
+    while True:
+        for step in (1, 1.5, 2, 2.5, 3, 4, 5, 6, 8):
+            tick = step * power
+            if tick == int(tick) and 4 * tick >= value:
+                return int(4 * tick)
+        power *= 10
 
 
 def bars(values: list[int], labels: list[str]) -> Chart:
     top = _nice_max(max(values, default=0))
-    plot_w, plot_h = WIDTH - LEFT - RIGHT, HEIGHT - TOP - BOTTOM
+    left = max(LEFT, round(8 + 5.5 * len(f"{top:,}")))  # room for the widest tick label (9 px digits)
+    plot_w, plot_h = WIDTH - left - RIGHT, HEIGHT - TOP - BOTTOM
     slot = plot_w / max(len(values), 1)
     gap = min(4.0, slot * 0.2)
     result = []
     for i, (value, label) in enumerate(zip(values, labels)):
         h = plot_h * value / top if top else 0
-        result.append(Bar(x=round(LEFT + i * slot + gap / 2, 1), y=round(TOP + plot_h - h, 1),
+        result.append(Bar(x=round(left + i * slot + gap / 2, 1), y=round(TOP + plot_h - h, 1),
                           width=round(slot - gap, 1), height=round(h, 1), label=label, value=value))
     ticks = [(round(TOP + plot_h - plot_h * k / 4, 1), int(top * k / 4)) for k in range(5)]
-    return Chart(bars=result, ticks=ticks)
+    return Chart(bars=result, ticks=ticks, left=left)
 
 
 def progress_histogram(hist: list[int]) -> Chart:
