@@ -98,3 +98,17 @@ def test_the_one_attempt_pretest_asks_before_sending_blank_questions(page, app):
     box.get_by_role("button", name="Ya, kirim sekarang").click()
     page.get_by_text("Ini nilai pre-test Anda").wait_for()
     assert page.locator(".score strong").inner_text() == "25"
+
+
+def test_a_file_link_in_a_lesson_opens_the_file_not_a_swapped_page(page, app):
+    course = _participant_in_a_course()
+    lesson = course.modules[0].lessons[0]
+    lesson.body = "Unduh [lembar kerja](/static/img/logo.svg) lalu isi.\n\nBaca juga [pelajaran berikutnya](/beranda)."
+    db.session.commit()
+    log_in(page, "081377770001", factories.PASSWORD)
+    page.goto(f"/kursus/{course.slug}/pelajaran/{lesson.id}")
+    page.evaluate("window.__marker = 1")
+    page.get_by_role("link", name="lembar kerja").click()
+    page.wait_for_url("**/static/img/logo.svg")
+    assert page.evaluate("window.__marker === undefined")  # the browser opened the file itself
+    assert page.evaluate("document.documentElement.tagName") == "svg"
