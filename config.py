@@ -30,7 +30,9 @@ def _database_url(default: str) -> str:
 class Config:
     SECRET_KEY = os.environ.get("SECRET_KEY")
     SQLALCHEMY_DATABASE_URI = _database_url(f"sqlite:///{INSTANCE_DIR / 'kopedu.sqlite3'}")
-    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+    # No pool_pre_ping (a round trip per request): on PostgreSQL a dead pooled connection is noticed
+    # at checkout without one (kopedu/web/transactions.py); SQLite has no server to lose.
+    SQLALCHEMY_ENGINE_OPTIONS: dict = {}
     REDIS_URL = os.environ.get("REDIS_URL") or None
     BABEL_DEFAULT_LOCALE = "id"
     BABEL_DEFAULT_TIMEZONE = os.environ.get("KOPEDU_TIMEZONE", "Asia/Makassar")  # WITA (Kupang)
@@ -95,7 +97,7 @@ class ProductionConfig(Config):
     SESSION_COOKIE_SECURE = True
     REMEMBER_COOKIE_SECURE = True
     PREFERRED_URL_SCHEME = "https"
-    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True, "pool_size": 5, "max_overflow": 5}
+    SQLALCHEMY_ENGINE_OPTIONS = {"pool_size": 5, "max_overflow": 5}
 
     def __init__(self):
         if not self.SECRET_KEY:

@@ -43,8 +43,9 @@ class User(UserMixin, TimestampMixin, db.Model):
     def __repr__(self) -> str:
         return f"<User {self.id} {self.role}>"
 
-    # Flask-Login: the id in the session changes when the password changes, which logs out
-    # every other session of this user.
+    # Flask-Login: the id in the session carries the session token, checked on every request (in the
+    # query that loads the user). The token changes at logout and when the password changes, which ends
+    # every session of this user.
     def get_id(self) -> str:
         return f"{self.id}:{self.session_token}"
 
@@ -54,6 +55,10 @@ class User(UserMixin, TimestampMixin, db.Model):
 
     def set_password(self, password: str) -> None:
         self.password_hash = hash_password(password)
+        self.end_sessions()
+
+    def end_sessions(self) -> None:
+        """A new session token: every session (every device) logged in with the old one is logged out."""
         self.session_token = _token()
 
     def check_password(self, password: str) -> bool:

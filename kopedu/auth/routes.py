@@ -53,6 +53,10 @@ def login():
 @bp.post("/keluar")
 @login_required
 def logout():
+    # One token per account: logging out ends the sessions of every device (a copied or forgotten
+    # cookie, a shared phone at the hall), not only this one.
+    current_user.end_sessions()
+    db.session.commit()
     logout_user()
     session.clear()
     flash(_("Anda sudah keluar."), "info")

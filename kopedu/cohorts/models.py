@@ -51,7 +51,9 @@ class Cohort(TimestampMixin, db.Model):
         return f"<Cohort {self.code}>"
 
     def is_trainer(self, user) -> bool:
-        return bool(user and user.is_authenticated) and any(t.id == user.id for t in self.trainers)
+        """An assigned trainer while their role is trainer (a role change takes effect at once)."""
+        return (bool(user and user.is_authenticated) and user.role == "trainer"
+                and any(t.id == user.id for t in self.trainers))
 
 
 class CohortSession(db.Model):

@@ -43,6 +43,8 @@ def cohorts_for(user) -> list[Cohort]:
     """The cohorts a user runs: every cohort for admins, the assigned ones for trainers."""
     stmt = select(Cohort).order_by(Cohort.starts_on.desc().nulls_last(), Cohort.name)
     if not user.is_admin:
+        if user.role != "trainer":
+            return []
         stmt = stmt.join(cohort_trainer, cohort_trainer.c.cohort_id == Cohort.id).where(
             cohort_trainer.c.user_id == user.id)
     return list(db.session.scalars(stmt))

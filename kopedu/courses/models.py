@@ -31,6 +31,8 @@ class Course(TimestampMixin, db.Model):
     sequential: Mapped[bool] = mapped_column(default=False)
     self_enroll: Mapped[bool] = mapped_column(default=True)
     published: Mapped[bool] = mapped_column(default=False)
+    # A new random token on every change of the outline (kopedu.courses.outline): the outline cache's key.
+    outline_version: Mapped[str] = mapped_column(String(16), default=lambda: _version())
 
     modules: Mapped[list["Module"]] = relationship(
         back_populates="course", order_by="Module.position", cascade="all, delete-orphan")
@@ -40,8 +42,23 @@ class Course(TimestampMixin, db.Model):
     def __repr__(self) -> str:
         return f"<Course {self.slug}>"
 
+    def trainer_ids(self) -> frozenset[int]:
+        """The ids of the course's trainers (kept by the outline cache, else from `trainers`)."""
+        ids = self.__dict__.get("_trainer_ids")
+        return ids if ids is not None else frozenset(t.id for t in self.trainers)
+
     def is_trainer(self, user) -> bool:
-        return user.is_authenticated and (user.is_admin or any(t.id == user.id for t in self.trainers))
+        """Admins, and the course's trainers while their role is trainer (a trainer made observer or
+        participant loses the course at once, even though the assignment row stays)."""
+        if not getattr(user, "is_authenticated", False):
+            return False
+        return user.is_admin or (user.role == "trainer" and user.id in self.trainer_ids())
+
+
+def _version() -> str:
+    from kopedu.courses.outline import new_version
+
+    return new_version()
 
 
 class Module(db.Model):

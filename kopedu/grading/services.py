@@ -11,7 +11,7 @@ from datetime import datetime
 from pathlib import Path
 
 from flask_babel import gettext as _
-from sqlalchemy import and_, case, func, or_, select, update
+from sqlalchemy import and_, case, false, func, or_, select, update
 from sqlalchemy.orm import aliased, joinedload, lazyload, selectinload
 
 from kopedu import signals
@@ -267,6 +267,8 @@ def _scope(stmt, user):
     """Only submissions of courses the user trains (admins: all). `stmt` must join Module."""
     if user.is_admin:
         return stmt
+    if user.role != "trainer":
+        return stmt.where(false())
     mine = select(course_trainer.c.course_id).where(course_trainer.c.user_id == user.id)
     return stmt.where(Module.course_id.in_(mine))
 

@@ -140,12 +140,13 @@ def lesson(slug: str, lesson_id: int):
         return render("learning/lesson.html", status=409, locked=True,
                       **_lesson_context(course, state, lesson_id, message=services.LessonLocked.default))
     services.open_lesson(state, item.lesson)
-    services.load_lesson_content(item.lesson)
+    content = services.load_lesson_content(item.lesson)
     quiz = qstate = None
-    if item.lesson.kind == "quiz" and item.lesson.quiz is not None:
-        quiz = item.lesson.quiz
-        qstate = services.quiz_state(quiz, current_user, state)
-    response = render("learning/lesson.html", locked=False, quiz=quiz, qstate=qstate,
+    if item.lesson.kind == "quiz":
+        quiz = services.lesson_quiz(item.lesson)
+        if quiz is not None:
+            qstate = services.quiz_state(quiz, current_user, state)
+    response = render("learning/lesson.html", locked=False, quiz=quiz, qstate=qstate, content=content,
                       **_lesson_context(course, state, lesson_id))
     db.session.commit()
     return response

@@ -24,6 +24,7 @@ from sqlalchemy import and_, func, literal_column, null, select, union_all
 from sqlalchemy.orm import defer, joinedload, lazyload, load_only, selectinload, undefer
 
 from kopedu.auth.models import User
+from kopedu.courses import outline
 from kopedu.courses.gift import normalise_answer
 from kopedu.courses.models import Choice, Course, Lesson, Module, Question, Quiz
 from kopedu.db import insert, utcnow
@@ -289,21 +290,24 @@ def ordered_lessons(course: Course) -> list[Lesson]:
 
 
 def load_course(slug: str | None = None, course_id: int | None = None) -> Course | None:
-    """A course with modules, lessons (without their bodies) and quizzes, in two queries."""
-    stmt = select(Course).options(
-        joinedload(Course.modules).joinedload(Module.lessons).options(defer(Lesson.body), defer(Lesson.settings)),
-        selectinload(Course.quizzes),
-        lazyload(Course.trainers),  # only needed for trainers and admins: loaded when is_trainer() asks
-    )
-    stmt = stmt.where(Course.slug == slug) if slug is not None else stmt.where(Course.id == course_id)
-    return db.session.scalars(stmt).unique().first()
+    """A course with modules, lessons (without their bodies) and quizzes: the per-process outline cache
+    (kopedu.courses.outline), checked against the course's version with one small query. The objects
+    are shared and read-only; load what else a request needs into its own session."""
+    return outline.load(slug=slug, course_id=course_id)
 
 
 def load_lesson_content(lesson: Lesson) -> Lesson:
-    """Load the body and the handouts of one lesson of a course from load_course (one query)."""
-    db.session.scalars(select(Lesson).where(Lesson.id == lesson.id)
-                       .options(undefer(Lesson.body), joinedload(Lesson.attachments))).unique().all()
-    return lesson
+    """The lesson (of an outline from load_course) with its body and handouts, in the request's
+    session (one query)."""
+    return db.session.scalars(select(Lesson).where(Lesson.id == lesson.id)
+                              .options(undefer(Lesson.body), joinedload(Lesson.attachments),
+                                       lazyload(Lesson.module))).unique().one()
+
+
+def lesson_quiz(lesson: Lesson) -> Quiz | None:
+    """The quiz of a quiz lesson (of an outline from load_course), in the request's session."""
+    quiz = lesson.quiz
+    return db.session.get(Quiz, quiz.id) if quiz is not None else None
 
 
 def _progress_and_scores(user_id: int, lesson_ids: list[int], quiz_ids: list[int]

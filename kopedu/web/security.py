@@ -16,22 +16,25 @@ def register(app) -> None:
     login_manager.login_message = _l("Silakan masuk dulu.")
     login_manager.login_message_category = "info"
 
+    from sqlalchemy import bindparam, select
+    from sqlalchemy.orm import lazyload
+
+    from kopedu.auth.models import User
+    from kopedu.extensions import db
+
+    # Every request loads the user, checking the session token (changed at logout and with the password)
+    # and the account's state in the same query: one statement, built once (its compiled form is cached),
+    # without the cooperative and region chain (joined by default), which the pages that show them load.
+    current = (select(User).options(lazyload(User.cooperative), lazyload(User.region))
+               .where(User.id == bindparam("ident"), User.session_token == bindparam("token"),
+                      User.active.is_(True)))
+
     @login_manager.user_loader
     def load_user(user_id: str):
-        from sqlalchemy.orm import lazyload
-
-        from kopedu.auth.models import User
-        from kopedu.extensions import db
-
         ident, _, token = user_id.partition(":")
-        if not ident.isdigit():
+        if not ident.isdigit() or not token or len(ident) > 18:
             return None
-        # Every request loads the user: without the cooperative and region chain (joined by default),
-        # which the few pages that show them load when they do.
-        user = db.session.get(User, int(ident), options=[lazyload(User.cooperative), lazyload(User.region)])
-        if user is None or user.session_token != token or not user.active:
-            return None
-        return user
+        return db.session.scalars(current, {"ident": int(ident), "token": token}).first()
 
     @login_manager.unauthorized_handler
     def unauthorized():

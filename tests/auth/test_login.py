@@ -142,3 +142,22 @@ def test_passwords_are_hashed_with_scrypt_outside_the_tests(app, client):
     assert user.password_hash.startswith("scrypt:")
     response = client.post("/masuk", data={"login": "0" + user.phone[2:], "password": "rahasia-kuat-1"})
     assert response.status_code == 303
+
+
+def test_logout_ends_the_session_everywhere(app, login):
+    """A session cookie copied before logging out is worth nothing after it (and the account's other
+    devices are logged out too: one token per account)."""
+    user = factories.user(phone="6281200000001")
+    db.session.commit()
+    device, other = app.test_client(), app.test_client()
+    login(user, c=device)
+    login(user, c=other)
+    copied = device.get_cookie("session").value
+    thief = app.test_client()
+    thief.set_cookie("session", copied)
+    assert thief.get("/beranda").status_code == 200
+    assert device.post("/keluar").status_code in (302, 303)
+    assert thief.get("/beranda").status_code == 302
+    assert other.get("/beranda").status_code == 302
+    login(user, c=device)  # logging in again works
+    assert device.get("/beranda").status_code == 200

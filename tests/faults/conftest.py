@@ -40,7 +40,7 @@ def production_engine_options() -> dict:
 
 
 def make_app(database_url: str, upload_dir, **overrides):
-    """A testing app (CSRF off) with the production engine options (pool_pre_ping, pool size), its
+    """A testing app (CSRF off) with the production engine options (pool size), its
     tables created on `database_url`."""
     from kopedu import create_app
 

@@ -1,4 +1,4 @@
-"""PostgreSQL restarted while the app is in use: the app recovers by itself (pool_pre_ping, no restart of
+"""PostgreSQL restarted while the app is in use: the app recovers by itself (a dead pooled connection is noticed at checkout, no restart of
 the app) and no progress write that was acknowledged with a 2xx is lost.
 
 Each test runs its own PostgreSQL server (tests/servers.py) and restarts only that one."""
@@ -104,7 +104,7 @@ def test_acknowledged_progress_survives_a_postgres_restart_under_load(pg, tmp_pa
 
 
 def test_first_request_after_a_restart_succeeds(pg, tmp_path):
-    """The pool's connections all died with the server; pool_pre_ping notices and reconnects, so even
+    """The pool's connections all died with the server; the checkout notices and reconnects, so even
     the very first request after the restart is served (no 500 for the unlucky first visitor)."""
     app = make_app(pg.create_database("kopedu"), tmp_path / "uploads")
     slug, lessons, people = _world(app)

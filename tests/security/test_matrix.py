@@ -85,6 +85,8 @@ def test_access(key, world_app, world, actors):
         got[actor] = outcome(response)
         assert_security_headers(response, f"{key} as {actor}")
         db.session.expire_all()
+    if case.relogin:  # logging out (or a new password) ended every session of the account
+        actors.update(W.clients(world_app, world))
     wrong = {actor: (case.expect[actor], got[actor]) for actor in W.ACTORS if got[actor] != case.expect[actor]}
     assert not wrong, f"{key}: " + "; ".join(f"{actor}: expected {want}, got {have}"
                                              for actor, (want, have) in wrong.items())
@@ -176,6 +178,8 @@ def test_csrf_token_required(key, csrf_app, world, csrf_actors):
     assert response.status_code not in (400, 401, 403, 404) and response.status_code < 500, (
         f"{key} as {actor} with the X-CSRFToken header: {response.status_code}")
     db.session.expire_all()
+    if case.relogin:  # logging out (or a new password) ended every session of the account
+        csrf_actors.update(W.clients(csrf_app, world, csrf=True))
 
 
 def test_a_token_from_another_session_is_refused(csrf_app, world, csrf_actors):
