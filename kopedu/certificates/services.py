@@ -32,7 +32,7 @@ from kopedu.extensions import db
 from kopedu.grading.services import assignments_passed
 from kopedu.learning.models import Enrollment, LessonProgress, QuizAttempt
 from kopedu.regions.models import title_case
-from kopedu.signals import attendance_changed, progress_changed, submission_graded
+from kopedu.signals import progress_changed, submission_graded
 from kopedu.web import uploads
 from kopedu.web.filters import date_long
 
@@ -304,10 +304,10 @@ def evaluate(enrollment, rule: CompletionRule | None = None) -> list[Check]:
 
     if rule.min_attendance_pct is not None:
         met, detail = False, _("belum ada data kehadiran")
-        pct = attendance_pct(enrollment)
+        pct = attendance_pct(enrollment, settled_only=True)  # only sessions whose attendance is closed
         if pct is not None:
             met = pct >= rule.min_attendance_pct
-            detail = _("hadir %(pct)d%%", pct=round(pct))
+            detail = _("hadir %(pct)d%% (sesi yang presensinya sudah ditutup)", pct=round(pct))
         checks.append(Check("attendance", _("Kehadiran minimal %(n)d%%", n=rule.min_attendance_pct), met, detail))
     return checks
 
@@ -716,7 +716,7 @@ def preview_pdf() -> bytes:
 # ------------------------------------------------------------------------------------------ signals
 
 def _on_enrollment_changed(sender, **kwargs):
-    """progress_changed / submission_graded / attendance_changed: sender is the Enrollment.
+    """progress_changed / submission_graded: sender is the Enrollment.
     A failure here (e.g. the PDF cannot be rendered) must not fail the participant's own request: it is
     logged, nothing is issued, and the next signal — or the trainer, by hand — tries again."""
     try:
@@ -725,6 +725,15 @@ def _on_enrollment_changed(sender, **kwargs):
         log.exception("automatic certificate for enrollment %s failed", getattr(sender, "id", None))
 
 
+def on_attendance_closed(session) -> None:
+    """kopedu.events attendance_closed: the session's attendance is settled; issue to every participant
+    of its cohort who now meets the rules (each one isolated like the signal receivers above)."""
+    enrollments = db.session.scalars(select(Enrollment).where(Enrollment.cohort_id == session.cohort_id)
+                                     .order_by(Enrollment.id)).all()
+    for enrollment in enrollments:
+        _on_enrollment_changed(enrollment)
+
+
 def connect_signals() -> None:
-    for signal in (progress_changed, submission_graded, attendance_changed):
+    for signal in (progress_changed, submission_graded):
         signal.connect(_on_enrollment_changed, weak=False)
