@@ -15,7 +15,13 @@ attendance_closed(session)
 """
 from __future__ import annotations
 
+import logging
+
+from sqlalchemy import event
+from sqlalchemy.orm import Session
 from werkzeug.utils import import_string
+
+log = logging.getLogger(__name__)
 
 HANDLERS: dict[str, tuple[str, ...]] = {
     "attendance_closed": (
@@ -37,3 +43,56 @@ def emit(name: str, *args, **kwargs) -> None:
     """Run the event's handlers, in order, now (inside the caller's transaction)."""
     for handler in handlers(name):
         handler(*args, **kwargs)
+
+
+# --- after the transaction ------------------------------------------------------------------------
+#
+# Work that must wait for the commit (rendering a PDF, starting a background job) or undo a side effect
+# when there is none (a file written for a row that was rolled back) is registered by the service that
+# causes it, on the session of its transaction. One pair of session hooks runs it: nothing else.
+
+_COMMIT, _ROLLBACK = "kopedu.after_commit", "kopedu.on_rollback"
+
+
+def _session(session):
+    if session is None:
+        from kopedu.extensions import db
+
+        session = db.session()
+    return session
+
+
+def after_commit(task, *args, session: Session | None = None) -> None:
+    """Run `task(*args)` once the session's outermost transaction has committed (not if it rolls back).
+    The session cannot run SQL at that point: the task hands the work on (a queue, a thread)."""
+    _session(session).info.setdefault(_COMMIT, []).append((task, args))
+
+
+def on_rollback(task, *args, session: Session | None = None) -> None:
+    """Run `task(*args)` if the session's outermost transaction ends without a commit."""
+    _session(session).info.setdefault(_ROLLBACK, []).append((task, args))
+
+
+def _run(tasks) -> None:
+    for task, args in tasks:
+        try:
+            task(*args)
+        except Exception:  # noqa: BLE001 - the transaction is over: report, never undo it
+            log.exception("after-transaction task %r failed", task)
+
+
+@event.listens_for(Session, "after_commit")
+def _after_commit(session: Session) -> None:
+    if session.in_nested_transaction():  # a released savepoint is not a commit yet
+        return
+    session.info.pop(_ROLLBACK, None)
+    _run(session.info.pop(_COMMIT, []))
+
+
+@event.listens_for(Session, "after_transaction_end")
+def _after_transaction_end(session: Session, transaction) -> None:
+    # The outermost transaction ended without a commit (rollback, failed COMMIT, close).
+    if transaction.parent is not None or transaction.nested:
+        return
+    session.info.pop(_COMMIT, None)
+    _run(session.info.pop(_ROLLBACK, []))

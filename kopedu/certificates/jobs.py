@@ -1,8 +1,14 @@
-"""Bulk download: a ZIP of a course's (or a cohort's) certificates, built in the background.
+"""Certificate work done in the background, never inside the request that asked for it:
 
-With REDIS_URL set the job goes to an RQ queue (run `flask --app wsgi certificates worker`); without it one
-in-process worker thread builds the exports one after the other. Either way the state lives in the
-certificate_export table, which the progress page polls.
+- the PDF of a newly issued certificate, rendered after the issuing transaction commits (so no request
+  holds the serial-number lock while WeasyPrint runs);
+- course jobs (CertificateJob): the re-check after the rules were saved, "Terbitkan untuk semua yang
+  memenuhi syarat" and bulk "Buat ulang";
+- a ZIP of a course's (or a cohort's) certificates (CertificateExport).
+
+With REDIS_URL set the work goes to an RQ queue (run `flask --app wsgi certificates worker`); without it
+(or when Redis cannot be reached) one in-process worker thread does it, one task after the other. The
+state of course jobs and exports lives in their tables, which the progress pages poll.
 """
 from __future__ import annotations
 
@@ -20,6 +26,7 @@ from flask import current_app, has_app_context
 from flask_babel import gettext as _
 from sqlalchemy import select, update
 
+from kopedu import events
 from kopedu.certificates import services
 from kopedu.certificates.models import Certificate, CertificateExport
 from kopedu.db import utcnow
@@ -30,6 +37,8 @@ log = logging.getLogger(__name__)
 
 KEEP_HOURS = 24  # a finished ZIP is kept this long, then deleted when the next export starts
 STALE_MINUTES = 15  # an export with no progress for this long is shown as failed
+PREPARING_SECONDS = 120  # a PDF missing this long after issue is rendered by the download request itself
+PREPARING_REFRESH_SECONDS = 3
 WAIT_NOTICE_SECONDS = 30  # a queued export not started after this long says that it is waiting for a worker
 
 
@@ -67,28 +76,72 @@ def zip_member_name(serial: str, name: str) -> str:
     return f"{services.safe_name(serial)}-{services.safe_name(name) or 'peserta'}.pdf"
 
 
-def start(export: CertificateExport) -> str:
-    """Hand the (committed) export to RQ or to the in-process worker. Returns which one: "rq", "thread",
-    or "fallback" when REDIS_URL is set but Redis cannot be reached (the web process builds it then)."""
-    app = current_app._get_current_object()
+def enqueue(app, task: str, object_id: int, timeout: int = 3600) -> str:
+    """Hand `task` (a function of this module taking one id, run in an app context) to RQ or to the
+    in-process worker. Returns which one: "rq", "thread", or "fallback" when REDIS_URL is set but Redis
+    cannot be reached (the web process does it then)."""
     if app.config.get("REDIS_URL"):
         from redis import Redis, RedisError
         from rq import Queue
 
-        timeout = app.config.get("REDIS_TIMEOUT", 1)
-        connection = Redis.from_url(app.config["REDIS_URL"], socket_connect_timeout=timeout,
-                                    socket_timeout=timeout)
+        seconds = app.config.get("REDIS_TIMEOUT", 1)
+        connection = Redis.from_url(app.config["REDIS_URL"], socket_connect_timeout=seconds,
+                                    socket_timeout=seconds)
         try:
             q = Queue(app.config.get("RQ_QUEUE", "kopedu"), connection=connection)
-            q.enqueue("kopedu.certificates.jobs.run_export_job", export.id, job_timeout=3600,
+            q.enqueue("kopedu.certificates.jobs.run_task", task, object_id, job_timeout=timeout,
                       result_ttl=3600, failure_ttl=86400)
         except RedisError as error:
-            log.warning("Redis unreachable (%s): export %s is built in the web process", error, export.id)
-            _worker.submit(app, export.id)
+            log.warning("Redis unreachable (%s): %s %s runs in the web process", error, task, object_id)
+            _worker.submit(app, task, object_id)
             return "fallback"
         return "rq"
-    _worker.submit(app, export.id)
+    _worker.submit(app, task, object_id)
     return "thread"
+
+
+def start(export: CertificateExport) -> str:
+    """Hand the (committed) export to RQ or to the in-process worker (see enqueue)."""
+    return enqueue(current_app._get_current_object(), "run_export", export.id)
+
+
+def run_task(task: str, object_id: int) -> None:
+    """RQ entry point: inside the worker's app context (`flask certificates worker`), or a fresh app."""
+    function = _TASKS[task]
+    if has_app_context():
+        function(object_id)
+        return
+    from kopedu import create_app
+
+    with create_app().app_context():
+        function(object_id)
+
+
+# ---------------------------------------------------------------------------------- PDF after commit
+
+def render_after_commit(certificate_id: int) -> None:
+    """Render the certificate's PDF once the current transaction has committed (kopedu.events.after_commit);
+    nothing happens if it rolls back. Called by services.issue."""
+    app = current_app._get_current_object()
+    events.after_commit(enqueue, app, "render_pdf", certificate_id, 600)
+
+
+def rendering_expected(issued_at, now=None) -> bool:
+    """Whether a missing PDF is still expected from the background (issued less than PREPARING_SECONDS ago)."""
+    return issued_at is not None and (now or utcnow()) - issued_at < timedelta(seconds=PREPARING_SECONDS)
+
+
+def render_pdf(certificate_id: int) -> None:
+    """Render and store a certificate's PDF if it has none yet; commits. Idempotent: two renders of the
+    same certificate store one file (the other is removed)."""
+    try:
+        if services.store_missing_pdf(certificate_id):
+            db.session.commit()
+        else:
+            db.session.rollback()
+    except Exception:  # noqa: BLE001 - the download page renders it on demand later; log and go on
+        log.exception("rendering the PDF of certificate %s failed", certificate_id)
+        db.session.rollback()
 
 
 def is_waiting(export: CertificateExport, seconds: int = WAIT_NOTICE_SECONDS) -> bool:
@@ -97,14 +150,8 @@ def is_waiting(export: CertificateExport, seconds: int = WAIT_NOTICE_SECONDS) ->
 
 
 def run_export_job(export_id: int) -> None:
-    """RQ entry point: inside the worker's app context (`flask certificates worker`), or a fresh app."""
-    if has_app_context():
-        run_export(export_id)
-        return
-    from kopedu import create_app
-
-    with create_app().app_context():
-        run_export(export_id)
+    """RQ entry point kept for exports queued before run_task existed."""
+    run_task("run_export", export_id)
 
 
 def run_export(export_id: int) -> None:
@@ -180,15 +227,15 @@ def purge_old_exports(hours: int = KEEP_HOURS) -> int:
 
 
 class _InProcessWorker:
-    """One daemon thread that builds exports one at a time, each in its own app context."""
+    """One daemon thread that runs the tasks one at a time, each in its own app context."""
 
     def __init__(self):
         self._queue: queue.Queue = queue.Queue()
         self._thread: threading.Thread | None = None
         self._lock = threading.Lock()
 
-    def submit(self, app, export_id: int) -> None:
-        self._queue.put((app, export_id))
+    def submit(self, app, task: str, object_id: int) -> None:
+        self._queue.put((app, task, object_id))
         with self._lock:
             if self._thread is None or not self._thread.is_alive():
                 self._thread = threading.Thread(target=self._run, name="certificate-exports", daemon=True)
@@ -196,18 +243,20 @@ class _InProcessWorker:
 
     def _run(self) -> None:
         while True:
-            app, export_id = self._queue.get()
+            app, task, object_id = self._queue.get()
             try:
                 with app.app_context():
-                    run_export(export_id)
-                    db.session.remove()
+                    try:
+                        _TASKS[task](object_id)
+                    finally:
+                        db.session.remove()
             except Exception:  # noqa: BLE001 - keep the worker alive
-                log.exception("certificate export %s crashed", export_id)
+                log.exception("certificate task %s %s crashed", task, object_id)
             finally:
                 self._queue.task_done()
 
     def wait(self, timeout: float = 60) -> bool:
-        """Wait until every submitted export is finished (for tests and benchmarks)."""
+        """Wait until every submitted task is finished (for tests and benchmarks)."""
         deadline = time.monotonic() + timeout
         while self._queue.unfinished_tasks:
             if time.monotonic() > deadline:
@@ -221,3 +270,6 @@ _worker = _InProcessWorker()
 
 def wait_for_workers(timeout: float = 60) -> bool:
     return _worker.wait(timeout)
+
+
+_TASKS = {"run_export": run_export, "render_pdf": render_pdf}

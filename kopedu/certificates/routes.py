@@ -91,6 +91,19 @@ def download(certificate_id: int):
         abort(403)
     if stored is None:
         abort(404)
+    if stored.path is None:
+        # Issued a moment ago: the PDF is being rendered in the background. Say so, and look again soon.
+        if jobs.rendering_expected(stored.issued_at):
+            response = render("certificates/preparing.html", status=202)
+            response.headers["Refresh"] = str(jobs.PREPARING_REFRESH_SECONDS)
+            response.headers["Retry-After"] = str(jobs.PREPARING_REFRESH_SECONDS)
+            response.headers["Cache-Control"] = "no-store"
+            return response
+        # The background render was lost (no worker, a crash): render it now and wait for it.
+        jobs.render_pdf(stored.certificate_id)
+        stored = services.stored_pdf_for(current_user, certificate_id)
+        if stored is None or stored.path is None:
+            abort(404)
     return _send_pdf(stored.path, stored.sha256, stored.download_name)
 
 

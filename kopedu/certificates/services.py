@@ -338,8 +338,10 @@ def maybe_issue(enrollment) -> Certificate | None:
 
 
 def issue(enrollment, *, by=None, reason: str | None = None) -> Certificate:
-    """Issue (and render and store) the enrolment's certificate. Raises CertificateError if a live one
-    exists; if another transaction issues one at the same moment, returns that one. Flushes."""
+    """Issue the enrolment's certificate: the row, its serial and its snapshot, in the caller's transaction.
+    The PDF is rendered after that transaction commits (jobs.render_after_commit), so the serial-number
+    row lock is held only for these few statements. Raises CertificateError if a live one exists; if
+    another transaction issues one at the same moment, returns that one. Flushes."""
     if reason is not None:
         reason = reason.strip()
         if not reason:
@@ -366,8 +368,7 @@ def issue(enrollment, *, by=None, reason: str | None = None) -> Certificate:
                     enrollment_id=enrollment.id, serial=serial, verify_code=codes.new_code(), issued_at=now,
                     issued_by_id=getattr(by, "id", None), issue_reason=reason, snapshot=snapshot, version=1)
                 db.session.add(certificate)
-                db.session.flush()  # the live-certificate index answers here, before any rendering
-                store_pdf(certificate)  # inside the savepoint: a failed render leaves no certificate row
+                db.session.flush()  # the live-certificate index answers here
         except IntegrityError:
             # Another request issued this enrolment's certificate first (the live-certificate index),
             # or — very rarely — the serial or the code collided: then try again with new ones.
@@ -378,6 +379,9 @@ def issue(enrollment, *, by=None, reason: str | None = None) -> Certificate:
         break
     else:  # pragma: no cover - five collisions in a row
         raise CertificateError(_("Nomor sertifikat bentrok. Periksa format nomor di pengaturan templat."))
+    from kopedu.certificates import jobs  # jobs builds on this module
+
+    jobs.render_after_commit(certificate.id)
     return certificate
 
 
@@ -514,6 +518,25 @@ def store_pdf(certificate: Certificate) -> None:
     db.session.flush()
 
 
+def store_missing_pdf(certificate_id: int) -> bool:
+    """Render and store the PDF of a certificate that has none (after its issue committed). Returns
+    False if there is nothing to do, or if another render stored one meanwhile (this file is then
+    removed with the rollback). Flushes; the caller commits."""
+    certificate = db.session.get(Certificate, certificate_id)
+    if certificate is None or pdf_file(certificate.pdf_path) is not None:
+        return False
+    old_path = certificate.pdf_path
+    pdf = render_certificate(certificate)
+    rel = f"certificates/{certificate.issued_at:%Y}/{secrets.token_urlsafe(16)}.pdf"
+    _write_file(rel, pdf)
+    same = Certificate.pdf_path.is_(None) if old_path is None else Certificate.pdf_path == old_path
+    stored = db.session.execute(
+        update(Certificate).where(Certificate.id == certificate_id, same)
+        .values(pdf_path=rel, pdf_sha256=hashlib.sha256(pdf).hexdigest(), pdf_size=len(pdf))
+        .execution_options(synchronize_session="fetch"))
+    return stored.rowcount == 1
+
+
 def pdf_file(path: str | None) -> Path | None:
     if not path:
         return None
@@ -562,17 +585,19 @@ def download_name(certificate, version: int | None = None) -> str:
 
 @dataclass
 class StoredPdf:
-    path: Path
-    sha256: str
+    path: Path | None  # None: the PDF is not rendered yet (see preparing)
+    sha256: str | None
     download_name: str
+    certificate_id: int
+    issued_at: object = None
 
 
 def stored_pdf_for(user, certificate_id: int) -> StoredPdf | None:
     """The stored PDF of a certificate if `user` may download it; None if there is no such certificate
     or file. Raises PermissionError if the user may not. One small query for the owner (the hot path)."""
     row = db.session.execute(
-        select(Certificate.serial, Certificate.snapshot, Certificate.pdf_path, Certificate.pdf_sha256,
-               Certificate.revoked_at, Enrollment.user_id, Enrollment.course_id)
+        select(Certificate.id, Certificate.serial, Certificate.snapshot, Certificate.pdf_path, Certificate.pdf_sha256,
+               Certificate.issued_at, Certificate.revoked_at, Enrollment.user_id, Enrollment.course_id)
         .join(Enrollment, Certificate.enrollment_id == Enrollment.id)
         .where(Certificate.id == certificate_id)).first()
     if row is None:
@@ -585,9 +610,7 @@ def stored_pdf_for(user, certificate_id: int) -> StoredPdf | None:
     elif not can_manage(user, db.session.get(Course, row.course_id)):
         raise PermissionError
     path = pdf_file(row.pdf_path)
-    if path is None:
-        return None
-    return StoredPdf(path, row.pdf_sha256, download_name(row))
+    return StoredPdf(path, row.pdf_sha256 if path else None, download_name(row), row.id, row.issued_at)
 
 
 def safe_name(text: str, limit: int = 80) -> str:

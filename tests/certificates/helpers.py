@@ -35,3 +35,12 @@ def _next_number(user_id, quiz_id) -> int:
 
     return (db.session.scalar(select(func.max(QuizAttempt.number)).where(
         QuizAttempt.user_id == user_id, QuizAttempt.quiz_id == quiz_id)) or 0) + 1
+
+
+def settle():
+    """Commit, then wait for what runs after the commit (the certificate PDFs) and read afresh."""
+    from kopedu.certificates import jobs
+
+    db.session.commit()
+    assert jobs.wait_for_workers(60)
+    db.session.expire_all()

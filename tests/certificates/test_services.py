@@ -18,7 +18,7 @@ from kopedu.learning.models import Enrollment, LessonProgress
 from kopedu.learning.services import enroll
 from kopedu.signals import progress_changed
 from tests import factories
-from tests.certificates.helpers import complete
+from tests.certificates.helpers import complete, settle
 
 
 def pdf_text(data: bytes) -> str:
@@ -145,6 +145,8 @@ def test_rules_need_at_least_one_condition_and_valid_percentages(world):
 def test_issued_certificate_is_rendered_once_and_stored_with_its_hash(app, world):
     complete(world.enrollment)
     [certificate] = certificates_of(world.enrollment)
+    assert certificate.pdf_path is None  # recorded in the transaction; rendered after the commit
+    settle()
     data = stored(app, certificate)
     assert data.startswith(b"%PDF")
     assert certificate.pdf_sha256 == hashlib.sha256(data).hexdigest()
@@ -156,6 +158,7 @@ def test_issued_certificate_is_rendered_once_and_stored_with_its_hash(app, world
 def test_certificate_content(app, world):
     app.config["PUBLIC_BASE_URL"] = "https://kopedu.example.go.id"
     complete(world.enrollment)
+    settle()
     [certificate] = certificates_of(world.enrollment)
     text = pdf_text(stored(app, certificate))
     flat = " ".join(text.split())
@@ -284,18 +287,20 @@ def test_two_concurrent_completions_make_one_certificate(app, world, monkeypatch
     assert db.session.scalar(select(func.max(Certificate.serial))).startswith("0001/")
 
 
-def test_rolled_back_issue_leaves_no_file(app, world):
+def test_rolled_back_issue_renders_nothing(app, world):
+    from kopedu.certificates import jobs
+
     complete(world.enrollment)
-    [certificate] = certificates_of(world.enrollment)
-    path = Path(app.config["UPLOAD_DIR"]) / certificate.pdf_path
-    assert path.is_file()
+    assert len(certificates_of(world.enrollment)) == 1
     db.session.rollback()
-    assert not path.exists()
+    assert jobs.wait_for_workers(60)
+    assert certificates_of(world.enrollment) == []
+    assert not list((Path(app.config["UPLOAD_DIR"])).glob("certificates/**/*.pdf"))
 
 
 def test_regenerate_keeps_serial_code_and_history(app, world):
     complete(world.enrollment)
-    db.session.commit()
+    settle()
     [certificate] = certificates_of(world.enrollment)
     serial, code, first_hash, first_path = (certificate.serial, certificate.verify_code, certificate.pdf_sha256,
                                             certificate.pdf_path)
@@ -314,6 +319,7 @@ def test_regenerate_keeps_serial_code_and_history(app, world):
 
 def test_regenerate_keeps_the_original_signatory_unless_asked(app, world):
     complete(world.enrollment)
+    settle()
     [certificate] = certificates_of(world.enrollment)
     services.save_template(None, title="SERTIFIKAT", header_lines="", recipient_line="diberikan kepada",
                            achievement_line="", closing_line="", issuer_name="Dinas Koperasi", issue_place="Kupang",
@@ -359,17 +365,25 @@ def test_certificates_for_lists_own_certificates_only(world, count_queries):
     assert four.count == one.count <= 2  # the certificates with their courses (and the courses' trainers)
 
 
-def test_a_failed_render_issues_nothing_and_does_not_break_the_participants_request(app, world, monkeypatch):
+def test_a_failed_render_does_not_break_the_participants_request_and_heals_later(app, world, monkeypatch,
+                                                                                client, login):
+    from kopedu.certificates import jobs
+
     def broken(context):
         raise RuntimeError("Pango is missing")
 
     monkeypatch.setattr(services.rendering, "render_pdf", broken)
     complete(world.enrollment)  # learning's signal: must not raise
-    db.session.commit()  # the participant's own progress is saved
+    settle()  # the participant's progress and the certificate are saved; the render after it failed
     assert db.session.scalar(select(func.count(LessonProgress.id))) == len(world.lessons)
-    assert certificates_of(world.enrollment) == []
-    with pytest.raises(RuntimeError):
-        services.issue(world.enrollment, by=world.trainer, reason="manual")  # by hand the error shows
+    [certificate] = certificates_of(world.enrollment)
+    assert certificate.pdf_path is None
+    login(world.participant)
+    assert client.get(f"/sertifikat/{certificate.id}/unduh").status_code == 202  # "sedang disiapkan"
     monkeypatch.undo()
-    progress_changed.send(world.enrollment)
-    assert len(certificates_of(world.enrollment)) == 1
+    # Later than the wait: the download renders it itself and sends it.
+    monkeypatch.setattr(jobs, "PREPARING_SECONDS", 0)
+    response = client.get(f"/sertifikat/{certificate.id}/unduh")
+    assert response.status_code == 200 and response.data.startswith(b"%PDF")
+    db.session.expire_all()
+    assert certificates_of(world.enrollment)[0].pdf_path is not None
