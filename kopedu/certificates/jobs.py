@@ -28,7 +28,8 @@ from sqlalchemy import select, update
 
 from kopedu import events
 from kopedu.certificates import services
-from kopedu.certificates.models import Certificate, CertificateExport
+from kopedu.auth.models import User
+from kopedu.certificates.models import Certificate, CertificateExport, CertificateJob
 from kopedu.db import utcnow
 from kopedu.extensions import db
 from kopedu.learning.models import Enrollment
@@ -272,4 +273,100 @@ def wait_for_workers(timeout: float = 60) -> bool:
     return _worker.wait(timeout)
 
 
-_TASKS = {"run_export": run_export, "render_pdf": render_pdf}
+# ------------------------------------------------------------------------------------ course jobs
+
+def start_job(job: CertificateJob) -> str:
+    """Hand the (committed) course job to RQ or to the in-process worker (see enqueue)."""
+    return enqueue(current_app._get_current_object(), "run_course_job", job.id)
+
+
+def run_course_job(job_id: int) -> None:
+    """Recheck / issue / regenerate across a course. Each participant's change commits on its own (a
+    certificate issued here is then rendered after that commit); progress is committed as it goes."""
+    job = db.session.get(CertificateJob, job_id)
+    if job is None or job.state != "queued":
+        return
+    job.state = "running"
+    db.session.commit()
+    try:
+        if job.kind == "regenerate":
+            _regenerate_all(job_id)
+        else:
+            _recheck_and_issue(job_id)
+        _job_progress(job_id, state="done", finished_at=utcnow())
+    except Exception as error:  # noqa: BLE001 - whatever failed, the page must say so
+        log.exception("certificate job %s failed", job_id)
+        db.session.rollback()
+        _job_progress(job_id, state="failed", error=f"{type(error).__name__}: {error}"[:500], finished_at=utcnow())
+
+
+def _recheck_and_issue(job_id: int) -> None:
+    job = db.session.get(CertificateJob, job_id)
+    course, kind, by = job.course, job.kind, job.requested_by_id
+    rule = services.rules_for(course)
+    ids = services.course_enrollment_ids(course.id)
+    _job_progress(job_id, total=len(ids))
+    eligible, no_longer, last = [], [], time.monotonic()
+    for number, enrollment_id in enumerate(ids, 1):
+        standing = services.standing(db.session.get(Enrollment, enrollment_id), rule)
+        if standing == "eligible":
+            eligible.append(enrollment_id)
+        elif standing == "no_longer":
+            no_longer.append(services.live_certificate(enrollment_id).id)
+        db.session.rollback()  # read only: let go of the snapshot
+        if time.monotonic() - last > 0.5 or number == len(ids):
+            _job_progress(job_id, done=number, eligible=len(eligible), no_longer=len(no_longer),
+                          no_longer_ids=no_longer)
+            last = time.monotonic()
+    if kind == "recheck" and not rule.auto_issue:
+        return  # the page offers "Terbitkan untuk semua yang memenuhi syarat"
+    issuer = db.session.get(User, by) if kind == "issue" and by else None
+    issued = failed = 0
+    for enrollment_id in eligible:
+        try:
+            enrollment = db.session.get(Enrollment, enrollment_id)
+            if services.issue_if_eligible(enrollment, services.rules_for(course), by=issuer) is not None:
+                issued += 1
+            db.session.commit()
+        except Exception:  # noqa: BLE001 - one participant's failure does not stop the others
+            log.exception("certificate job %s: enrolment %s failed", job_id, enrollment_id)
+            db.session.rollback()
+            failed += 1
+        _job_progress(job_id, issued=issued, failed=failed)
+
+
+def _regenerate_all(job_id: int) -> None:
+    job = db.session.get(CertificateJob, job_id)
+    course_id, by_id, reason, current = job.course_id, job.requested_by_id, job.reason, job.use_current_template
+    ids = services.live_certificate_ids(course_id)
+    _job_progress(job_id, total=len(ids))
+    done = issued = failed = 0
+    for certificate_id in ids:
+        try:
+            certificate = db.session.get(Certificate, certificate_id)
+            by = db.session.get(User, by_id) if by_id else None
+            if certificate is not None and not certificate.revoked:
+                services.regenerate(certificate, by, reason, use_current_template=current)
+                issued += 1
+            db.session.commit()
+        except Exception:  # noqa: BLE001
+            log.exception("certificate job %s: certificate %s failed", job_id, certificate_id)
+            db.session.rollback()
+            failed += 1
+        done += 1
+        _job_progress(job_id, done=done, issued=issued, failed=failed)
+
+
+def _job_progress(job_id: int, **values) -> None:
+    db.session.execute(update(CertificateJob).where(CertificateJob.id == job_id)
+                       .values(updated_at=utcnow(), **values))
+    db.session.commit()
+
+
+def job_is_stale(job: CertificateJob) -> bool:
+    if job.finished:
+        return False
+    return utcnow() - (job.updated_at or job.created_at) > timedelta(minutes=STALE_MINUTES)
+
+
+_TASKS = {"run_export": run_export, "render_pdf": render_pdf, "run_course_job": run_course_job}

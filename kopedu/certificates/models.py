@@ -173,6 +173,8 @@ class CertificateJob(TimestampMixin, db.Model):
     issued: Mapped[int] = mapped_column(default=0)  # certificates issued (or regenerated) by this job
     no_longer: Mapped[int] = mapped_column(default=0)  # hold a valid certificate but no longer meet the rules
     failed: Mapped[int] = mapped_column(default=0)
+    # recheck: the valid certificates whose holders no longer meet the rules (the admin decides)
+    no_longer_ids: Mapped[list | None] = mapped_column(JSON)
     error: Mapped[str | None] = mapped_column(Text)
     updated_at: Mapped[datetime | None] = mapped_column(TZDateTime)
     finished_at: Mapped[datetime | None] = mapped_column(TZDateTime)
@@ -185,6 +187,10 @@ class CertificateJob(TimestampMixin, db.Model):
 
     @property
     def percent(self) -> int:
+        """Looking at everyone first, then issuing to those who qualify."""
         if self.state == "done":
             return 100
-        return int(self.done * 100 / self.total) if self.total else 0
+        if self.kind == "regenerate":
+            return int(self.done * 100 / self.total) if self.total else 0
+        work = self.total + self.eligible
+        return int((self.done + self.issued + self.failed) * 100 / work) if work else 0

@@ -22,8 +22,8 @@ from kopedu import storage
 from kopedu.auth.models import User
 from kopedu.certificates import codes, rendering
 from kopedu.certificates.models import (
-    DEFAULT_SERIAL_FORMAT, Certificate, CertificateCounter, CertificateTemplate, CertificateVersion,
-    CompletionRule)
+    DEFAULT_SERIAL_FORMAT, Certificate, CertificateCounter, CertificateJob, CertificateTemplate,
+    CertificateVersion, CompletionRule)
 from kopedu.cohorts.models import Cohort
 from kopedu.cohorts.services import attendance_pct
 from kopedu.courses.models import Course, Lesson, Module, Quiz
@@ -322,6 +322,15 @@ def meets_rules(enrollment, rule: CompletionRule | None = None) -> bool:
 def live_certificate(enrollment_id: int) -> Certificate | None:
     return db.session.scalar(select(Certificate).where(
         Certificate.enrollment_id == enrollment_id, Certificate.revoked_at.is_(None)))
+
+
+def issue_if_eligible(enrollment, rule: CompletionRule, by=None) -> Certificate | None:
+    """Issue if the enrolment never had a certificate and evaluate() holds at this moment (bulk issue)."""
+    if db.session.scalar(select(Certificate.id).where(Certificate.enrollment_id == enrollment.id).limit(1)):
+        return None
+    if not meets_rules(enrollment, rule):
+        return None
+    return issue(enrollment, by=by)
 
 
 def maybe_issue(enrollment) -> Certificate | None:
@@ -700,6 +709,8 @@ def regenerate(certificate: Certificate, by, reason: str, use_current_template: 
     reason = _reason(reason)
     if certificate.revoked:
         raise CertificateError(_("Sertifikat yang sudah dicabut tidak bisa dibuat ulang."))
+    if pdf_file(certificate.pdf_path) is None:
+        store_pdf(certificate)  # issued a moment ago, not rendered yet: the version kept must have its PDF
     old = certificate.snapshot
     db.session.add(CertificateVersion(
         certificate_id=certificate.id, version=certificate.version, snapshot=old, pdf_path=certificate.pdf_path,
@@ -734,6 +745,90 @@ def preview_pdf() -> bytes:
     serial = format_serial(template.serial_format or DEFAULT_SERIAL_FORMAT, seq=1, when=today,
                            cohort="ANGK-1", course="CONTOH")
     return rendering.render_pdf(render_context(snapshot, serial, "CNTHCNTHCNTHCNTHC", preview=True))
+
+
+# ----------------------------------------------------------------------------------- course-wide work
+
+def create_job(course, kind: str, by, *, reason: str | None = None,
+               use_current_template: bool = False) -> CertificateJob:
+    """A queued course job (see CertificateJob); the route commits, then jobs.start_job. Flushes."""
+    if kind == "regenerate":
+        reason = _reason(reason)
+    job = CertificateJob(course_id=course.id, kind=kind, requested_by_id=getattr(by, "id", None),
+                         reason=reason, use_current_template=use_current_template, state="queued")
+    db.session.add(job)
+    db.session.flush()
+    return job
+
+
+def course_enrollment_ids(course_id: int) -> list[int]:
+    return list(db.session.scalars(select(Enrollment.id).where(Enrollment.course_id == course_id)
+                                   .order_by(Enrollment.id)))
+
+
+def live_certificate_ids(course_id: int) -> list[int]:
+    return list(db.session.scalars(
+        select(Certificate.id).join(Enrollment, Certificate.enrollment_id == Enrollment.id)
+        .where(Enrollment.course_id == course_id, Certificate.revoked_at.is_(None)).order_by(Certificate.id)))
+
+
+def standing(enrollment, rule: CompletionRule) -> str | None:
+    """Where an enrolment stands against the rules: "eligible" (meets them, never had a certificate),
+    "no_longer" (holds a valid certificate but no longer meets them), or None."""
+    certificates = db.session.execute(select(Certificate.id, Certificate.revoked_at)
+                                      .where(Certificate.enrollment_id == enrollment.id)).all()
+    live = [c for c in certificates if c.revoked_at is None]
+    if certificates and not live:
+        return None  # revoked: only by hand again
+    meets = meets_rules(enrollment, rule)
+    if live:
+        return None if meets else "no_longer"
+    return "eligible" if meets else None
+
+
+def latest_job(course, kind: str | None = None) -> CertificateJob | None:
+    stmt = select(CertificateJob).where(CertificateJob.course_id == course.id)
+    if kind:
+        stmt = stmt.where(CertificateJob.kind == kind)
+    return db.session.scalar(stmt.order_by(CertificateJob.id.desc()).limit(1))
+
+
+def no_longer_meeting(course) -> tuple[CertificateJob | None, list[Certificate]]:
+    """The latest finished re-check and the certificates it found whose holders no longer meet the rules
+    (those still valid), by name. Two queries."""
+    job = db.session.scalar(select(CertificateJob).where(
+        CertificateJob.course_id == course.id, CertificateJob.kind == "recheck", CertificateJob.state == "done")
+        .order_by(CertificateJob.id.desc()).limit(1))
+    ids = (job.no_longer_ids or []) if job else []
+    if not ids:
+        return job, []
+    rows = db.session.scalars(
+        select(Certificate).join(Certificate.enrollment).join(Enrollment.user)
+        .where(Certificate.id.in_(ids), Certificate.revoked_at.is_(None), Enrollment.course_id == course.id)
+        .options(contains_eager(Certificate.enrollment).contains_eager(Enrollment.user))
+        .order_by(User.full_name, Certificate.id)).all()
+    return job, list(rows)
+
+
+def revoke_many(course, certificate_ids, by, reason: str) -> tuple[int, int]:
+    """Revoke the chosen certificates of the course whose holders still do not meet the rules (checked
+    again now). Returns (revoked, skipped because they meet the rules again). Flushes."""
+    reason = _reason(reason)
+    ids = {int(i) for i in certificate_ids}
+    if not ids:
+        raise CertificateError(_("Pilih paling sedikit satu sertifikat."), "certificate_ids")
+    rule = rules_for(course)
+    revoked = skipped = 0
+    certificates = db.session.scalars(
+        select(Certificate).join(Certificate.enrollment)
+        .where(Certificate.id.in_(ids), Certificate.revoked_at.is_(None), Enrollment.course_id == course.id)).all()
+    for certificate in certificates:
+        if meets_rules(certificate.enrollment, rule):
+            skipped += 1
+            continue
+        revoke(certificate, by, reason)
+        revoked += 1
+    return revoked, skipped
 
 
 # ------------------------------------------------------------------------------------------ signals

@@ -36,6 +36,7 @@ def upgrade():
         sa.Column("issued", sa.Integer(), nullable=False),
         sa.Column("no_longer", sa.Integer(), nullable=False),
         sa.Column("failed", sa.Integer(), nullable=False),
+        sa.Column("no_longer_ids", sa.JSON(), nullable=True),
         sa.Column("error", sa.Text(), nullable=True),
         sa.Column("updated_at", kopedu.db.TZDateTime(timezone=True), nullable=True),
         sa.Column("finished_at", kopedu.db.TZDateTime(timezone=True), nullable=True),
