@@ -1,17 +1,43 @@
-"""Domain events: what a write in one feature makes other features write, in one place.
+"""The write path: everything a request writes besides what its route's services write directly.
 
-A lower layer (learning, grading, cohorts) must not import a higher one (reports, certificates), so
-when it changes something they depend on it calls `emit(name, ...)`. `HANDLERS` below is the whole
-list: for every event, the functions that run, in the order given, inside the emitter's
-transaction (they flush; the route that started it commits). Nothing else listens.
+A route reads the request, calls services and commits once (DESIGN.md §2). Services write their own
+rows. What one feature's write makes another feature write goes through this module, and only through
+it: a lower layer (courses, learning, grading, cohorts) must not import a higher one (reports,
+certificates), so it calls `emit(name, ...)`, and the tables below say which functions of the higher
+layers run, in which order. Nothing else in the project listens to the ORM session or to signals.
 
-Events:
+1. Events, run at once inside the emitter's transaction (handlers flush; the route commits), in the
+   order of HANDLERS:
 
-attendance_closed(session)
-    A trainer closed a session's attendance ("Tutup presensi", kopedu.cohorts.services.close_attendance),
-    or the day of a session nobody closed has ended (close_due_sessions, `flask kopedu close-attendance`).
-    1. certificates: evaluate the completion rules of every participant of the cohort and issue where
-       they hold (attendance counts only from closed sessions, so a tap in between never issues).
+   progress_changed(enrollment)
+       learning: a lesson completed, a quiz attempt graded; learning.recount: a course's stored progress
+       recounted after its lessons changed.
+       1. certificates.services.on_enrollment_changed — issue the certificate if the rules hold now
+          (never when a certificate was ever issued for the enrolment; a failure is logged, it never
+          fails the participant's request).
+       2. reports.facts.on_enrollment_changed — mark the enrolment's monitoring fact for refresh.
+   submission_graded(enrollment, submission=, grade=)
+       grading.services.grade. The same two handlers, in the same order.
+   attendance_closed(session)
+       cohorts.services.close_attendance ("Tutup presensi", or the nightly close of past sessions).
+       1. certificates.services.on_attendance_closed — evaluate every participant of the cohort.
+
+2. Just before the outermost transaction commits (one `before_commit` hook), in this order:
+   1. learning.recount.before_commit — courses whose counted lessons changed in this transaction
+      (added, deleted, published, unpublished, made optional, moved: noted on each flush by
+      learning.recount.note_flush) get every enrolment's stored progress recounted; an enrolment
+      that reaches 100 % emits progress_changed (so a certificate can follow, and its fact is marked).
+   2. reports.facts.before_commit — the monitoring facts of the enrolments marked so far (by
+      progress_changed, and on each flush by reports.facts.note_flush: enrolments, quiz attempts,
+      certificates, a user's cooperative or role, a cooperative's village) are recomputed with one
+      upsert. It runs last, so it also sees what step 1 and its events wrote.
+   A rollback of the whole transaction forgets what was noted (the `forget` functions).
+
+3. After the outermost transaction ends, the tasks services registered on the session with
+   `after_commit(task, ...)` (run only if it committed) or `on_rollback(task, ...)` (run only if it
+   did not): the certificate PDF rendered after issue (certificates.jobs.render_after_commit), and
+   the file store's keep-or-remove of the files written in the transaction (kopedu.storage). The
+   session cannot run SQL then: tasks hand work to a queue or touch files only.
 """
 from __future__ import annotations
 
@@ -23,20 +49,38 @@ from werkzeug.utils import import_string
 
 log = logging.getLogger(__name__)
 
+# Section 1: event → handlers, in the order they run.
 HANDLERS: dict[str, tuple[str, ...]] = {
+    "progress_changed": (
+        "kopedu.certificates.services:on_enrollment_changed",
+        "kopedu.reports.facts:on_enrollment_changed",
+    ),
+    "submission_graded": (
+        "kopedu.certificates.services:on_enrollment_changed",
+        "kopedu.reports.facts:on_enrollment_changed",
+    ),
     "attendance_closed": (
         "kopedu.certificates.services:on_attendance_closed",
     ),
 }
 
-_resolved: dict[str, tuple] = {}
+# Section 2: what each flush notes (no SQL may run during a flush), and what runs before the commit.
+FLUSH_NOTES = ("kopedu.learning.recount:note_flush", "kopedu.reports.facts:note_flush")
+BEFORE_COMMIT = ("kopedu.learning.recount:before_commit", "kopedu.reports.facts:before_commit")
+FORGET = ("kopedu.learning.recount:forget", "kopedu.reports.facts:forget")
+
+_resolved: dict[object, tuple] = {}
+
+
+def _functions(key, paths) -> tuple:
+    """The functions named by `paths`, imported on first use (they live in higher layers)."""
+    if key not in _resolved:
+        _resolved[key] = tuple(import_string(path) for path in paths)
+    return _resolved[key]
 
 
 def handlers(name: str) -> tuple:
-    """The handler functions of an event, imported on first use (they live in higher layers)."""
-    if name not in _resolved:
-        _resolved[name] = tuple(import_string(path) for path in HANDLERS[name])
-    return _resolved[name]
+    return _functions(name, HANDLERS[name])
 
 
 def emit(name: str, *args, **kwargs) -> None:
@@ -45,11 +89,29 @@ def emit(name: str, *args, **kwargs) -> None:
         handler(*args, **kwargs)
 
 
-# --- after the transaction ------------------------------------------------------------------------
-#
-# Work that must wait for the commit (rendering a PDF, starting a background job) or undo a side effect
-# when there is none (a file written for a row that was rolled back) is registered by the service that
-# causes it, on the session of its transaction. One pair of session hooks runs it: nothing else.
+@event.listens_for(Session, "after_flush")
+def _after_flush(session: Session, _context) -> None:
+    for note in _functions("flush", FLUSH_NOTES):
+        note(session)
+
+
+@event.listens_for(Session, "before_commit")
+def _before_commit(session: Session) -> None:
+    for step in _functions("before_commit", BEFORE_COMMIT):
+        step(session)
+
+
+@event.listens_for(Session, "after_soft_rollback")
+def _after_soft_rollback(session: Session, previous_transaction) -> None:
+    """The whole transaction rolled back: forget what was noted. A rolled-back savepoint keeps the
+    notes: what the outer transaction changed still has to be handled, and handling an unchanged
+    enrolment or course is harmless."""
+    if previous_transaction.parent is None:
+        for forget in _functions("forget", FORGET):
+            forget(session)
+
+
+# --- Section 3: after the transaction ---------------------------------------------------------------
 
 _COMMIT, _ROLLBACK = "kopedu.after_commit", "kopedu.on_rollback"
 
@@ -63,8 +125,7 @@ def _session(session):
 
 
 def after_commit(task, *args, session: Session | None = None) -> None:
-    """Run `task(*args)` once the session's outermost transaction has committed (not if it rolls back).
-    The session cannot run SQL at that point: the task hands the work on (a queue, a thread)."""
+    """Run `task(*args)` once the session's outermost transaction has committed (not if it rolls back)."""
     _session(session).info.setdefault(_COMMIT, []).append((task, args))
 
 

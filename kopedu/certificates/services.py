@@ -32,7 +32,6 @@ from kopedu.extensions import db
 from kopedu.grading.services import assignments_passed
 from kopedu.learning.models import Enrollment, LessonProgress, QuizAttempt
 from kopedu.regions.models import title_case
-from kopedu.signals import progress_changed, submission_graded
 from kopedu.web import uploads
 from kopedu.web.filters import date_long
 
@@ -831,27 +830,21 @@ def revoke_many(course, certificate_ids, by, reason: str) -> tuple[int, int]:
     return revoked, skipped
 
 
-# ------------------------------------------------------------------------------------------ signals
+# ------------------------------------------------------------------------------ events (kopedu.events)
 
-def _on_enrollment_changed(sender, **kwargs):
-    """progress_changed / submission_graded: sender is the Enrollment.
-    A failure here (e.g. the PDF cannot be rendered) must not fail the participant's own request: it is
-    logged, nothing is issued, and the next signal — or the trainer, by hand — tries again."""
+def on_enrollment_changed(enrollment, **_details):
+    """Events progress_changed / submission_graded. A failure here must not fail the participant's own
+    request: it is logged, nothing is issued, and the next event — or the trainer, by hand — tries again."""
     try:
-        maybe_issue(sender)
+        maybe_issue(enrollment)
     except Exception:  # noqa: BLE001
-        log.exception("automatic certificate for enrollment %s failed", getattr(sender, "id", None))
+        log.exception("automatic certificate for enrollment %s failed", getattr(enrollment, "id", None))
 
 
 def on_attendance_closed(session) -> None:
     """kopedu.events attendance_closed: the session's attendance is settled; issue to every participant
-    of its cohort who now meets the rules (each one isolated like the signal receivers above)."""
+    of its cohort who now meets the rules (each one isolated as in on_enrollment_changed)."""
     enrollments = db.session.scalars(select(Enrollment).where(Enrollment.cohort_id == session.cohort_id)
                                      .order_by(Enrollment.id)).all()
     for enrollment in enrollments:
-        _on_enrollment_changed(enrollment)
-
-
-def connect_signals() -> None:
-    for signal in (progress_changed, submission_graded):
-        signal.connect(_on_enrollment_changed, weak=False)
+        on_enrollment_changed(enrollment)

@@ -16,7 +16,7 @@ from kopedu.db import local_date
 from kopedu.extensions import db
 from kopedu.learning.models import Enrollment, LessonProgress
 from kopedu.learning.services import enroll
-from kopedu.signals import progress_changed
+from kopedu import events
 from tests import factories
 from tests.certificates.helpers import complete, settle
 
@@ -56,14 +56,14 @@ def test_no_certificate_until_every_rule_holds(world):
         db.session.add(LessonProgress(user_id=e.user_id, lesson_id=lesson.id))
     factories.quiz_attempt(world.participant, world.lesson_quiz, score=90)
     factories.quiz_attempt(world.participant, world.posttest, score=90)
-    progress_changed.send(e)
+    events.emit("progress_changed", e)
     assert certificates_of(e) == []
     checks = {c.key: c.met for c in services.evaluate(e)}
     assert checks == {"lessons": False, "quizzes": True}
 
     db.session.add(LessonProgress(user_id=e.user_id, lesson_id=world.lessons[-1].id))
     db.session.flush()
-    progress_changed.send(e)
+    events.emit("progress_changed", e)
     [certificate] = certificates_of(e)
     assert certificate.issue_reason is None and certificate.issued_by_id is None
 
@@ -74,7 +74,7 @@ def test_failed_post_test_blocks_and_a_later_pass_issues(world):
     assert certificates_of(e) == []
     assert {c.key: c.met for c in services.evaluate(e)}["quizzes"] is False
     factories.quiz_attempt(world.participant, world.posttest, score=80, number=2)
-    progress_changed.send(e)
+    events.emit("progress_changed", e)
     assert len(certificates_of(e)) == 1
 
 
@@ -87,7 +87,7 @@ def test_minimum_post_test_score_is_its_own_rule(world):
     posttest = next(c for c in services.evaluate(e) if c.key == "posttest")
     assert not posttest.met and "80" in posttest.detail
     factories.quiz_attempt(world.participant, world.posttest, score=90, number=2)
-    progress_changed.send(e)
+    events.emit("progress_changed", e)
     assert len(certificates_of(e)) == 1
 
 
@@ -109,7 +109,7 @@ def test_unsubmitted_attempts_do_not_count(world):
         db.session.add(LessonProgress(user_id=e.user_id, lesson_id=lesson.id))
     factories.quiz_attempt(world.participant, world.lesson_quiz, score=90)
     factories.quiz_attempt(world.participant, world.posttest, score=0, submitted=False)
-    progress_changed.send(e)
+    events.emit("progress_changed", e)
     assert certificates_of(e) == []
     assert {c.key: c.met for c in services.evaluate(e)} == {"lessons": True, "quizzes": False}
 
@@ -126,7 +126,7 @@ def test_a_course_with_nothing_to_check_never_issues_by_itself(app, regions):
     course = factories.course(lessons=0)
     user = factories.user()
     e = enroll(user, course)
-    progress_changed.send(e)
+    events.emit("progress_changed", e)
     assert certificates_of(e) == []
 
 
@@ -224,10 +224,10 @@ def test_only_one_live_certificate_per_enrollment_in_the_database(world):
 
 def test_progress_after_issue_changes_nothing_and_revoked_is_not_reissued_automatically(world):
     complete(world.enrollment)
-    progress_changed.send(world.enrollment)
+    events.emit("progress_changed", world.enrollment)
     [certificate] = certificates_of(world.enrollment)
     services.revoke(certificate, world.admin, "Pelanggaran tata tertib")
-    progress_changed.send(world.enrollment)
+    events.emit("progress_changed", world.enrollment)
     assert len(certificates_of(world.enrollment)) == 1
 
 
@@ -263,7 +263,7 @@ def test_two_concurrent_completions_make_one_certificate(app, world, monkeypatch
         with app.app_context():
             try:
                 enrollment = db.session.get(Enrollment, enrollment_id)
-                progress_changed.send(enrollment)
+                events.emit("progress_changed", enrollment)
                 found = services.live_certificate(enrollment_id)
                 db.session.commit()
                 results.append(found.serial if found else None)
