@@ -32,6 +32,8 @@ def create_app(config_name: str | None = None, **overrides) -> Flask:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n)
 
     _init_extensions(app)
+    from kopedu import events  # noqa: F401 - the write path's session hooks (see its docstring)
+
     _register_models()
     _register_blueprints(app)
     _register_web(app)

@@ -141,5 +141,16 @@ def refresh_monitoring_command():
     click.echo(f"Monitoring facts rebuilt: {count:,} enrolments in {time.perf_counter() - started:.1f} s")
 
 
+@kopedu_cli.command("close-attendance")
+def close_attendance_command():
+    """Close the attendance of sessions whose day has ended and that no trainer closed; the completion
+    rules are evaluated for their cohorts (run by a timer shortly after midnight)."""
+    from kopedu.cohorts.services import close_due_sessions
+
+    count = close_due_sessions()
+    db.session.commit()
+    click.echo(f"Attendance closed for {count} session(s).")
+
+
 def register(app) -> None:
     app.cli.add_command(kopedu_cli)

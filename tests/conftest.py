@@ -69,6 +69,10 @@ def app(database_url, tmp_path):
         # with none (otherwise a test's limit depends on what earlier tests posted in the same minute).
         limiter.reset()
         yield app
+        # Background work the test started (certificate PDFs rendered after commit) ends before the cleanup.
+        from kopedu.certificates import jobs
+
+        jobs.wait_for_workers(60)
         db.session.remove()
         _empty_tables()
         db.engine.dispose()

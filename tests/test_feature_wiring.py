@@ -56,7 +56,7 @@ def test_passing_an_assignment_completes_its_lesson_and_issues_the_certificate(a
     assert certificate is not None and "Yuliana Ndun" in certificate.snapshot["name"]
 
 
-def test_attendance_rule_issues_once_enough_sessions_are_attended(app, tmp_path):
+def test_attendance_rule_issues_once_enough_sessions_are_attended_and_closed(app, tmp_path):
     course, assignment, trainer, participant, enrollment = _world(with_cohort=True)
     cohort = db.session.get(Enrollment, enrollment.id).cohort
     first, second = factories.cohort_session(cohort), factories.cohort_session(cohort)
@@ -72,6 +72,13 @@ def test_attendance_rule_issues_once_enough_sessions_are_attended(app, tmp_path)
     cohorts.set_attendance(second, enrollment, "late", actor=trainer)
     db.session.commit()
     assert cohorts.attendance_pct(enrollment) == 100
+    # A tap is not a settled state: only closing the sessions' attendance evaluates the rule.
+    assert certificates.live_certificate(enrollment.id) is None
+    cohorts.close_attendance(first, trainer)
+    db.session.commit()
+    assert certificates.live_certificate(enrollment.id) is None  # 50 % settled
+    cohorts.close_attendance(second, trainer)
+    db.session.commit()
     assert certificates.live_certificate(enrollment.id) is not None
 
 

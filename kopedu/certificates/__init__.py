@@ -6,9 +6,8 @@ bp = Blueprint("certificates", __name__)
 
 @bp.record_once
 def _setup(state) -> None:
-    from kopedu.certificates.services import certificates_for, connect_signals
+    from kopedu.certificates.services import certificates_for
 
-    connect_signals()  # blinker keeps one connection per receiver, however many apps are made
     # templates/main/home.html lists the user's certificates through this global
     state.app.jinja_env.globals["certificates_for"] = certificates_for
 

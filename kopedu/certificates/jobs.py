@@ -1,8 +1,14 @@
-"""Bulk download: a ZIP of a course's (or a cohort's) certificates, built in the background.
+"""Certificate work done in the background, never inside the request that asked for it:
 
-With REDIS_URL set the job goes to an RQ queue (run `flask --app wsgi certificates worker`); without it one
-in-process worker thread builds the exports one after the other. Either way the state lives in the
-certificate_export table, which the progress page polls.
+- the PDF of a newly issued certificate, rendered after the issuing transaction commits (so no request
+  holds the serial-number lock while WeasyPrint runs);
+- course jobs (CertificateJob): the re-check after the rules were saved, "Terbitkan untuk semua yang
+  memenuhi syarat" and bulk "Buat ulang";
+- a ZIP of a course's (or a cohort's) certificates (CertificateExport).
+
+With REDIS_URL set the work goes to an RQ queue (run `flask --app wsgi certificates worker`); without it
+(or when Redis cannot be reached) one in-process worker thread does it, one task after the other. The
+state of course jobs and exports lives in their tables, which the progress pages poll.
 """
 from __future__ import annotations
 
@@ -20,8 +26,10 @@ from flask import current_app, has_app_context
 from flask_babel import gettext as _
 from sqlalchemy import select, update
 
+from kopedu import events
 from kopedu.certificates import services
-from kopedu.certificates.models import Certificate, CertificateExport
+from kopedu.auth.models import User
+from kopedu.certificates.models import Certificate, CertificateExport, CertificateJob
 from kopedu.db import utcnow
 from kopedu.extensions import db
 from kopedu.learning.models import Enrollment
@@ -30,6 +38,8 @@ log = logging.getLogger(__name__)
 
 KEEP_HOURS = 24  # a finished ZIP is kept this long, then deleted when the next export starts
 STALE_MINUTES = 15  # an export with no progress for this long is shown as failed
+PREPARING_SECONDS = 120  # a PDF missing this long after issue is rendered by the download request itself
+PREPARING_REFRESH_SECONDS = 3
 WAIT_NOTICE_SECONDS = 30  # a queued export not started after this long says that it is waiting for a worker
 
 
@@ -67,28 +77,72 @@ def zip_member_name(serial: str, name: str) -> str:
     return f"{services.safe_name(serial)}-{services.safe_name(name) or 'peserta'}.pdf"
 
 
-def start(export: CertificateExport) -> str:
-    """Hand the (committed) export to RQ or to the in-process worker. Returns which one: "rq", "thread",
-    or "fallback" when REDIS_URL is set but Redis cannot be reached (the web process builds it then)."""
-    app = current_app._get_current_object()
+def enqueue(app, task: str, object_id: int, timeout: int = 3600) -> str:
+    """Hand `task` (a function of this module taking one id, run in an app context) to RQ or to the
+    in-process worker. Returns which one: "rq", "thread", or "fallback" when REDIS_URL is set but Redis
+    cannot be reached (the web process does it then)."""
     if app.config.get("REDIS_URL"):
         from redis import Redis, RedisError
         from rq import Queue
 
-        timeout = app.config.get("REDIS_TIMEOUT", 1)
-        connection = Redis.from_url(app.config["REDIS_URL"], socket_connect_timeout=timeout,
-                                    socket_timeout=timeout)
+        seconds = app.config.get("REDIS_TIMEOUT", 1)
+        connection = Redis.from_url(app.config["REDIS_URL"], socket_connect_timeout=seconds,
+                                    socket_timeout=seconds)
         try:
             q = Queue(app.config.get("RQ_QUEUE", "kopedu"), connection=connection)
-            q.enqueue("kopedu.certificates.jobs.run_export_job", export.id, job_timeout=3600,
+            q.enqueue("kopedu.certificates.jobs.run_task", task, object_id, job_timeout=timeout,
                       result_ttl=3600, failure_ttl=86400)
         except RedisError as error:
-            log.warning("Redis unreachable (%s): export %s is built in the web process", error, export.id)
-            _worker.submit(app, export.id)
+            log.warning("Redis unreachable (%s): %s %s runs in the web process", error, task, object_id)
+            _worker.submit(app, task, object_id)
             return "fallback"
         return "rq"
-    _worker.submit(app, export.id)
+    _worker.submit(app, task, object_id)
     return "thread"
+
+
+def start(export: CertificateExport) -> str:
+    """Hand the (committed) export to RQ or to the in-process worker (see enqueue)."""
+    return enqueue(current_app._get_current_object(), "run_export", export.id)
+
+
+def run_task(task: str, object_id: int) -> None:
+    """RQ entry point: inside the worker's app context (`flask certificates worker`), or a fresh app."""
+    function = _TASKS[task]
+    if has_app_context():
+        function(object_id)
+        return
+    from kopedu import create_app
+
+    with create_app().app_context():
+        function(object_id)
+
+
+# ---------------------------------------------------------------------------------- PDF after commit
+
+def render_after_commit(certificate_id: int) -> None:
+    """Render the certificate's PDF once the current transaction has committed (kopedu.events.after_commit);
+    nothing happens if it rolls back. Called by services.issue."""
+    app = current_app._get_current_object()
+    events.after_commit(enqueue, app, "render_pdf", certificate_id, 600)
+
+
+def rendering_expected(issued_at, now=None) -> bool:
+    """Whether a missing PDF is still expected from the background (issued less than PREPARING_SECONDS ago)."""
+    return issued_at is not None and (now or utcnow()) - issued_at < timedelta(seconds=PREPARING_SECONDS)
+
+
+def render_pdf(certificate_id: int) -> None:
+    """Render and store a certificate's PDF if it has none yet; commits. Idempotent: two renders of the
+    same certificate store one file (the other is removed)."""
+    try:
+        if services.store_missing_pdf(certificate_id):
+            db.session.commit()
+        else:
+            db.session.rollback()
+    except Exception:  # noqa: BLE001 - the download page renders it on demand later; log and go on
+        log.exception("rendering the PDF of certificate %s failed", certificate_id)
+        db.session.rollback()
 
 
 def is_waiting(export: CertificateExport, seconds: int = WAIT_NOTICE_SECONDS) -> bool:
@@ -97,14 +151,8 @@ def is_waiting(export: CertificateExport, seconds: int = WAIT_NOTICE_SECONDS) ->
 
 
 def run_export_job(export_id: int) -> None:
-    """RQ entry point: inside the worker's app context (`flask certificates worker`), or a fresh app."""
-    if has_app_context():
-        run_export(export_id)
-        return
-    from kopedu import create_app
-
-    with create_app().app_context():
-        run_export(export_id)
+    """RQ entry point kept for exports queued before run_task existed."""
+    run_task("run_export", export_id)
 
 
 def run_export(export_id: int) -> None:
@@ -180,15 +228,15 @@ def purge_old_exports(hours: int = KEEP_HOURS) -> int:
 
 
 class _InProcessWorker:
-    """One daemon thread that builds exports one at a time, each in its own app context."""
+    """One daemon thread that runs the tasks one at a time, each in its own app context."""
 
     def __init__(self):
         self._queue: queue.Queue = queue.Queue()
         self._thread: threading.Thread | None = None
         self._lock = threading.Lock()
 
-    def submit(self, app, export_id: int) -> None:
-        self._queue.put((app, export_id))
+    def submit(self, app, task: str, object_id: int) -> None:
+        self._queue.put((app, task, object_id))
         with self._lock:
             if self._thread is None or not self._thread.is_alive():
                 self._thread = threading.Thread(target=self._run, name="certificate-exports", daemon=True)
@@ -196,18 +244,20 @@ class _InProcessWorker:
 
     def _run(self) -> None:
         while True:
-            app, export_id = self._queue.get()
+            app, task, object_id = self._queue.get()
             try:
                 with app.app_context():
-                    run_export(export_id)
-                    db.session.remove()
+                    try:
+                        _TASKS[task](object_id)
+                    finally:
+                        db.session.remove()
             except Exception:  # noqa: BLE001 - keep the worker alive
-                log.exception("certificate export %s crashed", export_id)
+                log.exception("certificate task %s %s crashed", task, object_id)
             finally:
                 self._queue.task_done()
 
     def wait(self, timeout: float = 60) -> bool:
-        """Wait until every submitted export is finished (for tests and benchmarks)."""
+        """Wait until every submitted task is finished (for tests and benchmarks)."""
         deadline = time.monotonic() + timeout
         while self._queue.unfinished_tasks:
             if time.monotonic() > deadline:
@@ -221,3 +271,102 @@ _worker = _InProcessWorker()
 
 def wait_for_workers(timeout: float = 60) -> bool:
     return _worker.wait(timeout)
+
+
+# ------------------------------------------------------------------------------------ course jobs
+
+def start_job(job: CertificateJob) -> str:
+    """Hand the (committed) course job to RQ or to the in-process worker (see enqueue)."""
+    return enqueue(current_app._get_current_object(), "run_course_job", job.id)
+
+
+def run_course_job(job_id: int) -> None:
+    """Recheck / issue / regenerate across a course. Each participant's change commits on its own (a
+    certificate issued here is then rendered after that commit); progress is committed as it goes."""
+    job = db.session.get(CertificateJob, job_id)
+    if job is None or job.state != "queued":
+        return
+    job.state = "running"
+    db.session.commit()
+    try:
+        if job.kind == "regenerate":
+            _regenerate_all(job_id)
+        else:
+            _recheck_and_issue(job_id)
+        _job_progress(job_id, state="done", finished_at=utcnow())
+    except Exception as error:  # noqa: BLE001 - whatever failed, the page must say so
+        log.exception("certificate job %s failed", job_id)
+        db.session.rollback()
+        _job_progress(job_id, state="failed", error=f"{type(error).__name__}: {error}"[:500], finished_at=utcnow())
+
+
+def _recheck_and_issue(job_id: int) -> None:
+    job = db.session.get(CertificateJob, job_id)
+    course, kind, by = job.course, job.kind, job.requested_by_id
+    rule = services.rules_for(course)
+    ids = services.course_enrollment_ids(course.id)
+    _job_progress(job_id, total=len(ids))
+    eligible, no_longer, last = [], [], time.monotonic()
+    for number, enrollment_id in enumerate(ids, 1):
+        standing = services.standing(db.session.get(Enrollment, enrollment_id), rule)
+        if standing == "eligible":
+            eligible.append(enrollment_id)
+        elif standing == "no_longer":
+            no_longer.append(services.live_certificate(enrollment_id).id)
+        db.session.rollback()  # read only: let go of the snapshot
+        if time.monotonic() - last > 0.5 or number == len(ids):
+            _job_progress(job_id, done=number, eligible=len(eligible), no_longer=len(no_longer),
+                          no_longer_ids=no_longer)
+            last = time.monotonic()
+    if kind == "recheck" and not rule.auto_issue:
+        return  # the page offers "Terbitkan untuk semua yang memenuhi syarat"
+    issuer = db.session.get(User, by) if kind == "issue" and by else None
+    issued = failed = 0
+    for enrollment_id in eligible:
+        try:
+            enrollment = db.session.get(Enrollment, enrollment_id)
+            if services.issue_if_eligible(enrollment, services.rules_for(course), by=issuer) is not None:
+                issued += 1
+            db.session.commit()
+        except Exception:  # noqa: BLE001 - one participant's failure does not stop the others
+            log.exception("certificate job %s: enrolment %s failed", job_id, enrollment_id)
+            db.session.rollback()
+            failed += 1
+        _job_progress(job_id, issued=issued, failed=failed)
+
+
+def _regenerate_all(job_id: int) -> None:
+    job = db.session.get(CertificateJob, job_id)
+    course_id, by_id, reason, current = job.course_id, job.requested_by_id, job.reason, job.use_current_template
+    ids = services.live_certificate_ids(course_id)
+    _job_progress(job_id, total=len(ids))
+    done = issued = failed = 0
+    for certificate_id in ids:
+        try:
+            certificate = db.session.get(Certificate, certificate_id)
+            by = db.session.get(User, by_id) if by_id else None
+            if certificate is not None and not certificate.revoked:
+                services.regenerate(certificate, by, reason, use_current_template=current)
+                issued += 1
+            db.session.commit()
+        except Exception:  # noqa: BLE001
+            log.exception("certificate job %s: certificate %s failed", job_id, certificate_id)
+            db.session.rollback()
+            failed += 1
+        done += 1
+        _job_progress(job_id, done=done, issued=issued, failed=failed)
+
+
+def _job_progress(job_id: int, **values) -> None:
+    db.session.execute(update(CertificateJob).where(CertificateJob.id == job_id)
+                       .values(updated_at=utcnow(), **values))
+    db.session.commit()
+
+
+def job_is_stale(job: CertificateJob) -> bool:
+    if job.finished:
+        return False
+    return utcnow() - (job.updated_at or job.created_at) > timedelta(minutes=STALE_MINUTES)
+
+
+_TASKS = {"run_export": run_export, "render_pdf": render_pdf, "run_course_job": run_course_job}

@@ -150,3 +150,47 @@ class CertificateExport(TimestampMixin, db.Model):
         if self.state == "done":
             return 100
         return int(self.done * 100 / self.total) if self.total else 0
+
+
+JOB_KINDS = ("recheck", "issue", "regenerate")
+
+
+class CertificateJob(TimestampMixin, db.Model):
+    """Work on a whole course, done in the background with its progress on a page that polls:
+    recheck (after the rules were saved: who meets them now; issues to them when issue is automatic),
+    issue ("Terbitkan untuk semua yang memenuhi syarat") and regenerate (bulk "Buat ulang", with a reason)."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    course_id: Mapped[int] = mapped_column(ForeignKey("course.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[str] = mapped_column(String(12))
+    requested_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
+    reason: Mapped[str | None] = mapped_column(Text)  # regenerate: why (kept on every version it makes)
+    use_current_template: Mapped[bool] = mapped_column(default=False)
+    state: Mapped[str] = mapped_column(String(10), default="queued")
+    total: Mapped[int] = mapped_column(default=0)  # enrolments (recheck, issue) or certificates to look at
+    done: Mapped[int] = mapped_column(default=0)
+    eligible: Mapped[int] = mapped_column(default=0)  # meet the rules and never had a certificate
+    issued: Mapped[int] = mapped_column(default=0)  # certificates issued (or regenerated) by this job
+    no_longer: Mapped[int] = mapped_column(default=0)  # hold a valid certificate but no longer meet the rules
+    failed: Mapped[int] = mapped_column(default=0)
+    # recheck: the valid certificates whose holders no longer meet the rules (the admin decides)
+    no_longer_ids: Mapped[list | None] = mapped_column(JSON)
+    error: Mapped[str | None] = mapped_column(Text)
+    updated_at: Mapped[datetime | None] = mapped_column(TZDateTime)
+    finished_at: Mapped[datetime | None] = mapped_column(TZDateTime)
+
+    course = relationship("Course")
+
+    @property
+    def finished(self) -> bool:
+        return self.state in ("done", "failed")
+
+    @property
+    def percent(self) -> int:
+        """Looking at everyone first, then issuing to those who qualify."""
+        if self.state == "done":
+            return 100
+        if self.kind == "regenerate":
+            return int(self.done * 100 / self.total) if self.total else 0
+        work = self.total + self.eligible
+        return int((self.done + self.issued + self.failed) * 100 / work) if work else 0

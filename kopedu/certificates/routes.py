@@ -8,7 +8,7 @@ from kopedu import audit
 from kopedu.certificates import bp, codes, jobs, services
 from kopedu.certificates.forms import (
     ExpiryForm, IssueForm, RegenerateForm, RevokeForm, RulesForm, TemplateForm)
-from kopedu.certificates.models import Certificate, CertificateExport
+from kopedu.certificates.models import Certificate, CertificateExport, CertificateJob
 from kopedu.cohorts.models import Cohort
 from kopedu.courses.models import Course
 from kopedu.courses.services import taught_courses
@@ -91,6 +91,19 @@ def download(certificate_id: int):
         abort(403)
     if stored is None:
         abort(404)
+    if stored.path is None:
+        # Issued a moment ago: the PDF is being rendered in the background. Say so, and look again soon.
+        if jobs.rendering_expected(stored.issued_at):
+            response = render("certificates/preparing.html", status=202)
+            response.headers["Refresh"] = str(jobs.PREPARING_REFRESH_SECONDS)
+            response.headers["Retry-After"] = str(jobs.PREPARING_REFRESH_SECONDS)
+            response.headers["Cache-Control"] = "no-store"
+            return response
+        # The background render was lost (no worker, a crash): render it now and wait for it.
+        jobs.render_pdf(stored.certificate_id)
+        stored = services.stored_pdf_for(current_user, certificate_id)
+        if stored is None or stored.path is None:
+            abort(404)
     return _send_pdf(stored.path, stored.sha256, stored.download_name)
 
 
@@ -157,9 +170,11 @@ def rules(course_id: int):
             getattr(form, error.field or "require_lessons").errors.append(str(error))
         else:
             audit.record(current_user, "certificate.rules", course)
+            # Saving the rules re-checks the whole course in the background (the page shows its progress).
+            job = services.create_job(course, "recheck", current_user)
             db.session.commit()
-            flash(_("Syarat sertifikat sudah disimpan."), "success")
-            return redirect(url_for("certificates.course", course_id=course.id))
+            flash(_("Syarat sertifikat sudah disimpan. Semua peserta sedang diperiksa lagi."), "success")
+            return _start_job(job)
     status = 422 if form.errors else 200
     return render("certificates/rules.html", block="form", status=status, form=form, course=course)
 
@@ -268,6 +283,107 @@ def regenerate(certificate_id: int):
 
 
 # ------------------------------------------------------------------------------------------------ bulk
+
+def _start_job(job):
+    """Hand a committed course job to the background and show its progress page."""
+    try:
+        if jobs.start_job(job) == "fallback":
+            flash(_("Antrean tugas latar belakang sedang tidak bisa dihubungi, jadi pekerjaan ini dilakukan "
+                    "langsung oleh server web. Mungkin sedikit lebih lama."), "warning")
+    except Exception as error:  # noqa: BLE001 - whatever else failed: say so on the progress page
+        current_app.logger.exception("could not queue certificate job %s", job.id)
+        job.state, job.error = "failed", f"{type(error).__name__}: {error}"[:500]
+        db.session.commit()
+    return redirect(url_for("certificates.job_status", job_id=job.id))
+
+
+@bp.post("/sertifikat/kursus/<int:course_id>/periksa")
+@roles_required("trainer", "admin")
+def recheck(course_id: int):
+    """Check every participant against the rules again (issues where automatic issue is on)."""
+    course = _managed_course(course_id)
+    job = services.create_job(course, "recheck", current_user)
+    audit.record(current_user, "certificate.recheck", job)
+    db.session.commit()
+    return _start_job(job)
+
+
+@bp.post("/sertifikat/kursus/<int:course_id>/terbitkan-semua")
+@roles_required("trainer", "admin")
+def issue_all(course_id: int):
+    """"Terbitkan untuk semua yang memenuhi syarat": everyone who meets the rules now and never had one."""
+    course = _managed_course(course_id)
+    job = services.create_job(course, "issue", current_user)
+    audit.record(current_user, "certificate.issue_all", job)
+    db.session.commit()
+    return _start_job(job)
+
+
+@bp.route("/sertifikat/kursus/<int:course_id>/buat-ulang", methods=["GET", "POST"])
+@roles_required("admin")
+def regenerate_all(course_id: int):
+    """Bulk "Buat ulang": every valid certificate of the course rendered again, with one reason."""
+    course = _managed_course(course_id)
+    form = RegenerateForm()
+    if form.validate_on_submit():
+        try:
+            job = services.create_job(course, "regenerate", current_user, reason=form.reason.data,
+                                      use_current_template=form.use_current_template.data)
+        except services.CertificateError as error:
+            db.session.rollback()
+            form.reason.errors.append(str(error))
+        else:
+            audit.record(current_user, "certificate.regenerate_all", job, reason=job.reason)
+            db.session.commit()
+            return _start_job(job)
+    status = 422 if form.errors else 200
+    return render("certificates/regenerate_all.html", block="form", status=status, form=form, course=course,
+                  count=len(services.live_certificate_ids(course.id)))
+
+
+@bp.get("/sertifikat/tugas/<int:job_id>")
+@roles_required("trainer", "admin")
+def job_status(job_id: int):
+    job = db.get_or_404(CertificateJob, job_id)
+    if not services.can_manage(current_user, job.course):
+        abort(403)
+    response = render("certificates/job.html", block="progress", job=job, course=job.course,
+                      rule=services.rules_for(job.course), stale=jobs.job_is_stale(job))
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@bp.route("/sertifikat/kursus/<int:course_id>/tidak-memenuhi", methods=["GET", "POST"])
+@roles_required("trainer", "admin")
+def no_longer(course_id: int):
+    """"Tidak lagi memenuhi syarat": the valid certificates whose holders the last re-check found no
+    longer meeting the rules. Nothing is revoked automatically: an admin chooses, with a reason."""
+    course = _managed_course(course_id)
+    form = RevokeForm()
+    status = 200
+    if request.method == "POST":
+        if not current_user.is_admin:
+            abort(403)
+        if form.validate_on_submit():
+            try:
+                revoked, skipped = services.revoke_many(course, request.form.getlist("certificate_ids", type=int),
+                                                        current_user, form.reason.data)
+            except services.CertificateError as error:
+                db.session.rollback()
+                form.reason.errors.append(str(error))
+            else:
+                audit.record(current_user, "certificate.revoke_many", course, count=revoked,
+                             reason=form.reason.data.strip())
+                db.session.commit()
+                flash(_("%(n)d sertifikat dicabut.", n=revoked), "success")
+                if skipped:
+                    flash(_("%(n)d tidak dicabut karena pemegangnya sudah memenuhi syarat lagi.", n=skipped), "info")
+                return redirect(url_for("certificates.no_longer", course_id=course.id))
+        status = 422
+    job, certificates = services.no_longer_meeting(course)
+    return render("certificates/no_longer.html", block="form", status=status, form=form, course=course,
+                  job=job, certificates=certificates)
+
 
 @bp.post("/sertifikat/kursus/<int:course_id>/zip")
 @roles_required("trainer", "admin")

@@ -22,8 +22,8 @@ from kopedu import storage
 from kopedu.auth.models import User
 from kopedu.certificates import codes, rendering
 from kopedu.certificates.models import (
-    DEFAULT_SERIAL_FORMAT, Certificate, CertificateCounter, CertificateTemplate, CertificateVersion,
-    CompletionRule)
+    DEFAULT_SERIAL_FORMAT, Certificate, CertificateCounter, CertificateJob, CertificateTemplate,
+    CertificateVersion, CompletionRule)
 from kopedu.cohorts.models import Cohort
 from kopedu.cohorts.services import attendance_pct
 from kopedu.courses.models import Course, Lesson, Module, Quiz
@@ -32,7 +32,6 @@ from kopedu.extensions import db
 from kopedu.grading.services import assignments_passed
 from kopedu.learning.models import Enrollment, LessonProgress, QuizAttempt
 from kopedu.regions.models import title_case
-from kopedu.signals import attendance_changed, progress_changed, submission_graded
 from kopedu.web import uploads
 from kopedu.web.filters import date_long
 
@@ -304,10 +303,10 @@ def evaluate(enrollment, rule: CompletionRule | None = None) -> list[Check]:
 
     if rule.min_attendance_pct is not None:
         met, detail = False, _("belum ada data kehadiran")
-        pct = attendance_pct(enrollment)
+        pct = attendance_pct(enrollment, settled_only=True)  # only sessions whose attendance is closed
         if pct is not None:
             met = pct >= rule.min_attendance_pct
-            detail = _("hadir %(pct)d%%", pct=round(pct))
+            detail = _("hadir %(pct)d%% (sesi yang presensinya sudah ditutup)", pct=round(pct))
         checks.append(Check("attendance", _("Kehadiran minimal %(n)d%%", n=rule.min_attendance_pct), met, detail))
     return checks
 
@@ -324,6 +323,15 @@ def live_certificate(enrollment_id: int) -> Certificate | None:
         Certificate.enrollment_id == enrollment_id, Certificate.revoked_at.is_(None)))
 
 
+def issue_if_eligible(enrollment, rule: CompletionRule, by=None) -> Certificate | None:
+    """Issue if the enrolment never had a certificate and evaluate() holds at this moment (bulk issue)."""
+    if db.session.scalar(select(Certificate.id).where(Certificate.enrollment_id == enrollment.id).limit(1)):
+        return None
+    if not meets_rules(enrollment, rule):
+        return None
+    return issue(enrollment, by=by)
+
+
 def maybe_issue(enrollment) -> Certificate | None:
     """Issue the certificate if the course's rules hold and none was ever issued for this enrolment
     (a revoked certificate is not re-issued automatically). Safe to call often and concurrently."""
@@ -338,8 +346,10 @@ def maybe_issue(enrollment) -> Certificate | None:
 
 
 def issue(enrollment, *, by=None, reason: str | None = None) -> Certificate:
-    """Issue (and render and store) the enrolment's certificate. Raises CertificateError if a live one
-    exists; if another transaction issues one at the same moment, returns that one. Flushes."""
+    """Issue the enrolment's certificate: the row, its serial and its snapshot, in the caller's transaction.
+    The PDF is rendered after that transaction commits (jobs.render_after_commit), so the serial-number
+    row lock is held only for these few statements. Raises CertificateError if a live one exists; if
+    another transaction issues one at the same moment, returns that one. Flushes."""
     if reason is not None:
         reason = reason.strip()
         if not reason:
@@ -366,8 +376,7 @@ def issue(enrollment, *, by=None, reason: str | None = None) -> Certificate:
                     enrollment_id=enrollment.id, serial=serial, verify_code=codes.new_code(), issued_at=now,
                     issued_by_id=getattr(by, "id", None), issue_reason=reason, snapshot=snapshot, version=1)
                 db.session.add(certificate)
-                db.session.flush()  # the live-certificate index answers here, before any rendering
-                store_pdf(certificate)  # inside the savepoint: a failed render leaves no certificate row
+                db.session.flush()  # the live-certificate index answers here
         except IntegrityError:
             # Another request issued this enrolment's certificate first (the live-certificate index),
             # or — very rarely — the serial or the code collided: then try again with new ones.
@@ -378,6 +387,9 @@ def issue(enrollment, *, by=None, reason: str | None = None) -> Certificate:
         break
     else:  # pragma: no cover - five collisions in a row
         raise CertificateError(_("Nomor sertifikat bentrok. Periksa format nomor di pengaturan templat."))
+    from kopedu.certificates import jobs  # jobs builds on this module
+
+    jobs.render_after_commit(certificate.id)
     return certificate
 
 
@@ -514,6 +526,25 @@ def store_pdf(certificate: Certificate) -> None:
     db.session.flush()
 
 
+def store_missing_pdf(certificate_id: int) -> bool:
+    """Render and store the PDF of a certificate that has none (after its issue committed). Returns
+    False if there is nothing to do, or if another render stored one meanwhile (this file is then
+    removed with the rollback). Flushes; the caller commits."""
+    certificate = db.session.get(Certificate, certificate_id)
+    if certificate is None or pdf_file(certificate.pdf_path) is not None:
+        return False
+    old_path = certificate.pdf_path
+    pdf = render_certificate(certificate)
+    rel = f"certificates/{certificate.issued_at:%Y}/{secrets.token_urlsafe(16)}.pdf"
+    _write_file(rel, pdf)
+    same = Certificate.pdf_path.is_(None) if old_path is None else Certificate.pdf_path == old_path
+    stored = db.session.execute(
+        update(Certificate).where(Certificate.id == certificate_id, same)
+        .values(pdf_path=rel, pdf_sha256=hashlib.sha256(pdf).hexdigest(), pdf_size=len(pdf))
+        .execution_options(synchronize_session="fetch"))
+    return stored.rowcount == 1
+
+
 def pdf_file(path: str | None) -> Path | None:
     if not path:
         return None
@@ -562,17 +593,19 @@ def download_name(certificate, version: int | None = None) -> str:
 
 @dataclass
 class StoredPdf:
-    path: Path
-    sha256: str
+    path: Path | None  # None: the PDF is not rendered yet (see preparing)
+    sha256: str | None
     download_name: str
+    certificate_id: int
+    issued_at: object = None
 
 
 def stored_pdf_for(user, certificate_id: int) -> StoredPdf | None:
     """The stored PDF of a certificate if `user` may download it; None if there is no such certificate
     or file. Raises PermissionError if the user may not. One small query for the owner (the hot path)."""
     row = db.session.execute(
-        select(Certificate.serial, Certificate.snapshot, Certificate.pdf_path, Certificate.pdf_sha256,
-               Certificate.revoked_at, Enrollment.user_id, Enrollment.course_id)
+        select(Certificate.id, Certificate.serial, Certificate.snapshot, Certificate.pdf_path, Certificate.pdf_sha256,
+               Certificate.issued_at, Certificate.revoked_at, Enrollment.user_id, Enrollment.course_id)
         .join(Enrollment, Certificate.enrollment_id == Enrollment.id)
         .where(Certificate.id == certificate_id)).first()
     if row is None:
@@ -585,9 +618,7 @@ def stored_pdf_for(user, certificate_id: int) -> StoredPdf | None:
     elif not can_manage(user, db.session.get(Course, row.course_id)):
         raise PermissionError
     path = pdf_file(row.pdf_path)
-    if path is None:
-        return None
-    return StoredPdf(path, row.pdf_sha256, download_name(row))
+    return StoredPdf(path, row.pdf_sha256 if path else None, download_name(row), row.id, row.issued_at)
 
 
 def safe_name(text: str, limit: int = 80) -> str:
@@ -677,6 +708,8 @@ def regenerate(certificate: Certificate, by, reason: str, use_current_template: 
     reason = _reason(reason)
     if certificate.revoked:
         raise CertificateError(_("Sertifikat yang sudah dicabut tidak bisa dibuat ulang."))
+    if pdf_file(certificate.pdf_path) is None:
+        store_pdf(certificate)  # issued a moment ago, not rendered yet: the version kept must have its PDF
     old = certificate.snapshot
     db.session.add(CertificateVersion(
         certificate_id=certificate.id, version=certificate.version, snapshot=old, pdf_path=certificate.pdf_path,
@@ -713,18 +746,105 @@ def preview_pdf() -> bytes:
     return rendering.render_pdf(render_context(snapshot, serial, "CNTHCNTHCNTHCNTHC", preview=True))
 
 
-# ------------------------------------------------------------------------------------------ signals
+# ----------------------------------------------------------------------------------- course-wide work
 
-def _on_enrollment_changed(sender, **kwargs):
-    """progress_changed / submission_graded / attendance_changed: sender is the Enrollment.
-    A failure here (e.g. the PDF cannot be rendered) must not fail the participant's own request: it is
-    logged, nothing is issued, and the next signal — or the trainer, by hand — tries again."""
+def create_job(course, kind: str, by, *, reason: str | None = None,
+               use_current_template: bool = False) -> CertificateJob:
+    """A queued course job (see CertificateJob); the route commits, then jobs.start_job. Flushes."""
+    if kind == "regenerate":
+        reason = _reason(reason)
+    job = CertificateJob(course_id=course.id, kind=kind, requested_by_id=getattr(by, "id", None),
+                         reason=reason, use_current_template=use_current_template, state="queued")
+    db.session.add(job)
+    db.session.flush()
+    return job
+
+
+def course_enrollment_ids(course_id: int) -> list[int]:
+    return list(db.session.scalars(select(Enrollment.id).where(Enrollment.course_id == course_id)
+                                   .order_by(Enrollment.id)))
+
+
+def live_certificate_ids(course_id: int) -> list[int]:
+    return list(db.session.scalars(
+        select(Certificate.id).join(Enrollment, Certificate.enrollment_id == Enrollment.id)
+        .where(Enrollment.course_id == course_id, Certificate.revoked_at.is_(None)).order_by(Certificate.id)))
+
+
+def standing(enrollment, rule: CompletionRule) -> str | None:
+    """Where an enrolment stands against the rules: "eligible" (meets them, never had a certificate),
+    "no_longer" (holds a valid certificate but no longer meets them), or None."""
+    certificates = db.session.execute(select(Certificate.id, Certificate.revoked_at)
+                                      .where(Certificate.enrollment_id == enrollment.id)).all()
+    live = [c for c in certificates if c.revoked_at is None]
+    if certificates and not live:
+        return None  # revoked: only by hand again
+    meets = meets_rules(enrollment, rule)
+    if live:
+        return None if meets else "no_longer"
+    return "eligible" if meets else None
+
+
+def latest_job(course, kind: str | None = None) -> CertificateJob | None:
+    stmt = select(CertificateJob).where(CertificateJob.course_id == course.id)
+    if kind:
+        stmt = stmt.where(CertificateJob.kind == kind)
+    return db.session.scalar(stmt.order_by(CertificateJob.id.desc()).limit(1))
+
+
+def no_longer_meeting(course) -> tuple[CertificateJob | None, list[Certificate]]:
+    """The latest finished re-check and the certificates it found whose holders no longer meet the rules
+    (those still valid), by name. Two queries."""
+    job = db.session.scalar(select(CertificateJob).where(
+        CertificateJob.course_id == course.id, CertificateJob.kind == "recheck", CertificateJob.state == "done")
+        .order_by(CertificateJob.id.desc()).limit(1))
+    ids = (job.no_longer_ids or []) if job else []
+    if not ids:
+        return job, []
+    rows = db.session.scalars(
+        select(Certificate).join(Certificate.enrollment).join(Enrollment.user)
+        .where(Certificate.id.in_(ids), Certificate.revoked_at.is_(None), Enrollment.course_id == course.id)
+        .options(contains_eager(Certificate.enrollment).contains_eager(Enrollment.user))
+        .order_by(User.full_name, Certificate.id)).all()
+    return job, list(rows)
+
+
+def revoke_many(course, certificate_ids, by, reason: str) -> tuple[int, int]:
+    """Revoke the chosen certificates of the course whose holders still do not meet the rules (checked
+    again now). Returns (revoked, skipped because they meet the rules again). Flushes."""
+    reason = _reason(reason)
+    ids = {int(i) for i in certificate_ids}
+    if not ids:
+        raise CertificateError(_("Pilih paling sedikit satu sertifikat."), "certificate_ids")
+    rule = rules_for(course)
+    revoked = skipped = 0
+    certificates = db.session.scalars(
+        select(Certificate).join(Certificate.enrollment)
+        .where(Certificate.id.in_(ids), Certificate.revoked_at.is_(None), Enrollment.course_id == course.id)).all()
+    for certificate in certificates:
+        if meets_rules(certificate.enrollment, rule):
+            skipped += 1
+            continue
+        revoke(certificate, by, reason)
+        revoked += 1
+    return revoked, skipped
+
+
+# ------------------------------------------------------------------------------ events (kopedu.events)
+
+def on_enrollment_changed(enrollment, **_details):
+    """Events progress_changed / submission_graded. A failure here must not fail the participant's own
+    request: it is logged, nothing is issued, and the next event — or the trainer, by hand — tries again."""
     try:
-        maybe_issue(sender)
+        maybe_issue(enrollment)
     except Exception:  # noqa: BLE001
-        log.exception("automatic certificate for enrollment %s failed", getattr(sender, "id", None))
+        log.exception("automatic certificate for enrollment %s failed", getattr(enrollment, "id", None))
 
 
-def connect_signals() -> None:
-    for signal in (progress_changed, submission_graded, attendance_changed):
-        signal.connect(_on_enrollment_changed, weak=False)
+def on_attendance_closed(session) -> None:
+    """kopedu.events attendance_closed: the session's attendance is settled; issue to every participant
+    of its cohort who now meets the rules (each one isolated as in on_enrollment_changed)."""
+    enrollments = db.session.scalars(select(Enrollment).where(Enrollment.cohort_id == session.cohort_id)
+                                     .order_by(Enrollment.id)).all()
+    for enrollment in enrollments:
+        on_enrollment_changed(enrollment)

@@ -69,8 +69,16 @@ class CohortSession(db.Model):
     place: Mapped[str | None] = mapped_column(String(200))
     topic: Mapped[str] = mapped_column(String(200))
     checkin_code: Mapped[str] = mapped_column(String(6))
+    # "Tutup presensi": from then on the session's attendance is settled (it counts towards the
+    # completion rules, and taps and self check-ins are refused until it is opened again).
+    attendance_closed_at: Mapped[datetime | None] = mapped_column(TZDateTime)
+    attendance_closed_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
 
     cohort: Mapped[Cohort] = relationship(back_populates="sessions")
+
+    @property
+    def attendance_closed(self) -> bool:
+        return self.attendance_closed_at is not None
 
     __table_args__ = (UniqueConstraint("cohort_id", "checkin_code"),
                       CheckConstraint("ends_at > starts_at", name="ends_after_start"))

@@ -217,7 +217,10 @@ def mark(cohort_id: int, session_id: int, enrollment_id: int):
     status = request.form.get("status", "")
     if status not in ATTENDANCE_STATUSES:
         abort(400)
-    services.set_attendance(session, enrollment, status, actor=current_user)
+    try:
+        services.set_attendance(session, enrollment, status, actor=current_user)
+    except services.AttendanceClosed as error:
+        abort_with(409, error)
     db.session.commit()
     if not is_partial():
         return redirect(url_for("cohorts.session", cohort_id=cohort.id, session_id=session.id)
@@ -232,10 +235,42 @@ def mark(cohort_id: int, session_id: int, enrollment_id: int):
 def mark_rest_absent(cohort_id: int, session_id: int):
     cohort = _cohort(cohort_id)
     session = _session(cohort, session_id)
-    marked = services.mark_rest_absent(session, actor=current_user)
+    try:
+        marked = services.mark_rest_absent(session, actor=current_user)
+    except services.AttendanceClosed as error:
+        abort_with(409, error)
     audit.record(current_user, "cohort.mark_rest_absent", session, object_type="cohort_session", count=marked)
     db.session.commit()
     flash(_("%(n)d peserta ditandai tidak hadir.", n=marked), "success")
+    return redirect(url_for("cohorts.session", cohort_id=cohort.id, session_id=session.id))
+
+
+@bp.post("/angkatan/<int:cohort_id>/sesi/<int:session_id>/tutup-presensi")
+@roles_required(*STAFF)
+def close_attendance(cohort_id: int, session_id: int):
+    """"Tutup presensi": the attendance is settled; the completion rules are evaluated for the cohort
+    (kopedu.events: attendance_closed)."""
+    cohort = _cohort(cohort_id)
+    session = _session(cohort, session_id)
+    if services.close_attendance(session, actor=current_user):
+        audit.record(current_user, "cohort.close_attendance", session, object_type="cohort_session")
+        db.session.commit()
+        flash(_("Presensi sudah ditutup. Syarat sertifikat peserta sudah diperiksa."), "success")
+    else:
+        flash(_("Presensi sesi ini sudah ditutup sebelumnya."), "info")
+    return redirect(url_for("cohorts.session", cohort_id=cohort.id, session_id=session.id))
+
+
+@bp.post("/angkatan/<int:cohort_id>/sesi/<int:session_id>/buka-presensi")
+@roles_required(*STAFF)
+def reopen_attendance(cohort_id: int, session_id: int):
+    """Open a closed attendance again, to correct it; nothing already issued is revoked."""
+    cohort = _cohort(cohort_id)
+    session = _session(cohort, session_id)
+    if services.reopen_attendance(session):
+        audit.record(current_user, "cohort.reopen_attendance", session, object_type="cohort_session")
+        db.session.commit()
+        flash(_("Presensi dibuka lagi. Tutup lagi setelah selesai memperbaiki."), "success")
     return redirect(url_for("cohorts.session", cohort_id=cohort.id, session_id=session.id))
 
 

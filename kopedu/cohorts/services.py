@@ -3,7 +3,7 @@ import secrets
 from datetime import date, datetime, time, timedelta
 
 from flask_babel import gettext as _
-from sqlalchemy import func, or_, select
+from sqlalchemy import func, or_, select, true
 from sqlalchemy.exc import IntegrityError
 
 from kopedu.auth.models import User
@@ -16,7 +16,7 @@ from kopedu.extensions import db
 from kopedu.learning.models import Enrollment
 from kopedu.learning.services import enroll
 from kopedu.regions.models import Region
-from kopedu.signals import attendance_changed
+from kopedu import events
 from kopedu.web.filters import date_long
 
 # Self check-in opens this long before a session starts and closes when it ends.
@@ -35,6 +35,10 @@ class CohortError(ValueError):
 
 class CheckInError(CohortError):
     pass
+
+
+class AttendanceClosed(CohortError):
+    """A change to the attendance of a closed session."""
 
 
 # --- cohorts ---------------------------------------------------------------------------------
@@ -238,12 +242,17 @@ def find_enrollment(session: CohortSession, enrollment_id: int) -> Enrollment | 
 
 def set_attendance(session: CohortSession, enrollment: Enrollment, status: str, actor=None,
                    method: str = "trainer") -> Attendance:
-    """Record the participant's status for the session (idempotent). Sends attendance_changed when
-    the status actually changed. Flushes."""
+    """Record the participant's status for the session (idempotent). Flushes.
+
+    A tap is not a settled state: nothing is evaluated here. The completion rules read attendance
+    only from closed sessions, when the trainer closes them (close_attendance). A closed session
+    refuses changes until it is opened again."""
     if status not in ATTENDANCE_STATUSES:
         raise CohortError(_("Status kehadiran tidak dikenal."))
     if enrollment.cohort_id != session.cohort_id:
         raise CohortError(_("Peserta ini bukan anggota angkatan sesi ini."))
+    if session.attendance_closed:
+        raise AttendanceClosed(_("Presensi sesi ini sudah ditutup. Buka lagi presensinya untuk mengubah."))
     record = db.session.scalar(select(Attendance).where(
         Attendance.session_id == session.id, Attendance.enrollment_id == enrollment.id))
     if record is not None and record.status == status:
@@ -262,8 +271,44 @@ def set_attendance(session: CohortSession, enrollment: Enrollment, status: str, 
     for key, value in values.items():
         setattr(record, key, value)
     db.session.flush()
-    attendance_changed.send(enrollment, session=session)
     return record
+
+
+def close_attendance(session: CohortSession, actor=None, now: datetime | None = None) -> bool:
+    """"Tutup presensi": the session's attendance is settled. The completion rules of every participant
+    of the cohort are evaluated now (event attendance_closed, see kopedu.events), and certificates are
+    issued where they hold. Returns False if it was already closed (nothing happens). Flushes."""
+    if session.attendance_closed:
+        return False
+    session.attendance_closed_at = now or utcnow()
+    session.attendance_closed_by_id = getattr(actor, "id", None)
+    db.session.flush()
+    events.emit("attendance_closed", session)
+    return True
+
+
+def reopen_attendance(session: CohortSession) -> bool:
+    """Open a closed session's attendance again (to correct a mistake). Certificates already issued stay:
+    revoking is the admin's decision (the list "tidak lagi memenuhi syarat"). Flushes."""
+    if not session.attendance_closed:
+        return False
+    session.attendance_closed_at = None
+    session.attendance_closed_by_id = None
+    db.session.flush()
+    return True
+
+
+def close_due_sessions(now: datetime | None = None) -> int:
+    """Close the attendance of every session whose day has ended (local time) and that nobody closed.
+    Run by `flask kopedu close-attendance` (a timer after midnight). Returns how many. Flushes."""
+    now = now or utcnow()
+    today = now.astimezone(local_zone()).date()
+    due = db.session.scalars(select(CohortSession).where(
+        CohortSession.held_on < today, CohortSession.attendance_closed_at.is_(None))
+        .order_by(CohortSession.held_on, CohortSession.id)).all()
+    for session in due:
+        close_attendance(session, None, now)
+    return len(due)
 
 
 def mark_rest_absent(session: CohortSession, actor=None) -> int:
@@ -297,6 +342,8 @@ def check_in(user: User, code: str, now: datetime | None = None) -> tuple[Cohort
                              start=opens.astimezone(zone).strftime("%H.%M"),
                              end=closes.astimezone(zone).strftime("%H.%M")), "code")
     session, enrollment = open_rows[0]
+    if session.attendance_closed:
+        raise CheckInError(_("Presensi sesi ini sudah ditutup oleh pelatih."), "code")
     record = db.session.scalar(select(Attendance).where(
         Attendance.session_id == session.id, Attendance.enrollment_id == enrollment.id))
     if record is not None and record.status in ATTENDED:
@@ -306,19 +353,20 @@ def check_in(user: User, code: str, now: datetime | None = None) -> tuple[Cohort
     return session, set_attendance(session, enrollment, status, actor=user, method="self")
 
 
-def attendance_pct(enrollment) -> float | None:
+def attendance_pct(enrollment, settled_only: bool = False) -> float | None:
     """Share of the cohort's scheduled sessions the participant attended (present or late), 0–100.
 
     Every scheduled session counts, also those still to come, so the figure reaches the completion
     threshold only once enough sessions were attended. Excused (izin) and absent do not count as
     attended. None when the enrolment has no cohort or the cohort has no sessions yet.
+    settled_only (the completion rules): only attendance of closed sessions counts as attended.
     """
     if enrollment is None:
         return None
-    return attendance_pcts([enrollment])[enrollment.id]
+    return attendance_pcts([enrollment], settled_only)[enrollment.id]
 
 
-def attendance_pcts(enrollments) -> dict[int, float | None]:
+def attendance_pcts(enrollments, settled_only: bool = False) -> dict[int, float | None]:
     """attendance_pct for many enrolments at once (two aggregate queries)."""
     enrollments = list(enrollments)
     cohort_ids = {e.cohort_id for e in enrollments if e.cohort_id}
@@ -332,7 +380,8 @@ def attendance_pcts(enrollments) -> dict[int, float | None]:
         .join(CohortSession, CohortSession.id == Attendance.session_id)
         .join(Enrollment, Enrollment.id == Attendance.enrollment_id)
         .where(Attendance.enrollment_id.in_([e.id for e in enrollments]),
-               Attendance.status.in_(ATTENDED), CohortSession.cohort_id == Enrollment.cohort_id)
+               Attendance.status.in_(ATTENDED), CohortSession.cohort_id == Enrollment.cohort_id,
+               CohortSession.attendance_closed_at.is_not(None) if settled_only else true())
         .group_by(Attendance.enrollment_id)).all())
     result = {}
     for e in enrollments:

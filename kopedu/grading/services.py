@@ -14,7 +14,7 @@ from flask_babel import gettext as _
 from sqlalchemy import and_, case, false, func, or_, select, update
 from sqlalchemy.orm import aliased, joinedload, lazyload, selectinload
 
-from kopedu import signals
+from kopedu import events
 from kopedu.auth.models import User
 from kopedu.cohorts.models import Cohort
 from kopedu.courses.models import Assignment, Course, Lesson, Module, Quiz, course_trainer
@@ -201,7 +201,7 @@ def unread_feedback_count(user) -> int:
 
 def grade(submission: Submission, grader, *, version_number: int, levels: dict[int, int], outcome: str,
           feedback: str) -> Grade:
-    """Grade the latest version with one level per rubric criterion. Sends submission_graded. Flushes."""
+    """Grade the latest version with one level per rubric criterion. Emits submission_graded (kopedu.events). Flushes."""
     latest = submission.latest_version
     if latest is None or latest.number != version_number:
         raise GradingError({"version": _("Peserta baru saja mengirim versi baru. Muat ulang halaman, lalu "
@@ -241,7 +241,7 @@ def grade(submission: Submission, grader, *, version_number: int, levels: dict[i
     enrollment = submission.enrollment or db.session.get(Enrollment, submission.enrollment_id)
     if outcome == PASSED:  # a passed assignment is a completed lesson: course progress moves on
         learning.complete_lesson(enrollment.user, assignment.lesson)
-    signals.submission_graded.send(enrollment, submission=submission, grade=result)
+    events.emit("submission_graded", enrollment, submission=submission, grade=result)
     return result
 
 

@@ -4,4 +4,3 @@ bp = Blueprint("learning", __name__)
 
 from kopedu.learning import recount, routes  # noqa: E402,F401
 
-recount.register()

@@ -4,19 +4,19 @@ lessons change.
 An enrolment stores its progress (Enrollment.progress_pct: the monitoring pages, the cohort page and
 the completion rules read it); completing a lesson updates it. When a trainer adds, deletes, publishes
 or unpublishes a lesson, or makes it optional, the share of lessons done changes for everyone in the
-course without anybody completing anything. An ORM flush that touches such a lesson marks its course;
-just before the transaction commits every enrolment of the marked courses is recounted with one
-aggregate query, and only the enrolments whose figure changed are written (those that reach 100 % are
-told through progress_changed, so a certificate can follow).
+course without anybody completing anything. Each flush that touches such a lesson notes its course
+(note_flush); just before the transaction commits every enrolment of the noted courses is recounted
+with one aggregate query (before_commit), and only the enrolments whose figure changed are written
+(those that reach 100 % emit progress_changed, so a certificate can follow). kopedu.events calls these
+hooks, in the order its docstring states.
 """
-from sqlalchemy import and_, event, func, inspect, select
-from sqlalchemy.orm import Session
+from sqlalchemy import and_, func, inspect, select
 
 from kopedu.courses.models import Course, Lesson, Module
 from kopedu.db import utcnow
 from kopedu.extensions import db
 from kopedu.learning.models import Enrollment, LessonProgress
-from kopedu.signals import progress_changed
+from kopedu import events
 
 _KEY = "progress_recount_courses"
 _COUNTED = ("required", "published", "module_id")  # what decides whether a lesson counts, and where
@@ -63,7 +63,7 @@ def recount_courses(course_ids, session=None) -> int:
     session.flush()
     for enrollment in enrollments:
         if enrollment.progress_pct >= 100:
-            progress_changed.send(enrollment)
+            events.emit("progress_changed", enrollment)
     return len(changed)
 
 
@@ -71,7 +71,7 @@ def _marks(session) -> dict:
     return session.info.setdefault(_KEY, {"courses": set(), "modules": set(), "new_courses": set()})
 
 
-def _after_flush(session, _context) -> None:
+def note_flush(session) -> None:
     """Note the courses (or, for lessons, the modules: resolved before the commit) whose counted
     lessons changed. No SQL here: a flush is in progress."""
     for obj in list(session.new) + list(session.deleted) + list(session.dirty):
@@ -88,7 +88,7 @@ def _after_flush(session, _context) -> None:
             modules.update(history["module_id"].history.deleted or ())  # a lesson moved to another module
 
 
-def _before_commit(session) -> None:
+def before_commit(session) -> None:
     session.flush()
     marks = session.info.pop(_KEY, None)
     if not marks:
@@ -102,17 +102,5 @@ def _before_commit(session) -> None:
     recount_courses(course_ids, session)
 
 
-def _clear(session, previous_transaction) -> None:
-    if previous_transaction.parent is None:
-        session.info.pop(_KEY, None)
-
-
-def register() -> None:
-    """Listen for lesson changes (once per process). The recount runs before the other before-commit
-    listeners, so that what it writes is refreshed by them in the same commit (the monitoring facts)."""
-    if getattr(register, "done", False):
-        return
-    event.listen(Session, "after_flush", _after_flush)
-    event.listen(Session, "before_commit", _before_commit, insert=True)
-    event.listen(Session, "after_soft_rollback", _clear)
-    register.done = True
+def forget(session) -> None:
+    session.info.pop(_KEY, None)

@@ -1,7 +1,7 @@
 """Enrolment, progress and quiz results.
 
 Services take model objects and plain values, flush and never commit (the route commits once).
-Upward notifications go out through kopedu.signals.progress_changed (sender: the Enrollment).
+Upward notifications go out as the event progress_changed(enrollment) (kopedu.events).
 
 Rules decided here:
 - A lesson's place is its module's position, then its own; only published lessons count.
@@ -31,7 +31,7 @@ from kopedu.db import insert, utcnow
 from kopedu.extensions import db
 from kopedu.learning.models import AttemptAnswer, Enrollment, LessonProgress, QuizAttempt
 from kopedu.learning.recount import progress_counts, store_progress
-from kopedu.signals import progress_changed
+from kopedu import events
 
 GRACE_SECONDS = 10  # answers may arrive this late after a quiz's deadline (slow networks)
 # The enrolment's last activity is kept to this resolution: reading on within it writes nothing.
@@ -426,7 +426,7 @@ def record_completion(state: CourseState, lesson: Lesson) -> bool:
     else:  # a second click: nothing changed but the activity
         touch(enrollment, now)
     if created:
-        progress_changed.send(enrollment)
+        events.emit("progress_changed", enrollment)
     return created
 
 
@@ -778,7 +778,7 @@ def grade_attempt(attempt: QuizAttempt, now: datetime | None = None,
             return attempt  # record_completion sent progress_changed
     state.enrollment.last_activity_at = now
     db.session.flush()
-    progress_changed.send(state.enrollment)
+    events.emit("progress_changed", state.enrollment)
     return attempt
 
 

@@ -5,4 +5,3 @@ bp = Blueprint("reports", __name__, url_prefix="/pantau")
 
 from kopedu.reports import facts, routes  # noqa: E402,F401
 
-facts.register()

@@ -2,13 +2,13 @@
 
 What changes a fact: an enrolment (created, progress, activity, completion), a quiz attempt (best
 pre/post score), a user's cooperative or role, a cooperative's village, a certificate (issued or
-revoked). ORM flushes of those objects and the progress signals mark the affected enrolments; just
-before the transaction commits their facts are recomputed from the live tables with one upsert
-(INSERT … SELECT … ON CONFLICT DO UPDATE), so concurrent refreshes of the same enrolment cannot
-collide. Bulk SQL that bypasses the ORM (the scale seed) calls rebuild() instead.
+revoked). Each flush notes the affected enrolments (note_flush), and so do the progress_changed and
+submission_graded events (on_enrollment_changed); just before the transaction commits their facts are
+recomputed from the live tables with one upsert (before_commit: INSERT … SELECT … ON CONFLICT DO
+UPDATE), so concurrent refreshes of the same enrolment cannot collide. kopedu.events calls these hooks,
+in the order its docstring states. Bulk SQL that bypasses the ORM (the scale seed) calls rebuild().
 """
-from sqlalchemy import and_, case, delete, event, exists, func, inspect, select, true
-from sqlalchemy.orm import Session
+from sqlalchemy import and_, case, delete, exists, func, inspect, select, true
 
 from kopedu.auth.models import User
 from kopedu.certificates.models import Certificate
@@ -18,7 +18,6 @@ from kopedu.extensions import db
 from kopedu.learning.models import Enrollment, QuizAttempt
 from kopedu.regions.models import Cooperative
 from kopedu.reports.models import MonitorEnrollment
-from kopedu.signals import progress_changed, submission_graded
 
 _KEY = "monitor_dirty"
 
@@ -125,7 +124,7 @@ def _changed(obj, *attrs) -> bool:
     return any(state.attrs[a].history.has_changes() for a in attrs)
 
 
-def _after_flush(session, _context) -> None:
+def note_flush(session) -> None:
     pending = None
     # Deleted rows count too: a deleted attempt or certificate changes the scores or `certified`.
     for obj in list(session.new) + list(session.dirty) + list(session.deleted):
@@ -165,30 +164,15 @@ def flush_pending(session=None) -> None:
             refresh(ids)
 
 
-def _before_commit(session) -> None:
+def before_commit(session) -> None:
     if session.info.get(_KEY) is not None or session.new or session.dirty:
         flush_pending(session)
 
 
-def _clear(session, previous_transaction) -> None:
-    """Forget the marks when the whole transaction rolls back. A rolled-back savepoint (e.g. a
-    certificate that could not be rendered) keeps them: what the outer transaction changed still
-    has to be refreshed, and refreshing an unchanged enrolment is harmless."""
-    if previous_transaction.parent is None:
-        session.info.pop(_KEY, None)
+def forget(session) -> None:
+    session.info.pop(_KEY, None)
 
 
-def _on_progress(enrollment, **_kwargs) -> None:
+def on_enrollment_changed(enrollment, **_details) -> None:
+    """Events progress_changed / submission_graded: the enrolment's fact is refreshed before the commit."""
     mark_enrollment(getattr(enrollment, "id", None))
-
-
-def register() -> None:
-    """Listen for changes (once per process)."""
-    if getattr(register, "done", False):
-        return
-    event.listen(Session, "after_flush", _after_flush)
-    event.listen(Session, "before_commit", _before_commit)
-    event.listen(Session, "after_soft_rollback", _clear)
-    progress_changed.connect(_on_progress, weak=False)
-    submission_graded.connect(_on_progress, weak=False)
-    register.done = True

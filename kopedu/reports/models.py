@@ -3,7 +3,7 @@
 The dashboards read only this table, so a national page is one scan of a narrow table instead of a
 join of enrolments, users, cooperatives, quiz attempts and certificates. kopedu.reports.facts keeps
 it up to date inside the transaction that changes the underlying rows (ORM flush events and the
-progress signals), and `flask kopedu refresh-monitoring` rebuilds it from scratch.
+progress events, see kopedu.events), and `flask kopedu refresh-monitoring` rebuilds it from scratch.
 """
 from datetime import datetime
 

@@ -9,14 +9,14 @@ import pytest
 from kopedu.certificates import jobs, services
 from kopedu.extensions import db
 from tests import factories
-from tests.certificates.helpers import complete
+from tests.certificates.helpers import complete, settle
 
 
 @pytest.fixture
 def issued(world):
     complete(world.enrollment)
     certificate = services.live_certificate(world.enrollment.id)
-    db.session.commit()
+    settle()
     return certificate
 
 

@@ -13,7 +13,7 @@ from kopedu.certificates.models import CertificateExport
 from kopedu.extensions import db
 from kopedu.learning.services import enroll
 from tests import factories
-from tests.certificates.helpers import complete
+from tests.certificates.helpers import complete, settle
 
 
 @pytest.fixture
@@ -29,7 +29,7 @@ def cohort_with_certificates(world):
     services.revoke(services.live_certificate(revoked.id), world.admin, "Data palsu")
     other = factories.cohort(world.course, code="ANGK-2")
     complete(enroll(factories.user(full_name="Angkatan Dua"), world.course, other))
-    db.session.commit()
+    settle()
     return world
 
 

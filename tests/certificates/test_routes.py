@@ -12,14 +12,14 @@ from kopedu.certificates.models import Certificate, CertificateTemplate, Complet
 from kopedu.extensions import db
 from kopedu.learning.services import enroll
 from tests import factories
-from tests.certificates.helpers import complete
+from tests.certificates.helpers import complete, settle
 
 
 @pytest.fixture
 def issued(world):
     complete(world.enrollment)
     certificate = services.live_certificate(world.enrollment.id)
-    db.session.commit()
+    settle()
     return certificate
 
 

@@ -6,7 +6,6 @@ from sqlalchemy import select
 from kopedu.cohorts import services
 from kopedu.cohorts.models import Attendance
 from kopedu.extensions import db
-from kopedu.signals import attendance_changed
 from tests import factories
 
 # 18 November 2026, 08:00 WITA is 00:00 UTC.
@@ -96,24 +95,19 @@ def test_other_trainer_observer_and_participant_cannot_take_attendance(setup, cl
     assert db.session.scalar(select(Attendance.id)) is None
 
 
-def test_attendance_changed_signal_and_percentage(setup, app):
+def test_attendance_percentage_and_settled_share(setup, app):
     trainer, cohort, session, people = setup
     second = factories.cohort_session(cohort, held_on=date(2026, 11, 19), code="654321")
     (_u, enrollment) = people[0]
-    received = []
-
-    def receiver(sender, **kwargs):
-        received.append((sender, kwargs["session"]))
-
-    attendance_changed.connect(receiver)
-    try:
-        services.set_attendance(session, enrollment, "late", actor=trainer)
-        services.set_attendance(session, enrollment, "late", actor=trainer)  # no change: no signal
-        services.set_attendance(second, enrollment, "excused", actor=trainer)
-    finally:
-        attendance_changed.disconnect(receiver)
-    assert received == [(enrollment, session), (enrollment, second)]
+    services.set_attendance(session, enrollment, "late", actor=trainer)
+    services.set_attendance(session, enrollment, "late", actor=trainer)  # no change
+    services.set_attendance(second, enrollment, "excused", actor=trainer)
     assert services.attendance_pct(enrollment) == 50.0  # late counts, excused does not
+    # The completion rules count only closed sessions (scheduled sessions are the denominator).
+    assert services.attendance_pct(enrollment, settled_only=True) == 0.0
+    services.close_attendance(session, trainer)
+    assert services.attendance_pct(enrollment, settled_only=True) == 50.0
+    services.reopen_attendance(session)
     assert services.attendance_pct(people[1][1]) == 0.0
     services.set_attendance(second, enrollment, "present", actor=trainer)
     assert services.attendance_pct(enrollment) == 100.0

@@ -13,7 +13,7 @@ import psycopg
 from sqlalchemy import func, select
 
 from kopedu.auth.models import User
-from kopedu.certificates import codes, services
+from kopedu.certificates import codes, jobs, services
 from kopedu.certificates.models import Certificate
 from kopedu.extensions import db
 from kopedu.learning.models import LessonProgress
@@ -59,6 +59,7 @@ def test_backup_then_restore_after_losing_everything(pg, tmp_path):
         user = factories.user(full_name="Yuliana Ndun", cooperative_id=coop.id, phone="6281299550001")
         certificate = services.live_certificate(complete(enroll(user, course)).id)
         db.session.commit()
+        assert jobs.wait_for_workers(60)  # the PDF is rendered after the commit
         certificate_id, verify_code, pdf_path = certificate.id, certificate.verify_code, certificate.pdf_path
         counts = (db.session.scalar(select(func.count()).select_from(User)),
                   db.session.scalar(select(func.count()).select_from(LessonProgress)))

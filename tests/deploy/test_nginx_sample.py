@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from kopedu.certificates import services
+from kopedu.certificates import jobs, services
 from kopedu.extensions import db
 from kopedu.learning.services import enroll
 from tests import factories, servers
@@ -138,6 +138,7 @@ def test_sample_nginx_config_serves_static_and_certificates(app, nginx):
     user = factories.user(full_name="Yuliana Ndun", phone="6281299660001")
     certificate = services.live_certificate(complete(enroll(user, course)).id)
     db.session.commit()
+    assert jobs.wait_for_workers(60)  # the PDF is rendered after the commit
     uploads = Path(app.config["UPLOAD_DIR"])
     stored = (uploads / certificate.pdf_path).read_bytes()
     app.config["ACCEL_REDIRECT"] = "/_files/"

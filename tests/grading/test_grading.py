@@ -5,7 +5,7 @@ import re
 import pytest
 from sqlalchemy import func, select
 
-from kopedu import signals
+from kopedu import events
 from kopedu.extensions import db
 from kopedu.grading import services
 from kopedu.grading.models import Grade, Submission
@@ -87,13 +87,16 @@ def test_cohort_filter_appears_when_cohorts_exist(client, login, world):
     assert "Yuliana Ndun" not in client.get(f"/penilaian?angkatan={others[0].id}").get_data(as_text=True)
 
 
-def test_inline_grading_returns_panel_row_and_counts_out_of_band(client, login, world):
+def test_inline_grading_returns_panel_row_and_counts_out_of_band(client, login, world, monkeypatch):
     received = []
+    emit = events.emit
 
-    def on_graded(sender, **kwargs):
-        received.append((sender, kwargs["grade"].outcome))
+    def recording(name, *args, **kwargs):
+        if name == "submission_graded":
+            received.append((args[0], kwargs["grade"].outcome))
+        return emit(name, *args, **kwargs)
 
-    signals.submission_graded.connect(on_graded)
+    monkeypatch.setattr(events, "emit", recording)
     try:
         submissions = [submit(world["assignment"], e) for _, e in world["people"]]
         login(world["trainer"])
@@ -111,7 +114,7 @@ def test_inline_grading_returns_panel_row_and_counts_out_of_band(client, login, 
         assert '<span id="waiting-count" class="waiting" hx-swap-oob="true">2 menunggu penilaian</span>' in html
         assert 'id="nav-waiting" class="nav-badge" hx-swap-oob="true">2' in html
     finally:
-        signals.submission_graded.disconnect(on_graded)
+        monkeypatch.undo()
     grade = db.session.scalar(select(Grade))
     assert grade.outcome == "perlu_revisi" and grade.points == 4 and grade.max_points == 8 and grade.percent == 50
     assert [s["title"] for s in grade.scores] == ["Potensi lokal", "Rencana keuangan"]

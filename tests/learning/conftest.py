@@ -27,15 +27,17 @@ def lesson_url(course, lesson, suffix=""):
 
 
 @pytest.fixture
-def progress_signals():
-    """Enrollment ids sent with progress_changed during the test."""
-    from kopedu.signals import progress_changed
+def progress_signals(monkeypatch):
+    """Enrollment ids emitted with the event progress_changed (kopedu.events) during the test."""
+    from kopedu import events
 
     received = []
+    emit = events.emit
 
-    def listener(sender, **kwargs):
-        received.append(sender.id)
+    def recording(name, *args, **kwargs):
+        if name == "progress_changed":
+            received.append(args[0].id)
+        return emit(name, *args, **kwargs)
 
-    progress_changed.connect(listener)
-    yield received
-    progress_changed.disconnect(listener)
+    monkeypatch.setattr(events, "emit", recording)
+    return received

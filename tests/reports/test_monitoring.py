@@ -12,7 +12,7 @@ from kopedu.extensions import db
 from kopedu.learning.models import QuizAttempt
 from kopedu.reports import facts, services
 from kopedu.reports.models import MonitorEnrollment
-from kopedu.signals import progress_changed
+from kopedu import events
 from tests import factories
 
 NOW = utcnow()
@@ -188,7 +188,7 @@ def test_facts_follow_progress_cooperative_moves_and_signals(world):
     from kopedu.learning.models import Enrollment
 
     db.session.execute(update(Enrollment).where(Enrollment.id == enrollment.id).values(progress_pct=90))
-    progress_changed.send(enrollment)
+    events.emit("progress_changed", enrollment)
     db.session.commit()
     db.session.expire_all()
     assert db.session.get(MonitorEnrollment, enrollment.id).progress_pct == 90

@@ -49,7 +49,7 @@ def defaults(w) -> dict:
         "attempt_id": w.attempt.id, "submission_id": w.submission.id, "file_id": w.file.id,
         "cohort_id": w.cohort.id, "session_id": w.session.id, "enrollment_id": w.enrollment.id,
         "import_id": w.import_pending.id, "certificate_id": w.certificate.id, "version": 1,
-        "export_id": w.export.id,
+        "export_id": w.export.id, "job_id": w.job.id,
     }
 
 
@@ -201,6 +201,16 @@ TABLE: dict[str, Case] = {
     "POST /sertifikat/kursus/<int:course_id>/terbitkan/<int:enrollment_id>":
                                                      row(L,   403,  403,  409,  403,  403,  403,  409,
                                                          data={"reason": "Matriks akses"}),
+    "POST /sertifikat/kursus/<int:course_id>/periksa": row(L, 403,  403,  303,  403,  403,  403,  303),
+    "POST /sertifikat/kursus/<int:course_id>/terbitkan-semua":
+                                                     row(L,   403,  403,  303,  403,  403,  403,  303),
+    "GET /sertifikat/kursus/<int:course_id>/buat-ulang": row(L, 403, 403, 403,  403,  403,  403,  200),
+    "POST /sertifikat/kursus/<int:course_id>/buat-ulang": row(L, 403, 403, 403, 403,  403,  403,  422),
+    "GET /sertifikat/kursus/<int:course_id>/tidak-memenuhi":
+                                                     row(L,   403,  403,  200,  403,  403,  403,  200),
+    "POST /sertifikat/kursus/<int:course_id>/tidak-memenuhi":
+                                                     row(L,   403,  403,  403,  403,  403,  403,  422),
+    "GET /sertifikat/tugas/<int:job_id>":            row(L,   403,  403,  200,  403,  403,  403,  200),
     "POST /sertifikat/kursus/<int:course_id>/zip":   row(L,   403,  403,  303,  403,  403,  403,  303),
     "GET /sertifikat/ekspor/<int:export_id>":        row(L,   403,  403,  200,  403,  403,  403,  200),
     "GET /sertifikat/ekspor/<int:export_id>/unduh":  row(L,   403,  403,  200,  403,  403,  403,  200),
@@ -233,6 +243,12 @@ TABLE: dict[str, Case] = {
                                                          data={"status": "present"}),
     "POST /angkatan/<int:cohort_id>/sesi/<int:session_id>/sisa-tidak-hadir":
                                                      row(L,   403,  403,  303,  403,  403,  403,  303),
+    "POST /angkatan/<int:cohort_id>/sesi/<int:session_id>/tutup-presensi":
+                                                     row(L,   403,  403,  303,  403,  403,  403,  303,
+                                                         values=lambda w: {"session_id": W.fresh_session(w).id}),
+    "POST /angkatan/<int:cohort_id>/sesi/<int:session_id>/buka-presensi":
+                                                     row(L,   403,  403,  303,  403,  403,  403,  303,
+                                                         values=lambda w: {"session_id": W.fresh_session(w).id}),
     "POST /angkatan/<int:cohort_id>/sesi/<int:session_id>/kode-baru":
                                                      row(L,   403,  403,  200,  403,  403,  403,  200),
     "GET /angkatan/<int:cohort_id>/sesi/<int:session_id>/qr.svg":

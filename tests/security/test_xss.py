@@ -135,8 +135,11 @@ def test_staff_pages_show_names_as_text(client, login, xworld, app):
 def test_certificate_verify_page_and_pdf_show_the_name_as_text(client, xworld, app):
     from kopedu.certificates import codes, services
 
+    from kopedu.certificates import jobs
+
     certificate = services.issue(xworld.enrollment, by=xworld.admin, reason="Uji XSS")
     db.session.commit()
+    assert jobs.wait_for_workers(60)  # the PDF is rendered after the commit
     html = _page(client, f"/verifikasi/{codes.display(certificate.verify_code)}")
     assert_inert(html, NAME, TITLE)
     if shutil.which("pdftotext") is None:  # pragma: no cover - poppler-utils is on the CI machines

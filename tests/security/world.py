@@ -121,7 +121,9 @@ def build(app) -> SimpleNamespace:
     w.certificate = certificates.issue(w.enrollment, by=w.admin, reason="Matriks akses")
     certificates.regenerate(w.certificate, w.admin, "Versi lama untuk matriks akses")
     w.export = jobs.create_export(w.course, w.cohort, w.admin)
+    w.job = certificates.create_job(w.course, "recheck", w.admin)
     db.session.commit()
+    assert jobs.wait_for_workers(60)  # the certificate's PDF, rendered after the commit
     jobs.run_export(w.export.id)
     db.session.refresh(w.export)
     assert w.export.state == "done", w.export.error
