@@ -21,7 +21,7 @@ from kopedu.courses.importer import attachment_dir
 from kopedu.courses.models import LessonAttachment, Quiz
 from kopedu.db import utcnow
 from kopedu.extensions import db
-from kopedu.learning import bp, services
+from kopedu.learning import bp, services, sync
 from kopedu.web.files import send_stored_file
 from kopedu.web.errors import abort_with
 from kopedu.web.htmx import is_partial, redirect, render
@@ -162,7 +162,11 @@ def complete(slug: str, lesson_id: int):
     before = {entry.lesson.id: entry.status for entry in state.items}
     posttest_before = state.posttest_open
     try:
-        services.mark_lesson_done(state, item.lesson)
+        write_id = sync.client_id(request.form.get("client_id"))
+        if not sync.already_applied(current_user.id, write_id):  # a replayed write changes nothing
+            services.mark_lesson_done(state, item.lesson)
+            if not sync.remember(current_user.id, write_id, "lesson_done"):
+                db.session.rollback()  # a concurrent replay of the same write was first
     except services.LearningError as error:
         db.session.rollback()
         if is_partial():
@@ -290,7 +294,13 @@ def attempt(attempt_id: int):
 def save_answer(attempt_id: int):
     attempt = _attempt_or_404(attempt_id, full=False)
     try:
-        saved = services.save_answers(attempt, _answers_from_form(request.form))
+        write_id = sync.client_id(request.form.get("client_id"))
+        if sync.already_applied(current_user.id, write_id):
+            saved = True  # a replayed write: applied before, not again (a later answer may have replaced it)
+        else:
+            saved = services.save_answers(attempt, _answers_from_form(request.form))
+            if not sync.remember(current_user.id, write_id, "answer"):
+                db.session.rollback()  # a concurrent replay of the same write was first
     except services.TimeUp as error:
         db.session.commit()  # the attempt was graded with the answers saved in time
         if is_partial():
