@@ -38,7 +38,17 @@
     return {
       all: function (name) { return run(name, "readonly", function (s) { return s.getAll(); }); },
       put: function (name, value) { return run(name, "readwrite", function (s) { s.put(value); }); },
-      remove: function (name, key) { return run(name, "readwrite", function (s) { s["delete"](key); }); }
+      remove: function (name, key) { return run(name, "readwrite", function (s) { s["delete"](key); }); },
+      // Queue a write in one transaction: a later answer to the same question replaces the one waiting.
+      enqueue: function (entry) {
+        return run("queue", "readwrite", function (s) {
+          var all = s.getAll();
+          all.onsuccess = function () {
+            all.result.forEach(function (e) { if (e.key && e.key === entry.key && e.user === entry.user) s["delete"](e.id); });
+            s.put(entry);
+          };
+        });
+      }
     };
   })();
 
@@ -134,6 +144,7 @@
     elt.kopedu = info;
     if (!navigator.onLine) {
       event.preventDefault();
+      show(info.ack, "saving", T.saving);
       if (info.entry) queue(info.entry, info.ack);
       else show(info.ack, "error", T.noSignal, info.retry);
       return;
@@ -195,12 +206,8 @@
   }
 
   function queue(entry, ack) {
-    show(ack, "waiting", T.waiting);
-    return store.all("queue").then(function (entries) {
-      // a later answer to the same question replaces the one still waiting
-      var older = entries.filter(function (e) { return e.key && e.key === entry.key && e.user === entry.user; });
-      return Promise.all(older.map(function (e) { return store.remove("queue", e.id); }));
-    }).then(function () { return store.put("queue", entry); }).then(function () {
+    return store.enqueue(entry).then(function () {
+      show(ack, "waiting", T.waiting); // said once it is stored, not before
       banner();
       if (navigator.serviceWorker && navigator.serviceWorker.ready && window.SyncManager) {
         navigator.serviceWorker.ready.then(function (reg) { return reg.sync.register("kopedu-queue"); })

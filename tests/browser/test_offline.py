@@ -6,7 +6,9 @@ import time
 import pytest
 from sqlalchemy import func, select
 
+from kopedu.db import utcnow
 from kopedu.extensions import db
+from kopedu.learning import pwa
 from kopedu.learning.models import AttemptAnswer, ClientWrite, LessonProgress, QuizAttempt
 from tests import factories
 from tests.browser.conftest import log_in
@@ -51,8 +53,8 @@ def _count(model, *where):
 
 @pytest.fixture
 def world(app):
-    """A participant in a course whose module 1 has two readings (one with a handout) and a quiz lesson;
-    module 2 has one more reading."""
+    """A participant in a course whose module 1 has two readings and a quiz lesson; module 2 has two
+    more readings."""
     course = factories.course(lessons=2, modules=2, sequential=False, title="Kursus Koperasi")
     quiz_lesson = factories.quiz_lesson(course.modules[0], position=3)
     user = factories.user(full_name="Yuliana Ndun")
@@ -121,7 +123,7 @@ def test_a_module_saved_offline_is_read_and_worked_offline_then_sent_once(page, 
     assert page.locator(f"#q-{multiple.id}").get_by_label("Simpanan wajib", exact=True).is_checked()
     queued = page.evaluate(QUEUE)
     # two completions and three answers: the second tick of the multiple-choice question replaced the first
-    assert len(queued) == 5
+    assert len(queued) == 5, json.dumps(queued, indent=1)
     assert _count(LessonProgress) == 0 and _count(AttemptAnswer) == 0  # nothing reached the server
 
     page.context.set_offline(False)
@@ -226,3 +228,52 @@ def test_a_failed_answer_save_keeps_the_answer_and_retries(blocked_workers, app,
     page.locator(f"#saved-{question.id}").get_by_role("button", name="Coba lagi").click()
     page.locator(f"#saved-{question.id}").get_by_text("Tersimpan").wait_for()
     assert _count(AttemptAnswer) == 1
+
+
+def test_a_queued_answer_refused_by_the_server_is_named_plainly(blocked_workers, app, world):
+    page = blocked_workers
+    quiz = world["quiz"]
+    log_in(page, world["login"], factories.PASSWORD)
+    page.goto(f"/kursus/{world['course'].slug}/pelajaran/{world['quiz_lesson'].id}")
+    page.get_by_role("button", name="Mulai kuis").click()
+    page.wait_for_url("**/kuis/percobaan/*")
+    attempt_id = int(page.url.rsplit("/", 1)[1])
+    page.context.set_offline(True)
+    question = quiz.questions[0]
+    page.locator(f"#q-{question.id}").get_by_label("Rapat Anggota", exact=True).check()
+    page.locator(f"#saved-{question.id}").get_by_text("Menunggu sinyal").wait_for()
+    # meanwhile the attempt was closed (sent from another phone)
+    attempt = db.session.get(QuizAttempt, attempt_id)
+    attempt.submitted_at = utcnow()
+    attempt.score, attempt.passed = 0.0, False
+    db.session.commit()
+    page.context.set_offline(False)
+    note = page.locator("#sync-notes [role=alert]")
+    note.wait_for()
+    assert "Tidak terkirim: Jawaban soal 1" in note.inner_text() and "sudah dikirim" in note.inner_text()
+    assert "sudah dikirim" in page.locator(f"#saved-{question.id}").inner_text()
+    assert page.evaluate(QUEUE) == []  # not tried again and again
+    assert _count(AttemptAnswer) == 0
+
+
+def test_a_release_replaces_the_shell_cache_and_keeps_saved_modules(page, app, world, monkeypatch):
+    log_in(page, world["login"], factories.PASSWORD)
+    _wait_for_worker(page)
+    page.goto(f"/kursus/{world['course'].slug}")
+    _wait_for_worker(page)
+    page.get_by_role("button", name="Simpan untuk dibaca offline").first.click()
+    page.get_by_text("Tersedia offline").first.wait_for()
+    keys = "() => caches.keys()"
+    before = [key for key in page.evaluate(keys) if key.startswith("kopedu-shell-")]
+    assert len(before) == 1 and "kopedu-pages" in page.evaluate(keys)
+
+    monkeypatch.setattr(pwa, "SHELL_FILES", pwa.SHELL_FILES[:-1])  # the next release's shell differs
+    page.evaluate("() => navigator.serviceWorker.getRegistration().then((r) => r.update())")
+    page.wait_for_function(f"""() => caches.keys().then((keys) => {{
+        const shells = keys.filter((k) => k.startsWith("kopedu-shell-"));
+        return shells.length === 1 && shells[0] !== {json.dumps(before[0])};
+    }})""")
+    assert "kopedu-pages" in page.evaluate(keys)
+    page.context.set_offline(True)
+    page.goto(f"/kursus/{world['course'].slug}/pelajaran/{world['readings'][0].id}")
+    page.get_by_role("heading", name=world["readings"][0].title).wait_for()
