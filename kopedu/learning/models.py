@@ -1,7 +1,7 @@
 """What a participant does: enrolment, lesson progress and quiz attempts."""
 from datetime import datetime
 
-from sqlalchemy import JSON, ForeignKey, Index, Text, UniqueConstraint
+from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from kopedu.db import TZDateTime, utcnow
@@ -67,3 +67,15 @@ class AttemptAnswer(db.Model):
     attempt: Mapped[QuizAttempt] = relationship(back_populates="answers")
 
     __table_args__ = (UniqueConstraint("attempt_id", "question_id"),)
+
+
+class ClientWrite(db.Model):
+    """A write made on a participant's phone (lesson completion, quiz answer), by the id the phone gave it.
+    The unique (user, client id) makes a replayed write a no-op: it is applied once."""
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"))
+    client_id: Mapped[str] = mapped_column(String(64))
+    kind: Mapped[str] = mapped_column(String(20))  # "lesson_done" or "answer"
+    applied_at: Mapped[datetime] = mapped_column(TZDateTime, default=utcnow)
+
+    __table_args__ = (UniqueConstraint("user_id", "client_id"),)

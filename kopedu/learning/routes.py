@@ -21,7 +21,7 @@ from kopedu.courses.importer import attachment_dir
 from kopedu.courses.models import LessonAttachment, Quiz
 from kopedu.db import utcnow
 from kopedu.extensions import db
-from kopedu.learning import bp, services
+from kopedu.learning import bp, offline, pwa, services, sync
 from kopedu.web.files import send_stored_file
 from kopedu.web.errors import abort_with
 from kopedu.web.htmx import is_partial, redirect, render
@@ -102,7 +102,27 @@ def course(slug: str):
     state = services.course_state(course, current_user)
     can_enroll = (state.enrollment is None and course.published and course.self_enroll
                   and current_user.role == "participant")
-    return render("courses/course.html", course=course, state=state, can_enroll=can_enroll)
+    return render("courses/course.html", course=course, state=state, can_enroll=can_enroll,
+                  copies=_offline_copies(course, state), file_limit=offline.FILE_LIMIT)
+
+
+def _offline_copies(course, state) -> dict[int, dict]:
+    """For each module that can be saved on the phone: what to fetch (the data-offline JSON of its
+    button), the estimated bytes and the files left out as too big."""
+    copies = {}
+    modules = {module.id: module for module, _items in state.module_items()}
+    for module_id, copy in offline.module_copies(state).items():
+        pages = [[url_for("learning.lesson", slug=course.slug, lesson_id=item.lesson.id), item.lesson.title]
+                 for item in copy.lessons]
+        pages += [[url_for("learning.attempt", attempt_id=attempt_id), _("Kuis yang sedang dikerjakan")]
+                  for attempt_id in copy.attempt_ids]
+        files = [url_for("learning.attachment", slug=course.slug, attachment_id=handout.id) for handout in copy.attachments]
+        files += [url_for("authoring.media_file", name=name, filename=filename) for name, filename in copy.media]
+        copies[module_id] = {
+            "data": {"id": f"{course.slug}/{module_id}", "course": course.title, "title": modules[module_id].title,
+                     "pages": pages, "files": files},
+            "bytes": copy.bytes, "too_big": copy.too_big}
+    return copies
 
 
 @bp.post("/kursus/<slug>/daftar")
@@ -136,10 +156,14 @@ def lesson(slug: str, lesson_id: int):
     item = state.item(lesson_id)
     if item is None:
         abort(404)
+    offline_copy = request.args.get("simpan") == "1"  # "Simpan untuk dibaca offline" fetches the page
+    if offline_copy:
+        offline.open_module_for_reading(state, item)
     if not state.can_open(item):
         return render("learning/lesson.html", status=409, locked=True,
                       **_lesson_context(course, state, lesson_id, message=services.LessonLocked.default))
-    services.open_lesson(state, item.lesson)
+    if not offline_copy:  # saving a module is not reading it: the last lesson opened stays
+        services.open_lesson(state, item.lesson)
     content = services.load_lesson_content(item.lesson)
     quiz = qstate = None
     if item.lesson.kind == "quiz":
@@ -163,7 +187,11 @@ def complete(slug: str, lesson_id: int):
     before = {entry.lesson.id: entry.status for entry in state.items}
     posttest_before = state.posttest_open
     try:
-        services.mark_lesson_done(state, item.lesson)
+        write_id = sync.client_id(request.form.get("client_id"))
+        if not sync.already_applied(current_user.id, write_id):  # a replayed write changes nothing
+            services.mark_lesson_done(state, item.lesson)
+            if not sync.remember(current_user.id, write_id, "lesson_done"):
+                db.session.rollback()  # a concurrent replay of the same write was first
     except services.LearningError as error:
         db.session.rollback()
         if is_partial():
@@ -293,13 +321,19 @@ def attempt(attempt_id: int):
 def save_answer(attempt_id: int):
     attempt = _attempt_or_404(attempt_id, full=False)
     try:
-        saved = services.save_answers(attempt, _answers_from_form(request.form))
+        write_id = sync.client_id(request.form.get("client_id"))
+        if sync.already_applied(current_user.id, write_id):
+            saved = True  # a replayed write: applied before, not again (a later answer may have replaced it)
+        else:
+            saved = services.save_answers(attempt, _answers_from_form(request.form))
+            if not sync.remember(current_user.id, write_id, "answer"):
+                db.session.rollback()  # a concurrent replay of the same write was first
     except services.TimeUp as error:
         db.session.commit()  # the attempt was graded with the answers saved in time
         if is_partial():
             return _fragment_error(error)
         flash(str(error.message), "warning")
-        return redirect(url_for(".attempt", attempt_id=attempt_id))
+        return redirect(url_for("learning.attempt", attempt_id=attempt_id))
     except services.LearningError as error:
         db.session.rollback()
         if is_partial():
@@ -311,7 +345,7 @@ def save_answer(attempt_id: int):
         db.session.commit()
         return response
     db.session.commit()
-    return redirect(url_for(".attempt", attempt_id=attempt_id))
+    return redirect(url_for("learning.attempt", attempt_id=attempt_id))
 
 
 @bp.post("/kuis/percobaan/<int:attempt_id>/kirim")
@@ -340,7 +374,7 @@ def submit(attempt_id: int):
     db.session.commit()
     if not in_time:
         flash(_("Waktu sudah habis. Jawaban yang tersimpan sebelum batas waktu sudah dinilai."), "warning")
-    return redirect(url_for(".attempt", attempt_id=attempt_id))
+    return redirect(url_for("learning.attempt", attempt_id=attempt_id))
 
 
 # --------------------------------------------------------------------------- trainer: pre-test / post-test
@@ -356,3 +390,24 @@ def prepost(slug: str):
     report = services.pre_post_report(course, cohort_id=cohort_id)
     return render("learning/prepost.html", course=course, report=report, cohort_id=cohort_id)
 
+
+
+# --------------------------------------------------------------------------- installable app, offline
+
+
+@bp.get("/sw.js")
+def service_worker():
+    """The service worker, from the site root so that its scope is the whole site. Its bytes change
+    with every release of the app shell (the versioned static URLs), which makes browsers install it
+    again: the new worker fills a new shell cache and deletes the old ones."""
+    response = make_response(pwa.service_worker())
+    response.mimetype = "text/javascript"
+    response.headers["Cache-Control"] = "no-cache"
+    return response
+
+
+@bp.get("/offline")
+def offline_page():
+    """The page the service worker shows for a page that is not saved on the phone, with the list
+    of what is (filled in on the phone from its own storage)."""
+    return render("learning/offline.html")
