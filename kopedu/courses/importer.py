@@ -23,6 +23,9 @@ from kopedu.extensions import db
 from kopedu.web import uploads
 
 _PREFIX = re.compile(r"^(\d+)[-_](.+)$")
+# Attempts when a quiz names none: the pre-test once, the post-test twice (its best score counts), a quiz
+# lesson without limit (0).
+DEFAULT_ATTEMPTS = {"pretest": 1, "posttest": 2}
 
 
 class ContentError(ValueError):
@@ -298,7 +301,7 @@ def _sync_quiz(quiz: Quiz, spec: dict, folder: Path, source: Path, report: Impor
          title=title or str(spec.get("title") or quiz.role),
          instructions=str(spec.get("instructions", "")).strip(),
          pass_mark=int(spec.get("pass_mark", 0 if quiz.role == "pretest" else 70)),
-         attempts_allowed=int(spec.get("attempts", 1 if quiz.role in ("pretest",) else 0)),
+         attempts_allowed=int(spec.get("attempts", DEFAULT_ATTEMPTS.get(quiz.role, 0))),
          shuffle=bool(spec.get("shuffle", True)),
          show_answers=show,
          time_limit_minutes=_time_limit(spec, quiz.role))

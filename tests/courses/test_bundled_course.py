@@ -1,9 +1,13 @@
-"""The bundled Bimtek curriculum parses completely and meets the counts the programme asks for."""
+"""The bundled Bimtek curriculum parses completely and meets the counts the programme asks for: six
+modules, parallel pre- and post-tests mapped competence by competence, no post-test item a learner has
+already seen in a module quiz, and lesson tables narrow enough for a 360 px phone."""
+import difflib
 import re
 from pathlib import Path
 
 import frontmatter
 import pytest
+import yaml
 
 from kopedu.courses import gift
 
@@ -13,9 +17,11 @@ LESSON_FILES = sorted(f for m in MODULES for f in m.glob("[0-9]*.md"))
 READINGS = [f for f in LESSON_FILES if frontmatter.load(f).get("kind", "reading") == "reading"]
 
 EXPECTED_MODULES = {
-    "dasar-perkoperasian", "tata-kelola-organisasi", "pengelolaan-keuangan",
+    "dasar-perkoperasian", "tata-kelola-organisasi", "pengelolaan-keuangan", "operasional-gerai-dan-kepatuhan",
     "pengembangan-usaha-digital", "rencana-bisnis-dan-rencana-aksi",
 }
+COMPETENCES = yaml.safe_load((COURSE / "kompetensi.yml").read_text(encoding="utf-8"))["kompetensi"]
+QUIZ_FILES = sorted(m / frontmatter.load(sorted(m.glob("[0-9]*.md"))[-1])["questions"] for m in MODULES)
 
 
 def words(markdown: str) -> int:
@@ -30,7 +36,7 @@ def questions(path: Path) -> list[gift.Question]:
     return result.questions
 
 
-def test_the_five_modules_are_there():
+def test_the_six_modules_are_there():
     slugs = {re.sub(r"^\d+-", "", m.name) for m in MODULES}
     assert slugs == EXPECTED_MODULES
 
@@ -53,19 +59,97 @@ def test_each_lesson_is_written_as_agreed(lesson):
     assert words(body) >= 300, f"{lesson.name}: {words(body)} words"
     assert "## Ringkasan" in body
     assert "## Coba sekarang" in body
-    assert "Kupang" in body or any(k in body for k in (
+    assert "Kupang" in body or "NTT" in body or any(k in body for k in (
         "Oebufu", "Kayu Putih", "Liliba", "Fatululi", "Oebobo", "Oesapa", "Lasiana", "Namosain", "Sikumana",
         "Bakunase", "Naikoten", "Fontein", "Oeba", "Penfui", "Naikolan", "Alak")), "an example from Kupang"
 
 
-def test_pre_and_post_tests_cover_the_same_ground_with_different_questions():
+def _tests():
     post = frontmatter.load(COURSE / "course.md")
-    pre_qs = questions(COURSE / post["pretest"]["questions"])
-    post_qs = questions(COURSE / post["posttest"]["questions"])
-    assert len(pre_qs) >= 15 and len(post_qs) >= 15
-    assert not {q.text for q in pre_qs} & {q.text for q in post_qs}
+    pre_qs = {q.title: q for q in questions(COURSE / post["pretest"]["questions"])}
+    post_qs = {q.title: q for q in questions(COURSE / post["posttest"]["questions"])}
+    return pre_qs, post_qs
+
+
+def _numbers(text: str) -> set[str]:
+    return set(re.findall(r"\d[\d.,]*", text))
+
+
+def test_pre_and_post_tests_cover_the_same_ground_with_different_questions():
+    pre_qs, post_qs = _tests()
+    assert len(pre_qs) == len(post_qs) == 16
+    assert not {q.text for q in pre_qs.values()} & {q.text for q in post_qs.values()}
     for qs in (pre_qs, post_qs):
-        assert {q.kind for q in qs} == {"single", "multiple", "truefalse", "short"}
+        assert {q.kind for q in qs.values()} == {"single", "multiple", "truefalse", "short"}
+
+
+def test_the_competence_map_pairs_every_pre_test_item_with_a_parallel_post_test_item():
+    pre_qs, post_qs = _tests()
+    assert len(COMPETENCES) == 16 and len({c["id"] for c in COMPETENCES}) == 16
+    assert sorted(c["pre"] for c in COMPETENCES) == sorted(pre_qs), "every pre-test item is mapped once"
+    assert sorted(c["post"] for c in COMPETENCES) == sorted(post_qs), "every post-test item is mapped once"
+    assert {c["modul"] for c in COMPETENCES} == set(range(1, len(MODULES) + 1)), "every module is tested"
+    for c in COMPETENCES:
+        before, after = pre_qs[c["pre"]], post_qs[c["post"]]
+        assert c["tingkat"] in ("mudah", "sedang", "sulit")
+        assert before.kind == after.kind, c["id"]  # same form of question, so the same difficulty of answering
+        assert len(before.choices) == len(after.choices), c["id"]
+        assert difflib.SequenceMatcher(None, before.text, after.text).ratio() < 0.8, f"{c['id']}: reworded"
+        if c["terapan"] and _numbers(before.text):
+            assert _numbers(before.text) != _numbers(after.text), f"{c['id']}: a case needs new numbers"
+
+
+def test_at_least_half_of_the_items_are_applied_cases():
+    applied = [c for c in COMPETENCES if c["terapan"]]
+    assert 2 * len(applied) >= len(COMPETENCES)
+    pre_qs, post_qs = _tests()
+    computed = [c for c in applied if pre_qs[c["pre"]].kind == "short"]
+    for c in computed:  # a computed answer is a number, in both forms
+        for q in (pre_qs[c["pre"]], post_qs[c["post"]]):
+            assert re.fullmatch(r"\d+", q.answers[0]), q.title
+
+
+@pytest.mark.parametrize("quiz_file", QUIZ_FILES, ids=lambda p: p.parent.name)
+def test_no_pre_or_post_test_item_comes_from_a_module_quiz(quiz_file):
+    pre_qs, post_qs = _tests()
+    for quiz_q in questions(quiz_file):
+        for q in [*pre_qs.values(), *post_qs.values()]:
+            assert q.title != quiz_q.title, q.title
+            ratio = difflib.SequenceMatcher(None, q.text, quiz_q.text).ratio()
+            assert ratio < 0.75, f"{q.title} is too close to the quiz item {quiz_q.title} ({ratio:.2f})"
+
+
+def test_the_post_test_allows_two_attempts():
+    spec = frontmatter.load(COURSE / "course.md")["posttest"]
+    assert spec["attempts"] == 2 and spec["pass_mark"] == 70
+
+
+def _tables(markdown: str) -> list[list[list[str]]]:
+    tables, current = [], []
+    for line in [*markdown.splitlines(), ""]:
+        if line.lstrip().startswith("|"):
+            if not re.fullmatch(r"\|[-| :]+\|", line.strip()):
+                current.append([cell.strip().replace("**", "") for cell in line.strip().strip("|").split("|")])
+        elif current:
+            tables.append(current)
+            current = []
+    return tables
+
+
+# A 360 px screen leaves about 330 px for a table: about 40 characters of body text. A table fits when
+# its columns' longest unbreakable words fit side by side; longer cells wrap.
+MAX_COLUMNS = 4
+MAX_WORDS_WIDTH = 40
+
+
+@pytest.mark.parametrize("lesson", [f for f in LESSON_FILES], ids=lambda f: f"{f.parent.name}/{f.name}")
+def test_lesson_tables_fit_a_phone(lesson):
+    for table in _tables(frontmatter.load(lesson).content):
+        columns = max(len(row) for row in table)
+        assert columns <= MAX_COLUMNS, f"{lesson.name}: a table of {columns} columns: {table[0]}"
+        widest = [max((len(word) for row in table if i < len(row) for word in row[i].split()), default=0)
+                  for i in range(columns)]
+        assert sum(widest) <= MAX_WORDS_WIDTH, f"{lesson.name}: table {table[0]} needs {sum(widest)} characters"
 
 
 def test_assignment_with_rubric_ends_the_last_module():
