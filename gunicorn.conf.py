@@ -4,6 +4,9 @@ Every value can be overridden from the environment (GUNICORN_WORKERS, GUNICORN_T
 """
 import os
 
+# The app is only served here, never migrated: create_app() then leaves out Flask-Migrate and Alembic.
+os.environ.setdefault("KOPEDU_SERVE_ONLY", "1")
+
 
 def _cpus() -> int:
     """The CPUs this process may use (a container's or a systemd CPUAffinity= limit), not the host's."""
@@ -14,11 +17,14 @@ def _cpus() -> int:
 
 
 bind = os.environ.get("GUNICORN_BIND", "127.0.0.1:8000")
-# A request spends part of its time waiting on PostgreSQL: two processes per CPU plus one, each with a few
-# threads, keep the CPUs busy. Each worker holds up to pool_size + max_overflow (5 + 5) database
-# connections: workers × 10 must stay under PostgreSQL's max_connections (100 by default).
-workers = int(os.environ.get("GUNICORN_WORKERS", _cpus() * 2 + 1))
-threads = int(os.environ.get("GUNICORN_THREADS", 2))
+# One process per CPU: a request is mostly Python (the GIL lets one thread of a process run at a time),
+# so more processes than CPUs only add memory (~20 MiB each once copy-on-write has split the pages they
+# touch) and context switches; a few threads per process overlap the waits on PostgreSQL and keep a
+# process answering while one thread waits on a slow PDF or import. Measured in benches/RESULTS.md.
+# Each worker holds up to pool_size + max_overflow (5 + 5) database connections: workers × 10 must stay
+# under PostgreSQL's max_connections (100 by default).
+workers = int(os.environ.get("GUNICORN_WORKERS", _cpus()))
+threads = int(os.environ.get("GUNICORN_THREADS", 4))
 worker_class = "gthread"
 timeout = int(os.environ.get("GUNICORN_TIMEOUT", 30))
 graceful_timeout = 20
@@ -36,6 +42,16 @@ accesslog = os.environ.get("GUNICORN_ACCESSLOG", "-") or None
 errorlog = "-"
 # The request id set by the app is sent back in X-Request-ID; log it beside each request.
 access_log_format = '%(h)s "%(r)s" %(s)s %(B)s %(M)sms rid=%({x-request-id}o)s'
+
+
+def pre_fork(server, worker):
+    """In the master, just before each fork: move every object loaded so far (the preloaded app) out of
+    the garbage collector's reach, so that a collection in a worker does not write to those pages and
+    copy them (gc.freeze; the collector's generation counts otherwise touch each object's header)."""
+    import gc
+
+    gc.collect()
+    gc.freeze()
 
 
 def post_fork(server, worker):

@@ -46,8 +46,13 @@ def create_app(config_name: str | None = None, **overrides) -> Flask:
 
 def _init_extensions(app: Flask) -> None:
     ext.db.init_app(app)
-    ext.migrate.init_app(app, ext.db, directory=os.path.join(os.path.dirname(__file__), "..", "migrations"),
-                     render_as_batch=True, compare_type=True)
+    # Flask-Migrate (and Alembic under it: ~12 MiB per process) serves the `flask db` commands; the web
+    # server's processes never migrate, and gunicorn.conf.py says so with KOPEDU_SERVE_ONLY=1.
+    if os.environ.get("KOPEDU_SERVE_ONLY") != "1":
+        from flask_migrate import Migrate
+
+        Migrate(app, ext.db, directory=os.path.join(os.path.dirname(__file__), "..", "migrations"),
+                render_as_batch=True, compare_type=True)
     ext.login_manager.init_app(app)
     ext.csrf.init_app(app)
     ext.babel.init_app(app, locale_selector=_select_locale)

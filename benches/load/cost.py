@@ -43,7 +43,8 @@ def build(database: str, work: Path) -> tuple[dict, list[dict]]:
         env.pop("DATABASE_URL", None)
     else:
         env["DATABASE_URL"] = prepare_postgres(
-            os.environ.get("KOPEDU_LOAD_PG", "postgresql://postgres@127.0.0.1:5432"), "kopedu_cost")
+            os.environ.get("KOPEDU_LOAD_PG", "postgresql://postgres@127.0.0.1:5432"),
+            os.environ.get("KOPEDU_COST_DB", "kopedu_cost"))
     out = work / "users.json"
     subprocess.run([sys.executable, str(ROOT / "benches/load/run.py"), "--users", "3", "--setup-only-into", str(out)],
                    env={**env, "KOPEDU_CONFIG": "development"}, check=True, cwd=ROOT, stdout=subprocess.DEVNULL)
@@ -54,6 +55,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--database", choices=["postgres", "sqlite"], default="postgres")
     parser.add_argument("--repeat", type=int, default=300)
+    parser.add_argument("--profile", metavar="REQUEST", help="also print a cProfile of one request of the mix "
+                        "(e.g. dashboard), by cumulative CPU time")
     args = parser.parse_args()
 
     work = Path(tempfile.mkdtemp(prefix="kopedu-cost-"))
@@ -115,9 +118,21 @@ def main() -> None:
         assert response.status_code == 200, (name, response.status_code)
         costs[name] = cpu
         print(f"| {name} | {cpu:.2f} | {wall:.2f} | {sql:.0f} | {len(response.get_data()):,} |")
+    if args.profile:
+        import cProfile
+        import pstats
+
+        profiler = cProfile.Profile(time.process_time)
+        profiler.enable()
+        for _ in range(args.repeat):
+            actions[args.profile]()
+        profiler.disable()
+        pstats.Stats(profiler).sort_stats("cumulative").print_stats(45)
     mix = sum(costs[name] * weight for name, weight in MIX.items()) / sum(MIX.values())
+    floor = costs["/livez (floor)"]
     print(f"\nThe mix (per 20: {', '.join(f'{w} × {n}' for n, w in MIX.items())}) averages **{mix:.2f} ms of CPU** "
-          f"per request: at most {2000 / mix:,.0f} requests/s on two cores for the app alone.\n")
+          f"per request, **{mix / floor:.1f} × the /livez floor** ({floor:.2f} ms) of this run: at most "
+          f"{2000 / mix:,.0f} requests/s on two cores for the app alone.\n")
 
     with app.app_context():
         user_id = db.session.scalar(select(User.id).where(User.phone == "62" + person["login"][1:]))
@@ -142,7 +157,7 @@ def main() -> None:
 
         print("| one database round trip, with its transaction | CPU ms |")
         print("|---|---:|")
-        for name, function in [("ORM: session.get(User) (pool checkout with pre-ping, BEGIN, SELECT, ROLLBACK)", orm_get),
+        for name, function in [("ORM: session.get(User) (pool checkout, BEGIN, SELECT, ROLLBACK)", orm_get),
                                ("Core: select two columns (same transaction handling)", core_select),
                                ("driver alone: cursor.execute + fetchall + rollback", driver)]:
             cpu, _, _, _ = measure(function, args.repeat)

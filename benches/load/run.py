@@ -219,14 +219,30 @@ def pss_mb(pid: int) -> float:
     return total / 1024
 
 
+def pss_by_process(pid: int) -> list[tuple[int, float]]:
+    """(pid, PSS MiB) of every process of the tree, the master first."""
+    result = []
+    for p in process_tree(pid):
+        try:
+            for line in Path(f"/proc/{p}/smaps_rollup").read_text().splitlines():
+                if line.startswith("Pss:"):
+                    result.append((p, int(line.split()[1]) / 1024))
+        except OSError:
+            pass
+    return result
+
+
 class RssSampler(threading.Thread):
+    """RSS and PSS of the server tree, once a second."""
+
     def __init__(self, pid: int):
         super().__init__(daemon=True)
-        self.pid, self.samples, self.stopped = pid, [], threading.Event()
+        self.pid, self.samples, self.pss, self.stopped = pid, [], [], threading.Event()
 
     def run(self):
         while not self.stopped.is_set():
             self.samples.append(rss_mb(self.pid))
+            self.pss.append(pss_mb(self.pid))
             self.stopped.wait(1)
 
 
@@ -367,7 +383,7 @@ def main() -> None:
         env.pop("DATABASE_URL", None)
     else:
         env["DATABASE_URL"] = prepare_postgres(os.environ.get("KOPEDU_LOAD_PG", "postgresql://postgres@127.0.0.1:5432"),
-                                               "kopedu_load")
+                                               os.environ.get("KOPEDU_LOAD_DB", "kopedu_load"))
     users_json = work / "users.json"
     subprocess.run([sys.executable, __file__, "--users", str(users), "--setup-only-into", str(users_json)],
                    env={**env, "KOPEDU_CONFIG": "development"}, check=True, cwd=ROOT)
@@ -425,7 +441,9 @@ def main() -> None:
 
         log_offset = access_log.stat().st_size if access_log.exists() else 0
         server_log_offset = server_log.stat().st_size
+        time.sleep(2)  # let the workers settle after the log-ins
         rss_before = rss_mb(server.pid)
+        idle = pss_by_process(server.pid)
         cpu_before = cpu_seconds(server.pid)
         machine_before, postgres_before = machine_cpu(), postgres_cpu()
         wrk_before = resource.getrusage(resource.RUSAGE_CHILDREN)
@@ -450,7 +468,7 @@ def main() -> None:
             raise SystemExit(f"wrk failed: {result.stderr}")
         figures = json.loads(result.stdout.split("WRKJSON ", 1)[1].splitlines()[0])
         server_text = server_log.read_bytes()[server_log_offset:].decode(errors="replace")
-        report(args, users, duration, description, figures, sampler.samples, rss_before, pss_end, shares, load_before,
+        report(args, users, duration, description, figures, sampler, rss_before, idle, pss_end, shares, load_before,
                load_after, server_text, access_log_stats(access_log, log_offset) if access_log.exists() else None,
                sqlite, result.stdout)
     finally:
@@ -462,8 +480,9 @@ def main() -> None:
             shutil.rmtree(work, ignore_errors=True)
 
 
-def report(args, users, duration, description, f, rss_samples, rss_before, pss_end, shares, load_before,
+def report(args, users, duration, description, f, sampler, rss_before, idle, pss_end, shares, load_before,
            load_after, server_text, routes, sqlite, wrk_output) -> None:
+    rss_samples = sampler.samples
     seconds = f["duration_us"] / 1e6
     errors = f["connect_errors"] + f["read_errors"] + f["write_errors"] + f["status_errors"] + f["timeouts"]
     server_errors = len(re.findall(r'" 5\d\d ', server_text))
@@ -482,6 +501,9 @@ def report(args, users, duration, description, f, rss_samples, rss_before, pss_e
     print(f"- server memory (RSS, master + workers): {rss_before:.0f} MB before, peak {max(rss_samples or [0]):.0f} MB,"
           f" end {rss_samples[-1] if rss_samples else 0:.0f} MB; PSS at the end (shared pages counted once) "
           f"{pss_end:.0f} MB")
+    print(f"- server PSS (smaps_rollup, MiB; {len(idle)} processes: master + {len(idle) - 1} workers): idle "
+          f"**{sum(p for _, p in idle):.0f}** (" + " + ".join(f"{p:.0f}" for _, p in idle) + "), under load peak "
+          f"**{max(sampler.pss or [0]):.0f}**, end {pss_end:.0f}")
     cpu_used, per_request, cores = shares["app"], 1000 / max(1, f["requests"]), len(os.sched_getaffinity(0))
     print(f"- server CPU: {cpu_used:.1f} CPU-seconds for {f['requests']:,} requests = "
           f"**{cpu_used * per_request:.1f} ms of CPU per request** (app processes only; "
