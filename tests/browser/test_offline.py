@@ -73,7 +73,8 @@ def test_a_module_saved_offline_is_read_and_worked_offline_then_sent_once(page, 
     course, quiz = world["course"], world["quiz"]
     first, second = world["readings"]
     log_in(page, world["login"], factories.PASSWORD)
-    _wait_for_worker(page)
+    # the worker is registered where it helps: not on the beranda, on the course page
+    assert page.evaluate("() => navigator.serviceWorker.getRegistration().then((r) => !!r)") is False
 
     # the quiz is started with a signal (starting needs the server), then module 1 is saved
     page.goto(f"/kursus/{course.slug}/pelajaran/{world['quiz_lesson'].id}")
@@ -83,6 +84,7 @@ def test_a_module_saved_offline_is_read_and_worked_offline_then_sent_once(page, 
     attempt_id = int(attempt_url.rsplit("/", 1)[1])
     page.goto(f"/kursus/{course.slug}")
     _wait_for_worker(page)
+    assert "/static/manifest.webmanifest" in page.evaluate("() => document.querySelector('link[rel=manifest]').href")
     save = page.get_by_role("button", name="Simpan untuk dibaca offline").first
     assert "KB" in save.inner_text()  # the size is shown before downloading
     save.click()
@@ -258,7 +260,6 @@ def test_a_queued_answer_refused_by_the_server_is_named_plainly(blocked_workers,
 
 def test_a_release_replaces_the_shell_cache_and_keeps_saved_modules(page, app, world, monkeypatch):
     log_in(page, world["login"], factories.PASSWORD)
-    _wait_for_worker(page)
     page.goto(f"/kursus/{world['course'].slug}")
     _wait_for_worker(page)
     page.get_by_role("button", name="Simpan untuk dibaca offline").first.click()
