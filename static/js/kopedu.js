@@ -39,6 +39,7 @@
       all: function (name) { return run(name, "readonly", function (s) { return s.getAll(); }); },
       put: function (name, value) { return run(name, "readwrite", function (s) { s.put(value); }); },
       remove: function (name, key) { return run(name, "readwrite", function (s) { s["delete"](key); }); },
+      clear: function (name) { return run(name, "readwrite", function (s) { s.clear(); }); },
       // Queue a write in one transaction: a later answer to the same question replaces the one waiting.
       enqueue: function (entry) {
         return run("queue", "readwrite", function (s) {
@@ -340,6 +341,14 @@
   }
 
   window.addEventListener("online", function () { banner(); flush(); });
+
+  // Logging out removes the saved pages (a phone may be shared); writes still waiting stay, kept for
+  // their own account (each carries its user, and only that user's pages send it).
+  document.addEventListener("submit", function (event) {
+    if (!event.target.hasAttribute("data-logout")) return;
+    if (window.caches) caches["delete"]("kopedu-pages");
+    store.clear("modules")["catch"](function () {});
+  });
   window.addEventListener("offline", banner);
 
   // ------------------------------------------------------------------ start

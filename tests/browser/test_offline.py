@@ -278,3 +278,34 @@ def test_a_release_replaces_the_shell_cache_and_keeps_saved_modules(page, app, w
     page.context.set_offline(True)
     page.goto(f"/kursus/{world['course'].slug}/pelajaran/{world['readings'][0].id}")
     page.get_by_role("heading", name=world["readings"][0].title).wait_for()
+
+
+def test_a_staff_save_that_fails_says_so_and_succeeds_on_retry(blocked_workers, app):
+    """Not only the participant's writes: a trainer's form shows the same saving, error and retry."""
+    page = blocked_workers
+    trainer = factories.user(role="trainer", email="pelatih@example.id")
+    db.session.commit()
+    log_in(page, "pelatih@example.id", factories.PASSWORD)
+    page.goto("/akun/kata-sandi")
+    calls = []
+
+    def fail_once(route):
+        calls.append(1)
+        if route.request.method == "POST" and len(calls) == 1:
+            route.fulfill(status=500, body="kesalahan", content_type="text/html")
+        else:
+            route.continue_()
+
+    page.route("**/akun/kata-sandi", fail_once)
+    page.evaluate(SEEN)
+    page.get_by_label("Kata sandi lama").fill(factories.PASSWORD)
+    page.get_by_label("Kata sandi baru").fill("sandi-baru-123")
+    page.get_by_role("button", name="Simpan").click()
+    page.locator("form [role=alert]").get_by_text("server bermasalah").wait_for()
+    assert page.evaluate("window.seen")[0] == "Menyimpan…"
+    assert page.get_by_label("Kata sandi baru").input_value() == "sandi-baru-123"  # nothing typed is lost
+    page.get_by_role("button", name="Coba lagi").click()
+    page.wait_for_url("**/beranda")
+    page.get_by_text("Kata sandi sudah diganti").wait_for()
+    db.session.expire_all()
+    assert trainer.check_password("sandi-baru-123")
