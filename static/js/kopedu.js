@@ -2,12 +2,12 @@
 // - every htmx write says "Menyimpan…", then "✓ Tersimpan", or a plain error with "Coba lagi";
 // - writes that can wait ([data-queue]: "Tandai selesai", quiz answers) made offline or without an answer
 //   are kept on the phone (IndexedDB) with a client id and sent when the signal returns;
-// - the service worker (participants only) and "Simpan untuk dibaca offline".
+// - the countdown of a timed quiz (the server keeps the deadline);
+// - offline.js where it helps (below).
 (function () {
   "use strict";
   var T = {};
   var WRITE = /^(post|put|patch|delete)$/i;
-  var PAGES = "kopedu-pages";
 
   // ------------------------------------------------------------------ IndexedDB
   var store = (function () {
@@ -39,6 +39,7 @@
       all: function (name) { return run(name, "readonly", function (s) { return s.getAll(); }); },
       put: function (name, value) { return run(name, "readwrite", function (s) { s.put(value); }); },
       remove: function (name, key) { return run(name, "readwrite", function (s) { s["delete"](key); }); },
+      clear: function (name) { return run(name, "readwrite", function (s) { s.clear(); }); },
       // Queue a write in one transaction: a later answer to the same question replaces the one waiting.
       enqueue: function (entry) {
         return run("queue", "readwrite", function (s) {
@@ -209,7 +210,7 @@
     return store.enqueue(entry).then(function () {
       show(ack, "waiting", T.waiting); // said once it is stored, not before
       banner();
-      if (navigator.serviceWorker && navigator.serviceWorker.ready && window.SyncManager) {
+      if (navigator.serviceWorker && navigator.serviceWorker.controller && window.SyncManager) {
         navigator.serviceWorker.ready.then(function (reg) { return reg.sync.register("kopedu-queue"); })
           .catch(function () {});
       }
@@ -340,133 +341,37 @@
   }
 
   window.addEventListener("online", function () { banner(); flush(); });
+
+  // Logging out removes the saved pages (a phone may be shared); writes still waiting stay, kept for
+  // their own account (each carries its user, and only that user's pages send it).
+  document.addEventListener("submit", function (event) {
+    if (!event.target.hasAttribute("data-logout")) return;
+    if (window.caches) caches["delete"]("kopedu-pages");
+    store.clear("modules")["catch"](function () {});
+  });
   window.addEventListener("offline", banner);
 
-  // ------------------------------------------------------------------ saved modules
-  function kb(bytes) { return Math.max(1, Math.round(bytes / 1024)) + " KB"; }
-
-  function cacheUrl(cache, url, fetchUrl) {
-    return fetch(fetchUrl || url, {credentials: "same-origin"}).then(function (response) {
-      if (!response.ok || response.redirected) throw new Error(url);
-      return response.clone().blob().then(function (blob) {
-        return cache.put(url, response).then(function () { return {size: blob.size, type: blob.type, blob: blob}; });
-      });
-    });
-  }
-
-  function saveModule(box) {
-    var data = JSON.parse(box.getAttribute("data-offline"));
-    var state = box.querySelector("[data-offline-state]");
-    state.textContent = T.downloading;
-    box.querySelector("[data-offline-save]").disabled = true;
-    var total = 0, images = {};
-    caches.open(PAGES).then(function (cache) {
-      var chain = Promise.resolve();
-      data.pages.forEach(function (page) {
-        chain = chain.then(function () {
-          return cacheUrl(cache, page[0], page[0] + (page[0].indexOf("/pelajaran/") > 0 ? "?simpan=1" : ""))
-            .then(function (got) {
-              total += got.size;
-              return got.blob.text().then(function (html) {
-                var re = /<img[^>]+src="(\/media\/[^"]+)"/g, m;
-                while ((m = re.exec(html))) images[m[1]] = true;
-              });
-            });
-        });
-      });
-      return chain.then(function () {
-        var files = data.files.concat(Object.keys(images).filter(function (u) { return data.files.indexOf(u) < 0; }));
-        return files.reduce(function (c, url) {
-          return c.then(function () { return cacheUrl(cache, url).then(function (got) { total += got.size; }); });
-        }, Promise.resolve()).then(function () { data.files = files; });
-      });
-    }).then(function () {
-      data.bytes = total;
-      data.savedAt = Date.now();
-      data.user = userId();
-      return store.put("modules", data);
-    }).then(function () { markSaved(); }, function () {
-      state.textContent = T.saveFailed;
-      box.querySelector("[data-offline-save]").disabled = false;
-    });
-  }
-
-  function removeModule(id) {
-    return store.all("modules").then(function (modules) {
-      var module = modules.filter(function (m) { return m.id === id; })[0];
-      var keep = {};
-      modules.forEach(function (m) {
-        if (m.id !== id) m.pages.concat(m.files).forEach(function (entry) { keep[typeof entry === "string" ? entry : entry[0]] = true; });
-      });
-      return caches.open(PAGES).then(function (cache) {
-        var urls = module ? module.pages.map(function (p) { return p[0]; }).concat(module.files) : [];
-        return Promise.all(urls.filter(function (u) { return !keep[u]; }).map(function (u) { return cache["delete"](u); }));
-      }).then(function () { return store.remove("modules", id); });
-    }).then(markSaved);
-  }
-
-  // The course page's buttons and every outline: what is saved on this phone.
-  function markSaved() {
-    if (!window.caches) return Promise.resolve();
-    return store.all("modules").then(function (modules) {
-      var saved = {}, byId = {};
-      modules.forEach(function (m) { byId[m.id] = m; m.pages.forEach(function (p) { saved[p[0]] = true; }); });
-      Array.prototype.forEach.call(document.querySelectorAll("[data-offline]"), function (box) {
-        var data = JSON.parse(box.getAttribute("data-offline")), module = byId[data.id];
-        box.hidden = false;
-        box.querySelector("[data-offline-save]").hidden = !!module;
-        box.querySelector("[data-offline-save]").disabled = false;
-        box.querySelector("[data-offline-remove]").hidden = !module;
-        box.querySelector("[data-offline-state]").textContent = module ? T.available + " (" + kb(module.bytes) + ")" : "";
-      });
-      Array.prototype.forEach.call(document.querySelectorAll(".outline-item a[href]"), function (link) {
-        var badge = link.parentNode.querySelector(".badge-offline");
-        if (saved[link.getAttribute("href")] && !badge) {
-          badge = document.createElement("span");
-          badge.className = "badge badge-offline";
-          badge.textContent = T.offlineBadge;
-          link.insertAdjacentElement("afterend", badge);
-        } else if (!saved[link.getAttribute("href")] && badge) {
-          badge.remove();
-        }
-      });
-      var list = document.getElementById("offline-list");
-      if (list) listSaved(list, modules);
-    }).catch(function () {});
-  }
-
-  function listSaved(list, modules) {
-    list.textContent = "";
-    modules.forEach(function (m) {
-      var item = document.createElement("li"), heading = document.createElement("strong"), pages = document.createElement("ul");
-      heading.textContent = m.course + " · " + m.title;
-      item.appendChild(heading);
-      m.pages.forEach(function (p) {
-        var li = document.createElement("li"), a = document.createElement("a");
-        a.href = p[0];
-        a.textContent = p[1];
-        li.appendChild(a);
-        pages.appendChild(li);
-      });
-      item.appendChild(pages);
-      list.appendChild(item);
-    });
-    var empty = document.getElementById("offline-empty");
-    if (empty) empty.hidden = modules.length > 0;
-  }
-
-  document.addEventListener("click", function (event) {
-    var save = event.target.closest("[data-offline-save]"), remove = event.target.closest("[data-offline-remove]");
-    if (save) saveModule(save.closest("[data-offline]"));
-    if (remove) removeModule(JSON.parse(remove.closest("[data-offline]").getAttribute("data-offline")).id);
-  });
-
   // ------------------------------------------------------------------ start
+  // offline.js (saving modules, the worker) is fetched only where it helps: on the course page, the
+  // offline page, and once the service worker runs (for the outline's "Offline" marks).
+  var offlineLoaded = false;
+  function loadOffline() {
+    var src = document.body.getAttribute("data-offline-js");
+    if (offlineLoaded || !src) return;
+    var wanted = document.querySelector("[data-offline], #offline-list") ||
+      (navigator.serviceWorker && navigator.serviceWorker.controller);
+    if (!wanted) return;
+    offlineLoaded = true;
+    var script = document.createElement("script");
+    script.src = src;
+    document.head.appendChild(script);
+  }
+
   function pageReady() {
     banner();
     markQueued();
-    markSaved();
     flush();
+    if (window.KopEduOffline) window.KopEduOffline.ready(); else loadOffline();
   }
 
   document.addEventListener("DOMContentLoaded", function () {
@@ -479,14 +384,34 @@
     document.addEventListener("htmx:afterSettle", function (event) {
       if (event.detail.target === document.body) pageReady(); // a boosted page
     });
-    var worker = document.body.getAttribute("data-sw");
-    if (worker && navigator.serviceWorker) {
-      navigator.serviceWorker.register(worker, {scope: "/"}).catch(function () {});
-      navigator.serviceWorker.addEventListener("message", function (event) {
-        if (event.data && event.data.type === "kopedu-flush") flush();
-      });
-    }
     pageReady();
   });
-  window.KopEdu = {flush: flush};
+  window.KopEdu = {store: store, flush: flush, userId: userId, text: function () { return T; }};
+})();
+
+// The quiz countdown. The server keeps the deadline and refuses late answers;
+// this only shows the time left and sends the form when it runs out.
+(function () {
+  function start(root) {
+    var timers = root.querySelectorAll ? root.querySelectorAll("[data-seconds-left]") : [];
+    Array.prototype.forEach.call(timers, function (el) {
+      if (el.getAttribute("data-ticking")) return;
+      el.setAttribute("data-ticking", "1");
+      var end = Date.now() + parseInt(el.getAttribute("data-seconds-left"), 10) * 1000;
+      var out = el.querySelector("strong");
+      var form = document.getElementById(el.getAttribute("data-form"));
+      (function tick() {
+        if (!document.body.contains(el)) return;
+        var left = Math.max(0, Math.round((end - Date.now()) / 1000));
+        out.textContent = Math.floor(left / 60) + ":" + ("0" + (left % 60)).slice(-2);
+        if (left > 0) { setTimeout(tick, 1000); return; }
+        if (form && !form.getAttribute("data-sent")) {
+          form.setAttribute("data-sent", "1");
+          if (form.requestSubmit) form.requestSubmit(); else form.submit();
+        }
+      })();
+    });
+  }
+  document.addEventListener("DOMContentLoaded", function () { start(document); });
+  document.addEventListener("htmx:load", function (event) { start(event.detail.elt); });
 })();

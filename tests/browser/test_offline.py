@@ -73,7 +73,8 @@ def test_a_module_saved_offline_is_read_and_worked_offline_then_sent_once(page, 
     course, quiz = world["course"], world["quiz"]
     first, second = world["readings"]
     log_in(page, world["login"], factories.PASSWORD)
-    _wait_for_worker(page)
+    # the worker is registered where it helps: not on the beranda, on the course page
+    assert page.evaluate("() => navigator.serviceWorker.getRegistration().then((r) => !!r)") is False
 
     # the quiz is started with a signal (starting needs the server), then module 1 is saved
     page.goto(f"/kursus/{course.slug}/pelajaran/{world['quiz_lesson'].id}")
@@ -83,6 +84,7 @@ def test_a_module_saved_offline_is_read_and_worked_offline_then_sent_once(page, 
     attempt_id = int(attempt_url.rsplit("/", 1)[1])
     page.goto(f"/kursus/{course.slug}")
     _wait_for_worker(page)
+    assert "/static/manifest.webmanifest" in page.evaluate("() => document.querySelector('link[rel=manifest]').href")
     save = page.get_by_role("button", name="Simpan untuk dibaca offline").first
     assert "KB" in save.inner_text()  # the size is shown before downloading
     save.click()
@@ -258,7 +260,6 @@ def test_a_queued_answer_refused_by_the_server_is_named_plainly(blocked_workers,
 
 def test_a_release_replaces_the_shell_cache_and_keeps_saved_modules(page, app, world, monkeypatch):
     log_in(page, world["login"], factories.PASSWORD)
-    _wait_for_worker(page)
     page.goto(f"/kursus/{world['course'].slug}")
     _wait_for_worker(page)
     page.get_by_role("button", name="Simpan untuk dibaca offline").first.click()
@@ -277,3 +278,34 @@ def test_a_release_replaces_the_shell_cache_and_keeps_saved_modules(page, app, w
     page.context.set_offline(True)
     page.goto(f"/kursus/{world['course'].slug}/pelajaran/{world['readings'][0].id}")
     page.get_by_role("heading", name=world["readings"][0].title).wait_for()
+
+
+def test_a_staff_save_that_fails_says_so_and_succeeds_on_retry(blocked_workers, app):
+    """Not only the participant's writes: a trainer's form shows the same saving, error and retry."""
+    page = blocked_workers
+    trainer = factories.user(role="trainer", email="pelatih@example.id")
+    db.session.commit()
+    log_in(page, "pelatih@example.id", factories.PASSWORD)
+    page.goto("/akun/kata-sandi")
+    calls = []
+
+    def fail_once(route):
+        calls.append(1)
+        if route.request.method == "POST" and len(calls) == 1:
+            route.fulfill(status=500, body="kesalahan", content_type="text/html")
+        else:
+            route.continue_()
+
+    page.route("**/akun/kata-sandi", fail_once)
+    page.evaluate(SEEN)
+    page.get_by_label("Kata sandi lama").fill(factories.PASSWORD)
+    page.get_by_label("Kata sandi baru").fill("sandi-baru-123")
+    page.get_by_role("button", name="Simpan").click()
+    page.locator("form [role=alert]").get_by_text("server bermasalah").wait_for()
+    assert page.evaluate("window.seen")[0] == "Menyimpan…"
+    assert page.get_by_label("Kata sandi baru").input_value() == "sandi-baru-123"  # nothing typed is lost
+    page.get_by_role("button", name="Coba lagi").click()
+    page.wait_for_url("**/beranda")
+    page.get_by_text("Kata sandi sudah diganti").wait_for()
+    db.session.expire_all()
+    assert trainer.check_password("sandi-baru-123")

@@ -62,7 +62,7 @@ def test_only_participants_register_the_service_worker(client, login, app):
     db.session.commit()
     login(participant)
     html = client.get("/beranda").get_data(as_text=True)
-    assert 'data-sw="/sw.js"' in html and 'rel="manifest"' in html
+    assert 'data-sw="/sw.js"' in html and 'data-manifest="/static/manifest.webmanifest' in html
     client.post("/keluar")
     login(trainer)
     assert "data-sw=" not in client.get("/beranda").get_data(as_text=True)
