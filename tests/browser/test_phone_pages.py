@@ -112,3 +112,19 @@ def test_a_file_link_in_a_lesson_opens_the_file_not_a_swapped_page(page, app):
     page.wait_for_url("**/static/img/logo.svg")
     assert page.evaluate("window.__marker === undefined")  # the browser opened the file itself
     assert page.evaluate("document.documentElement.tagName") == "svg"
+
+
+def test_long_code_lines_urls_and_wide_tables_stay_inside_a_360px_phone(page, app):
+    course = _participant_in_a_course()
+    lesson = course.modules[0].lessons[0]
+    lesson.body = (
+        "Alamat: https://sistem-informasi-koperasi.example.go.id/laporan/tahunan/2025/koperasi-kelurahan-merah-putih-oebufu\n\n"
+        "```\n" + "SALDO_AWAL=1500000;PENJUALAN_TUNAI=850000;SIMPANAN_WAJIB=200000;" * 4 + "\n```\n\n"
+        "| " + " | ".join(f"Kolom {i}" for i in range(9)) + " |\n|" + "---|" * 9 + "\n| "
+        + " | ".join("Rp1.200.000" for _ in range(9)) + " |\n")
+    db.session.commit()
+    log_in(page, "081377770001", factories.PASSWORD)
+    page.goto(f"/kursus/{course.slug}/pelajaran/{lesson.id}")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 360
+    code = page.locator(".prose pre")
+    assert code.evaluate("el => el.scrollWidth > el.clientWidth")  # the code block scrolls by itself
