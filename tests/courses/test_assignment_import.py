@@ -10,7 +10,7 @@ from kopedu.courses.models import Assignment, Lesson, RubricCriterion
 from kopedu.extensions import db
 
 BUNDLED = Path(__file__).resolve().parents[2] / "content" / "courses" / "penguatan-kapasitas-pengurus-kmp"
-TASK = "06-rencana-bisnis-dan-rencana-aksi/05-tugas-rencana-bisnis-dan-rencana-aksi.md"
+TASK = "06-rencana-bisnis-dan-rencana-aksi/06-tugas-rencana-bisnis-dan-rencana-aksi.md"
 
 
 @pytest.fixture

@@ -7,7 +7,8 @@ from sqlalchemy import func, select
 from kopedu.courses.importer import ContentError, import_course
 from kopedu.courses.models import Choice, Course, Lesson, Module, Question, Quiz
 from kopedu.extensions import db
-from kopedu.learning.models import LessonProgress
+from kopedu.db import utcnow
+from kopedu.learning.models import AttemptAnswer, LessonProgress, QuizAttempt
 from tests import factories
 
 BUNDLED = Path(__file__).resolve().parents[2] / "content" / "courses" / "penguatan-kapasitas-pengurus-kmp"
@@ -34,9 +35,11 @@ def test_bundled_course_imports_completely(app, course_dir):
     course = report.course
     assert course.title == "Penguatan Kapasitas Pengurus Koperasi Merah Putih"
     assert course.published and course.sequential and course.jp_hours > 0
-    assert len(course.modules) == 5
+    assert len(course.modules) == 6
     roles = sorted(q.role for q in course.quizzes)
-    assert roles.count("pretest") == 1 and roles.count("posttest") == 1 and roles.count("lesson") == 5
+    assert roles.count("pretest") == 1 and roles.count("posttest") == 1 and roles.count("lesson") == 6
+    attempts = {q.role: q.attempts_allowed for q in course.quizzes}
+    assert attempts["pretest"] == 1 and attempts["posttest"] == 2 and attempts["lesson"] == 0
     assignment = db.session.scalar(select(Lesson).where(Lesson.kind == "assignment"))
     assert assignment.settings["assignment"]["rubric"]
 
@@ -110,3 +113,82 @@ def test_cli_reports_content_error(app, course_dir):
     result = app.test_cli_runner().invoke(args=["kopedu", "import-course", str(course_dir)])
     assert result.exit_code != 0
     assert "course.md:1:" in result.output and "title" in result.output
+
+
+def test_a_post_test_without_attempts_gets_two(app, course_dir):
+    course_md = course_dir / "course.md"
+    text = course_md.read_text(encoding="utf-8")
+    assert "  attempts: 2" in text
+    course_md.write_text("\n".join(line for line in text.splitlines() if "attempts:" not in line) + "\n",
+                         encoding="utf-8")
+    course = import_course(course_dir).course
+    db.session.commit()
+    assert {q.role: q.attempts_allowed for q in course.quizzes if q.role != "lesson"} == {"pretest": 1, "posttest": 2}
+
+
+# What the second edition added to the course; a first-edition install has none of it.
+NEW_MODULE = "04-operasional-gerai-dan-kepatuhan"
+NEW_LESSONS = ["02-tata-kelola-organisasi/06-simkopdes.md",
+               "03-pengelolaan-keuangan/06-sak-ep-dengan-bahasa-sederhana.md",
+               "06-rencana-bisnis-dan-rencana-aksi/05-proposal-pembiayaan-bank-himbara.md"]
+RENUMBERED = {"05-pengembangan-usaha-digital": "04-pengembangan-usaha-digital",
+              "06-rencana-bisnis-dan-rencana-aksi": "05-rencana-bisnis-dan-rencana-aksi"}
+
+
+def _first_edition(tmp_path) -> Path:
+    old = tmp_path / "first" / BUNDLED.name
+    shutil.copytree(BUNDLED, old)
+    shutil.rmtree(old / NEW_MODULE)
+    for name in NEW_LESSONS:
+        (old / name).unlink()
+    for new, first in RENUMBERED.items():
+        (old / new).rename(old / first)
+    post = old / "post-test.gift"  # a different post-test, so the upgrade replaces its questions
+    post.write_text(post.read_text(encoding="utf-8").rsplit("\n\n::", 1)[0] + "\n", encoding="utf-8")
+    return old
+
+
+def test_upgrading_a_first_edition_install_keeps_every_learners_progress(app, course_dir, tmp_path):
+    course = import_course(_first_edition(tmp_path)).course
+    db.session.commit()
+    old_lessons = {(l.module.slug, l.slug): l.id for m in course.modules for l in m.lessons}
+    learners = [factories.user() for _ in range(2)]
+    for user in learners:
+        factories.enrollment(user, course)
+        for lesson_id in old_lessons.values():
+            db.session.add(LessonProgress(user_id=user.id, lesson_id=lesson_id))
+        for quiz in course.quizzes:
+            attempt = QuizAttempt(quiz_id=quiz.id, user_id=user.id, number=1, submitted_at=utcnow(), score=80.0,
+                                  passed=True)
+            db.session.add(attempt)
+            db.session.flush()
+            db.session.add(AttemptAnswer(attempt_id=attempt.id, question_id=quiz.questions[0].id, text="x"))
+    db.session.commit()
+    quiz_ids = {q.id for q in course.quizzes}
+    posttest_id = next(q.id for q in course.quizzes if q.role == "posttest")
+    progress_before = db.session.scalar(select(func.count()).select_from(LessonProgress))
+
+    result = app.test_cli_runner().invoke(args=["kopedu", "import-course", str(course_dir)])
+    assert result.exit_code == 0, result.output
+    db.session.expire_all()
+    course = db.session.get(Course, course.id)
+    assert [m.slug for m in course.modules] == [
+        "dasar-perkoperasian", "tata-kelola-organisasi", "pengelolaan-keuangan", "operasional-gerai-dan-kepatuhan",
+        "pengembangan-usaha-digital", "rencana-bisnis-dan-rencana-aksi"]
+    new_lessons = {(l.module.slug, l.slug): l.id for m in course.modules for l in m.lessons}
+    assert {k: new_lessons[k] for k in old_lessons} == old_lessons  # every old lesson kept its id
+    added = set(new_lessons) - set(old_lessons)
+    assert ("tata-kelola-organisasi", "simkopdes") in added and ("pengelolaan-keuangan", "sak-ep-dengan-bahasa-sederhana") in added
+    assert ("rencana-bisnis-dan-rencana-aksi", "proposal-pembiayaan-bank-himbara") in added
+    assert {("operasional-gerai-dan-kepatuhan", s) for s in ("menjalankan-gerai", "izin-usaha-koperasi",
+            "pajak-dasar-koperasi", "aturan-simpan-pinjam", "kuis")} <= added
+    assert "+ module operasional-gerai-dan-kepatuhan" in result.output
+    assert db.session.scalar(select(func.count()).select_from(LessonProgress)) == progress_before
+    for user in learners:
+        done = set(db.session.scalars(select(LessonProgress.lesson_id).where(LessonProgress.user_id == user.id)))
+        assert done == set(old_lessons.values())
+        scores = dict(db.session.execute(select(QuizAttempt.quiz_id, QuizAttempt.score).where(
+            QuizAttempt.user_id == user.id)).all())
+        assert scores == {quiz_id: 80.0 for quiz_id in quiz_ids}  # attempts and scores survive
+    posttest = next(q for q in course.quizzes if q.role == "posttest")
+    assert posttest.id == posttest_id and len(posttest.questions) == 16 and posttest.attempts_allowed == 2
