@@ -666,7 +666,8 @@ def _feedback(choice: Choice) -> str:
 def _dump_question(q: Question) -> str:
     if not q.text.strip():
         raise DumpError(q, "empty question text")
-    head = (f"::{_esc(' '.join(q.title.split()))}::" if q.title.strip() else "") + _dump_text(q.text)
+    title = q.title.replace("\r", " ").replace("\n", " ").strip()
+    head = (f"::{_esc(title)}::" if title else "") + _dump_text(q.text)
     general = ("####" + _fragment(q.feedback)) if q.feedback.strip() else ""
 
     if q.kind == TRUEFALSE:
