@@ -201,7 +201,7 @@ def test_gift_messages_match_the_parser(app):
     from kopedu.courses.authoring_services import GIFT_MESSAGES, gift_error_message
 
     assert set(GIFT_MESSAGES) == set(gift.MESSAGES)
-    params = {"weight": "150", "total": "90"}
+    params = {"weight": "150", "total": "90", "lower": "33.33333", "upper": "40", "answer": "{true}"}
     with app.test_request_context():
         for code, text in gift.MESSAGES.items():
             used = {k: v for k, v in params.items() if "{" + k + "}" in text}

@@ -422,7 +422,11 @@ def quiz_import(quiz_id: int):
 @roles_required(*AUTHORS)
 def quiz_export(quiz_id: int):
     quiz = _quiz(quiz_id)
-    text = services.export_gift(quiz)
+    try:
+        text = services.export_gift(quiz)
+    except services.AuthoringError as error:
+        flash(str(error), "error")
+        return redirect(url_for("authoring.quiz", quiz_id=quiz.id) + "#soal")
     name = f"{quiz.course.slug}-{services.slugify(quiz.title)}.gift"
     response = current_app.response_class(text, mimetype="text/plain")
     response.charset = "utf-8"

@@ -208,6 +208,8 @@ def validate_question(q: gift.Question) -> dict[str, str]:
     if q.kind == gift.SHORT:
         if not q.answers:
             errors["answers"] = _("Tulis paling sedikit satu jawaban yang benar.")
+        elif any("->" in a for a in q.answers):
+            errors["answers"] = _("Jawaban singkat tidak boleh memuat ->: Moodle membacanya sebagai soal menjodohkan.")
     elif q.kind == gift.SINGLE:
         if len(q.choices) < 2:
             errors["choices"] = _("Soal pilihan perlu paling sedikit dua pilihan.")
@@ -219,7 +221,11 @@ def validate_question(q: gift.Question) -> dict[str, str]:
             errors["choices"] = _("Soal pilihan perlu paling sedikit dua pilihan.")
         elif any(not -100 <= c.weight <= 100 for c in q.choices):
             errors["choices"] = _("Bobot harus antara -100 dan 100.")
-        elif abs(total - 100) > gift.WEIGHT_TOLERANCE:
+        elif (off := next((c.weight for c in q.choices if gift.grade(c.weight) is None), None)) is not None:
+            lower, upper = gift.nearest_grades(off)
+            errors["choices"] = _("Bobot %(weight)s tidak ada dalam daftar bobot Moodle; pakai %(lower)s atau %(upper)s.",
+                                  weight=f"{off:g}", lower=f"{lower:g}", upper=f"{upper:g}")
+        elif not gift.weights_total_ok(total):
             errors["choices"] = _("Jumlah bobot pilihan yang benar harus 100, sekarang %(total)s.",
                                   total=f"{total:g}")
     elif q.kind == gift.TRUEFALSE:
@@ -238,7 +244,22 @@ def to_gift(question: Question) -> gift.Question:
         feedback=question.feedback or "")
 
 
+def _short_choices(question: Question, parsed: gift.Question) -> list[gift.Choice]:
+    """The answers of a short-answer question written in the editor (a list of accepted answers):
+    an answer that was there keeps its weight and feedback, and the answers worth nothing (a
+    wrong answer with feedback, a `*` catch-all) stay after them."""
+    old = list(question.choices) if question.kind == gift.SHORT else []
+    by_text = {c.text: c for c in old if c.weight > 0}
+    kept = [gift.Choice(a, True, by_text[a].weight if a in by_text else 100.0,
+                        by_text[a].feedback if a in by_text else "") for a in parsed.answers]
+    if parsed.answers and not any(c.weight == 100 for c in kept):
+        kept[0].weight = 100.0
+    return kept + [gift.Choice(c.text, False, c.weight, c.feedback or "") for c in old if c.weight <= 0]
+
+
 def _fill(question: Question, parsed: gift.Question) -> None:
+    if parsed.kind == gift.SHORT and not parsed.choices:
+        parsed = replace(parsed, choices=_short_choices(question, parsed))
     question.kind = parsed.kind
     question.title = parsed.title[:200]
     question.category = parsed.category[:200]
@@ -316,10 +337,21 @@ GIFT_MESSAGES = {
     "bad_answer_format": N_("Setiap jawaban harus diawali = (benar) atau ~ (salah)"),
     "empty_answer": N_("Ada jawaban yang kosong"),
     "no_correct_answer": N_("Jawaban benar tidak ditemukan"),
+    "no_full_answer": N_("Paling sedikit satu jawaban harus bernilai 100%"),
     "too_few_choices": N_("Soal pilihan harus punya paling sedikit dua pilihan"),
-    "invalid_weight": N_("Bobot tidak valid: %%%(weight)s%%"),
+    "single_one_correct": N_("Soal dengan = harus punya tepat satu jawaban benar; untuk beberapa jawaban benar "
+                             "tulis semuanya dengan ~%bobot% tanpa ="),
+    "weight_after_equals": N_("Bobot sesudah = tidak dibaca Moodle (= berarti 100%%); tulis ~%%%(weight)s%% untuk "
+                              "bobot"),
+    "invalid_weight": N_("Bobot tidak valid: %%%(weight)s%%; tulis angka dengan titik desimal, misalnya %%50%% "
+                         "atau %%-25%%"),
     "weight_out_of_range": N_("Bobot harus antara -100%% dan 100%%, tertulis %(weight)s%%"),
+    "weight_not_allowed": N_("Bobot %(weight)s%% tidak ada dalam daftar bobot Moodle; pakai %(lower)s%% atau "
+                             "%(upper)s%%"),
     "weights_sum": N_("Jumlah bobot positif harus 100%%, tertulis %(total)s%%"),
+    "truefalse_case": N_("Tulis benar/salah dengan huruf besar: {T}, {TRUE}, {F} atau {FALSE}; Moodle membaca "
+                         "%(answer)s sebagai jawaban singkat"),
+    "category_not_alone": N_("Baris $CATEGORY harus dipisahkan dari soal dengan baris kosong"),
     "unsupported_matching": N_("Soal menjodohkan (->) tidak didukung"),
     "unsupported_numeric": N_("Soal numerik ({#...}) tidak didukung"),
     "unsupported_essay": N_("Soal esai ({}) tidak didukung"),
@@ -353,7 +385,16 @@ def import_gift(quiz: Quiz, text: str, replace: bool = False) -> int:
 
 
 def export_gift(quiz: Quiz) -> str:
-    return gift.dumps([to_gift(q) for q in quiz.questions])
+    """The quiz as GIFT. AuthoringError names a question Moodle would not read back the same
+    (a weight saved before weights had to be on Moodle's list, for instance)."""
+    questions = [to_gift(q) for q in quiz.questions]
+    try:
+        return gift.dumps(questions)
+    except gift.DumpError as error:
+        number = next(i for i, q in enumerate(questions, 1) if q is error.question)
+        raise AuthoringError(_("Soal nomor %(n)d tidak bisa diekspor ke GIFT tanpa berubah arti di Moodle "
+                               "(misalnya bobotnya tidak ada dalam daftar bobot Moodle). Perbaiki soal itu dulu.",
+                               n=number)) from None
 
 
 # --------------------------------------------------------------------------- assignments

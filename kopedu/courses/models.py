@@ -5,6 +5,7 @@ from datetime import date, datetime, time, timedelta, timezone
 from sqlalchemy import JSON, Column, ForeignKey, String, Table, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from kopedu.courses import gift
 from kopedu.db import TimestampMixin, local_zone
 from kopedu.extensions import db
 
@@ -132,8 +133,23 @@ class Question(db.Model):
     answers: Mapped[list | None] = mapped_column(JSON)  # accepted short answers
 
     quiz: Mapped[Quiz] = relationship(back_populates="questions")
+    # Single/multiple/true-false: the choices. Short answer: every answer in order with its weight
+    # and feedback (`answers` then lists the ones worth points); a short answer saved before
+    # answers had choices has none, and its `answers` count 100% each.
     choices: Mapped[list["Choice"]] = relationship(
         back_populates="question", order_by="Choice.position", cascade="all, delete-orphan")
+
+    def short_match(self, response: str | None) -> tuple[float, str] | None:
+        """(weight, feedback) of the first short answer the response matches (Moodle's order and
+        `*` wildcard), or None."""
+        if not response:
+            return None
+        rules = ([(c.text, c.weight, c.feedback or "") for c in self.choices]
+                 or [(a, 100.0, "") for a in (self.answers or [])])
+        for text, weight, feedback in rules:
+            if gift.answer_matches(text, response):
+                return weight, feedback
+        return None
 
 
 class Choice(db.Model):

@@ -25,7 +25,6 @@ from sqlalchemy.orm import defer, joinedload, lazyload, load_only, selectinload,
 
 from kopedu.auth.models import User
 from kopedu.courses import outline
-from kopedu.courses.gift import normalise_answer
 from kopedu.courses.models import Choice, Course, Lesson, Module, Question, Quiz
 from kopedu.db import insert, utcnow
 from kopedu.extensions import db
@@ -734,10 +733,8 @@ def score_answer(question: Question, answer: AttemptAnswer | None) -> float:
     if answer is None:
         return 0.0
     if question.kind == "short":
-        if not answer.text:
-            return 0.0
-        accepted = {normalise_answer(a) for a in (question.answers or [])}
-        return 1.0 if normalise_answer(answer.text) in accepted else 0.0
+        match = question.short_match(answer.text)
+        return max(0.0, min(1.0, match[0] / 100.0)) if match else 0.0
     chosen = set(answer.choice_ids or [])
     if not chosen:
         return 0.0

@@ -32,8 +32,8 @@ def test_single_choice():
     assert q.line == 1
 
 
-def test_single_choice_with_explicit_100_and_penalty():
-    q = only("Pilih satu {=%100%benar ~%-50%salah sekali ~salah}")
+def test_single_choice_with_penalty():
+    q = only("Pilih satu {=benar ~%-50%salah sekali ~salah}")
     assert q.kind == "single"
     assert [(c.text, c.correct, c.weight) for c in q.choices] == [
         ("benar", True, 100.0),
@@ -60,10 +60,10 @@ def test_multiple_choice_weights():
     ]
 
 
-def test_multiple_choice_decimal_weights_and_equals_marker():
-    q = only("Tiga benar {~%33.333%a ~%33,333%b =%33.334%c ~%-25%d}")
+def test_multiple_choice_decimal_weights_are_read_as_moodles_list_values():
+    q = only("Tiga benar {~%33.333%a ~%33.33333%b ~%33.334%c ~%-25%d}")
     assert q.kind == "multiple"
-    assert [c.weight for c in q.choices] == [33.333, 33.333, 33.334, -25.0]
+    assert [c.weight for c in q.choices] == [33.33333, 33.33333, 33.33333, -25.0]
     assert [c.correct for c in q.choices] == [True, True, True, False]
 
 
@@ -73,21 +73,35 @@ def test_multiple_choice_with_one_full_weight_tilde_stays_multiple():
     assert [c.correct for c in q.choices] == [True, False, False]
 
 
-def test_two_equals_answers_with_weights_are_multiple():
-    q = only("Dua benar {=%50%a =%50%b ~%-100%c}")
-    assert q.kind == "multiple"
-    assert [(c.text, c.weight) for c in q.choices] == [("a", 50.0), ("b", 50.0), ("c", -100.0)]
+def test_weight_after_equals_in_a_choice_question_is_refused():
+    # Moodle ignores a weight after '=' in a choice question: it shows "%50%a" as a right answer.
+    result = gift.parse("Dua benar {=%50%a =%50%b ~%-100%c}\n\nSatu {=%100%benar ~salah}")
+    assert codes(result) == [(1, "weight_after_equals"), (3, "weight_after_equals")]
+    assert result.errors[0].params == {"weight": "50"}
+
+
+def test_single_choice_needs_exactly_one_right_answer():
+    # Moodle makes both radio answers worth 100%, or gives partial credit to a wrong answer.
+    result = gift.parse("Dua {=a =b ~c}\n\nSebagian {=a ~%50%b ~c}")
+    assert codes(result) == [(1, "single_one_correct"), (3, "single_one_correct")]
 
 
 def test_true_false_all_spellings():
     for mark, truth in [("T", True), ("TRUE", True), ("F", False), ("FALSE", False),
-                        ("t", True), ("false", False), (" TRUE ", True)]:
+                        (" TRUE ", True), ("F #salah", False)]:
         q = only("Rapat Anggota adalah kekuasaan tertinggi. {" + mark + "}")
         assert q.kind == "truefalse", mark
-        assert q.choices == [
-            Choice("Benar", truth, 100.0 if truth else 0.0),
-            Choice("Salah", not truth, 0.0 if truth else 100.0),
+        assert [(c.text, c.correct, c.weight) for c in q.choices] == [
+            ("Benar", truth, 100.0 if truth else 0.0),
+            ("Salah", not truth, 0.0 if truth else 100.0),
         ], mark
+
+
+def test_true_false_in_lower_case_is_refused():
+    # Moodle reads {true} as a short answer whose only answer is "true".
+    result = gift.parse("A {true}\n\nB {t}\n\nC {False#x}")
+    assert codes(result) == [(1, "truefalse_case"), (3, "truefalse_case"), (5, "truefalse_case")]
+    assert result.errors[0].params == {"answer": "{true}"}
 
 
 def test_true_false_feedback_wrong_then_right():
@@ -112,13 +126,29 @@ def test_short_answer():
     q = only("Sisa Hasil Usaha disingkat ... {=SHU =S.H.U. =sisa hasil usaha}")
     assert q.kind == "short"
     assert q.answers == ["SHU", "S.H.U.", "sisa hasil usaha"]
-    assert q.choices == []
+    assert q.choices == [Choice("SHU", True, 100.0), Choice("S.H.U.", True, 100.0),
+                         Choice("sisa hasil usaha", True, 100.0)]
 
 
-def test_short_answer_partial_weight_is_accepted_and_zero_is_not():
-    q = only("Ibu kota? {=Jakarta =%50%DKI =%0%Bandung =%-10%Bogor}")
+def test_short_answer_weights_and_feedback_are_kept():
+    q = only("Ibu kota? {=Jakarta #Tepat =%50%DKI #Hampir =%0%Bandung #Itu Jawa Barat =%-10%Bogor}")
     assert q.kind == "short"
     assert q.answers == ["Jakarta", "DKI"]
+    assert q.choices == [Choice("Jakarta", True, 100.0, "Tepat"), Choice("DKI", True, 50.0, "Hampir"),
+                         Choice("Bandung", False, 0.0, "Itu Jawa Barat"), Choice("Bogor", False, -10.0)]
+
+
+def test_short_answer_needs_an_answer_worth_100():
+    assert codes(gift.parse("Ibu kota? {=%50%DKI =%0%Bandung}")) == [(1, "no_full_answer")]
+
+
+def test_short_answer_matching_follows_moodle_order_and_wildcard():
+    assert gift.answer_matches("SHU", " shu. ")
+    assert not gift.answer_matches("SHU", "")
+    assert gift.answer_matches("*", "apa saja")
+    assert gift.answer_matches("koperasi *", "Koperasi Desa Merah Putih")
+    assert not gift.answer_matches("koperasi *", "bukan koperasi")
+    assert gift.answer_matches("5\\*", "5*") and not gift.answer_matches("5\\*", "55")
 
 
 def test_short_answer_multiline_with_feedback():
@@ -178,6 +208,7 @@ def test_categories_apply_to_following_questions():
         "Dua {F}\n"
         "\n"
         "$CATEGORY: Keuangan/SHU\n"
+        "\n"
         "Tiga {=SHU}\n"
     )
     assert result.errors == []
@@ -187,7 +218,14 @@ def test_categories_apply_to_following_questions():
         ("Dua", "Dasar perkoperasian"),
         ("Tiga", "Keuangan/SHU"),
     ]
-    assert [q.line for q in result.questions] == [1, 5, 7, 10]
+    assert [q.line for q in result.questions] == [1, 5, 7, 11]
+
+
+def test_category_must_be_a_block_of_its_own():
+    # Moodle reads a $CATEGORY block whole: a question right under it becomes part of the name.
+    result = gift.parse("$CATEGORY: A\nSatu {T}\n\nDua {F}\n$CATEGORY: B\n\nTiga {T}\n\n$category: c\n")
+    assert codes(result) == [(1, "category_not_alone"), (5, "category_not_alone"), (9, "missing_answer_block")]
+    assert [(q.text, q.category) for q in result.questions] == [("Tiga", "A")]
 
 
 def test_comment_lines_are_ignored_everywhere():
@@ -251,19 +289,27 @@ def test_multiline_question_and_answers():
     assert q.choices[1] == Choice("Tidak", False, 0.0)
 
 
-def test_format_prefixes_are_stripped():
+def test_format_prefixes_are_stripped_where_moodle_strips_them():
     assert only("[markdown]**Tebal** {T}").text == "**Tebal**"
     assert only("::J::[html] <b>x</b> {T}").text == "<b>x</b>"
-    assert only("[PLAIN]Polos {T}").text == "Polos"
+    assert only("[PLAIN]Polos {T}").text == "[PLAIN]Polos"  # Moodle knows the names in lower case only
+    assert only("[catatan] teks {T}").text == "[catatan] teks"
+    q = only("[html]Soal {\n=[plain]a #[html]ya\n~[markdown]b #[moodle]tidak\n####[html]umum\n}")
+    assert [(c.text, c.feedback) for c in q.choices] == [("a", "ya"), ("b", "tidak")]
+    assert q.feedback == "umum"
+    q = only("Soal {T#[html]salah#[plain]benar ####[markdown]umum}")
+    assert [c.feedback for c in q.choices] == ["benar", "salah"] and q.feedback == "umum"
+    q = only("Soal {=[plain]SHU #[html]bagus}")
+    assert q.answers == ["SHU"] and q.choices[0].feedback == "bagus"
 
 
 def test_text_after_closing_brace():
     q = only("Koperasi didirikan minimal oleh {=9 =sembilan} orang.")
-    assert q.text == "Koperasi didirikan minimal oleh ___ orang."
+    assert q.text == "Koperasi didirikan minimal oleh _____ orang."
     assert q.answers == ["9", "sembilan"]
 
     q = only("{=Rapat Anggota ~Pengurus} adalah kekuasaan tertinggi.")
-    assert q.text == "adalah kekuasaan tertinggi."
+    assert q.text == "_____ adalah kekuasaan tertinggi."
 
 
 def test_crlf_and_bom_input():
@@ -366,7 +412,7 @@ def test_full_file_of_all_types_parses_without_errors():
         "Badan usaha yang beranggotakan orang seorang disebut"
     )
     assert by_title["Q14 Isian"].text == (
-        "Koperasi Desa Merah Putih disingkat ___ di banyak dokumen."
+        "Koperasi Desa Merah Putih disingkat _____ di banyak dokumen."
     )
     assert by_title["Q7 Modal"].feedback == "Modal pinjaman bukan modal sendiri."
     assert by_title["Q6 Pengurus"].choices[0].feedback == "Keliru: pengurus dipilih Rapat Anggota."
@@ -440,7 +486,7 @@ def test_malformed_questions_reported_with_line_numbers_and_good_ones_parse():
     assert by_code["weights_sum"].message == "Jumlah bobot positif harus 100%, tertulis 90%"
     assert by_code["weights_sum"].params == {"total": "90"}
     assert by_code["missing_answer_block"].message == "Blok jawaban { } tidak ditemukan"
-    assert by_code["invalid_weight"].message == "Bobot tidak valid: %abc%"
+    assert by_code["invalid_weight"].message.startswith("Bobot tidak valid: %abc%;")
     assert by_code["weight_out_of_range"].params == {"weight": "150"}
 
 
@@ -481,10 +527,46 @@ def test_text_before_first_answer_marker_is_refused():
     assert result.questions == []
 
 
-def test_positive_weight_on_wrong_answer_makes_it_multiple_choice():
-    result = gift.parse("Soal {=a ~%50%b ~c}")
-    assert codes(result) == [(1, "weights_sum")]
-    assert result.errors[0].params == {"total": "150"}
+def test_weights_off_moodles_list_are_refused_with_the_nearest_allowed_values():
+    result = gift.parse("A {~%35%a ~%65%b}\n\nB {~%33.33%a ~%33.33%b ~%33.34%c}\n\nC {=a ~%-12%b}\n\n"
+                        "D {=SHU =%45%S.H.U}")
+    assert codes(result) == [(1, "weight_not_allowed"), (3, "weight_not_allowed"), (5, "weight_not_allowed"),
+                             (7, "weight_not_allowed")]
+    assert result.errors[0].params == {"weight": "35", "lower": "33.33333", "upper": "40"}
+    assert result.errors[0].message == (
+        "Bobot 35% tidak ada dalam daftar bobot Moodle; pakai 33.33333% atau 40%")
+    assert result.errors[2].params == {"weight": "-12", "lower": "-12.5", "upper": "-11.11111"}
+
+
+def test_every_value_of_moodles_list_is_accepted():
+    assert len(gift.GRADES) == 41 and 100.0 in gift.GRADES and -14.28571 in gift.GRADES
+    for weight in gift.GRADES:
+        if weight < 0:
+            q = only(f"Soal {{=a ~%{weight:g}%b}}")
+            assert q.choices[1].weight == weight
+        if weight > 0:
+            q = only(f"Soal {{=a =%{weight:g}%b}}")
+            assert q.choices[1].weight == weight
+
+
+def test_weights_moodle_does_not_read_as_weights_are_refused():
+    # Moodle keeps these as part of the answer text, with weight 0.
+    result = gift.parse("A {~%33,3%a ~b}\n\nB {~%+50%a ~%50%b}\n\nC {~%100.0%a ~b}\n\nD {~%--50%a ~b}")
+    assert [c for _, c in codes(result)] == ["invalid_weight"] * 4
+    assert result.errors[0].params == {"weight": "33,3"}
+
+
+def test_huge_weight_is_a_parse_error_not_an_exception():
+    result = gift.parse("Soal {~%" + "9" * 309 + "%a ~b}\n\nSoal {~%1" + "0" * 400 + ".5%a ~b}")
+    assert codes(result) == [(1, "weight_out_of_range"), (3, "invalid_weight")]
+    assert len(result.errors[0].message) < 120
+
+
+def test_arrow_in_a_choice_answer_is_multiple_choice_not_matching():
+    # Moodle: a block with ~ is multichoice, whatever else it holds.
+    q = only("Alur kas? {=masuk -> keluar ~keluar -> masuk}")
+    assert q.kind == "single" and q.choices[0].text == "masuk -> keluar"
+    assert codes(gift.parse("Alur kas? {=masuk -> keluar =keluar -> masuk}")) == [(1, "unsupported_matching")]
 
 
 def test_multiple_choice_with_single_choice_is_refused():
@@ -561,7 +643,7 @@ $CATEGORY: Lain
 
 ::F::Tanda \\ backslash dan baris\n\nkosong {F##Benar, itu salah.}
 
-::Pecahan::Bobot pecahan {=%33.333%a =%33.333%b =%33.334%c ~%-12.5%d}
+::Pecahan::Bobot pecahan {~%33.333%a ~%33.333%b ~%33.334%c ~%-12.5%d}
 """
 
 
@@ -584,9 +666,17 @@ def test_round_trip_of_tricky_constructed_questions():
         Question("truefalse", "$CATEGORY: bukan kategori", category="K", choices=[
             Choice("Benar", False, 0.0, "x"), Choice("Salah", True, 100.0, "")]),
         Question("short", "[html] tetap teks", title="::judul::", category="K",
+                 choices=[Choice("C:\\data", True, 100.0), Choice("a {b}", True, 100.0)],
                  answers=["C:\\data", "a {b}"], feedback="####"),
+        Question("single", "Persen", category="K  dua  spasi", choices=[
+            Choice("%50% bukan bobot", True, 100.0, "[html] bukan format"),
+            Choice("%100% juga bukan", False, 0.0), Choice("[plain] teks", False, -50.0),
+            Choice("masuk -> keluar", False, 0.0)]),
+        Question("short", "Isian", category="K  dua  spasi", choices=[
+            Choice("%50%", True, 100.0, "#satu"), Choice("[moodle]x", True, 50.0, "//b"),
+            Choice("*", False, 0.0, "salah")], answers=["%50%", "[moodle]x"]),
         Question("multiple", "::bukan judul\nbaris // dua\n   menjorok\n\nsetelah kosong",
-                 choices=[Choice("%", True, 100.0), Choice("b", False, -0.5)]),
+                 choices=[Choice("%", True, 100.0), Choice("b", False, -5.0)]),
         Question("single", "trailing  \nspasi", category="", choices=[
             Choice("ya", True, 100.0), Choice("tidak", False, 0.0)]),
     ]
@@ -612,7 +702,9 @@ def test_dumps_layout():
         "\n"
         "A {T}\n"
         "\n"
-        "B {=x\\=y}\n"
+        "B {\n"
+        "  =x\\=y\n"
+        "}\n"
         "\n"
         "$CATEGORY: K2\n"
         "\n"
