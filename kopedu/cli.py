@@ -99,7 +99,8 @@ def seed_scale_command(directory: Path | None, participants: int, progress_rows:
 @click.argument("cohort_code")
 @click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--yes", is_flag=True, help="Import the good rows (without it, only check the file).")
-def import_participants_command(cohort_code: str, path: Path, yes: bool):
+@click.option("--allow-renames", is_flag=True, help="Also apply name and email changes to existing accounts.")
+def import_participants_command(cohort_code: str, path: Path, yes: bool, allow_renames: bool):
     """Check (and with --yes import) a participant list (CSV/XLSX) into the cohort COHORT_CODE."""
     from sqlalchemy import select
 
@@ -116,7 +117,10 @@ def import_participants_command(cohort_code: str, path: Path, yes: bool):
         db.session.rollback()
         raise click.ClickException(str(error)) from error
     for row in result.bad:
-        click.echo(f"  line {row.line}: {' '.join(row.errors)}")
+        click.echo(f"  line {row.line}: {' '.join(row.messages)}")
+    for row in result.changed:
+        changes = "; ".join(f"{name}: {old!r} -> {new!r}" for name, old, new in row.changes)
+        click.echo(f"  line {row.line}: update {changes}" + (" (needs --allow-renames)" if row.needs_tick else ""))
     click.echo(f"{len(result.rows)} rows: {result.count('create')} new, {result.count('update')} to update, "
                f"{result.count('unchanged')} unchanged, {len(result.bad)} refused")
     if not yes:
@@ -124,7 +128,8 @@ def import_participants_command(cohort_code: str, path: Path, yes: bool):
         db.session.commit()
         click.echo("Nothing imported (add --yes to import the good rows).")
         return
-    summary = importer.confirm(record, None)
+    ticked = [row.line for row in result.changed] if allow_renames else []
+    summary = importer.confirm(record, None, ticked)
     db.session.commit()
     click.echo(f"Imported: {summary['created']} created, {summary['updated']} updated, "
                f"{summary['enrolled']} enrolled. Print the password sheet from the import page.")

@@ -1,14 +1,24 @@
 """Participant import: a CSV or XLSX list → a preview that checks every row → one transaction.
 
-Columns (header row, any order, Indonesian or English names): name, phone, email (optional),
-position, kelurahan (BPS code or name), cooperative (optional name; created in that kelurahan when
-missing). Confirming imports the rows that passed and skips the rows the preview rejected (see
-README); every account is matched by phone, so uploading the same file again changes nothing.
+Columns (header row, any order, Indonesian or English names; title rows above it are skipped): name,
+phone, email (optional), position, kelurahan (BPS code or name), cooperative (optional name; created in
+that kelurahan when missing). The file is read once, at upload, within fixed caps (bytes, rows,
+columns, characters per cell; an XLSX is read in read-only mode without trusting the sizes it claims)
+and kept parsed on its ParticipantImport until it is confirmed.
+
+An import never silently changes a person: the preview lists, per row, the old and new value of every
+field that would change, and a change of an existing account's name or email is applied only for the
+rows the admin ticked. Staff accounts and accounts outside the cohort's region are refused, and what a
+refusal says about an existing account depends on whether the importing user may see that account
+(admins see all; a trainer only accounts in their region). Confirming imports the rows that passed and
+skips the others (see README); every account is matched by phone, so uploading the same file again
+changes nothing. Refusal reasons are kept untranslated (msgid + values) and translated when shown.
 """
 import csv
 import hashlib
 import io
 import secrets
+import zipfile
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from functools import partial
@@ -19,7 +29,6 @@ from flask_babel import gettext as _
 from sqlalchemy import func, select
 from werkzeug.security import generate_password_hash
 
-from kopedu import storage
 from kopedu.auth.models import POSITIONS, User
 from kopedu.auth.services import normalize_email, normalize_phone
 from kopedu.cohorts.models import Cohort, ParticipantImport, import_account
@@ -31,7 +40,11 @@ from kopedu.regions.models import Cooperative, Region
 from kopedu.web import uploads
 
 MAX_BYTES = 2 * 1024 * 1024
+MAX_UNZIPPED = 24 * 1024 * 1024  # an XLSX's parts, uncompressed (the sizes a ZIP declares bind its reader)
 MAX_ROWS = 5000
+MAX_COLUMNS = 40
+MAX_CELL = 300  # characters
+MAX_TITLE_ROWS = 10  # rows above the header that are skipped (a title, a date, an empty line)
 SHEET_PART = 300  # accounts per password sheet (hashing each password takes a moment)
 
 COLUMNS = {
@@ -49,6 +62,18 @@ _POSITIONS = {p.lower(): p for p in POSITIONS}
 _NO_PASSWORD = "!"
 
 
+def N_(msgid: str) -> str:  # noqa: N802 - marks a message for extraction; translated when shown
+    return msgid
+
+
+def reason_text(reason) -> str:
+    """A stored refusal reason ([msgid, values]) in the current language."""
+    if isinstance(reason, str):  # summaries written before reasons were kept untranslated
+        return reason
+    msgid, values = reason
+    return _(msgid, **(values or {}))
+
+
 class ImportFileError(CohortError):
     """The file as a whole cannot be read (type, size, header)."""
 
@@ -56,6 +81,7 @@ class ImportFileError(CohortError):
 @dataclass
 class ImportRow:
     line: int
+    cells: list = field(default_factory=list)  # every column of the file, as read
     name: str = ""
     phone_raw: str = ""
     email_raw: str = ""
@@ -70,16 +96,34 @@ class ImportRow:
     cooperative: Cooperative | None = None  # existing; None = to be created
     user: User | None = None  # existing account
     action: str = ""  # create | update | unchanged
-    errors: list[str] = field(default_factory=list)
+    changes: list[tuple[str, str, str]] = field(default_factory=list)  # (field, old, new) of an update
+    errors: list[tuple[str, dict]] = field(default_factory=list)  # (msgid, values)
 
     @property
     def ok(self) -> bool:
         return not self.errors
 
+    @property
+    def needs_tick(self) -> bool:
+        """An update that renames the person or changes their email: applied only when ticked."""
+        return self.action == "update" and any(f in ("name", "email") for f, _old, _new in self.changes)
+
+    @property
+    def messages(self) -> list[str]:
+        return [reason_text(e) for e in self.errors]
+
+    def refuse(self, msgid: str, **values) -> None:
+        self.errors.append((msgid, values))
+
+
+FIELD_LABELS = {"name": N_("Nama"), "email": N_("Email"), "position": N_("Jabatan"),
+                "cooperative": N_("Koperasi"), "cohort": N_("Angkatan")}
+
 
 @dataclass
 class Preview:
     rows: list[ImportRow]
+    header: list[str] = field(default_factory=list)
 
     @property
     def bad(self) -> list[ImportRow]:
@@ -88,6 +132,10 @@ class Preview:
     @property
     def good(self) -> list[ImportRow]:
         return [r for r in self.rows if not r.errors]
+
+    @property
+    def changed(self) -> list[ImportRow]:
+        return [r for r in self.good if r.action == "update"]
 
     def count(self, action: str) -> int:
         return sum(1 for r in self.good if r.action == action)
@@ -103,74 +151,111 @@ class Preview:
 
 # --- reading the file ----------------------------------------------------------------------------
 
-def read_table(data: bytes, filename: str = "") -> list[dict]:
-    """The rows of a CSV or XLSX file as dicts keyed by canonical column (plus "_line"), checked by
-    content, not by name. Raises ImportFileError."""
+def parse(data: bytes, filename: str = "") -> dict:
+    """A CSV or XLSX file (checked by content, not by name) as {"header": [...], "rows": [[line,
+    [cells]], ...]}: every column kept, cells as trimmed strings, title rows above the header
+    skipped, empty rows left out. Raises ImportFileError."""
     if not data:
         raise ImportFileError(_("Berkas kosong."))
     if len(data) > MAX_BYTES:
         raise ImportFileError(_("Berkas terlalu besar (maksimal 2 MB)."))
     if uploads.sniff(data) not in (None, "xlsx"):  # a PDF, a photo, a Word document
         raise ImportFileError(_("Berkas bukan CSV atau XLSX."))
+    limit = MAX_TITLE_ROWS + 1 + MAX_ROWS + 1  # one row more than allowed tells "too many"
     if data[:4] == b"PK\x03\x04":  # also a ZIP that is no workbook: openpyxl says it cannot read it
-        table = _read_xlsx(data)
+        table = _read_xlsx(data, limit)
     elif data[:8] == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1":
         raise ImportFileError(_("Format .xls lama tidak didukung. Simpan sebagai .xlsx atau .csv."))
     else:
-        table = _read_csv(data)
-    table = [(line, [_cell(v) for v in cells]) for line, cells in table]
-    table = [(line, cells) for line, cells in table if any(cells)]
-    if not table:
+        table = _read_csv(data, limit)
+    rows = []
+    for line, values in table:
+        cells = [_cell(v) for v in values[:MAX_COLUMNS]]
+        while cells and not cells[-1]:
+            cells.pop()
+        if not cells:
+            continue
+        if any(len(c) > MAX_CELL for c in cells):
+            raise ImportFileError(_("Baris %(n)d: isian lebih dari %(max)d huruf.", n=line, max=MAX_CELL))
+        rows.append((line, cells))
+    if not rows:
         raise ImportFileError(_("Berkas tidak berisi baris."))
-    header_line, header = table[0]
-    columns = _map_header(header)
-    missing = [c for c in REQUIRED if c not in columns.values()]
-    if missing:
+    for index, (_line, cells) in enumerate(rows[:MAX_TITLE_ROWS + 1]):
+        if all(c in _map_header(cells).values() for c in REQUIRED):
+            header, rows = cells, rows[index + 1:]
+            break
+    else:
+        found = set(_map_header(rows[0][1]).values())
         labels = {"name": _("nama"), "phone": _("HP"), "position": _("jabatan"), "kelurahan": _("kelurahan")}
         raise ImportFileError(_("Kolom wajib tidak ada: %(cols)s. Baris pertama harus judul kolom: "
                                 "nama, hp, email, jabatan, kelurahan, koperasi.",
-                                cols=", ".join(labels[c] for c in missing)))
-    rows = table[1:]
+                                cols=", ".join(labels[c] for c in REQUIRED if c not in found)))
     if len(rows) > MAX_ROWS:
         raise ImportFileError(_("Paling banyak %(n)d baris per berkas.", n=MAX_ROWS))
+    return {"header": header, "rows": [[line, cells] for line, cells in rows]}
+
+
+def records(table: dict) -> list[dict]:
+    """The parsed rows keyed by canonical column (plus "_line" and "_cells", every column)."""
+    columns = _map_header(table["header"])
     result = []
-    for line, cells in rows:
-        record = {"_line": line}
+    for line, cells in table["rows"]:
+        record = {"_line": line, "_cells": cells}
         for index, key in columns.items():
             record[key] = cells[index] if index < len(cells) else ""
         result.append(record)
     return result
 
 
-def _read_xlsx(data: bytes) -> list[tuple[int, list]]:
+def read_table(data: bytes, filename: str = "") -> list[dict]:
+    return records(parse(data, filename))
+
+
+def _read_xlsx(data: bytes, limit: int) -> list[tuple[int, tuple]]:
     from openpyxl import load_workbook
 
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            unzipped = sum(info.file_size for info in archive.infolist())
+    except zipfile.BadZipFile as error:
+        raise ImportFileError(_("Berkas Excel tidak bisa dibaca.")) from error
+    if unzipped > MAX_UNZIPPED:
+        raise ImportFileError(_("Berkas Excel terlalu besar setelah dibuka."))
     try:
         workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except Exception as error:  # noqa: BLE001 - any unreadable workbook
         raise ImportFileError(_("Berkas Excel tidak bisa dibaca.")) from error
     try:
         sheet = workbook.worksheets[0]
-        return [(i, list(values)) for i, values in enumerate(sheet.iter_rows(values_only=True), 1)
-                if i <= MAX_ROWS + 50]
+        # The <dimension> a file declares is not trusted: openpyxl would pad every row (and add empty
+        # rows) up to it. Forget it and read at most `limit` rows of MAX_COLUMNS cells.
+        sheet.reset_dimensions()
+        return list(enumerate(sheet.iter_rows(max_row=limit, max_col=MAX_COLUMNS, values_only=True), 1))
+    except Exception as error:  # noqa: BLE001 - a broken part inside the workbook
+        raise ImportFileError(_("Berkas Excel tidak bisa dibaca.")) from error
     finally:
         workbook.close()
 
 
-def _read_csv(data: bytes) -> list[tuple[int, list]]:
+def _read_csv(data: bytes, limit: int) -> list[tuple[int, list]]:
     if b"\x00" in data[:4096]:
         raise ImportFileError(_("Berkas bukan CSV atau XLSX."))
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
         text = data.decode("cp1252", errors="replace")
-    first = text.split("\n", 1)[0]
-    delimiter = max((",", ";", "\t"), key=first.count)
+    lines = text.splitlines()[:MAX_TITLE_ROWS + 1]
+    delimiter = max((",", ";", "\t"), key=lambda d: max((line.count(d) for line in lines), default=0))
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    table = []
     try:
-        return [(reader.line_num, cells) for cells in reader]
+        for cells in reader:
+            table.append((reader.line_num, cells))
+            if len(table) >= limit:
+                break
     except csv.Error as error:
         raise ImportFileError(_("Berkas CSV tidak bisa dibaca.")) from error
+    return table
 
 
 def _cell(value) -> str:
@@ -193,46 +278,55 @@ def _map_header(header: list[str]) -> dict[int, str]:
 
 # --- checking the rows ---------------------------------------------------------------------------
 
-def preview(cohort: Cohort, records: list[dict]) -> Preview:
+def preview(cohort: Cohort, records: list[dict], actor=None, ticked=None) -> Preview:
     """Check every row against the database without writing anything. A bounded number of
-    queries, whatever the number of rows."""
-    rows = [ImportRow(line=r["_line"], name=r.get("name", ""), phone_raw=r.get("phone", ""),
-                      email_raw=r.get("email", ""), position_raw=r.get("position", ""),
-                      kelurahan_raw=r.get("kelurahan", ""), cooperative_raw=r.get("cooperative", ""))
+    queries, whatever the number of rows. `actor` (None: the command line, which sees everything)
+    decides what a refusal may say about existing accounts. With `ticked` (the lines whose name or
+    email change was confirmed), an unticked rename is refused; without it the preview only marks it."""
+    rows = [ImportRow(line=r["_line"], cells=list(r.get("_cells", [])), name=r.get("name", ""),
+                      phone_raw=r.get("phone", ""), email_raw=r.get("email", ""),
+                      position_raw=r.get("position", ""), kelurahan_raw=r.get("kelurahan", ""),
+                      cooperative_raw=r.get("cooperative", ""))
             for r in records]
     seen_phones: dict[str, int] = {}
     seen_emails: dict[str, int] = {}
     for row in rows:
         if not row.name:
-            row.errors.append(_("Nama kosong."))
+            row.refuse(N_("Nama kosong."))
+        elif len(row.name) > 160:
+            row.refuse(N_("Nama terlalu panjang."))
         if not row.phone_raw:
-            row.errors.append(_("Nomor HP kosong."))
+            row.refuse(N_("Nomor HP kosong."))
         else:
             row.phone = normalize_phone(row.phone_raw)
             if row.phone is None:
-                row.errors.append(_("Nomor HP tidak dikenali (contoh: 0812-3456-7890)."))
+                row.refuse(N_("Nomor HP tidak dikenali (contoh: 0812-3456-7890)."))
             elif row.phone in seen_phones:
-                row.errors.append(_("Nomor HP sama dengan baris %(n)d.", n=seen_phones[row.phone]))
+                row.refuse(N_("Nomor HP sama dengan baris %(n)d."), n=seen_phones[row.phone])
             else:
                 seen_phones[row.phone] = row.line
         if row.email_raw:
             row.email = normalize_email(row.email_raw)
             if row.email is None:
-                row.errors.append(_("Email tidak valid."))
+                row.refuse(N_("Email tidak valid."))
             elif row.email in seen_emails:
-                row.errors.append(_("Email sama dengan baris %(n)d.", n=seen_emails[row.email]))
+                row.refuse(N_("Email sama dengan baris %(n)d."), n=seen_emails[row.email])
             else:
                 seen_emails[row.email] = row.line
         if not row.position_raw:
-            row.errors.append(_("Jabatan kosong."))
+            row.refuse(N_("Jabatan kosong."))
         else:
             row.position = _POSITIONS.get(row.position_raw.lower())
             if row.position is None:
-                row.errors.append(_("Jabatan tidak dikenal: %(value)s (pilih: %(choices)s).",
-                                    value=row.position_raw, choices=", ".join(POSITIONS)))
+                row.refuse(N_("Jabatan tidak dikenal: %(value)s (pilih: %(choices)s)."),
+                           value=row.position_raw, choices=", ".join(POSITIONS))
     _resolve_villages(cohort, rows)
     _resolve_cooperatives(rows)
-    _match_accounts(cohort, rows)
+    _match_accounts(cohort, rows, actor)
+    if ticked is not None:
+        for row in rows:
+            if row.needs_tick and row.line not in ticked:
+                row.refuse(N_("Nama atau email akun yang ada akan berubah, tetapi baris ini tidak dicentang."))
     return Preview(rows)
 
 
@@ -250,28 +344,27 @@ def _resolve_villages(cohort: Cohort, rows: list[ImportRow]) -> None:
     for row in rows:
         raw = row.kelurahan_raw
         if not raw:
-            row.errors.append(_("Kelurahan kosong."))
+            row.refuse(N_("Kelurahan kosong."))
             continue
         code = raw.replace(".", "")
         if code.isdigit():
             village = by_code.get(code)
             if village is None:
-                row.errors.append(_("Kode kelurahan tidak dikenal: %(value)s.", value=raw))
+                row.refuse(N_("Kode kelurahan tidak dikenal: %(value)s."), value=raw)
                 continue
         else:
             matches = by_name.get(raw.upper(), [])
             if len(matches) > 1 and scope:
                 matches = [v for v in matches if v.code.startswith(scope)]
             if not matches:
-                row.errors.append(_("Kelurahan tidak dikenal: %(value)s.", value=raw))
+                row.refuse(N_("Kelurahan tidak dikenal: %(value)s."), value=raw)
                 continue
             if len(matches) > 1:
-                row.errors.append(_("Nama kelurahan %(value)s ada di beberapa wilayah; tulis kode BPS-nya.",
-                                    value=raw))
+                row.refuse(N_("Nama kelurahan %(value)s ada di beberapa wilayah; tulis kode BPS-nya."), value=raw)
                 continue
             village = matches[0]
         if scope and not village.code.startswith(scope):
-            row.errors.append(_("Kelurahan %(value)s di luar wilayah angkatan.", value=village.display_name))
+            row.refuse(N_("Kelurahan %(value)s di luar wilayah angkatan."), value=village.display_name)
             continue
         row.village = village
 
@@ -293,13 +386,27 @@ def _resolve_cooperatives(rows: list[ImportRow]) -> None:
                 continue
             name = Cooperative.default_name(row.village)
         if len(name) > 200:
-            row.errors.append(_("Nama koperasi terlalu panjang."))
+            row.refuse(N_("Nama koperasi terlalu panjang."))
             continue
         row.cooperative_name = name
         row.cooperative = next((c for c in here if c.name.lower() == name.lower()), None)
 
 
-def _match_accounts(cohort: Cohort, rows: list[ImportRow]) -> None:
+def _account_region(user: User) -> str | None:
+    return user.cooperative.village_code if user.cooperative is not None else user.region_code
+
+
+def _visible(actor, user: User) -> bool:
+    """May the importing user see this account (and so learn from a refusal that it exists)?"""
+    return actor is None or actor.role == "admin" or actor.in_scope(_account_region(user))
+
+
+# Said to whoever may not see the account that makes a row impossible: no hint that it exists.
+_NOT_USABLE_PHONE = N_("Nomor HP ini tidak bisa diimpor ke angkatan ini; minta admin memeriksanya.")
+_NOT_USABLE_EMAIL = N_("Email ini tidak bisa dipakai; kosongkan atau minta admin memeriksanya.")
+
+
+def _match_accounts(cohort: Cohort, rows: list[ImportRow], actor) -> None:
     phones = [r.phone for r in rows if r.phone]
     emails = [r.email for r in rows if r.email]
     by_phone = {u.phone: u for u in db.session.scalars(select(User).where(User.phone.in_(phones)))} if phones else {}
@@ -307,64 +414,71 @@ def _match_accounts(cohort: Cohort, rows: list[ImportRow]) -> None:
     user_ids = [u.id for u in by_phone.values()]
     enrolled = dict(db.session.execute(select(Enrollment.user_id, Enrollment.cohort_id).where(
         Enrollment.user_id.in_(user_ids), Enrollment.course_id == cohort.course_id)).all()) if user_ids else {}
+    scope = cohort.region_code
     for row in rows:
         user = by_phone.get(row.phone) if row.phone else None
-        if user is not None and user.role != "participant":
-            row.errors.append(_("Nomor HP ini sudah dipakai akun yang bukan peserta."))
-            continue
+        if user is not None:
+            visible = _visible(actor, user)
+            region = _account_region(user)
+            if user.role != "participant":
+                row.refuse(N_("Nomor HP ini sudah dipakai akun staf (pelatih, admin atau pemantau).")
+                           if visible else _NOT_USABLE_PHONE)
+                continue
+            if not visible or (scope and not (region or "").startswith(scope)):
+                row.refuse(N_("Nomor HP ini milik peserta di luar wilayah angkatan.") if visible
+                           else _NOT_USABLE_PHONE)
+                continue
         owner = by_email.get(row.email) if row.email else None
         if owner is not None and owner is not user:
-            row.errors.append(_("Email ini sudah dipakai akun lain."))
+            row.refuse(N_("Email ini sudah dipakai akun lain.") if _visible(actor, owner) else _NOT_USABLE_EMAIL)
         if user is not None and user.id in enrolled and enrolled[user.id] not in (None, cohort.id):
-            row.errors.append(_("Peserta sudah terdaftar di angkatan lain untuk kursus ini."))
+            row.refuse(N_("Peserta sudah terdaftar di angkatan lain untuk kursus ini."))
         if row.errors:
             continue
         row.user = user
         if user is None:
             row.action = "create"
-        elif (user.full_name == row.name and user.email == row.email and user.position == row.position
-              and row.cooperative is not None and user.cooperative_id == row.cooperative.id
-              and enrolled.get(user.id) == cohort.id):
-            row.action = "unchanged"
-        else:
-            row.action = "update"
+            continue
+        row.email = row.email or user.email  # an empty email cell keeps the account's email
+        changes = [("name", user.full_name, row.name), ("email", user.email or "", row.email or ""),
+                   ("position", user.position or "", row.position)]
+        old_coop = user.cooperative.name if user.cooperative is not None else ""
+        if row.cooperative is None or row.cooperative.id != user.cooperative_id:
+            changes.append(("cooperative", old_coop, row.cooperative_name))
+        if enrolled.get(user.id) != cohort.id:
+            changes.append(("cohort", "", cohort.name))
+        row.changes = [(f, old, new) for f, old, new in changes if old != new]
+        row.action = "update" if row.changes else "unchanged"
 
 
 # --- storing, confirming -------------------------------------------------------------------------
 
-def _upload_dir() -> Path:
-    path = Path(current_app.config["UPLOAD_DIR"]) / "imports"
-    path.mkdir(parents=True, exist_ok=True)
-    return path
-
-
 def store_upload(cohort: Cohort, data: bytes, filename: str, actor) -> ParticipantImport:
-    """Keep the uploaded file (under a random name, outside static/) until it is confirmed."""
-    read_table(data, filename)  # refuse unreadable files before storing anything
+    """Read the uploaded file once and keep its rows, parsed, until the import is confirmed."""
+    table = parse(data, filename)  # refuses unreadable files before storing anything
     record = ParticipantImport(cohort_id=cohort.id, uploaded_by_id=getattr(actor, "id", None),
                                filename=Path(filename or "peserta").name[:200],
-                               stored_name=secrets.token_hex(16), sha256=hashlib.sha256(data).hexdigest())
-    storage.write_file(_upload_dir() / record.stored_name, data)  # removed unless the upload commits
+                               sha256=hashlib.sha256(data).hexdigest(), parsed=table)
     db.session.add(record)
     db.session.flush()
     return record
 
 
 def load_records(record: ParticipantImport) -> list[dict]:
-    path = _upload_dir() / record.stored_name
-    if not path.is_file():
+    if record.parsed is None:
         raise ImportFileError(_("Berkas unggahan sudah tidak ada. Unggah lagi."))
-    return read_table(path.read_bytes(), record.filename)
+    return records(record.parsed)
 
 
-def confirm(record: ParticipantImport, actor) -> dict:
-    """Re-check the file and import its good rows: create or update the accounts (matched by phone),
-    create missing cooperatives, enrol everyone in the cohort. Flushes; the route commits once, so
-    either every good row is imported or nothing is. Rows with errors are skipped and listed."""
+def confirm(record: ParticipantImport, actor, ticked=()) -> dict:
+    """Re-check the rows and import the good ones: create or update the accounts (matched by phone;
+    a name or email change only on the `ticked` lines), create missing cooperatives, enrol everyone
+    in the cohort. Flushes; the route commits once, so either every good row is imported or nothing
+    is. Refused rows are skipped and kept, with every column of the file, in the summary."""
     if record.confirmed_at is not None:
         raise CohortError(_("Impor ini sudah dikonfirmasi."))
     cohort = record.cohort
-    result = preview(cohort, load_records(record))
+    result = preview(cohort, load_records(record), actor, ticked=set(ticked))
     created_coops: dict[tuple[str, str], Cooperative] = {}
     for row in result.good:
         if row.cooperative is None:
@@ -411,22 +525,35 @@ def confirm(record: ParticipantImport, actor) -> dict:
         "unchanged": result.count("unchanged"),
         "enrolled": enrolled,
         "cooperatives": len(created_coops),
+        "header": list(record.parsed["header"]),
         "rejected": rejected_rows(result),
     }
+    record.parsed = None  # the personal data is in the database now; the summary keeps the refused rows
     db.session.flush()
-    path = _upload_dir() / record.stored_name
-    path.unlink(missing_ok=True)  # the personal data is in the database now; the summary stays
     return record.summary
 
 
 def rejected_rows(result: Preview) -> list[dict]:
-    """The rows the preview refused, as plain dicts (kept in the import summary, shown, exported)."""
-    return [{"line": r.line, "name": r.name, "phone": r.phone_raw, "kelurahan": r.kelurahan_raw,
-             "errors": list(r.errors)} for r in result.bad]
+    """The rows the preview refused, as plain dicts (kept in the import summary, shown, exported):
+    every column of the file and the reasons, untranslated."""
+    return [{"line": r.line, "name": r.name, "phone": r.phone_raw, "cells": list(r.cells),
+             "errors": [[msgid, values] for msgid, values in r.errors]} for r in result.bad]
+
+
+def rejected_table(header: list[str], rejected: list[dict]) -> tuple[list[str], list[list]]:
+    """The refused rows as a file that can be corrected and uploaded again as it is: the file's own
+    header and columns, then the reasons (a column the import ignores)."""
+    width = max([len(header)] + [len(r.get("cells", [])) for r in rejected])
+    head = list(header) + [""] * (width - len(header)) + [_("alasan")]
+    rows = []
+    for r in rejected:
+        cells = list(r.get("cells") or [r.get("name", ""), r.get("phone", "")])
+        rows.append(cells + [""] * (width - len(cells)) + [" ".join(reason_text(e) for e in r["errors"])])
+    return head, rows
 
 
 def discard_stale(cohort: Cohort, keep: ParticipantImport | None = None, hours: int = 24) -> None:
-    """Forget unconfirmed uploads of this cohort older than a day (and their files)."""
+    """Forget unconfirmed uploads of this cohort older than a day (and their rows)."""
     from datetime import timedelta
 
     limit = utcnow() - timedelta(hours=hours)
@@ -439,8 +566,7 @@ def discard_stale(cohort: Cohort, keep: ParticipantImport | None = None, hours: 
 
 
 def discard(record: ParticipantImport) -> None:
-    """Forget an unconfirmed upload and its file. Flushes."""
-    (_upload_dir() / record.stored_name).unlink(missing_ok=True)
+    """Forget an unconfirmed upload. Flushes."""
     db.session.delete(record)
     db.session.flush()
 

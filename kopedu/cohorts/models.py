@@ -101,14 +101,15 @@ class Attendance(db.Model):
 
 
 class ParticipantImport(TimestampMixin, db.Model):
-    """An uploaded participant list: kept (under a random name) between preview and confirmation."""
+    """An uploaded participant list: its rows, read once at upload, are kept parsed between preview and
+    confirmation (then cleared; the summary keeps the refused rows)."""
 
     id: Mapped[int] = mapped_column(primary_key=True)
     cohort_id: Mapped[int] = mapped_column(ForeignKey("cohort.id", ondelete="CASCADE"), index=True)
     uploaded_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
     filename: Mapped[str] = mapped_column(String(200))
-    stored_name: Mapped[str] = mapped_column(String(80), unique=True)
     sha256: Mapped[str] = mapped_column(String(64))
+    parsed: Mapped[dict | None] = mapped_column(JSON)  # {"header": [...], "rows": [[line, [cells]], ...]}
     confirmed_at: Mapped[datetime | None] = mapped_column(TZDateTime)
     summary: Mapped[dict | None] = mapped_column(JSON)
 

@@ -361,6 +361,10 @@ def _import(cohort: Cohort, import_id: int) -> ParticipantImport:
     return record
 
 
+def _refused(rejected: list[dict]) -> list[dict]:
+    return [{**r, "reasons": " ".join(importer.reason_text(e) for e in r["errors"])} for r in rejected]
+
+
 @bp.get("/angkatan/<int:cohort_id>/impor/<int:import_id>")
 @roles_required(*STAFF)
 def import_preview(cohort_id: int, import_id: int):
@@ -371,12 +375,13 @@ def import_preview(cohort_id: int, import_id: int):
         bad = (record.summary or {}).get("rejected", [])
     else:
         try:
-            preview = importer.preview(cohort, importer.load_records(record))
+            preview = importer.preview(cohort, importer.load_records(record), current_user)
             bad = importer.rejected_rows(preview)
         except importer.ImportFileError as exc:
             error = str(exc)
     return render("cohorts/import_preview.html", cohort=cohort, record=record, preview=preview, error=error,
-                  bad=bad, parts=importer.sheet_parts(record) if record.confirmed_at else 0)
+                  bad=_refused(bad), labels=importer.FIELD_LABELS,
+                  parts=importer.sheet_parts(record) if record.confirmed_at else 0)
 
 
 @bp.post("/angkatan/<int:cohort_id>/impor/<int:import_id>/konfirmasi")
@@ -384,8 +389,9 @@ def import_preview(cohort_id: int, import_id: int):
 def import_confirm(cohort_id: int, import_id: int):
     cohort = _cohort(cohort_id)
     record = _import(cohort, import_id)
+    ticked = {line for line in request.form.getlist("ubah", type=int)}
     try:
-        summary = importer.confirm(record, current_user)
+        summary = importer.confirm(record, current_user, ticked)
     except importer.CohortError as error:
         db.session.rollback()
         flash(str(error), "error")
@@ -431,14 +437,15 @@ def import_rejected(cohort_id: int, import_id: int):
     cohort = _cohort(cohort_id)
     record = _import(cohort, import_id)
     if record.confirmed_at is not None:
-        rejected = (record.summary or {}).get("rejected", [])
+        summary = record.summary or {}
+        header, rejected = summary.get("header") or [_("nama"), _("hp")], summary.get("rejected", [])
     else:
         try:
-            rejected = importer.rejected_rows(importer.preview(cohort, importer.load_records(record)))
+            rejected = importer.rejected_rows(importer.preview(cohort, importer.load_records(record), current_user))
         except importer.ImportFileError:
             abort(404)
-    header = [_("baris"), _("nama"), _("hp"), _("kelurahan"), _("alasan")]
-    rows = [[r["line"], r["name"], r["phone"], r["kelurahan"], " ".join(r["errors"])] for r in rejected]
+        header = record.parsed["header"]
+    header, rows = importer.rejected_table(header, rejected)
     return send_table(header, rows, f"ditolak-{cohort.code}-{record.id}", "csv")
 
 

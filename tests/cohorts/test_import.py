@@ -11,6 +11,7 @@ from kopedu.extensions import db
 from kopedu.learning.models import Enrollment
 from kopedu.regions.models import Cooperative, Region
 from tests import factories
+from tests.test_i18n import compiled_catalogues  # noqa: F401 - the English test needs the compiled catalogue
 
 HEADER = ["nama", "hp", "email", "jabatan", "kelurahan", "koperasi"]
 VILLAGES = ["5371030011", "OEBUFU", "5371030013", "Kayu Putih", "5371020002", "5371010011"]
@@ -177,9 +178,9 @@ def test_reasons_for_every_kind_of_bad_row(setup):
         ["Kiki", "081370001009", "", "Ketua", "5301010001", ""],
     ]
     result = _preview(cohort, rows)
-    reasons = {r.line: " ".join(r.errors) for r in result.rows}
+    reasons = {r.line: " ".join(r.messages) for r in result.rows}
     assert "Nama kosong" in reasons[2]
-    assert "bukan peserta" in reasons[3]
+    assert "akun staf" in reasons[3]
     assert "Jabatan tidak dikenal: Bendahara umum" in reasons[4]
     assert "Email ini sudah dipakai akun lain" in reasons[5]
     assert "Email tidak valid" in reasons[6]
@@ -316,22 +317,237 @@ def test_rejected_rows_download_as_csv_with_formulas_neutralised(setup, client, 
     assert response.status_code == 200 and response.mimetype == "text/csv"
     assert f'filename="ditolak-{cohort.code}-' in response.headers["Content-Disposition"]
     table = list(csv.reader(io.StringIO(response.get_data(as_text=True).lstrip("\ufeff"))))
-    assert table[0] == ["baris", "nama", "hp", "kelurahan", "alasan"]
-    assert table[1][:3] == ["3", '\'=HYPERLINK("http://contoh")', "12345"] and len(table) == 2
+    assert table[0] == HEADER + ["alasan"]
+    assert table[1][:2] == ['\'=HYPERLINK("http://contoh")', "12345"] and len(table) == 2
     example = client.get(f"/angkatan/{cohort.id}/impor/contoh.csv").get_data(as_text=True)
     assert example.lstrip("\ufeff").startswith("nama,hp,email,jabatan,kelurahan,koperasi\r\nYuliana Ndun,")
 
 
-def test_an_upload_whose_transaction_fails_leaves_no_file(app):
-    """The stored list is removed when its transaction does not commit (nothing half-written)."""
-    from pathlib import Path
+def _csv_table(response) -> list[list[str]]:
+    return list(csv.reader(io.StringIO(response.get_data(as_text=True).lstrip("\ufeff"))))
 
-    cohort = factories.cohort()
+
+def test_refused_rows_file_keeps_every_column_and_uploads_again_as_it_is(setup, client, login):
+    """Title rows above the header are skipped; the refused-rows file has the file's own columns
+    (jabatan and an extra one included) plus the reason, and once corrected uploads as it is."""
+    _admin, trainer, cohort = setup
+    login(trainer)
+    header = ["No", "nama", "hp", "jabatan", "kelurahan", "koperasi", "catatan"]
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(["DAFTAR PESERTA BIMTEK KOTA KUPANG 2026"])
+    writer.writerow(["Dinas Koperasi dan UKM", "", "", "", "", "", ""])
+    writer.writerow(header)
+    writer.writerow(["1", "Ana Ndun", "0813-7000-0001", "Ketua", "5371030011", "Koperasi A", "hadir"])
+    writer.writerow(["2", "Beni Tefa", "12345", "Bendahara", "5371030011", "Koperasi A", "HP salah"])
+    writer.writerow(["3", "Citra Lado", "0813-7000-0003", "Ketua umum", "5371030013", "", ""])
+    preview_url = upload(client, cohort, buffer.getvalue().encode()).headers["Location"]
+    html = client.get(preview_url).get_data(as_text=True)
+    assert "Siap diimpor</dt><dd>1" in html and "Bermasalah</dt><dd>2" in html
+    client.post(preview_url + "/konfirmasi")
+    table = _csv_table(client.get(preview_url + "/ditolak.csv"))  # after confirming, from the summary
+    assert table[0] == header + ["alasan"]
+    assert table[1][:7] == ["2", "Beni Tefa", "12345", "Bendahara", "5371030011", "Koperasi A", "HP salah"]
+    assert "Nomor HP tidak dikenali" in table[1][7]
+    assert table[2][3] == "Ketua umum" and "Jabatan tidak dikenal" in table[2][7]
+
+    table[1][2], table[2][3] = "0813-7000-0002", "Ketua"  # corrected in the downloaded file
+    buffer = io.StringIO()
+    csv.writer(buffer).writerows(table)
+    again = upload(client, cohort, buffer.getvalue().encode()).headers["Location"]
+    html = client.get(again).get_data(as_text=True)
+    assert "Siap diimpor</dt><dd>2" in html and "Bermasalah</dt><dd>0" in html
+    client.post(again + "/konfirmasi")
+    assert counts()[:2] == (3, 3)
+
+
+def test_refusal_reasons_in_the_english_ui(setup, client, login):
+    _admin, trainer, cohort = setup
+    login(trainer)
+    preview_url = upload(client, cohort, as_csv([["Beni Tefa", "12345", "", "Ketua", "5371030011", ""],
+                                                 ["Ana", "081370001001", "", "Ketua", "5371030011", ""]])
+                         ).headers["Location"]
+    client.post(preview_url + "/konfirmasi")  # confirmed in Indonesian: the summary keeps the msgids
+    client.post("/bahasa", data={"lang": "en"})
+    html = client.get(preview_url).get_data(as_text=True)
+    assert "Mobile number not recognised" in html and "Nomor HP tidak dikenali" not in html
+    table = _csv_table(client.get(preview_url + "/ditolak.csv"))
+    assert table[0][-1] == "reason" and "Mobile number not recognised" in table[1][-1]
+
+
+def _existing_participant(cohort, **fields):
+    coop = factories.cooperative("5371030011", name="Koperasi Lama")
+    user = factories.user("participant", phone="6281370005555", full_name="Maria Seran", email="maria@contoh.id",
+                          position="Ketua", cooperative_id=coop.id, **fields)
     db.session.commit()
-    data = "nama,hp,jabatan,kelurahan\nYosef Lango,081277770001,Ketua,5371030011\n".encode()
-    record = importer.store_upload(cohort, data, "peserta.csv", None)
-    stored = Path(app.config["UPLOAD_DIR"]).rglob(record.stored_name)
-    path = next(stored)
-    assert path.is_file()
-    db.session.rollback()
-    assert not path.exists()
+    return user
+
+
+def test_preview_shows_old_and_new_values_and_a_rename_needs_its_tick(setup, client, login):
+    _admin, trainer, cohort = setup
+    maria = _existing_participant(cohort)
+    login(trainer)
+    row = ["Maria Goreti Seran", "0813-7000-5555", "", "Sekretaris", "5371030011", "Koperasi Baru"]
+    url = upload(client, cohort, as_csv([row])).headers["Location"]
+    html = client.get(url).get_data(as_text=True)
+    import re
+
+    changes = re.findall(r'data-field="(\w+)" data-old="([^"]*)" data-new="([^"]*)"', html)
+    assert ("name", "Maria Seran", "Maria Goreti Seran") in changes
+    assert ("position", "Ketua", "Sekretaris") in changes
+    assert ("cooperative", "Koperasi Lama", "Koperasi Baru") in changes
+    assert ("cohort", "", cohort.name) in changes
+    assert not any(field == "email" for field, *_ in changes)  # an empty cell keeps the email
+    assert 'name="ubah" value="2"' in html
+
+    client.post(url + "/konfirmasi")  # not ticked: the row is skipped, Maria is untouched
+    db.session.expire_all()
+    maria = db.session.get(User, maria.id)
+    assert (maria.full_name, maria.position, maria.cooperative.name) == ("Maria Seran", "Ketua", "Koperasi Lama")
+    assert counts()[1] == 0
+    record = db.session.get(ParticipantImport, int(url.rsplit("/", 1)[1]))
+    assert "tidak dicentang" in record.summary["rejected"][0]["errors"][0][0]
+
+    url = upload(client, cohort, as_csv([row])).headers["Location"]
+    client.post(url + "/konfirmasi", data={"ubah": "2"})
+    db.session.expire_all()
+    maria = db.session.get(User, maria.id)
+    assert (maria.full_name, maria.email, maria.position) == ("Maria Goreti Seran", "maria@contoh.id", "Sekretaris")
+    assert maria.cooperative.name == "Koperasi Baru" and counts()[1] == 1
+
+
+def test_a_position_change_needs_no_tick_but_is_shown(setup, client, login):
+    _admin, trainer, cohort = setup
+    maria = _existing_participant(cohort)
+    login(trainer)
+    url = upload(client, cohort, as_csv([["Maria Seran", "0813-7000-5555", "maria@contoh.id", "Pengawas",
+                                          "5371030011", "Koperasi Lama"]])).headers["Location"]
+    html = client.get(url).get_data(as_text=True)
+    assert 'data-field="position"' in html and 'name="ubah"' not in html
+    client.post(url + "/konfirmasi")
+    db.session.expire_all()
+    assert db.session.get(User, maria.id).position == "Pengawas"
+
+
+def _outsider():
+    db.session.add(Region(code="5301", name="KUPANG", level="kabupaten_kota", parent_code="53"))
+    db.session.add(Region(code="5301010", name="SEMAU", level="kecamatan", parent_code="5301"))
+    db.session.add(Region(code="5301010001", name="UITAO", level="kelurahan_desa", parent_code="5301010"))
+    db.session.flush()
+    coop = factories.cooperative("5301010001", name="Koperasi Uitao")
+    outsider = factories.user("participant", phone="6281370006666", full_name="Orang Luar", cooperative_id=coop.id)
+    factories.user("trainer", phone="6281370007777", full_name="Pelatih Lain", region_code="5301")
+    db.session.commit()
+    return outsider
+
+
+def test_staff_and_out_of_region_accounts_are_refused_and_not_revealed(setup, client, login):
+    admin, trainer, cohort = setup
+    outsider = _outsider()
+    rows = [["Orang Luar", "0813-7000-6666", "", "Ketua", "5371030011", ""],
+            ["Pelatih Lain", "0813-7000-7777", "", "Ketua", "5371030011", ""],
+            ["Tidak Ada", "0813-7000-8888", "", "Ketua", "5371030011", ""]]
+    login(trainer)  # a trainer of Kota Kupang may not see accounts of Kabupaten Kupang nor staff accounts
+    url = upload(client, cohort, as_csv(rows)).headers["Location"]
+    html = client.get(url).get_data(as_text=True)
+    refused = dict(__import__("re").findall(r'data-line="(\d+)"><td>\d+</td><td>[^<]*</td><td>[^<]*</td><td>([^<]*)</td>',
+                                             html))
+    assert set(refused) == {"2", "3"} and refused["2"] == refused["3"]  # the same words for both
+    assert "minta admin" in refused["2"]
+    for hint in ("staf", "di luar wilayah", "Orang Luar", "Koperasi Uitao", "Pelatih Lain</td><td>0813-7000-7777</td><td>Nomor"):
+        assert hint not in refused["2"]
+    client.post(url + "/konfirmasi")
+    db.session.expire_all()
+    outsider = db.session.get(User, outsider.id)
+    assert outsider.cooperative.name == "Koperasi Uitao"
+    assert db.session.scalar(select(func.count()).select_from(Enrollment).where(
+        Enrollment.user_id == outsider.id)) == 0  # not pulled into the cohort
+    client.post("/keluar")
+
+    login(admin)  # the admin sees every account: the reasons say what they are
+    url = upload(client, cohort, as_csv(rows)).headers["Location"]
+    html = client.get(url).get_data(as_text=True)
+    assert "milik peserta di luar wilayah angkatan" in html and "akun staf" in html
+
+
+def _huge_dimension_xlsx() -> bytes:
+    """A small workbook whose sheet claims A1:XFD1048576 (16,384 columns × 1,048,576 rows) and has one
+    cell there: openpyxl would fill every row in between, padded to the claimed width."""
+    import re
+    import zipfile
+
+    plain = as_xlsx([["Ana Ndun", "081370001001", "", "Ketua", "5371030011", ""]])
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(plain)) as source, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
+        for info in source.infolist():
+            data = source.read(info.filename)
+            if info.filename == "xl/worksheets/sheet1.xml":
+                data = re.sub(rb'<dimension ref="[^"]*"\s*/>', b'<dimension ref="A1:XFD1048576"/>', data)
+                data = data.replace(b"</sheetData>", b'<row r="1048576"><c r="XFD1048576" t="inlineStr">'
+                                    b"<is><t>x</t></is></c></row></sheetData>")
+                assert data.count(b"XFD1048576") == 2
+            target.writestr(info.filename, data)
+    return out.getvalue()
+
+
+def test_an_xlsx_claiming_huge_dimensions_is_read_cheaply():
+    import tracemalloc
+
+    data = _huge_dimension_xlsx()
+    assert len(data) < 8000, len(data)
+    tracemalloc.start()
+    try:
+        table = importer.parse(data, "besar.xlsx")
+        _size, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert table["header"] == HEADER[:5] or table["header"][:5] == HEADER[:5]
+    assert [line for line, _cells in table["rows"]] == [2]
+    assert peak < 30 * 1024 * 1024, f"peak {peak / 2**20:.0f} MiB"
+
+
+def test_row_column_and_cell_caps(setup, monkeypatch):
+    monkeypatch.setattr(importer, "MAX_ROWS", 20)
+    row = ["Ana", "081370001001", "", "Ketua", "5371030011", ""]
+    with pytest.raises(importer.ImportFileError, match="Paling banyak 20 baris"):
+        importer.parse(as_csv([row] * 21))
+    with pytest.raises(importer.ImportFileError, match="Paling banyak 20 baris"):
+        importer.parse(as_xlsx([row] * 21))
+    assert len(importer.parse(as_xlsx([row] * 20))["rows"]) == 20
+    with pytest.raises(importer.ImportFileError, match="lebih dari 300 huruf"):
+        importer.parse(as_csv([["A" * 301] + row[1:]]))
+    wide = importer.parse(as_csv([row + ["x"] * 100], header=HEADER + [f"k{i}" for i in range(100)]))
+    assert len(wide["header"]) == importer.MAX_COLUMNS and len(wide["rows"][0][1]) == importer.MAX_COLUMNS
+
+
+def test_an_xlsx_that_unzips_too_big_is_refused():
+    import zipfile
+
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(as_xlsx([])), "r") as source, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as t:
+        for info in source.infolist():
+            t.writestr(info.filename, source.read(info.filename))
+        t.writestr("xl/media/padding.bin", b"\0" * (importer.MAX_UNZIPPED + 1))
+    assert len(out.getvalue()) < importer.MAX_BYTES
+    with pytest.raises(importer.ImportFileError, match="terlalu besar setelah dibuka"):
+        importer.parse(out.getvalue())
+
+
+def test_the_file_is_parsed_once_and_kept_parsed(setup, client, login, monkeypatch):
+    _admin, trainer, cohort = setup
+    login(trainer)
+    url = upload(client, cohort, as_xlsx(fifty_rows()[:3]), "daftar.xlsx").headers["Location"]
+    record = db.session.get(ParticipantImport, int(url.rsplit("/", 1)[1]))
+    assert [line for line, _cells in record.parsed["rows"]] == [2, 3, 4]
+
+    def no_parsing(*args, **kwargs):
+        raise AssertionError("parsed again")
+
+    monkeypatch.setattr(importer, "parse", no_parsing)
+    monkeypatch.setattr(importer, "_read_xlsx", no_parsing)
+    assert "Siap diimpor</dt><dd>3" in client.get(url).get_data(as_text=True)
+    client.post(url + "/konfirmasi")
+    db.session.expire_all()
+    record = db.session.get(ParticipantImport, record.id)
+    assert record.confirmed_at is not None and record.parsed is None  # the personal data left the import
+    assert counts()[:2] == (3, 3)
