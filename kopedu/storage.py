@@ -1,26 +1,38 @@
-"""Files written as part of a database transaction: kept when it commits, removed when it does not.
+"""The file store: files written as part of a database transaction are kept when it commits and removed
+when it does not — one mechanism for every stored file (uploads, course attachments, certificate PDFs
+and images, participant lists).
 
-A service that stores an uploaded or imported file next to the row that names it calls `write_file()`
-instead of writing the file itself. If the transaction then rolls back — a validation error further on,
-a lost database connection at COMMIT, an exception that ends the request — the file is deleted again,
-so a failed upload or import leaves neither rows nor files behind.
+A service that stores a file next to the row that names it calls `write_file()` (bytes it has) or
+`place()` (uploads already checked and staged by kopedu.web.uploads.stage) instead of writing the file
+itself. If the transaction then rolls back — a validation error further on, a lost database connection
+at COMMIT, an exception that ends the request — the file is deleted again, so a failed upload or import
+leaves neither rows nor files behind. `delete_after_commit()` removes a file once the deletion of its row
+has committed. The keeping and removing run from kopedu.events (after_commit / on_rollback), so the
+whole write path of a request is described there. Files are sent by kopedu.web.files.send_stored_file.
 """
 from __future__ import annotations
 
 import os
 from pathlib import Path
 
-from sqlalchemy import event
 from sqlalchemy.orm import Session
 
-from kopedu.extensions import db
+from kopedu import events
 
-_KEY = "kopedu_new_files"
+_KEY = "kopedu.files_written"  # in Session.info: the files this transaction wrote (for tests and logs)
+
+
+def _session(session: Session | None) -> Session:
+    if session is None:
+        from kopedu.extensions import db
+
+        session = db.session()
+    return session
 
 
 def write_file(path: Path, data: bytes, session: Session | None = None) -> Path:
-    """Write `data` to `path` atomically (temporary file, then rename) and remember it on the session
-    so that it is removed unless the session's transaction commits."""
+    """Write `data` to `path` atomically (temporary file, then rename), removed unless the session's
+    transaction commits."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(path.name + ".tmp")
@@ -34,31 +46,41 @@ def write_file(path: Path, data: bytes, session: Session | None = None) -> Path:
     return path
 
 
+def place(staged, directory: Path, session: Session | None = None) -> None:
+    """Move staged uploads (kopedu.web.uploads.StagedFile) to directory/<stored_name>; call it after the
+    rows that name them are flushed. They are removed unless the transaction commits."""
+    directory = Path(directory)
+    directory.mkdir(parents=True, exist_ok=True)
+    for item in staged:
+        final = directory / item.stored_name
+        os.replace(item.tmp_path, final)
+        track(final, session)
+
+
 def track(path: Path, session: Session | None = None) -> None:
     """Remove `path` unless the session's current transaction commits."""
-    session = session if session is not None else db.session()
+    session = _session(session)
     session.info.setdefault(_KEY, []).append(str(path))
+    events.on_rollback(_remove, Path(path), session=session)
+    events.after_commit(_forget, session, session=session)
+
+
+def delete_after_commit(path: Path, session: Session | None = None) -> None:
+    """Remove `path` once the transaction (that deletes its row) has committed; keep it otherwise."""
+    events.after_commit(_remove, Path(path), session=_session(session))
 
 
 def pending(session: Session | None = None) -> list[str]:
     """Files written in the open transaction (for tests)."""
-    session = session if session is not None else db.session()
-    return list(session.info.get(_KEY, []))
+    return list(_session(session).info.get(_KEY, []))
 
 
-@event.listens_for(Session, "after_commit")
-def _keep_files(session: Session) -> None:
-    if not session.in_nested_transaction():  # a released savepoint is not a commit yet
-        session.info.pop(_KEY, None)
+def _remove(path: Path) -> None:
+    try:
+        os.remove(path)
+    except OSError:
+        pass
 
 
-@event.listens_for(Session, "after_transaction_end")
-def _remove_uncommitted_files(session: Session, transaction) -> None:
-    # The outermost transaction ended without a commit (rollback, failed COMMIT or close): clean up.
-    if transaction.parent is not None or transaction.nested:
-        return
-    for name in session.info.pop(_KEY, []):
-        try:
-            os.remove(name)
-        except OSError:
-            pass
+def _forget(session: Session) -> None:
+    session.info.pop(_KEY, None)

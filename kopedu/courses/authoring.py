@@ -21,6 +21,7 @@ from kopedu.courses.services import taught_courses
 from kopedu.extensions import db
 from kopedu.web import uploads
 from kopedu.web.access import roles_required
+from kopedu.web.files import send_stored_file
 from kopedu.web.htmx import is_partial, redirect, render
 
 bp = Blueprint("authoring", __name__, url_prefix="/kelola")
@@ -594,5 +595,6 @@ def media_file(name: str, filename: str):
     media = services.media_by_name(name)
     if media is None or not (media.course.published or media.course.is_trainer(current_user)):
         abort(404)
-    return uploads.send_stored(services.media_dir(current_app.config["UPLOAD_DIR"]) / media.stored_name,
-                               media.mime, media.original_name, inline=media.kind in ("jpg", "png", "pdf"))
+    return send_stored_file(services.media_dir(current_app.config["UPLOAD_DIR"]) / media.stored_name,
+                            mimetype=media.mime, download_name=media.original_name,
+                            inline=media.kind in ("jpg", "png", "pdf"), cache_control="private, max-age=300")

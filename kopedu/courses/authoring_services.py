@@ -11,6 +11,7 @@ from flask_babel import gettext as _
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
+from kopedu import storage as file_store
 from kopedu.auth.services import active_trainers
 from kopedu.courses import gift
 from kopedu.courses.models import (Assignment, Choice, Course, CourseMedia, Lesson, Module, Question, Quiz,
@@ -486,7 +487,7 @@ def upload_media(course: Course, storage, user, upload_dir) -> CourseMedia:
     except BaseException:
         uploads.discard([staged])
         raise
-    uploads.place(db.session, [staged], directory)
+    file_store.place([staged], directory)
     return media
 
 
@@ -496,7 +497,7 @@ def course_media(course: Course) -> list[CourseMedia]:
 
 
 def delete_media(media: CourseMedia, upload_dir) -> None:
-    uploads.delete_after_commit(db.session, media_dir(upload_dir) / media.stored_name)
+    file_store.delete_after_commit(media_dir(upload_dir) / media.stored_name)
     db.session.delete(media)
     db.session.flush()
 

@@ -11,8 +11,9 @@ from kopedu.courses.models import Course
 from kopedu.extensions import db
 from kopedu.grading import bp, services
 from kopedu.grading.models import STATUSES, WAITING
-from kopedu.web import exports, uploads
+from kopedu.web import exports
 from kopedu.web.access import roles_required
+from kopedu.web.files import send_stored_file
 from kopedu.web.htmx import is_partial, redirect, render
 
 GRADERS = ("trainer", "admin")
@@ -121,7 +122,8 @@ def submission_file(file_id: int, name: str):
     if stored is None or not services.can_view(current_user, stored.version.submission):
         abort(404)
     path = services.submission_dir(current_app.config["UPLOAD_DIR"]) / stored.stored_name
-    return uploads.send_stored(path, stored.mime, stored.original_name, inline=stored.inline)
+    return send_stored_file(path, mimetype=stored.mime, download_name=stored.original_name, inline=stored.inline,
+                            cache_control="private, max-age=300")
 
 
 # --------------------------------------------------------------------------- trainers: the queue

@@ -15,6 +15,7 @@ from sqlalchemy import and_, case, false, func, or_, select, update
 from sqlalchemy.orm import aliased, joinedload, lazyload, selectinload
 
 from kopedu import events
+from kopedu import storage as file_store
 from kopedu.auth.models import User
 from kopedu.cohorts.models import Cohort
 from kopedu.courses.models import Assignment, Course, Lesson, Module, Quiz, course_trainer
@@ -175,7 +176,7 @@ def submit(assignment: Assignment, enrollment: Enrollment, *, text: str, files, 
     except BaseException:
         uploads.discard(staged)
         raise
-    uploads.place(db.session, staged, directory)
+    file_store.place(staged, directory)
     return version
 
 

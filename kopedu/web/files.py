@@ -1,4 +1,5 @@
-"""Sending stored files (certificate PDFs, ZIP exports) to the browser.
+"""Sending stored files to the browser: the one function for every file under UPLOAD_DIR (certificate
+PDFs and ZIPs, submission files, course media).
 
 By default the app sends the bytes itself (Flask's send_file, with ETag and conditional requests).
 Behind nginx, set KOPEDU_ACCEL_REDIRECT to the internal location that serves UPLOAD_DIR (see
@@ -11,25 +12,35 @@ from __future__ import annotations
 from pathlib import Path
 from urllib.parse import quote
 
-from flask import current_app, send_file
+from flask import abort, current_app, send_file
 
 
 def send_stored_file(path: Path, *, mimetype: str, download_name: str, etag: str | None = None,
-                     cache_control: str = "private, no-cache"):
-    """An attachment response for a file under UPLOAD_DIR (X-Accel-Redirect when configured)."""
+                     inline: bool = False, cache_control: str = "private, no-cache"):
+    """A response for a file under UPLOAD_DIR (X-Accel-Redirect when configured); 404 if it is gone.
+    Inline files (images, PDFs) may be shown in a frame of this site only; nothing stored runs scripts."""
+    path = Path(path)
+    if not path.is_file():
+        abort(404)
     prefix = current_app.config.get("ACCEL_REDIRECT")
     relative = _relative_to_uploads(path) if prefix else None
     if relative is None:
-        response = send_file(path, mimetype=mimetype, as_attachment=True, download_name=download_name,
+        response = send_file(path, mimetype=mimetype, as_attachment=not inline, download_name=download_name,
                              etag=etag if etag is not None else True, conditional=True, max_age=0,
                              last_modified=None)
     else:
         response = current_app.response_class(b"", mimetype=mimetype)
         response.headers["X-Accel-Redirect"] = prefix.rstrip("/") + "/" + quote(relative)
-        _content_disposition(response, download_name)
+        _content_disposition(response, download_name, inline)
         # nginx answers conditional requests itself from the file (a stored file never changes:
         # a regenerated certificate gets a new file name).
     response.headers["Cache-Control"] = cache_control
+    if inline and mimetype == "application/pdf":
+        # The browser's PDF viewer needs its plugin frame; nothing else is allowed to frame it.
+        response.headers["Content-Security-Policy"] = "frame-ancestors 'self'"
+    else:
+        response.headers["Content-Security-Policy"] = "default-src 'none'; frame-ancestors 'self'"
+    response.headers["X-Frame-Options"] = "SAMEORIGIN"
     return response
 
 
@@ -39,7 +50,7 @@ def _relative_to_uploads(path: Path) -> str | None:
     return full.relative_to(root).as_posix() if full.is_relative_to(root) else None
 
 
-def _content_disposition(response, name: str) -> None:
+def _content_disposition(response, name: str, inline: bool = False) -> None:
     """As send_file writes it: a plain ASCII name, plus filename* when the name is not ASCII."""
     import unicodedata
 
@@ -49,4 +60,4 @@ def _content_disposition(response, name: str) -> None:
     except UnicodeEncodeError:
         simple = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode("ascii")
         options = {"filename": simple, "filename*": f"UTF-8''{quote(name, safe='!#$&+-.^_`|~')}"}
-    response.headers.set("Content-Disposition", "attachment", **options)
+    response.headers.set("Content-Disposition", "inline" if inline else "attachment", **options)

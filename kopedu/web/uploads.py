@@ -6,9 +6,9 @@ importer, certificate logos and signatures, participant lists.
 Two steps keep disk and database in step:
 1. `stage()` streams an upload into a temporary file (``<dir>/tmp/``) and checks it; on any error
    the temporary file is gone and an UploadError with a message for the user is raised.
-2. `place()` (call it after the rows that name the files are flushed) moves the staged files to
-   their final random names and remembers them on the session: if the transaction does not commit,
-   they are deleted again. `delete_after_commit()` removes files once their rows are gone for good.
+2. `kopedu.storage.place()` (call it after the rows that name the files are flushed) moves the staged
+   files to their final random names; the file store removes them again if the transaction does not
+   commit. Stored files are sent by kopedu.web.files.send_stored_file.
 """
 from __future__ import annotations
 
@@ -21,8 +21,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from flask_babel import gettext as _
-from sqlalchemy import event
-from sqlalchemy.orm import Session
 
 MB = 1024 * 1024
 CHUNK = 64 * 1024
@@ -162,55 +160,3 @@ def stage(storage, directory: Path, allowed, max_bytes: int) -> StagedFile:
 def discard(staged) -> None:
     for item in staged:
         item.tmp_path.unlink(missing_ok=True)
-
-
-def place(session: Session, staged, directory: Path) -> None:
-    """Move staged files to directory/<stored_name>. Files placed in a transaction that then does
-    not commit are deleted (see the session events below)."""
-    directory = Path(directory)
-    directory.mkdir(parents=True, exist_ok=True)
-    placed = session.info.setdefault("kopedu_placed_files", [])
-    for item in staged:
-        final = directory / item.stored_name
-        os.replace(item.tmp_path, final)
-        placed.append(final)
-
-
-def delete_after_commit(session: Session, path: Path) -> None:
-    session.info.setdefault("kopedu_delete_files", []).append(Path(path))
-
-
-@event.listens_for(Session, "after_commit")
-def _after_commit(session):
-    session.info.pop("kopedu_placed_files", None)
-    for path in session.info.pop("kopedu_delete_files", []):
-        path.unlink(missing_ok=True)
-
-
-@event.listens_for(Session, "after_transaction_end")
-def _after_transaction_end(session, transaction):
-    if transaction.parent is not None or transaction.nested:
-        return
-    # Still listed here means the transaction ended without a commit: the rows are gone, so are the files.
-    for path in session.info.pop("kopedu_placed_files", []):
-        path.unlink(missing_ok=True)
-    session.info.pop("kopedu_delete_files", None)
-
-
-def send_stored(path: Path, mime: str, download_name: str, inline: bool):
-    """Send a stored file. Inline files (images, PDFs) may be shown in a frame of this site only."""
-    from flask import abort, send_file
-
-    path = Path(path)
-    if not path.is_file():
-        abort(404)
-    response = send_file(path, mimetype=mime, as_attachment=not inline, download_name=download_name,
-                         conditional=True, max_age=0)
-    response.headers["Cache-Control"] = "private, max-age=300"
-    if inline and mime == "application/pdf":
-        # The browser's PDF viewer needs its plugin frame; nothing else is allowed to frame it.
-        response.headers["Content-Security-Policy"] = "frame-ancestors 'self'"
-    else:
-        response.headers["Content-Security-Policy"] = "default-src 'none'; frame-ancestors 'self'"
-    response.headers["X-Frame-Options"] = "SAMEORIGIN"
-    return response
