@@ -51,52 +51,72 @@ def load(slug: str | None = None, course_id: int | None = None) -> Course | None
     key = select(Course.id, Course.outline_version)
     key = key.where(Course.slug == slug) if slug is not None else key.where(Course.id == course_id)
     row = db.session.execute(key).first()
-    if row is None:
-        return None
+    return _outlines({row.id: row.outline_version}).get(row.id) if row is not None else None
+
+
+def load_many(course_ids) -> dict[int, Course]:
+    """{course id: outline} for these courses: one query for their versions, and the outlines not in
+    the cache loaded together (two more queries, whatever their number)."""
+    course_ids = list(course_ids)
+    if not course_ids:
+        return {}
+    rows = db.session.execute(select(Course.id, Course.outline_version).where(Course.id.in_(course_ids)))
+    return _outlines(dict(rows.all()))
+
+
+def _outlines(versions: dict[int, str]) -> dict[int, Course]:
     cache = _cache()
-    cached = cache.get(row.id)
-    if cached is not None and cached[0] == row.outline_version:
-        return cached[1]
-    course = _load(row.id)
-    if course is None:  # deleted in between
-        return None
-    with _load_lock:
-        if len(cache) >= MAX_COURSES:
-            cache.clear()
-        cache[course.id] = (course.outline_version, course)
-    return course
+    found, missing = {}, []
+    for course_id, version in versions.items():
+        cached = cache.get(course_id)
+        if cached is not None and cached[0] == version:
+            found[course_id] = cached[1]
+        else:
+            missing.append(course_id)
+    if missing:
+        loaded = _load(missing)
+        with _load_lock:
+            if len(cache) + len(loaded) > MAX_COURSES:
+                cache.clear()
+            for course in loaded:
+                cache[course.id] = (course.outline_version, course)
+                found[course.id] = course
+    return found
 
 
-def _load(course_id: int) -> Course | None:
-    """Load one outline in a session of its own on the request's connection (same transaction, so the
+def _load(course_ids: list[int]) -> list[Course]:
+    """Load outlines in a session of their own on the request's connection (same transaction, so the
     request's own uncommitted changes are seen; own identity map, so no object of the request's session
-    is shared or detached), then detach it."""
+    is shared or detached), then detach them."""
     connection = db.session.connection()
     with Session(bind=connection, autoflush=False, expire_on_commit=False) as session:
-        course = session.scalars(select(Course).where(Course.id == course_id).options(
+        courses = session.scalars(select(Course).where(Course.id.in_(course_ids)).options(
             joinedload(Course.modules).joinedload(Module.lessons).options(defer(Lesson.body),
                                                                           defer(Lesson.settings)),
             selectinload(Course.quizzes),
             lazyload(Course.trainers),
-        )).unique().first()
-        if course is None:
-            return None
-        course._trainer_ids = frozenset(session.scalars(
-            select(course_trainer.c.user_id).where(course_trainer.c.course_id == course_id)))
-        # Every link between the loaded objects, so that no attribute read on them needs a session.
-        lessons = {}
-        for module in course.modules:
-            set_committed_value(module, "course", course)
-            for lesson in module.lessons:
-                set_committed_value(lesson, "module", module)
-                lessons[lesson.id] = lesson
-        for quiz in course.quizzes:
-            set_committed_value(quiz, "course", course)
-            set_committed_value(quiz, "lesson", lessons.get(quiz.lesson_id))
-        for lesson in lessons.values():
-            set_committed_value(lesson, "quiz", next((q for q in course.quizzes if q.lesson_id == lesson.id), None))
+        )).unique().all()
+        trainers: dict[int, set[int]] = {}
+        for course_id, user_id in session.execute(select(course_trainer.c.course_id, course_trainer.c.user_id)
+                                                  .where(course_trainer.c.course_id.in_(course_ids))):
+            trainers.setdefault(course_id, set()).add(user_id)
+        for course in courses:
+            course._trainer_ids = frozenset(trainers.get(course.id, ()))
+            # Every link between the loaded objects, so that no attribute read on them needs a session.
+            lessons = {}
+            for module in course.modules:
+                set_committed_value(module, "course", course)
+                for lesson in module.lessons:
+                    set_committed_value(lesson, "module", module)
+                    lessons[lesson.id] = lesson
+            by_lesson = {quiz.lesson_id: quiz for quiz in course.quizzes if quiz.lesson_id is not None}
+            for quiz in course.quizzes:
+                set_committed_value(quiz, "course", course)
+                set_committed_value(quiz, "lesson", lessons.get(quiz.lesson_id))
+            for lesson in lessons.values():
+                set_committed_value(lesson, "quiz", by_lesson.get(lesson.id))
         session.expunge_all()
-    return course
+    return list(courses)
 
 
 # --------------------------------------------------------------------------- invalidation

@@ -463,45 +463,31 @@ class DashboardEntry:
 
 
 def dashboard(user) -> list[DashboardEntry]:
-    """The user's enrolled courses with progress, the lesson to resume and pre/post scores.
-    Three queries whatever the number of courses and lessons."""
+    """The user's enrolled courses with progress, the lesson to resume and pre/post scores: the
+    enrolments, the courses' outlines from the cache (one small query for their versions) and the
+    lessons done and best scores in all of them (one query): three queries whatever the number of courses."""
     enrollments = list(db.session.scalars(
         select(Enrollment).where(Enrollment.user_id == user.id).order_by(Enrollment.enrolled_at, Enrollment.id)
-        .options(joinedload(Enrollment.course).lazyload(Course.trainers), lazyload(Enrollment.user))))
-    enrollments = [e for e in enrollments if e.course.published]
+        .options(lazyload(Enrollment.course), lazyload(Enrollment.user))))
+    outlines = outline.load_many({e.course_id for e in enrollments})
+    courses = {e.id: outlines[e.course_id] for e in enrollments
+               if e.course_id in outlines and outlines[e.course_id].published}
+    enrollments = [e for e in enrollments if e.id in courses]
     if not enrollments:
         return []
-    course_ids = [e.course_id for e in enrollments]
-    rows = db.session.execute(
-        select(Lesson, Module.course_id, LessonProgress.id).join(Module, Lesson.module_id == Module.id)
-        .outerjoin(LessonProgress, and_(LessonProgress.lesson_id == Lesson.id, LessonProgress.user_id == user.id))
-        .where(Module.course_id.in_(course_ids), Lesson.published.is_(True))
-        .order_by(Module.course_id, Module.position, Lesson.position, Lesson.id)
-        .options(load_only(Lesson.id, Lesson.module_id, Lesson.title, Lesson.kind, Lesson.required,
-                           Lesson.position, Lesson.published))).all()
-    lessons_by_course: dict[int, list[Lesson]] = {course_id: [] for course_id in course_ids}
-    done = set()
-    for lesson, course_id, progress_id in rows:
-        lessons_by_course[course_id].append(lesson)
-        if progress_id is not None:
-            done.add(lesson.id)
-    # The pre- and post-tests with the user's best submitted score (a quiz without one gets None).
-    quiz_rows = db.session.execute(
-        select(Quiz, func.max(QuizAttempt.score))
-        .outerjoin(QuizAttempt, and_(QuizAttempt.quiz_id == Quiz.id, QuizAttempt.user_id == user.id,
-                                     QuizAttempt.submitted_at.is_not(None)))
-        .where(Quiz.course_id.in_(course_ids), Quiz.role.in_(("pretest", "posttest")))
-        .group_by(Quiz.id).order_by(Quiz.id)).all()
-    quizzes = [quiz for quiz, _ in quiz_rows]
-    scores = {quiz.id: score for quiz, score in quiz_rows if score is not None}
+    tests = {e.id: [quiz for quiz in courses[e.id].quizzes if quiz.role in ("pretest", "posttest")]
+             for e in enrollments}
+    done, scores = _progress_and_scores(
+        user.id, [lesson.id for e in enrollments for lesson in ordered_lessons(courses[e.id])],
+        [quiz.id for e in enrollments for quiz in tests[e.id]])
     entries = []
     for enrollment in enrollments:
-        lessons = lessons_by_course[enrollment.course_id]
-        course_quizzes = [quiz for quiz in quizzes if quiz.course_id == enrollment.course_id]
-        state = CourseState(course=enrollment.course, enrollment=enrollment, lessons=lessons,
+        course = courses[enrollment.id]
+        lessons = ordered_lessons(course)
+        state = CourseState(course=course, enrollment=enrollment, lessons=lessons,
                             done_ids={lesson.id for lesson in lessons if lesson.id in done},
-                            quizzes=course_quizzes,
-                            scores={quiz.id: scores[quiz.id] for quiz in course_quizzes if quiz.id in scores})
+                            quizzes=tests[enrollment.id],
+                            scores={quiz.id: scores[quiz.id] for quiz in tests[enrollment.id] if quiz.id in scores})
         entries.append(DashboardEntry(state))
     return entries
 

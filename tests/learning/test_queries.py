@@ -28,6 +28,7 @@ def _measure(app, login, count_queries, user, course) -> dict[str, int]:
     login(user, c=client)
     first, second = lessons_of(course)[:2]
     client.post(lesson_url(course, first, "/selesai"))
+    client.get("/beranda")  # the process's outline cache now holds every course of the user
     counts = {}
     requests = {
         "lesson page": lambda: client.get(lesson_url(course, second)),
@@ -54,6 +55,20 @@ def test_beranda_query_count_does_not_grow_with_the_number_of_courses(app, login
     one = _measure(app, login, count_queries, *_setup(lessons=3, modules=2, courses=1))["beranda"]
     three = _measure(app, login, count_queries, *_setup(lessons=3, modules=2, courses=3))["beranda"]
     assert one == three
+
+
+def test_outlines_missing_from_the_cache_are_loaded_together(app, login, count_queries):
+    """The first beranda of a process loads the outlines of all the user's courses in a fixed number of
+    queries, however many courses there are."""
+    counts = []
+    for courses in (1, 3):
+        user, _ = _setup(lessons=3, modules=2, courses=courses)
+        client = login(user, c=app.test_client())
+        app.extensions.pop("kopedu.outline", None)  # a fresh process
+        with count_queries() as counter:
+            assert client.get("/beranda").status_code == 200
+        counts.append(counter.count)
+    assert counts[0] == counts[1]
 
 
 @pytest.mark.parametrize("n", [5])
