@@ -330,7 +330,7 @@ def save_answer(attempt_id: int):
         if is_partial():
             return _fragment_error(error)
         flash(str(error.message), "warning")
-        return redirect(url_for("learning.attempt", attempt_id=attempt_id))
+        return redirect(url_for(".attempt", attempt_id=attempt_id))
     except services.LearningError as error:
         db.session.rollback()
         if is_partial():
@@ -342,7 +342,7 @@ def save_answer(attempt_id: int):
         db.session.commit()
         return response
     db.session.commit()
-    return redirect(url_for("learning.attempt", attempt_id=attempt_id))
+    return redirect(url_for(".attempt", attempt_id=attempt_id))
 
 
 @bp.post("/kuis/percobaan/<int:attempt_id>/kirim")
@@ -350,7 +350,7 @@ def save_answer(attempt_id: int):
 def submit(attempt_id: int):
     attempt = _attempt_or_404(attempt_id)
     if attempt.submitted_at is not None:  # a second click on "Kirim"
-        return redirect(url_for("learning.attempt", attempt_id=attempt_id))
+        return redirect(url_for(".attempt", attempt_id=attempt_id))
     try:
         in_time = services.submit_attempt(attempt, _answers_from_form(request.form))
     except services.LearningError as error:
@@ -359,7 +359,7 @@ def submit(attempt_id: int):
     db.session.commit()
     if not in_time:
         flash(_("Waktu sudah habis. Jawaban yang tersimpan sebelum batas waktu sudah dinilai."), "warning")
-    return redirect(url_for("learning.attempt", attempt_id=attempt_id))
+    return redirect(url_for(".attempt", attempt_id=attempt_id))
 
 
 # --------------------------------------------------------------------------- trainer: pre-test / post-test
@@ -374,7 +374,6 @@ def prepost(slug: str):
     cohort_id = request.args.get("angkatan", type=int)  # one cohort (angkatan) of the course
     report = services.pre_post_report(course, cohort_id=cohort_id)
     return render("learning/prepost.html", course=course, report=report, cohort_id=cohort_id)
-
 
 
 # --------------------------------------------------------------------------- installable app, offline
