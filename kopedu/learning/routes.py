@@ -187,11 +187,8 @@ def complete(slug: str, lesson_id: int):
     before = {entry.lesson.id: entry.status for entry in state.items}
     posttest_before = state.posttest_open
     try:
-        write_id = sync.client_id(request.form.get("client_id"))
-        if not sync.already_applied(current_user.id, write_id):  # a replayed write changes nothing
-            services.mark_lesson_done(state, item.lesson)
-            if not sync.remember(current_user.id, write_id, "lesson_done"):
-                db.session.rollback()  # a concurrent replay of the same write was first
+        if sync.first_time(current_user.id, request.form.get("client_id"), "lesson_done"):
+            services.mark_lesson_done(state, item.lesson)  # a replayed write changes nothing
     except services.LearningError as error:
         db.session.rollback()
         if is_partial():
@@ -321,19 +318,18 @@ def attempt(attempt_id: int):
 def save_answer(attempt_id: int):
     attempt = _attempt_or_404(attempt_id, full=False)
     try:
-        write_id = sync.client_id(request.form.get("client_id"))
-        if sync.already_applied(current_user.id, write_id):
-            saved = True  # a replayed write: applied before, not again (a later answer may have replaced it)
-        else:
+        write_id = request.form.get("client_id")
+        if sync.first_time(current_user.id, write_id, "answer"):
             saved = services.save_answers(attempt, _answers_from_form(request.form))
-            if not sync.remember(current_user.id, write_id, "answer"):
-                db.session.rollback()  # a concurrent replay of the same write was first
+        else:
+            saved = True  # a replayed write: applied before, not again (a later answer may have replaced it)
     except services.TimeUp as error:
+        sync.forget(current_user.id, write_id)  # refused: its replay is refused again
         db.session.commit()  # the attempt was graded with the answers saved in time
         if is_partial():
             return _fragment_error(error)
         flash(str(error.message), "warning")
-        return redirect(url_for("learning.attempt", attempt_id=attempt_id))
+        return redirect(url_for(".attempt", attempt_id=attempt_id))
     except services.LearningError as error:
         db.session.rollback()
         if is_partial():
@@ -345,7 +341,7 @@ def save_answer(attempt_id: int):
         db.session.commit()
         return response
     db.session.commit()
-    return redirect(url_for("learning.attempt", attempt_id=attempt_id))
+    return redirect(url_for(".attempt", attempt_id=attempt_id))
 
 
 @bp.post("/kuis/percobaan/<int:attempt_id>/kirim")
@@ -374,7 +370,7 @@ def submit(attempt_id: int):
     db.session.commit()
     if not in_time:
         flash(_("Waktu sudah habis. Jawaban yang tersimpan sebelum batas waktu sudah dinilai."), "warning")
-    return redirect(url_for("learning.attempt", attempt_id=attempt_id))
+    return redirect(url_for(".attempt", attempt_id=attempt_id))
 
 
 # --------------------------------------------------------------------------- trainer: pre-test / post-test
@@ -389,7 +385,6 @@ def prepost(slug: str):
     cohort_id = request.args.get("angkatan", type=int)  # one cohort (angkatan) of the course
     report = services.pre_post_report(course, cohort_id=cohort_id)
     return render("learning/prepost.html", course=course, report=report, cohort_id=cohort_id)
-
 
 
 # --------------------------------------------------------------------------- installable app, offline

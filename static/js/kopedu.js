@@ -259,6 +259,8 @@
           return sendOne(entry).then(function (response) {
             if (response.status === 401 || response.status >= 500) return false; // later
             return response.text().then(function (html) {
+              // a 400 without the server's message for this write (an expired form session): kept
+              if (response.status === 400 && html.indexOf('class="error"') < 0) return true;
               return store.remove("queue", entry.id).then(function () {
                 applied(entry, response.ok, html);
                 return true;

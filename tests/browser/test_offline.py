@@ -82,7 +82,17 @@ def test_a_module_saved_offline_is_read_and_worked_offline_then_sent_once(page, 
     page.wait_for_url("**/kuis/percobaan/*")
     attempt_url = page.url
     attempt_id = int(attempt_url.rsplit("/", 1)[1])
+    # with a signal, a save whose request fails is kept too, and sent with the next page opened
+    short = quiz.questions[3]
+    page.route("**/jawab", lambda route: route.abort("internetdisconnected"))
+    page.locator(f"#q-{short.id} input[type=text]").fill("SHU")
+    page.locator(f"#q-{short.id} input[type=text]").press("Tab")
+    page.locator(f"#saved-{short.id}").get_by_text("Menunggu sinyal").wait_for()
+    page.unroute("**/jawab")
+    assert _count(AttemptAnswer) == 0
     page.goto(f"/kursus/{course.slug}")
+    page.wait_for_function(QUEUE.replace("resolve(request.result)", "resolve(request.result.length === 0)"))
+    assert _count(AttemptAnswer) == 1
     _wait_for_worker(page)
     assert "/static/manifest.webmanifest" in page.evaluate("() => document.querySelector('link[rel=manifest]').href")
     save = page.get_by_role("button", name="Simpan untuk dibaca offline").first
@@ -126,7 +136,7 @@ def test_a_module_saved_offline_is_read_and_worked_offline_then_sent_once(page, 
     queued = page.evaluate(QUEUE)
     # two completions and three answers: the second tick of the multiple-choice question replaced the first
     assert len(queued) == 5, json.dumps(queued, indent=1)
-    assert _count(LessonProgress) == 0 and _count(AttemptAnswer) == 0  # nothing reached the server
+    assert _count(LessonProgress) == 0 and _count(AttemptAnswer) == 1  # nothing more reached the server
 
     page.context.set_offline(False)
     page.wait_for_function(f"() => document.querySelectorAll('#saved-{truefalse.id}[data-state=saved]').length")
@@ -144,8 +154,8 @@ def test_a_module_saved_offline_is_read_and_worked_offline_then_sent_once(page, 
         select(AttemptAnswer).where(AttemptAnswer.attempt_id == attempt_id))}
     assert answers == {single.id: [single.choices[0].id],
                        multiple.id: sorted([multiple.choices[0].id, multiple.choices[1].id]),
-                       truefalse.id: [truefalse.choices[0].id]}
-    assert _count(ClientWrite, ClientWrite.user_id == user.id) == 5
+                       truefalse.id: [truefalse.choices[0].id], short.id: None}
+    assert _count(ClientWrite, ClientWrite.user_id == user.id) == 6
     assert db.session.get(QuizAttempt, attempt_id).submitted_at is None
 
     # the progress bar agrees: 2 of the 5 required lessons (module 1: 2 + quiz, module 2: 2)

@@ -167,7 +167,7 @@ def test_lesson_page_and_its_scripts_are_compressed_and_cached(client, login):
     assert page.headers["Content-Encoding"] == "br"
     assert "private" in page.headers["Cache-Control"]
     html = client.get(lesson_url(course, lessons_of(course)[0])).get_data(as_text=True)
-    script = re.search(r'src="(/static/js/learning\.js\?v=[0-9a-f]+)"', html).group(1)
+    script = re.search(r'src="(/static/js/kopedu\.js\?v=[0-9a-f]+)"', html).group(1)
     # Chrome over plain HTTP offers "gzip, deflate" (br only over HTTPS); static files are streamed, and
     # Flask-Compress streams br or deflate, not gzip
     response = client.get(script, headers={"Accept-Encoding": "gzip, deflate"})
