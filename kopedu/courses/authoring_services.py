@@ -225,7 +225,7 @@ def validate_question(q: gift.Question) -> dict[str, str]:
         elif (off := next((c.weight for c in q.choices if gift.grade(c.weight) is None), None)) is not None:
             lower, upper = gift.nearest_grades(off)
             errors["choices"] = _("Bobot %(weight)s tidak ada dalam daftar bobot Moodle; pakai %(lower)s atau %(upper)s.",
-                                  weight=f"{off:g}", lower=f"{lower:g}", upper=f"{upper:g}")
+                                  weight=f"{off:.7g}", lower=f"{lower:.7g}", upper=f"{upper:.7g}")
         elif not gift.weights_total_ok(total):
             errors["choices"] = _("Jumlah bobot pilihan yang benar harus 100, sekarang %(total)s.",
                                   total=f"{total:g}")

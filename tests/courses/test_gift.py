@@ -752,3 +752,39 @@ def test_normalise_answer():
     assert gift.normalise_answer(" ... ") == ""
     assert gift.normalise_answer("Rp 100.000,-") == "rp 100.000"
     assert gift.normalise_answer("koperasi") != gift.normalise_answer("koperasi desa")
+
+
+def test_writer_spells_the_edge_cases_the_way_moodle_reads_them():
+    questions = [
+        Question("single", "Persen", category="Bab  1  (dua spasi)", choices=[
+            Choice("%50% dari modal", True, 100.0), Choice("%25% dari modal", False, 0.0),
+            Choice("[html] bukan format", False, -50.0, "[plain] juga bukan")]),
+        Question("short", "[markdown] teks", category="Bab  1  (dua spasi)",
+                 choices=[Choice("%100%", True, 100.0)], answers=["%100%"]),
+    ]
+    text = gift.dumps(questions)
+    assert "$CATEGORY: Bab  1  (dua spasi)\n" in text  # the double spaces are kept
+    # a leading % would be read as a weight (after ~) or shown as text (after =): [moodle], the
+    # default format, goes in front, and Moodle removes it again
+    assert "  =[moodle]%50% dari modal\n" in text
+    assert "  ~[moodle]%25% dari modal\n" in text
+    assert "  ~%-50%[moodle][html] bukan format #[moodle][plain] juga bukan\n" in text
+    assert "[moodle][markdown] teks {\n  =[moodle]%100%\n}" in text
+    assert gift.parse(text).questions == questions
+
+
+def test_writer_refuses_what_moodle_would_read_differently():
+    bad = [
+        Question("multiple", "A", choices=[Choice("a", True, 35.0), Choice("b", True, 65.0)]),
+        Question("single", "B", choices=[Choice("a", True, 100.0), Choice("b", False, -33.0)]),
+        Question("short", "C", choices=[Choice("a -> b", True, 100.0)], answers=["a -> b"]),
+        Question("short", "D", choices=[Choice("a", True, 50.0)], answers=["a"]),
+        Question("multiple", "E", choices=[Choice("a", True, 50.0), Choice("b", True, 40.0)]),
+    ]
+    for q in bad:
+        try:
+            gift.dumps([q])
+        except gift.DumpError as error:
+            assert error.question is q
+        else:
+            raise AssertionError(f"dumps wrote {q.text}")

@@ -98,3 +98,20 @@ def test_editing_a_short_answer_keeps_the_feedback_of_the_answers_that_stay(clie
         ("SHU", 100.0, "Benar, SHU singkatan resmi."), ("S.H.U.", 100.0, ""),
         ("sisa*", 0.0, "Itu kepanjangannya, bukan singkatannya."), ("*", 0.0, "Lihat lagi modul 3.")]
     assert short.answers == ["SHU", "S.H.U."]
+
+
+@pytest.mark.parametrize("kind, data, message", [
+    ("multiple", {"choice-0": "a", "choice-0-weight": "35", "choice-1": "b", "choice-1-weight": "65"},
+     "Bobot 35 tidak ada dalam daftar bobot Moodle; pakai 33.33333 atau 40."),
+    ("short", {"answers": "masuk -> keluar"}, "Jawaban singkat tidak boleh memuat -&gt;"),
+])
+def test_editor_refuses_what_gift_cannot_carry_to_moodle(client, login, setup, kind, data, message):
+    login(setup["trainer"])
+    quiz = setup["quiz"]
+    before = len(quiz.questions)
+    response = client.post(f"/kelola/kuis/{quiz.id}/soal/baru?jenis={kind}", data={"rows": "6", "text": "Soal", **data},
+                           headers={"HX-Request": "true"})
+    assert response.status_code == 422
+    assert message in response.get_data(as_text=True)
+    db.session.expire_all()
+    assert len(db.session.get(Quiz, quiz.id).questions) == before
