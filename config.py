@@ -46,6 +46,8 @@ class Config:
     WTF_CSRF_TIME_LIMIT = None  # the token lives as long as the session
     PASSWORD_HASH_METHOD = "scrypt"  # werkzeug's default
     RATELIMIT_LOGIN = os.environ.get("KOPEDU_RATELIMIT_LOGIN", "5 per minute; 30 per hour")
+    # Wrong current passwords on the password change form, per account (a stolen session cannot guess).
+    RATELIMIT_PASSWORD = os.environ.get("KOPEDU_RATELIMIT_PASSWORD", "5 per 10 minutes; 20 per day")
     # Explicit, although it is the default: Flask-Limiter keeps the previous app's value when an app's
     # config has none (one process creating several apps, as the tests do, would inherit a "disabled").
     RATELIMIT_ENABLED = True

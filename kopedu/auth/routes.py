@@ -63,8 +63,14 @@ def logout():
     return hx_redirect(url_for("auth.login"))
 
 
+def _password_key() -> str:
+    return f"password:{current_user.id if current_user.is_authenticated else request.remote_addr}"
+
+
 @bp.route("/akun/kata-sandi", methods=["GET", "POST"])
 @login_required
+@limiter.limit(lambda: current_app.config["RATELIMIT_PASSWORD"], key_func=_password_key, methods=["POST"],
+               deduct_when=_login_failed)
 def password():
     form = PasswordForm()
     if form.validate_on_submit():

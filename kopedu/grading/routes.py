@@ -78,6 +78,7 @@ def _assignment_page(lesson_id: int, status: int = 200, block: str | None = None
     return render("grading/assignment.html", block=block, status=status, assignment=assignment, course=course,
                   lesson=assignment.lesson, enrollment=enrollment, trainer=trainer, submission=submission,
                   due_at=services.due_at(assignment, enrollment), max_files=services.MAX_FILES,
+                  quota=services.quota(current_user.id, submission) if enrollment else None,
                   error=extra.pop("error", None), text=extra.pop("text", None), **extra)
 
 

@@ -34,6 +34,8 @@ SUBMISSION_KINDS = ("pdf", "jpg", "png", "docx", "xlsx")
 MAX_FILE_BYTES = 10 * uploads.MB
 MAX_FILES = 5
 MAX_TEXT = 50_000
+MAX_VERSIONS = 10  # versions of one assignment per participant
+MAX_TOTAL_BYTES = 100 * uploads.MB  # files of all of a participant's submissions
 PER_PAGE = 25
 
 
@@ -125,6 +127,43 @@ def is_late(submission: Submission) -> bool:
 # --------------------------------------------------------------------------- submitting
 
 
+@dataclass
+class Quota:
+    """What a participant has used of their submission quota (shown on the assignment page)."""
+    used_bytes: int
+    versions: int
+    max_bytes: int
+    max_versions: int
+
+    @property
+    def versions_left(self) -> int:
+        return max(self.max_versions - self.versions, 0)
+
+    @property
+    def used_mb(self) -> str:
+        return _mb(self.used_bytes)
+
+    @property
+    def max_mb(self) -> str:
+        return _mb(self.max_bytes)
+
+
+def _mb(size: int) -> str:
+    from kopedu.web.filters import number
+
+    return number(size / uploads.MB, 1)
+
+
+def quota(user_id: int, submission: Submission | None) -> Quota:
+    used = db.session.scalar(
+        select(func.coalesce(func.sum(SubmissionFile.size), 0))
+        .join(SubmissionVersion, SubmissionVersion.id == SubmissionFile.version_id)
+        .join(Submission, Submission.id == SubmissionVersion.submission_id)
+        .where(Submission.user_id == user_id)) or 0
+    return Quota(used_bytes=int(used), versions=submission.version_count if submission else 0,
+                 max_bytes=MAX_TOTAL_BYTES, max_versions=MAX_VERSIONS)
+
+
 def submit(assignment: Assignment, enrollment: Enrollment, *, text: str, files, upload_dir) -> SubmissionVersion:
     """Add a new version of the participant's work. Files are checked by content and stored under
     random names; on any error nothing is left on disk or in the session. Flushes."""
@@ -145,6 +184,9 @@ def submit(assignment: Assignment, enrollment: Enrollment, *, text: str, files, 
                                                             Submission.user_id == enrollment.user_id))
     if submission is not None and not submission.open_for_submission:
         raise SubmissionError(_("Tugas ini sudah dinilai, jadi tidak bisa dikirim lagi."))
+    if submission is not None and submission.version_count >= MAX_VERSIONS:
+        raise SubmissionError(_("Anda sudah mengirim %(n)d versi, batas untuk tugas ini. Minta pelatih menilai "
+                                "versi terakhir.", n=MAX_VERSIONS))
 
     directory = submission_dir(upload_dir)
     staged: list[uploads.StagedFile] = []
@@ -157,6 +199,13 @@ def submit(assignment: Assignment, enrollment: Enrollment, *, text: str, files, 
     except BaseException:
         uploads.discard(staged)
         raise
+    used = quota(enrollment.user_id, submission).used_bytes
+    size = sum(item.size for item in staged)
+    if staged and used + size > MAX_TOTAL_BYTES:
+        uploads.discard(staged)
+        raise SubmissionError(_("Ruang kiriman Anda tidak cukup: terpakai %(used)s MB dari %(max)s MB, berkas ini "
+                                "%(size)s MB. Perkecil berkasnya (misalnya foto beresolusi lebih rendah).",
+                                used=_mb(used), max=_mb(MAX_TOTAL_BYTES), size=_mb(size)))
     try:
         if submission is None:
             submission = Submission(assignment_id=assignment.id, user_id=enrollment.user_id,

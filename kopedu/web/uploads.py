@@ -15,6 +15,7 @@ from __future__ import annotations
 import hashlib
 import io
 import os
+import re
 import secrets
 import zipfile
 from dataclasses import dataclass
@@ -72,6 +73,17 @@ def kind_for_name(filename: str | None) -> str | None:
     return _BY_SUFFIX.get(Path(filename or "").suffix.lower())
 
 
+def _suffix(filename: str) -> str | None:
+    """A file name's ending if it looks like one (".jar", ".docm"; not "Tahap 1.2" nor "v. Final")."""
+    suffix = Path(filename).suffix.lower()
+    return suffix if re.fullmatch(r"\.[a-z0-9]{1,5}", suffix) and not suffix[1:].isdigit() else None
+
+
+def with_extension(filename: str, kind: str) -> str:
+    """The name with the ending of the kind its content is (a name without an ending gets one)."""
+    return filename if _suffix(filename) in KINDS[kind][2] else filename + KINDS[kind][2][0]
+
+
 def sniff(source: Path | bytes) -> str | None:
     """The kind of a file from its content (a path, or the bytes themselves), or None if it is none
     of KINDS."""
@@ -91,8 +103,16 @@ def sniff(source: Path | bytes) -> str | None:
     return None
 
 
+# Parts that make an Office file something else: macros (.docm/.xlsm), Java (.jar), signed packages.
+_FOREIGN_PARTS = re.compile(r"(^|/)(vbaProject\.bin|vbaData\.xml|[^/]*\.(class|jar|exe|dll|js|vbs|bin))$|^META-INF/",
+                            re.IGNORECASE)
+_OVERRIDE = re.compile(rb"<Override\b([^>]*)>")
+_ATTRIBUTE = re.compile(rb'(\w+)\s*=\s*"([^"]*)"')
+
+
 def _office_kind(file) -> str | None:
-    """DOCX, XLSX and PPTX are ZIPs with a [Content_Types].xml that declares their main part."""
+    """DOCX, XLSX and PPTX are ZIPs whose [Content_Types].xml declares their main part with exactly
+    its type; a ZIP with macro, Java or executable parts in it is none of them."""
     try:
         with zipfile.ZipFile(file) as archive:
             names = set(archive.namelist())
@@ -102,8 +122,14 @@ def _office_kind(file) -> str | None:
             content_types = archive.read(info)
     except (zipfile.BadZipFile, zipfile.LargeZipFile, KeyError, OSError, RuntimeError, NotImplementedError):
         return None
+    if b"macroenabled" in content_types.lower() or any(_FOREIGN_PARTS.search(name) for name in names):
+        return None
+    declared = {}
+    for attributes in _OVERRIDE.findall(content_types):
+        values = dict(_ATTRIBUTE.findall(attributes))
+        declared[values.get(b"PartName", b"").lstrip(b"/").decode("utf-8", "replace")] = values.get(b"ContentType")
     for kind, (part, content_type) in _OFFICE.items():
-        if part in names and content_type in content_types:
+        if part in names and declared.get(part) == content_type:
             return kind
     return None
 
@@ -141,8 +167,11 @@ def stage(storage, directory: Path, allowed, max_bytes: int) -> StagedFile:
         if size == 0:
             raise UploadError(_("Berkas \"%(name)s\" kosong.", name=name))
         kind = sniff(tmp_path)
-        expected = kind_for_name(name)
-        if kind is None or kind not in allowed or (expected is not None and expected != kind):
+        suffix = _suffix(name)
+        expected = _BY_SUFFIX.get(suffix) if suffix else None
+        # A name's ending must be the content's (a DOCX called .docm or .jar is refused, not kept
+        # under a name that opens it as something else); a name without an ending gets the content's.
+        if kind is None or kind not in allowed or (suffix is not None and expected != kind):
             if expected in allowed:
                 message = _("Berkas \"%(name)s\" bukan berkas %(type)s yang sah. Berkas yang diterima: %(types)s.",
                             name=name, type=KINDS[expected][1], types=labels(allowed))
@@ -153,7 +182,7 @@ def stage(storage, directory: Path, allowed, max_bytes: int) -> StagedFile:
     except BaseException:
         tmp_path.unlink(missing_ok=True)
         raise
-    return StagedFile(tmp_path=tmp_path, original_name=name, kind=kind, size=size,
+    return StagedFile(tmp_path=tmp_path, original_name=with_extension(name, kind), kind=kind, size=size,
                       sha256=digest.hexdigest(), stored_name=secrets.token_hex(16))
 
 

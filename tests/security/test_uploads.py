@@ -63,6 +63,53 @@ def assert_safe_download(response, expected_name: str, mimetype: str) -> None:
     assert "frame-ancestors 'self'" in csp or "frame-ancestors 'none'" in csp
 
 
+def _with_parts(base: bytes, extra: dict[str, bytes], replace: dict[bytes, bytes] | None = None) -> bytes:
+    """An Office package with more parts in it (and text replaced in its [Content_Types].xml)."""
+    import zipfile
+
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(base)) as source, zipfile.ZipFile(out, "w") as target:
+        for info in source.infolist():
+            data = source.read(info.filename)
+            if info.filename == "[Content_Types].xml":
+                for old, new in (replace or {}).items():
+                    data = data.replace(old, new)
+            target.writestr(info.filename, data)
+        for name, data in extra.items():
+            target.writestr(name, data)
+    return out.getvalue()
+
+
+def docm() -> bytes:
+    """A macro-enabled Word file: the DOCX layout plus word/vbaProject.bin."""
+    return _with_parts(samples.docx(), {"word/vbaProject.bin": b"\xd0\xcf\x11\xe0macro"})
+
+
+def docm_declared() -> bytes:
+    """As Word writes it: the main part declared macro-enabled."""
+    return _with_parts(samples.docx(), {}, {b"wordprocessingml.document.main+xml":
+                                            b"wordprocessingml.document.main+xml\" x=\"application/vnd.ms-word.document.macroEnabled.main+xml"})
+
+
+def jar() -> bytes:
+    """A Java archive dressed as a DOCX: it has the DOCX parts, and a manifest and a class."""
+    return _with_parts(samples.docx(), {"META-INF/MANIFEST.MF": b"Main-Class: Jahat\n", "Jahat.class": b"\xca\xfe\xba\xbe"})
+
+
+def another_main_type() -> bytes:
+    """word/document.xml present, but declared as something else; the DOCX type named elsewhere."""
+    return _with_parts(samples.docx(), {}, {b'ContentType="application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml"':
+                                            b'ContentType="application/x-other" Note="application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml"'})
+
+
+@pytest.mark.parametrize("make", [docm, docm_declared, jar, another_main_type])
+def test_zip_containers_that_are_no_docx_fail_the_content_check(make):
+    from kopedu.web import uploads
+
+    assert uploads.sniff(samples.docx()) == "docx"
+    assert uploads.sniff(make()) is None
+
+
 # --------------------------------------------------------------------------- assignment work
 
 
@@ -88,6 +135,37 @@ def test_submission_with_a_path_in_its_name_is_stored_under_a_random_name(client
     names = db.session.scalars(select(SubmissionFile.stored_name)).all()
     assert files_under(uw.root) == sorted(uw.root / "submissions" / n for n in names)
     assert_nothing_escaped(uw.root)
+
+
+@pytest.mark.parametrize("name, content", [("rencana.docm", samples.docx()), ("rencana.jar", samples.docx()),
+                                           ("rencana.docx", docm()), ("rencana.docx", jar()),
+                                           ("laporan.exe", samples.pdf())])
+def test_a_name_whose_ending_is_not_its_content_is_refused(client, login, uw, name, content):
+    from kopedu.grading.models import SubmissionFile
+
+    login(uw.participant)
+    response = _submit(client, uw, name, content)
+    assert response.status_code == 422 and "diterima" in response.get_data(as_text=True)
+    assert count(SubmissionFile) == 0 and files_under(uw.root / "submissions") == []
+
+
+def test_a_name_without_an_ending_gets_the_ending_of_its_content(client, login, uw):
+    from kopedu.grading.models import SubmissionFile
+
+    login(uw.participant)
+    assert _submit(client, uw, "rencana usaha", samples.docx()).status_code == 303
+    assert _submit(client, uw, "Laporan tahap 1.2", samples.pdf()).status_code == 303
+    names = db.session.scalars(select(SubmissionFile.original_name).order_by(SubmissionFile.id)).all()
+    assert names == ["rencana usaha.docx", "Laporan tahap 1.2.pdf"]
+    stored = db.session.scalar(select(SubmissionFile).order_by(SubmissionFile.id))
+    response = client.get(f"/tugas/berkas/{stored.id}/{stored.original_name}")
+    assert_safe_download(response, "rencana usaha.docx", uploads_mime("docx"))
+
+
+def uploads_mime(kind: str) -> str:
+    from kopedu.web import uploads
+
+    return uploads.KINDS[kind][0]
 
 
 def test_submission_name_with_header_tricks_is_served_safely(client, login, uw):
@@ -243,8 +321,8 @@ def test_import_with_a_path_in_its_name_is_stored_under_a_random_name(client, lo
     response = _import(client, uw, "../../../etc/peserta.csv", CSV)
     assert response.status_code == 303, response.get_data(as_text=True)[:800]
     record = db.session.scalar(select(ParticipantImport))
-    assert record.filename == "peserta.csv" and re.fullmatch(r"[0-9a-f]{32}", record.stored_name)
-    assert files_under(uw.root) == [uw.root / "imports" / record.stored_name]
+    assert record.filename == "peserta.csv" and record.parsed["rows"]
+    assert files_under(uw.root) == []  # the list is kept parsed, in the database
     assert_nothing_escaped(uw.root)
     response = client.get(f"/angkatan/{uw.cohort.id}/impor/{record.id}/ditolak.csv")
     kind, options = parse_options_header(response.headers["Content-Disposition"])
