@@ -13,7 +13,7 @@ import kopedu.db
 
 # revision identifiers, used by Alembic.
 revision = '0006_offline'
-down_revision = '0003'
+down_revision = '0006_perf'
 branch_labels = None
 depends_on = None
 

@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0006_perf"
-down_revision = "0003"  # the chain: 0001, 0002, 0005, 0004, 0003
+down_revision = "0006_security"
 branch_labels = None
 depends_on = None
 

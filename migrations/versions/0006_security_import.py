@@ -8,7 +8,7 @@ import sqlalchemy as sa
 
 
 revision = "0006_security"
-down_revision = "0003"  # the head of the chain (0001 → 0002 → 0005 → 0004 → 0003)
+down_revision = "0006_trust"
 branch_labels = None
 depends_on = None
 
