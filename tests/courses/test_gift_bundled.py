@@ -9,21 +9,24 @@ from kopedu.courses import gift
 
 CONTENT = Path(__file__).resolve().parents[2] / "content" / "courses"
 GIFT_FILES = sorted(CONTENT.rglob("*.gift"))
+# GIFT's special characters, escaped, are hidden as private-use characters while the blocks are split.
+HIDDEN = {c: chr(0xE000 + i) for i, c in enumerate("~=#{}:\\")}
+SHOWN = {ord(v): k for k, v in HIDDEN.items()}
 
 
 def raw_feedback(text: str) -> list[str]:
     """Every non-empty feedback written in the answer blocks of GIFT text: what follows a single '#'
-    up to the next '#', '=', '~' or '}', and what follows '####' up to '}'. Escaped characters and
-    comment lines are left out first."""
+    up to the next '#', '=', '~' or '}', and what follows '####' up to '}'. Comment lines are left out
+    first; an escaped character stands for itself and separates nothing."""
     text = "\n".join(line for line in text.splitlines() if not line.strip().startswith("//"))
-    text = re.sub(r"\\.", "", text)
+    text = re.sub(r"\\(.)", lambda m: HIDDEN.get(m.group(1), m.group(1)), text)
     found = []
     for block in re.findall(r"\{([^{}]*)\}", text):
         block, _, general = block.rpartition("####") if "####" in block else (block, "", "")
         found += [piece.strip() for piece in re.findall(r"#([^#=~]*)", block) if piece.strip()]
         if general.strip():
             found.append(general.strip())
-    return found
+    return [piece.translate(SHOWN) for piece in found]
 
 
 def parsed_feedback(questions: list[gift.Question]) -> list[str]:
@@ -31,8 +34,9 @@ def parsed_feedback(questions: list[gift.Question]) -> list[str]:
 
 
 def test_raw_counter_counts_what_an_author_writes():
-    sample = "A {=a #satu ~b #dua ~c ####umum}\n\nB {T#salah#benar}\n\nC {=x \\# y #tiga =z}\n// {=k #bukan}\n"
-    assert raw_feedback(sample) == ["satu", "dua", "umum", "salah", "benar", "tiga"]
+    sample = ("A {=a #satu ~b #dua ~c ####umum}\n\nB {T#salah#benar}\n\nC {=x \\# y #tiga \\= 3 =z}\n"
+              "// {=k #bukan}\n")
+    assert raw_feedback(sample) == ["satu", "dua", "umum", "salah", "benar", "tiga = 3"]
 
 
 def test_there_are_bundled_gift_files():
