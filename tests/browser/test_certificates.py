@@ -47,8 +47,9 @@ def test_participant_downloads_certificate_and_its_qr_code_verifies(page, app, l
     services.save_rules(course, auto_issue=True, require_lessons=True, require_quizzes=True,
                         min_posttest_score=70, require_assignments=False, min_attendance_pct=None)
     enrollment = _enrollment("6281200000001", course)
-    complete(enrollment, posttest_score=85)  # lessons read, quizzes and post-test passed: learning's signal
+    complete(enrollment, posttest_score=85)  # lessons read, quizzes and post-test passed: learning's event
     db.session.commit()
+    assert jobs.wait_for_workers(60)  # the PDF, rendered after the commit in this process
 
     log_in(page, "081200000001", DEMO_PASSWORD)
     section = page.locator("#certificates")
@@ -111,6 +112,7 @@ def test_trainer_downloads_a_cohort_zip_with_one_pdf_per_participant(page, app, 
         complete(enrollment)
     complete(_enrollment("6281200000004", course))  # certified, but not in this cohort
     db.session.commit()
+    assert jobs.wait_for_workers(60)  # the PDFs, rendered after the commit in this process
 
     log_in(page, "081100000002", DEMO_PASSWORD)
     page.get_by_role("link", name="Sertifikat", exact=True).first.click()
