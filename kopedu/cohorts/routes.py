@@ -18,6 +18,7 @@ from kopedu.web.errors import abort_with
 from kopedu.web.exports import send_table
 from kopedu.web.htmx import is_partial, redirect, render, render_blocks
 from kopedu.web.pdf import html_to_pdf
+from kopedu.web.params import page_number
 
 STAFF = ("admin", "trainer")
 
@@ -113,7 +114,7 @@ def cohort_edit(cohort_id: int):
 def cohort(cohort_id: int):
     cohort = _cohort(cohort_id)
     q = request.args.get("q", "").strip()
-    page = request.args.get("page", 1, type=int)
+    page = request.args.get("page", 1, type=page_number)
     pagination = services.participants(cohort, q, page)
     pcts = services.attendance_pcts(pagination.items)
     summaries = services.attended_counts(cohort)
@@ -354,7 +355,7 @@ def import_preview(cohort_id: int, import_id: int):
 def import_confirm(cohort_id: int, import_id: int):
     cohort = _cohort(cohort_id)
     record = _import(cohort, import_id)
-    ticked = {line for line in request.form.getlist("ubah", type=int)}
+    ticked = set(request.form.getlist("ubah", type=page_number))
     try:
         summary = importer.confirm(record, current_user, ticked)
     except importer.CohortError as error:
@@ -379,7 +380,7 @@ def password_sheet(cohort_id: int, import_id: int):
     if record.confirmed_at is None:
         abort(409)
     parts = importer.sheet_parts(record)
-    part = request.form.get("part", 1, type=int)
+    part = request.form.get("part", 1, type=page_number)
     if not 1 <= part <= max(parts, 1):
         abort(404)
     accounts = importer.issue_passwords(record, part)

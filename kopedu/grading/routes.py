@@ -14,6 +14,7 @@ from kopedu.grading.models import STATUSES, WAITING
 from kopedu.web import exports, uploads
 from kopedu.web.access import roles_required
 from kopedu.web.htmx import is_partial, redirect, render
+from kopedu.web.params import optional_id
 
 GRADERS = ("trainer", "admin")
 
@@ -129,7 +130,7 @@ def submission_file(file_id: int, name: str):
 
 
 def _int(value) -> int | None:
-    return int(value) if value and str(value).isdigit() else None
+    return optional_id(value)
 
 
 def _queue_filter(args) -> services.QueueFilter:

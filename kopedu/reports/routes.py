@@ -16,6 +16,7 @@ from kopedu.web.access import require_scope, roles_required
 from kopedu.web.exports import send_table
 from kopedu.web.filters import datetime_short
 from kopedu.web.htmx import render
+from kopedu.web.params import db_id, page_number
 
 VIEWERS = ("admin", "observer", "trainer")
 PER_PAGE = 50
@@ -23,7 +24,7 @@ PER_PAGE = 50
 
 def _filters() -> services.Filters:
     threshold = request.args.get("ambang", services.DEFAULT_THRESHOLD, type=int)
-    return services.Filters(course_id=request.args.get("kursus", type=int) or None,
+    return services.Filters(course_id=request.args.get("kursus", type=db_id) or None,
                             threshold=max(0, min(100, threshold)))
 
 
@@ -35,6 +36,12 @@ def _params(filters: services.Filters) -> dict:
     if filters.threshold != services.DEFAULT_THRESHOLD:
         params["ambang"] = filters.threshold
     return params
+
+
+def _carried() -> dict:
+    """The query string to keep on a redirect: never a value url_for would read as its own (`code`,
+    `_external`, `_anchor`…)."""
+    return {k: v for k, v in request.args.items() if k not in ("code", "fmt") and not k.startswith("_")}
 
 
 def _region(code: str):
@@ -87,7 +94,7 @@ def index():
     if not current_user.is_admin:
         if not current_user.region_code:
             abort(403)
-        return redirect(url_for("reports.region", code=current_user.region_code, **request.args.to_dict()))
+        return redirect(url_for("reports.region", code=current_user.region_code, **_carried()))
     return _region_page(None)
 
 
@@ -225,7 +232,7 @@ def behind_national():
     if not current_user.is_admin:
         if not current_user.region_code:
             abort(403)
-        return redirect(url_for("reports.behind", code=current_user.region_code, **request.args.to_dict()))
+        return redirect(url_for("reports.behind", code=current_user.region_code, **_carried()))
     return _behind_page(None)
 
 
@@ -237,7 +244,7 @@ def behind(code: str):
 
 def _behind_page(region):
     filters = _filters()
-    page = max(1, request.args.get("page", 1, type=int))
+    page = request.args.get("page", 1, type=page_number)
     scope = services.Scope(region_code=region.code if region else None)
     rows = services.participant_rows(scope, filters, behind_only=True, limit=PER_PAGE + 1,
                                      offset=(page - 1) * PER_PAGE)
