@@ -184,6 +184,11 @@ def session_delete(cohort_id: int, session_id: int):
     return redirect(url_for("cohorts.cohort", cohort_id=cohort.id))
 
 
+def _checkin_url(session) -> str:
+    """The check-in address for the QR code: on KOPEDU_PUBLIC_URL, never on the Host the request named."""
+    return current_app.config["PUBLIC_BASE_URL"].rstrip("/") + url_for("cohorts.checkin", kode=session.checkin_code)
+
+
 def _sheet_context(cohort, session, q: str = ""):
     sheet = services.attendance_sheet(session)
     if q:
@@ -193,7 +198,7 @@ def _sheet_context(cohort, session, q: str = ""):
     return {"cohort": cohort, "session": session, "sheet": sheet, "q": q,
             "summary": services.attendance_summary(session), "next_status": NEXT_STATUS,
             "checkin_open": services.checkin_open(session), "opens": opens, "closes": closes,
-            "checkin_url": url_for("cohorts.checkin", kode=session.checkin_code, _external=True)}
+            "checkin_url": _checkin_url(session)}
 
 
 @bp.get("/angkatan/<int:cohort_id>/sesi/<int:session_id>")
@@ -258,7 +263,7 @@ def qr(cohort_id: int, session_id: int):
 
     cohort = _cohort(cohort_id)
     session = _session(cohort, session_id)
-    code = segno.make(url_for("cohorts.checkin", kode=session.checkin_code, _external=True), error="m")
+    code = segno.make(_checkin_url(session), error="m")
     buffer = io.BytesIO()
     code.save(buffer, kind="svg", scale=8, border=2, xmldecl=False, title=_("Kode presensi"))
     response = make_response(buffer.getvalue())
