@@ -3,13 +3,13 @@
 Admins see the whole country; observers and trainers only their region scope (User.region_code
 prefix). Every page and every export checks the scope of the object it shows (403 otherwise).
 """
-from flask import abort, redirect, request, url_for
+from flask import abort, g, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from kopedu.auth.models import User
 from kopedu.extensions import db
-from kopedu.courses.services import all_courses
+from kopedu.courses.services import visible_courses
 from kopedu.regions.models import Cooperative
 from kopedu.reports import bp, charts, services
 from kopedu.web.access import require_scope, roles_required
@@ -22,10 +22,19 @@ VIEWERS = ("admin", "observer", "trainer")
 PER_PAGE = 50
 
 
+def _courses():
+    """The courses the viewer may see (unpublished titles stay with admins and their trainers)."""
+    if "report_courses" not in g:
+        g.report_courses = visible_courses(current_user)
+    return g.report_courses
+
+
 def _filters() -> services.Filters:
     threshold = request.args.get("ambang", services.DEFAULT_THRESHOLD, type=int)
-    return services.Filters(course_id=request.args.get("kursus", type=db_id) or None,
-                            threshold=max(0, min(100, threshold)))
+    ids = None if current_user.is_admin else tuple(c.id for c in _courses())
+    course_id = request.args.get("kursus", type=db_id)
+    return services.Filters(course_id=course_id if course_id and (ids is None or course_id in ids) else None,
+                            threshold=max(0, min(100, threshold)), course_ids=ids)
 
 
 def _params(filters: services.Filters) -> dict:
@@ -111,7 +120,7 @@ def _region_page(region):
     weeks = services.completions_by_week(scope, filters)
     is_village = region is not None and len(region.code) == 10
     return render("reports/region.html", region=region, rows=rows, total=total, filters=filters,
-                  params=_params(filters), courses=all_courses(), crumbs=_crumbs(region),
+                  params=_params(filters), courses=_courses(), crumbs=_crumbs(region),
                   child_label=_child_label(region), is_village=is_village,
                   histogram=charts.progress_histogram(total.hist), completions=charts.completions_chart(weeks))
 
@@ -163,7 +172,7 @@ def cooperative(coop_id: int):
     total = services.scope_stats(scope, filters)
     weeks = services.completions_by_week(scope, filters)
     return render("reports/cooperative.html", coop=coop, rows=rows, total=total, filters=filters,
-                  params=_params(filters), courses=all_courses(), crumbs=_crumbs(coop.village),
+                  params=_params(filters), courses=_courses(), crumbs=_crumbs(coop.village),
                   histogram=charts.progress_histogram(total.hist), completions=charts.completions_chart(weeks))
 
 
@@ -250,7 +259,7 @@ def _behind_page(region):
                                      offset=(page - 1) * PER_PAGE)
     has_next = len(rows) > PER_PAGE
     return render("reports/behind.html", region=region, rows=rows[:PER_PAGE], page=page, has_next=has_next,
-                  filters=filters, params=_params(filters), courses=all_courses(), crumbs=_crumbs(region),
+                  filters=filters, params=_params(filters), courses=_courses(), crumbs=_crumbs(region),
                   days=services.BEHIND_DAYS)
 
 
