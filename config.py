@@ -102,8 +102,27 @@ class ProductionConfig(Config):
     SQLALCHEMY_ENGINE_OPTIONS = {"pool_size": 5, "max_overflow": 5}
 
     def __init__(self):
-        if not self.SECRET_KEY:
-            raise RuntimeError("SECRET_KEY must be set in production")
+        check_secret_key(self.SECRET_KEY)
+
+
+# Values copied from examples and tutorials: a key anyone can read signs anyone's session.
+KNOWN_PLACEHOLDERS = {"change-me", "changeme", "change_me", "change-this", "changethis", "secret", "secret-key",
+                      "secret_key", "secretkey", "your-secret-key", "your_secret_key", "dev", "development",
+                      "test", "testing", "test-secret-key", "kopedu", "password", "default", "xxx", "todo"}
+MIN_SECRET_KEY = 32  # characters (secrets.token_hex(32) gives 64)
+
+
+def check_secret_key(key: str | None) -> None:
+    """Refuse a production start without a real SECRET_KEY: missing, a known placeholder, too short,
+    or one character repeated."""
+    if not key:
+        raise RuntimeError("SECRET_KEY must be set in production")
+    if key.strip().lower() in KNOWN_PLACEHOLDERS or "change" in key.lower() and "me" in key.lower():
+        raise RuntimeError("SECRET_KEY is a placeholder; set a long random key "
+                           "(python3 -c \"import secrets; print(secrets.token_hex(32))\")")
+    if len(key) < MIN_SECRET_KEY or len(set(key)) < 8:
+        raise RuntimeError(f"SECRET_KEY is too short or too simple: use at least {MIN_SECRET_KEY} random characters "
+                           "(python3 -c \"import secrets; print(secrets.token_hex(32))\")")
 
 
 CONFIGS = {

@@ -75,6 +75,9 @@ def _register_models() -> None:
 
 
 def _register_blueprints(app: Flask) -> None:
+    from kopedu.web.params import IdConverter
+
+    app.url_map.converters["int"] = IdConverter  # before any rule is added
     from kopedu.auth import bp as auth_bp
     from kopedu.auth.admin import bp as admin_bp
     from kopedu.certificates import bp as certificates_bp

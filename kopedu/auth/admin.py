@@ -11,6 +11,7 @@ from kopedu.extensions import db
 from kopedu.regions.services import cooperatives_in, resolve_region
 from kopedu.web.access import roles_required
 from kopedu.web.htmx import redirect, render
+from kopedu.web.params import page_number
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
@@ -20,7 +21,7 @@ bp = Blueprint("admin", __name__, url_prefix="/admin")
 def users():
     q = request.args.get("q", "").strip()
     role = request.args.get("role") or None
-    page = request.args.get("page", 1, type=int)
+    page = request.args.get("page", 1, type=page_number)
     pagination = services.search_users(q, role, page)
     return render("admin/users.html", block="results", pagination=pagination, q=q, role=role)
 

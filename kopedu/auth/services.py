@@ -3,7 +3,6 @@ import re
 import secrets
 
 from sqlalchemy import func, or_, select
-from werkzeug.security import check_password_hash
 
 from kopedu.auth.models import POSITIONS, ROLES, User, hash_password
 from kopedu.extensions import db
@@ -73,8 +72,12 @@ def authenticate(identifier: str, password: str) -> User | None:
     hash check each."""
     user = find_by_login(identifier)
     usable = user is not None and user.active and "$" in (user.password_hash or "")
-    matches = check_password_hash(user.password_hash if usable else _dummy_hash(), password or "")
-    return user if usable and matches else None
+    if usable:
+        return user if user.check_password(password or "") else None
+    from werkzeug.security import check_password_hash
+
+    check_password_hash(_dummy_hash(), password or "")
+    return None
 
 
 MIN_PASSWORD = 8

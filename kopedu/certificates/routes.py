@@ -17,6 +17,7 @@ from kopedu.learning.models import Enrollment
 from kopedu.web.access import roles_required
 from kopedu.web.files import send_stored_file
 from kopedu.web.htmx import redirect, render
+from kopedu.web.params import db_id, page_number
 
 STATUS_LABELS = {
     "valid": lambda: _("SAH"),
@@ -142,11 +143,11 @@ def index():
 def course(course_id: int):
     course = _managed_course(course_id)
     cohorts = services.course_cohorts(course)
-    cohort_id = request.args.get("angkatan", type=int)
+    cohort_id = request.args.get("angkatan", type=db_id)
     if cohort_id and cohort_id not in {c.id for c in cohorts}:
         cohort_id = None
     q = request.args.get("q", "").strip()
-    page = request.args.get("page", 1, type=int)
+    page = request.args.get("page", 1, type=page_number)
     pagination, rows = services.course_participants(course, cohort_id, q, page)
     return render("certificates/course.html", block="results", course=course, cohorts=cohorts,
                   cohort_id=cohort_id, q=q, pagination=pagination, rows=rows, rule=services.rules_for(course))
@@ -390,7 +391,7 @@ def no_longer(course_id: int):
 def export(course_id: int):
     course = _managed_course(course_id)
     cohort = None
-    cohort_id = request.form.get("cohort_id", type=int)
+    cohort_id = request.form.get("cohort_id", type=db_id)
     if cohort_id:
         cohort = db.session.get(Cohort, cohort_id)
         if cohort is None:

@@ -79,23 +79,39 @@ def template_settings() -> CertificateTemplate:
     return row
 
 
+_SEQ_SPEC = re.compile(r"0?[1-9]?\d?d?")  # {seq}, {seq:4d}, {seq:04d}: a width up to 99 at most
+
+
 def check_serial_format(fmt: str) -> str:
-    """Raise CertificateError unless `fmt` makes serials that are unique and well-formed."""
+    """Raise CertificateError unless `fmt` makes serials that are unique and well-formed: only the
+    documented fields, as plain names ({seq} may have a width such as {seq:04d}); no attributes,
+    indexes, conversions or other format specifications."""
+    import string
+
     fmt = (fmt or "").strip()
-    if "{seq" not in fmt:
-        raise CertificateError(_("Format nomor harus memuat {seq} agar setiap nomor berbeda."), "serial_format")
-    names = set(re.findall(r"{(\w+)", fmt))
-    unknown = names - _SERIAL_FIELDS
-    if unknown:
-        raise CertificateError(_("Kolom tidak dikenal di format nomor: %(names)s.",
-                                 names=", ".join(sorted(unknown))), "serial_format")
     try:
-        sample = format_serial(fmt, seq=1, when=date(2026, 11, 18), cohort="ANGK-1", course="KURSUS")
-    except (ValueError, KeyError, IndexError):
+        parts = list(string.Formatter().parse(fmt))
+    except ValueError:
         raise CertificateError(_("Format nomor tidak bisa dipakai."), "serial_format") from None
+    fields = [(name, spec, conversion) for _literal, name, spec, conversion in parts if name is not None]
+    if not any(name == "seq" for name, _spec, _conv in fields):
+        raise CertificateError(_("Format nomor harus memuat {seq} agar setiap nomor berbeda."), "serial_format")
+    unknown = sorted({"{%s}" % name for name, _spec, _conv in fields if name not in _SERIAL_FIELDS})
+    if unknown:
+        raise CertificateError(_("Kolom tidak dikenal di format nomor: %(names)s. Yang bisa dipakai: %(fields)s.",
+                                 names=", ".join(unknown), fields=SERIAL_FIELDS_HELP), "serial_format")
+    for name, spec, conversion in fields:
+        allowed = name == "seq" and _SEQ_SPEC.fullmatch(spec or "") and int("0" + re.sub(r"\D", "", spec)) <= 12
+        if conversion or (spec and not allowed):
+            raise CertificateError(_("Cara menulis {%(name)s} tidak dikenal. Tulis {%(name)s} saja (nomor urut "
+                                     "boleh {seq:04d}).", name=name), "serial_format")
+    sample = format_serial(fmt, seq=1, when=date(2026, 11, 18), cohort="ANGK-1", course="KURSUS")
     if len(sample) > 100:
         raise CertificateError(_("Format nomor terlalu panjang."), "serial_format")
     return fmt
+
+
+SERIAL_FIELDS_HELP = "{seq}, {year}, {month}, {roman_month}, {cohort}, {course}"
 
 
 def format_serial(fmt: str, *, seq: int, when: date, cohort: str, course: str) -> str:

@@ -396,9 +396,10 @@ def _account_region(user: User) -> str | None:
     return user.cooperative.village_code if user.cooperative is not None else user.region_code
 
 
-def _visible(actor, user: User) -> bool:
-    """May the importing user see this account (and so learn from a refusal that it exists)?"""
-    return actor is None or actor.role == "admin" or actor.in_scope(_account_region(user))
+def _visible(actor, user: User, in_cohort: bool = False) -> bool:
+    """May the importing user see this account (and so learn from a refusal that it exists)? Admins
+    see every account, trainers those of their region and the participants of this cohort."""
+    return actor is None or actor.role == "admin" or in_cohort or actor.in_scope(_account_region(user))
 
 
 # Said to whoever may not see the account that makes a row impossible: no hint that it exists.
@@ -418,7 +419,7 @@ def _match_accounts(cohort: Cohort, rows: list[ImportRow], actor) -> None:
     for row in rows:
         user = by_phone.get(row.phone) if row.phone else None
         if user is not None:
-            visible = _visible(actor, user)
+            visible = _visible(actor, user, in_cohort=enrolled.get(user.id) == cohort.id)
             region = _account_region(user)
             if user.role != "participant":
                 row.refuse(N_("Nomor HP ini sudah dipakai akun staf (pelatih, admin atau pemantau).")

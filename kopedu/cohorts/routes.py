@@ -18,6 +18,7 @@ from kopedu.web.errors import abort_with
 from kopedu.web.exports import send_table
 from kopedu.web.htmx import is_partial, redirect, render, render_blocks
 from kopedu.web.pdf import html_to_pdf
+from kopedu.web.params import page_number
 
 STAFF = ("admin", "trainer")
 
@@ -113,7 +114,7 @@ def cohort_edit(cohort_id: int):
 def cohort(cohort_id: int):
     cohort = _cohort(cohort_id)
     q = request.args.get("q", "").strip()
-    page = request.args.get("page", 1, type=int)
+    page = request.args.get("page", 1, type=page_number)
     pagination = services.participants(cohort, q, page)
     pcts = services.attendance_pcts(pagination.items)
     summaries = services.attended_counts(cohort)
@@ -183,6 +184,11 @@ def session_delete(cohort_id: int, session_id: int):
     return redirect(url_for("cohorts.cohort", cohort_id=cohort.id))
 
 
+def _checkin_url(session) -> str:
+    """The check-in address for the QR code: on KOPEDU_PUBLIC_URL, never on the Host the request named."""
+    return current_app.config["PUBLIC_BASE_URL"].rstrip("/") + url_for("cohorts.checkin", kode=session.checkin_code)
+
+
 def _sheet_context(cohort, session, q: str = ""):
     sheet = services.attendance_sheet(session)
     if q:
@@ -192,7 +198,7 @@ def _sheet_context(cohort, session, q: str = ""):
     return {"cohort": cohort, "session": session, "sheet": sheet, "q": q,
             "summary": services.attendance_summary(session), "next_status": NEXT_STATUS,
             "checkin_open": services.checkin_open(session), "opens": opens, "closes": closes,
-            "checkin_url": url_for("cohorts.checkin", kode=session.checkin_code, _external=True)}
+            "checkin_url": _checkin_url(session)}
 
 
 @bp.get("/angkatan/<int:cohort_id>/sesi/<int:session_id>")
@@ -292,7 +298,7 @@ def qr(cohort_id: int, session_id: int):
 
     cohort = _cohort(cohort_id)
     session = _session(cohort, session_id)
-    code = segno.make(url_for("cohorts.checkin", kode=session.checkin_code, _external=True), error="m")
+    code = segno.make(_checkin_url(session), error="m")
     buffer = io.BytesIO()
     code.save(buffer, kind="svg", scale=8, border=2, xmldecl=False, title=_("Kode presensi"))
     response = make_response(buffer.getvalue())
@@ -389,7 +395,7 @@ def import_preview(cohort_id: int, import_id: int):
 def import_confirm(cohort_id: int, import_id: int):
     cohort = _cohort(cohort_id)
     record = _import(cohort, import_id)
-    ticked = {line for line in request.form.getlist("ubah", type=int)}
+    ticked = set(request.form.getlist("ubah", type=page_number))
     try:
         summary = importer.confirm(record, current_user, ticked)
     except importer.CohortError as error:
@@ -414,7 +420,7 @@ def password_sheet(cohort_id: int, import_id: int):
     if record.confirmed_at is None:
         abort(409)
     parts = importer.sheet_parts(record)
-    part = request.form.get("part", 1, type=int)
+    part = request.form.get("part", 1, type=page_number)
     if not 1 <= part <= max(parts, 1):
         abort(404)
     accounts = importer.issue_passwords(record, part)

@@ -23,6 +23,7 @@ from kopedu.web import uploads
 from kopedu.web.access import roles_required
 from kopedu.web.files import send_stored_file
 from kopedu.web.htmx import is_partial, redirect, render
+from kopedu.web.params import optional_id
 
 bp = Blueprint("authoring", __name__, url_prefix="/kelola")
 
@@ -552,7 +553,7 @@ def _media_response(course_id: int, lesson: Lesson | None, status: int = 200, er
 
 
 def _int_or_none(value) -> int | None:
-    return int(value) if value and str(value).isdigit() else None
+    return optional_id(value)
 
 
 @bp.post("/kursus/<int:course_id>/media")

@@ -7,6 +7,7 @@ from wtforms.validators import URL, DataRequired, Length, NumberRange, Optional
 
 from kopedu.courses import gift
 from kopedu.courses.models import SHOW_ANSWERS
+from kopedu.web.params import bounded
 
 KIND_LABELS = {
     "reading": _l("Bacaan"),
@@ -120,7 +121,7 @@ def read_question(kind: str, form) -> gift.Question:
         if answer not in ("true", "false"):
             q.choices[0].correct = q.choices[1].correct = False
     else:
-        rows = int(form.get("rows") or CHOICE_ROWS)
+        rows = bounded(form.get("rows"), CHOICE_ROWS, 0, 50)
         correct = form.get("correct")
         for i in range(min(rows, 50)):
             text = (form.get(f"choice-{i}") or "").strip()
@@ -141,7 +142,7 @@ def read_question(kind: str, form) -> gift.Question:
 
 
 def read_levels(form) -> list[tuple[str, str]]:
-    rows = min(int(form.get("level_rows") or LEVEL_ROWS), 20)
+    rows = bounded(form.get("level_rows"), LEVEL_ROWS, 0, 20)
     return [(form.get(f"level-{i}-points", ""), form.get(f"level-{i}-description", "")) for i in range(rows)]
 
 

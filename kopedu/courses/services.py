@@ -20,6 +20,19 @@ def all_courses() -> list[Course]:
     return list(db.session.scalars(select(Course).order_by(Course.title)))
 
 
+def visible_courses(user) -> list[Course]:
+    """The courses whose titles `user` may see, by title: every course for an admin; for others the
+    published ones, and for a trainer also the courses they teach."""
+    stmt = select(Course).order_by(Course.title)
+    if not user.is_admin:
+        visible = Course.published.is_(True)
+        if user.role == "trainer":
+            visible = or_(visible, Course.id.in_(select(course_trainer.c.course_id).where(
+                course_trainer.c.user_id == user.id)))
+        stmt = stmt.where(visible)
+    return list(db.session.scalars(stmt))
+
+
 def taught_courses(user, *options) -> list[Course]:
     """The courses a trainer teaches (every course for an admin), by title; `options` are loader options."""
     stmt = select(Course).order_by(Course.title)

@@ -15,6 +15,7 @@ from kopedu.web import exports
 from kopedu.web.access import roles_required
 from kopedu.web.files import send_stored_file
 from kopedu.web.htmx import is_partial, redirect, render
+from kopedu.web.params import optional_id
 
 GRADERS = ("trainer", "admin")
 
@@ -131,7 +132,7 @@ def submission_file(file_id: int, name: str):
 
 
 def _int(value) -> int | None:
-    return int(value) if value and str(value).isdigit() else None
+    return optional_id(value)
 
 
 def _queue_filter(args) -> services.QueueFilter:

@@ -25,6 +25,7 @@ from kopedu.learning import bp, offline, pwa, services, sync
 from kopedu.web.files import send_stored_file
 from kopedu.web.errors import abort_with
 from kopedu.web.htmx import is_partial, redirect, render
+from kopedu.web.params import db_id
 
 _YOUTUBE = re.compile(r"^https?://(?:www\.|m\.)?(?:youtube\.com/(?:watch\?(?:.*&)?v=|embed/|shorts/)|youtu\.be/)"
                       r"([A-Za-z0-9_-]{11})")
@@ -382,7 +383,7 @@ def prepost(slug: str):
     course = _course_or_404(slug)
     if not course.is_trainer(current_user):
         abort(403)
-    cohort_id = request.args.get("angkatan", type=int)  # one cohort (angkatan) of the course
+    cohort_id = request.args.get("angkatan", type=db_id)  # one cohort (angkatan) of the course
     report = services.pre_post_report(course, cohort_id=cohort_id)
     return render("learning/prepost.html", course=course, report=report, cohort_id=cohort_id)
 

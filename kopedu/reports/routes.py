@@ -3,28 +3,38 @@
 Admins see the whole country; observers and trainers only their region scope (User.region_code
 prefix). Every page and every export checks the scope of the object it shows (403 otherwise).
 """
-from flask import abort, redirect, request, url_for
+from flask import abort, g, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from kopedu.auth.models import User
 from kopedu.extensions import db
-from kopedu.courses.services import all_courses
+from kopedu.courses.services import visible_courses
 from kopedu.regions.models import Cooperative
 from kopedu.reports import bp, charts, services
 from kopedu.web.access import require_scope, roles_required
 from kopedu.web.exports import send_table
 from kopedu.web.filters import datetime_short
 from kopedu.web.htmx import render
+from kopedu.web.params import db_id, page_number
 
 VIEWERS = ("admin", "observer", "trainer")
 PER_PAGE = 50
 
 
+def _courses():
+    """The courses the viewer may see (unpublished titles stay with admins and their trainers)."""
+    if "report_courses" not in g:
+        g.report_courses = visible_courses(current_user)
+    return g.report_courses
+
+
 def _filters() -> services.Filters:
     threshold = request.args.get("ambang", services.DEFAULT_THRESHOLD, type=int)
-    return services.Filters(course_id=request.args.get("kursus", type=int) or None,
-                            threshold=max(0, min(100, threshold)))
+    ids = None if current_user.is_admin else tuple(c.id for c in _courses())
+    course_id = request.args.get("kursus", type=db_id)
+    return services.Filters(course_id=course_id if course_id and (ids is None or course_id in ids) else None,
+                            threshold=max(0, min(100, threshold)), course_ids=ids)
 
 
 def _params(filters: services.Filters) -> dict:
@@ -35,6 +45,12 @@ def _params(filters: services.Filters) -> dict:
     if filters.threshold != services.DEFAULT_THRESHOLD:
         params["ambang"] = filters.threshold
     return params
+
+
+def _carried() -> dict:
+    """The query string to keep on a redirect: never a value url_for would read as its own (`code`,
+    `_external`, `_anchor`…)."""
+    return {k: v for k, v in request.args.items() if k not in ("code", "fmt") and not k.startswith("_")}
 
 
 def _region(code: str):
@@ -87,7 +103,7 @@ def index():
     if not current_user.is_admin:
         if not current_user.region_code:
             abort(403)
-        return redirect(url_for("reports.region", code=current_user.region_code, **request.args.to_dict()))
+        return redirect(url_for("reports.region", code=current_user.region_code, **_carried()))
     return _region_page(None)
 
 
@@ -104,7 +120,7 @@ def _region_page(region):
     weeks = services.completions_by_week(scope, filters)
     is_village = region is not None and len(region.code) == 10
     return render("reports/region.html", region=region, rows=rows, total=total, filters=filters,
-                  params=_params(filters), courses=all_courses(), crumbs=_crumbs(region),
+                  params=_params(filters), courses=_courses(), crumbs=_crumbs(region),
                   child_label=_child_label(region), is_village=is_village,
                   histogram=charts.progress_histogram(total.hist), completions=charts.completions_chart(weeks))
 
@@ -156,7 +172,7 @@ def cooperative(coop_id: int):
     total = services.scope_stats(scope, filters)
     weeks = services.completions_by_week(scope, filters)
     return render("reports/cooperative.html", coop=coop, rows=rows, total=total, filters=filters,
-                  params=_params(filters), courses=all_courses(), crumbs=_crumbs(coop.village),
+                  params=_params(filters), courses=_courses(), crumbs=_crumbs(coop.village),
                   histogram=charts.progress_histogram(total.hist), completions=charts.completions_chart(weeks))
 
 
@@ -225,7 +241,7 @@ def behind_national():
     if not current_user.is_admin:
         if not current_user.region_code:
             abort(403)
-        return redirect(url_for("reports.behind", code=current_user.region_code, **request.args.to_dict()))
+        return redirect(url_for("reports.behind", code=current_user.region_code, **_carried()))
     return _behind_page(None)
 
 
@@ -237,13 +253,13 @@ def behind(code: str):
 
 def _behind_page(region):
     filters = _filters()
-    page = max(1, request.args.get("page", 1, type=int))
+    page = request.args.get("page", 1, type=page_number)
     scope = services.Scope(region_code=region.code if region else None)
     rows = services.participant_rows(scope, filters, behind_only=True, limit=PER_PAGE + 1,
                                      offset=(page - 1) * PER_PAGE)
     has_next = len(rows) > PER_PAGE
     return render("reports/behind.html", region=region, rows=rows[:PER_PAGE], page=page, has_next=has_next,
-                  filters=filters, params=_params(filters), courses=all_courses(), crumbs=_crumbs(region),
+                  filters=filters, params=_params(filters), courses=_courses(), crumbs=_crumbs(region),
                   days=services.BEHIND_DAYS)
 
 

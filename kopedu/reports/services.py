@@ -33,6 +33,7 @@ CHILD_COLUMN = {0: F.province_code, 2: F.regency_code, 4: F.district_code, 7: F.
 class Filters:
     course_id: int | None = None
     threshold: int = DEFAULT_THRESHOLD
+    course_ids: tuple[int, ...] | None = None  # only these courses (those the viewer may see); None: all
     now: datetime = field(default_factory=utcnow)
 
     @property
@@ -105,6 +106,8 @@ def _where(stmt, scope: Scope, filters: Filters):
         stmt = stmt.where(F.village_code.between(low, high))
     if filters.course_id:
         stmt = stmt.where(F.course_id == filters.course_id)
+    if filters.course_ids is not None:
+        stmt = stmt.where(F.course_id.in_(filters.course_ids))
     return stmt
 
 

@@ -551,3 +551,17 @@ def test_the_file_is_parsed_once_and_kept_parsed(setup, client, login, monkeypat
     record = db.session.get(ParticipantImport, record.id)
     assert record.confirmed_at is not None and record.parsed is None  # the personal data left the import
     assert counts()[:2] == (3, 3)
+
+
+def test_a_trainer_without_a_region_can_upload_the_same_list_again(setup, client, login):
+    _admin, _trainer, cohort = setup
+    roving = factories.user("trainer", region_code=None)
+    cohort.trainers.append(roving)
+    db.session.commit()
+    login(roving)
+    rows = fifty_rows()[:3]
+    url = upload(client, cohort, as_csv(rows)).headers["Location"]
+    client.post(url + "/konfirmasi")
+    again = upload(client, cohort, as_csv(rows)).headers["Location"]
+    html = client.get(again).get_data(as_text=True)
+    assert "Tidak berubah</dt><dd>3" in html and "Bermasalah</dt><dd>0" in html  # its own cohort's people
