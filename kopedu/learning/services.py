@@ -20,8 +20,8 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import and_, func, literal_column, null, select, union_all
-from sqlalchemy.orm import defer, joinedload, lazyload, load_only, selectinload, undefer
+from sqlalchemy import func, literal_column, null, select, union_all
+from sqlalchemy.orm import joinedload, lazyload, selectinload, undefer
 
 from kopedu.auth.models import User
 from kopedu.courses import outline
