@@ -1,7 +1,6 @@
 """Offline on a phone: a module saved for reading, read and worked through without a signal, the queue
 sent when the signal returns (once, also when it is replayed), and every failed save saying so."""
 import json
-import time
 
 import pytest
 from sqlalchemy import func, select
@@ -69,6 +68,18 @@ def _wait_for_worker(page):
     page.wait_for_function("() => navigator.serviceWorker && navigator.serviceWorker.controller !== null")
 
 
+# Playwright's wait_for_function does not await a promise: a predicate that reads IndexedDB or Cache
+# Storage passes at its first call, whatever it then resolves to. Such reads are awaited with evaluate,
+# after the event that ends the work they check.
+def _flushed(page):
+    """Await the page's own sending of the queue (flush returns the one on its way, if any)."""
+    page.evaluate("() => window.KopEdu.flush()")
+
+
+def _is_answer_save(request):
+    return request.method == "POST" and request.url.endswith("/jawab")
+
+
 def test_a_module_saved_offline_is_read_and_worked_offline_then_sent_once(page, app, world):
     course, quiz = world["course"], world["quiz"]
     first, second = world["readings"]
@@ -90,9 +101,14 @@ def test_a_module_saved_offline_is_read_and_worked_offline_then_sent_once(page, 
     page.locator(f"#saved-{short.id}").get_by_text("Menunggu sinyal").wait_for()
     page.unroute("**/jawab")
     assert _count(AttemptAnswer) == 0
-    page.goto(f"/kursus/{course.slug}")
-    page.wait_for_function(QUEUE.replace("resolve(request.result)", "resolve(request.result.length === 0)"))
+    sends = []
+    page.on("request", lambda request: sends.append(request) if _is_answer_save(request) else None)
+    with page.expect_response(lambda response: _is_answer_save(response.request)) as sent:
+        page.goto(f"/kursus/{course.slug}")
+    assert sent.value.status == 200  # the server answers after its commit
     assert _count(AttemptAnswer) == 1
+    _flushed(page)
+    assert page.evaluate(QUEUE) == [] and len(sends) == 1  # sent once by the page load, then forgotten
     _wait_for_worker(page)
     assert "/static/manifest.webmanifest" in page.evaluate("() => document.querySelector('link[rel=manifest]').href")
     save = page.get_by_role("button", name="Simpan untuk dibaca offline").first
@@ -140,7 +156,8 @@ def test_a_module_saved_offline_is_read_and_worked_offline_then_sent_once(page, 
 
     page.context.set_offline(False)
     page.wait_for_function(f"() => document.querySelectorAll('#saved-{truefalse.id}[data-state=saved]').length")
-    page.wait_for_function(QUEUE.replace("resolve(request.result)", "resolve(request.result.length === 0)"))
+    _flushed(page)
+    assert page.evaluate(QUEUE) == []
     assert not page.locator("#offline-banner").is_visible()
     assert submit.is_enabled()
 
@@ -189,7 +206,7 @@ def test_a_failed_save_says_so_and_succeeds_on_retry(blocked_workers, app, world
     log_in(page, world["login"], factories.PASSWORD)
     page.goto(f"/kursus/{course.slug}/pelajaran/{first.id}")
     page.evaluate("htmx.config.timeout = 1500")
-    calls = []
+    calls, unanswered = [], []
 
     def fail_once(route):
         calls.append(route.request.post_data)
@@ -198,14 +215,14 @@ def test_a_failed_save_says_so_and_succeeds_on_retry(blocked_workers, app, world
         elif failure == "500":
             route.fulfill(status=500, body="<p>Terjadi kesalahan di server.</p>", content_type="text/html")
         else:
-            time.sleep(2.5)  # longer than the page waits
-            route.abort()
+            unanswered.append(route)  # the server never answers: the page gives up after its time-out
 
     page.route("**/selesai", fail_once)
     page.evaluate(SEEN)
     page.get_by_role("button", name="Tandai selesai").click()
     message = "server bermasalah" if failure == "500" else "server tidak menjawab"
     page.locator("#lesson-done [role=alert]").get_by_text(message).wait_for()
+    assert len(unanswered) == (failure == "timeout")
     assert page.get_by_role("button", name="Tandai selesai").is_enabled()  # not left disabled
     assert page.evaluate("window.seen")[0] == "Menyimpan…"  # shown while the request was on its way
     assert _count(LessonProgress) == 0
@@ -279,12 +296,20 @@ def test_a_release_replaces_the_shell_cache_and_keeps_saved_modules(page, app, w
     assert len(before) == 1 and "kopedu-pages" in page.evaluate(keys)
 
     monkeypatch.setattr(pwa, "SHELL_FILES", pwa.SHELL_FILES[:-1])  # the next release's shell differs
-    page.evaluate("() => navigator.serviceWorker.getRegistration().then((r) => r.update())")
-    page.wait_for_function(f"""() => caches.keys().then((keys) => {{
-        const shells = keys.filter((k) => k.startsWith("kopedu-shell-"));
-        return shells.length === 1 && shells[0] !== {json.dumps(before[0])};
-    }})""")
-    assert "kopedu-pages" in page.evaluate(keys)
+    # the new worker is "activated" once its activate step (deleting the old shell caches) has ended;
+    # it controls the page earlier, from the start of that step
+    page.evaluate("""() => navigator.serviceWorker.getRegistration().then((registration) => {
+        registration.addEventListener("updatefound", () => {
+            const worker = registration.installing;
+            worker.addEventListener("statechange", () => { if (worker.state === "activated") window.activated = true; });
+        });
+        return registration.update();
+    })""")
+    page.wait_for_function("() => window.activated === true")
+    after = page.evaluate(keys)
+    shells = [key for key in after if key.startswith("kopedu-shell-")]
+    assert len(shells) == 1 and shells != before
+    assert "kopedu-pages" in after
     page.context.set_offline(True)
     page.goto(f"/kursus/{world['course'].slug}/pelajaran/{world['readings'][0].id}")
     page.get_by_role("heading", name=world["readings"][0].title).wait_for()
