@@ -208,12 +208,30 @@ def attendance_sheet(session: CohortSession) -> list[tuple[Enrollment, str | Non
     return [(enrollment, status) for enrollment, status in db.session.execute(stmt)]
 
 
+def filter_sheet(sheet, q: str = "", village_code: str = ""):
+    """The rows of an attendance sheet whose name contains `q` (any case) and whose cooperative is in
+    the kelurahan `village_code` (empty: any)."""
+    needle = (q or "").strip().lower()
+    return [(e, s) for e, s in sheet
+            if (not needle or needle in e.user.full_name.lower())
+            and (not village_code or (e.user.cooperative and e.user.cooperative.village_code == village_code))]
+
+
+def sheet_villages(sheet) -> list:
+    """The kelurahan of the participants on a sheet, by name (for the filter)."""
+    villages = {e.user.village.code: e.user.village for e, _s in sheet if e.user.village is not None}
+    return sorted(villages.values(), key=lambda v: v.name)
+
+
 def attendance_summary(session: CohortSession) -> dict[str, int]:
+    """Counts per status, "unmarked", "total" (participants) and "attended" (present or late)."""
     rows = db.session.execute(select(Attendance.status, func.count()).where(
         Attendance.session_id == session.id).group_by(Attendance.status))
     summary = dict.fromkeys(ATTENDANCE_STATUSES, 0)
     summary.update({status: n for status, n in rows})
-    summary["unmarked"] = participant_count(session.cohort) - sum(summary[s] for s in ATTENDANCE_STATUSES)
+    summary["total"] = participant_count(session.cohort)
+    summary["unmarked"] = summary["total"] - sum(summary[s] for s in ATTENDANCE_STATUSES)
+    summary["attended"] = sum(summary[s] for s in ATTENDED)
     return summary
 
 
@@ -264,12 +282,18 @@ def set_attendance(session: CohortSession, enrollment: Enrollment, status: str, 
     return record
 
 
+def mark_rest(session: CohortSession, status: str, actor=None) -> int:
+    """Give everyone not marked yet the status ("Semua hadir": present; at the end: absent).
+    Returns how many. Flushes."""
+    unmarked = [enrollment for enrollment, current in attendance_sheet(session) if current is None]
+    for enrollment in unmarked:
+        set_attendance(session, enrollment, status, actor=actor)
+    return len(unmarked)
+
+
 def mark_rest_absent(session: CohortSession, actor=None) -> int:
     """Mark everyone not marked yet as absent (at the end of a session). Returns how many."""
-    unmarked = [enrollment for enrollment, status in attendance_sheet(session) if status is None]
-    for enrollment in unmarked:
-        set_attendance(session, enrollment, "absent", actor=actor)
-    return len(unmarked)
+    return mark_rest(session, "absent", actor)
 
 
 def check_in(user: User, code: str, now: datetime | None = None) -> tuple[CohortSession, Attendance]:

@@ -233,6 +233,8 @@ TABLE: dict[str, Case] = {
                                                          data={"status": "present"}),
     "POST /angkatan/<int:cohort_id>/sesi/<int:session_id>/sisa-tidak-hadir":
                                                      row(L,   403,  403,  303,  403,  403,  403,  303),
+    "POST /angkatan/<int:cohort_id>/sesi/<int:session_id>/semua-hadir":
+                                                     row(L,   403,  403,  303,  403,  403,  403,  303),
     "POST /angkatan/<int:cohort_id>/sesi/<int:session_id>/kode-baru":
                                                      row(L,   403,  403,  200,  403,  403,  403,  200),
     "GET /angkatan/<int:cohort_id>/sesi/<int:session_id>/qr.svg":
