@@ -315,11 +315,11 @@ def test_rejected_rows_download_as_csv_with_formulas_neutralised(setup, client, 
     response = client.get(preview_url + "/ditolak.csv")
     assert response.status_code == 200 and response.mimetype == "text/csv"
     assert f'filename="ditolak-{cohort.code}-' in response.headers["Content-Disposition"]
-    table = list(csv.reader(io.StringIO(response.get_data(as_text=True).lstrip("\ufeff"))))
+    table = list(csv.reader(io.StringIO(response.get_data(as_text=True).lstrip("\ufeff")), delimiter=";"))
     assert table[0] == ["baris", "nama", "hp", "kelurahan", "alasan"]
     assert table[1][:3] == ["3", '\'=HYPERLINK("http://contoh")', "12345"] and len(table) == 2
     example = client.get(f"/angkatan/{cohort.id}/impor/contoh.csv").get_data(as_text=True)
-    assert example.lstrip("\ufeff").startswith("nama,hp,email,jabatan,kelurahan,koperasi\r\nYuliana Ndun,")
+    assert example.lstrip("\ufeff").startswith("nama;hp;email;jabatan;kelurahan;koperasi\r\nYuliana Ndun;")
 
 
 def test_an_upload_whose_transaction_fails_leaves_no_file(app):
