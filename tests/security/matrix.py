@@ -267,6 +267,12 @@ TABLE: dict[str, Case] = {
     "GET /pantau/peserta/<int:user_id>":             row(L,   403,  403,  200,  403,  200,  403,  200),
     "GET /pantau/peserta/<int:user_id>/ekspor.<any(csv, xlsx):fmt>":
                                                      row(L,   403,  403,  200,  403,  200,  403,  200),
+    "GET /pantau/angkatan/<int:cohort_id>/sesi/<int:session_id>/daftar-hadir.<any(pdf, xlsx, csv):fmt>":
+                                                     row(L,   403,  403,  200,  403,  403,  403,  200),
+    "GET /pantau/angkatan/<int:cohort_id>/rekap-kehadiran":
+                                                     row(L,   403,  403,  200,  403,  403,  403,  200),
+    "GET /pantau/angkatan/<int:cohort_id>/rekap-kehadiran.<any(pdf, xlsx, csv):fmt>":
+                                                     row(L,   403,  403,  200,  403,  403,  403,  200),
     "GET /pantau/tertinggal":                        row(L,   403,  403,  302,  302,  302,  302,  200),
     "GET /pantau/tertinggal/ekspor.<any(csv, xlsx):fmt>":
                                                      row(L,   403,  403,  403,  403,  403,  403,  200),
