@@ -17,6 +17,7 @@ from kopedu.web.access import roles_required
 from kopedu.web.errors import abort_with
 from kopedu.web.exports import send_table
 from kopedu.web.htmx import is_partial, redirect, render, render_blocks
+from kopedu.web.filters import date_long
 from kopedu.web.pdf import html_to_pdf
 
 STAFF = ("admin", "trainer")
@@ -89,7 +90,7 @@ def cohort_new():
         if cohort is not None:
             audit.record(current_user, "cohort.create", cohort)
             db.session.commit()
-            flash(_("Angkatan %(name)s sudah dibuat.", name=cohort.name), "success")
+            flash(_("Angkatan sudah dibuat: %(name)s.", name=cohort.name), "success")
             return redirect(url_for("cohorts.cohort", cohort_id=cohort.id))
     status = 422 if form.errors else 200
     return render("cohorts/form.html", block="form", status=status, form=form, cohort=None)
@@ -127,12 +128,17 @@ def cohort(cohort_id: int):
 
 def _save_session(form: SessionForm, cohort: Cohort, session):
     try:
-        return services.save_session(cohort, session, held_on=form.held_on.data, starts_at=form.starts_at.data,
-                                     ends_at=form.ends_at.data, place=form.place.data, topic=form.topic.data)
+        session = services.save_session(cohort, session, held_on=form.held_on.data, starts_at=form.starts_at.data,
+                                        ends_at=form.ends_at.data, place=form.place.data, topic=form.topic.data)
     except services.CohortError as error:
         db.session.rollback()
         getattr(form, error.field or "topic").errors.append(str(error))
         return None
+    if services.outside_cohort_dates(session):
+        flash(_("Perhatian: tanggal sesi (%(day)s) di luar jadwal angkatan (%(start)s – %(end)s). Periksa lagi "
+                "tanggalnya.", day=date_long(session.held_on), start=date_long(cohort.starts_on) or "…",
+                end=date_long(cohort.ends_on) or "…"), "warning")
+    return session
 
 
 @bp.route("/angkatan/<int:cohort_id>/sesi/baru", methods=["GET", "POST"])

@@ -151,6 +151,14 @@ def save_session(cohort: Cohort, session: CohortSession | None, *, held_on: date
     return session
 
 
+def outside_cohort_dates(session: CohortSession) -> bool:
+    """True when the session's day falls before the cohort's start or after its end (a typo, most
+    often: the session is kept, the trainer is warned)."""
+    cohort = session.cohort
+    return bool((cohort.starts_on and session.held_on < cohort.starts_on)
+                or (cohort.ends_on and session.held_on > cohort.ends_on))
+
+
 def delete_session(session: CohortSession) -> None:
     """Delete a session nobody's attendance was taken in yet. Flushes."""
     if db.session.scalar(select(Attendance.id).where(Attendance.session_id == session.id).limit(1)):
@@ -308,6 +316,11 @@ def check_in(user: User, code: str, now: datetime | None = None) -> tuple[Cohort
         .join(Enrollment, Enrollment.cohort_id == CohortSession.cohort_id)
         .where(Enrollment.user_id == user.id, CohortSession.checkin_code == code)).all()
     if not rows:
+        elsewhere = db.session.scalar(select(CohortSession).where(CohortSession.checkin_code == code)
+                                      .order_by(CohortSession.held_on.desc()).limit(1))
+        if elsewhere is not None:
+            raise CheckInError(_("Anda belum terdaftar di %(cohort)s, angkatan sesi ini. Minta pelatih "
+                                 "menambahkan Anda ke daftar peserta.", cohort=elsewhere.cohort.name), "code")
         raise CheckInError(_("Kode tidak dikenal. Periksa lagi angka yang ditunjukkan pelatih."), "code")
     open_rows = [(s, e) for s, e in rows if checkin_open(s, now)]
     if not open_rows:

@@ -208,6 +208,10 @@ def test_check_in_route_refuses_outside_window_and_wrong_cohort(setup, client, l
     monkeypatch.setattr(services, "utcnow", lambda: datetime(2026, 11, 18, 1, 0, tzinfo=timezone.utc))
     login(outsider)  # the code belongs to a cohort this participant is not in
     response = client.post("/hadir", data={"code": "123456"})
+    body = response.get_data(as_text=True)
+    assert response.status_code == 422 and "Kode tidak dikenal" not in body
+    assert f"Anda belum terdaftar di {_cohort.name}, angkatan sesi ini." in body
+    response = client.post("/hadir", data={"code": "999999"})  # a code no session has
     assert response.status_code == 422 and "Kode tidak dikenal" in response.get_data(as_text=True)
     assert db.session.scalar(select(Attendance.id)) is None
     client.post("/keluar")
