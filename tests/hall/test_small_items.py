@@ -32,3 +32,58 @@ def test_new_cohort_message_does_not_say_angkatan_twice(app, client, login):
     html = client.get(response.headers["Location"]).get_data(as_text=True)
     assert "Angkatan sudah dibuat: Angkatan I Kota Kupang." in html and "Angkatan Angkatan" not in html
     assert db.session.scalar(select(Cohort.code)) == "KPG-1"
+
+
+def test_login_page_sends_password_resets_to_the_admin_only(client):
+    html = client.get("/masuk").get_data(as_text=True)
+    assert "hanya admin yang bisa mengatur ulang kata sandi" in html
+    assert "pelatih Anda" not in html
+
+
+def test_publishing_with_hidden_lessons_or_an_empty_quiz_warns(app, client, login):
+    from kopedu.courses.models import Quiz
+
+    course = factories.course(published=False)
+    course.modules[0].lessons[1].published = False
+    hidden_title = course.modules[0].lessons[1].title
+    db.session.add(Quiz(course=course, role="posttest", title="Post-test"))
+    trainer = factories.trainer_of(course)
+    db.session.commit()
+    login(trainer)
+    html = client.get(f"/kelola/kursus/{course.id}").get_data(as_text=True)
+    assert "Periksa sebelum diterbitkan:" in html
+    assert f"1 pelajaran disembunyikan dan tidak akan terlihat peserta: {hidden_title}." in html
+    assert "Kuis tanpa soal: Post-test." in html
+    response = client.post(f"/kelola/kursus/{course.id}/terbit", data={"published": "1"})
+    assert response.status_code == 303
+    html = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "Kursus sudah diterbitkan." in html and "Kuis tanpa soal: Post-test." in html
+    db.session.expire_all()
+    assert course.published  # a warning, not a refusal
+    fragment = client.post(f"/kelola/kursus/{course.id}/terbit", data={"published": "1"},
+                           headers={"HX-Request": "true"}).get_data(as_text=True)
+    assert "Perhatian:" in fragment and "Kuis tanpa soal" in fragment
+
+
+def test_lessons_are_shown_and_hidden_from_the_outline(app, client, login):
+    course = factories.course()
+    lesson = course.modules[0].lessons[0]
+    trainer = factories.trainer_of(course)
+    db.session.commit()
+    login(trainer)
+    html = client.get(f"/kelola/kursus/{course.id}").get_data(as_text=True)
+    assert f'/kelola/pelajaran/{lesson.id}/tampil' in html and ">Sembunyikan</button>" in html
+    fragment = client.post(f"/kelola/pelajaran/{lesson.id}/tampil", data={"published": "0"},
+                           headers={"HX-Request": "true"}).get_data(as_text=True)
+    assert 'id="outline"' in fragment and "Disembunyikan" in fragment and ">Tampilkan</button>" in fragment
+    db.session.expire_all()
+    assert lesson.published is False
+    response = client.post(f"/kelola/pelajaran/{lesson.id}/tampil", data={"published": "1"})
+    assert response.status_code == 303
+    db.session.expire_all()
+    assert lesson.published is True
+    other = factories.trainer_of(factories.course())
+    db.session.commit()
+    client.post("/keluar")
+    login(other)
+    assert client.post(f"/kelola/pelajaran/{lesson.id}/tampil", data={"published": "0"}).status_code == 403

@@ -140,6 +140,8 @@ TABLE: dict[str, Case] = {
     "POST /kelola/pelajaran/<int:lesson_id>":        row(L,   403,  403,  422,  403,  403,  403,  422,
                                                          data={"title": ""}),
     "POST /kelola/pelajaran/<int:lesson_id>/pindah": row(L,   403,  403,  303,  403,  403,  403,  303),
+    "POST /kelola/pelajaran/<int:lesson_id>/tampil": row(L,   403,  403,  303,  403,  403,  403,  303,
+                                                         data={"published": "1"}),
     "POST /kelola/pelajaran/<int:lesson_id>/hapus":  row(L,   403,  403,  303,  403,  403,  403,  303,
                                                          values=lambda w: {"lesson_id": W.fresh_lesson(w).id}),
     "GET /kelola/kuis/<int:quiz_id>":                row(L,   403,  403,  200,  403,  403,  403,  200),
