@@ -87,3 +87,53 @@ def test_lessons_are_shown_and_hidden_from_the_outline(app, client, login):
     client.post("/keluar")
     login(other)
     assert client.post(f"/kelola/pelajaran/{lesson.id}/tampil", data={"published": "0"}).status_code == 403
+
+
+def _word_boxes(pdf: bytes) -> list[tuple[str, float, float]]:
+    import re
+    import shutil
+    import subprocess
+
+    import pytest
+
+    if shutil.which("pdftotext") is None:  # pragma: no cover - poppler-utils is on the CI machines
+        pytest.skip("pdftotext is not installed")
+    html = subprocess.run(["pdftotext", "-bbox", "-", "-"], input=pdf, capture_output=True, check=True).stdout.decode()
+    return [(m.group(5), float(m.group(1)), float(m.group(2))) for m in re.finditer(
+        r'<word xMin="([\d.]+)" yMin="([\d.]+)" xMax="([\d.]+)" yMax="([\d.]+)">([^<]*)</word>', html)]
+
+
+def test_the_two_signatory_blocks_are_aligned(app):
+    from kopedu.certificates import services
+    from kopedu.certificates.models import CertificateTemplate
+
+    row = CertificateTemplate(id=1, **{**services.DEFAULT_TEMPLATE, "signatories": [
+        {"name": "Drs. Yohanes Lema", "title": "Kepala Dinas Koperasi, Usaha Kecil dan Menengah Kota Kupang",
+         "nip": "196805121994031007", "signature_path": None},
+        {"name": "Maria Seran", "title": "Ketua Panitia", "nip": "", "signature_path": None}]})
+    db.session.add(row)
+    db.session.commit()
+    words = _word_boxes(services.preview_pdf())
+    y = {text: top for text, _x, top in words}
+    assert "Yohanes" in y and "Maria" in y and "NIP." in y
+    assert abs(y["Yohanes"] - y["Maria"]) < 1.0, (y["Yohanes"], y["Maria"])  # the names on one line
+    # the titles end on the same line too, right above the signature space
+    assert abs(max(top for t, _x, top in words if t in ("Kupang",)) - y["Panitia"]) < 1.0
+
+
+def test_an_unnamed_default_signatory_warns_before_the_first_certificate(app, client, login):
+    from kopedu.certificates import services
+    from kopedu.certificates.models import CertificateTemplate
+
+    admin = factories.user("admin")
+    db.session.commit()
+    login(admin)
+    warning = 'penanda tangan sertifikat "Kepala Dinas Koperasi dan UKM Kota Kupang" belum bernama'
+    for url in ("/sertifikat", "/admin/sertifikat/templat"):
+        assert warning in client.get(url).get_data(as_text=True), url
+    row = CertificateTemplate(id=1, **{**services.DEFAULT_TEMPLATE, "signatories": [
+        {"name": "Drs. Yohanes Lema", "title": "Kepala Dinas Koperasi dan UKM Kota Kupang", "nip": "",
+         "signature_path": None}]})
+    db.session.add(row)
+    db.session.commit()
+    assert "belum bernama" not in client.get("/sertifikat").get_data(as_text=True)
