@@ -294,3 +294,21 @@ def test_two_phones_marking_the_same_name_at_once_keep_one_row(setup, monkeypatc
     db.session.commit()
     assert record.status == "late"
     assert db.session.scalars(select(Attendance.status)).all() == ["late"]
+
+
+def test_closed_attendance_page_offers_no_taps(setup, client, login, app):
+    """With "Tutup presensi" (the close-attendance backend, cohorts.close_attendance): the page's status
+    buttons are disabled, "Semua hadir" is gone and refused, and the page offers to reopen."""
+    if "cohorts.close_attendance" not in app.view_functions:
+        pytest.skip("the close-attendance backend (cohorts.close_attendance) is not on this branch yet")
+    trainer, cohort, session, people = setup
+    login(trainer)
+    html = client.get(_url(cohort, session)).get_data(as_text=True)
+    assert f'action="{_url(cohort, session)}/tutup-presensi"' in html and "Semua hadir" in html
+    client.post(_url(cohort, session, people[0][1]), data={"status": "excused"}, headers=HX)
+    assert client.post(_url(cohort, session) + "/tutup-presensi").status_code == 303
+    html = client.get(_url(cohort, session)).get_data(as_text=True)
+    assert "Presensi ditutup" in html and "Buka lagi presensi" in html and "/semua-hadir" not in html
+    assert html.count(" disabled>") == 4 * len(people)
+    assert client.post(_url(cohort, session) + "/semua-hadir").status_code == 409
+    assert [_status(session, e) for _u, e in people] == ["excused", None, None]
