@@ -133,3 +133,12 @@ def render_pdf(context: dict) -> bytes:
     with render_lock:  # shared with every other PDF of the process
         document = HTML(string=html_string, base_url=TEMPLATE_DIR.as_uri() + "/", url_fetcher=fetcher)
         return document.write_pdf(stylesheets=[css], font_config=font_config)
+
+
+def render_document(html_string: str) -> bytes:
+    """Another printed document (the daftar hadir, the attendance recap) as PDF bytes: its own inline
+    styles, the same shipped fonts (url(../fonts/…)), the same restricted fetcher and the same lock."""
+    HTML, _css, font_config, fetcher = _weasy()
+    with render_lock:
+        document = HTML(string=html_string, base_url=TEMPLATE_DIR.as_uri() + "/", url_fetcher=fetcher)
+        return document.write_pdf(font_config=font_config)

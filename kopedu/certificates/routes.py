@@ -35,7 +35,8 @@ _verify_limiter = limiter.shared_limit(_verify_limit, scope="certificate-verify"
 
 @bp.context_processor
 def _labels():
-    return {"status_label": lambda status: STATUS_LABELS[status](), "code_display": codes.display}
+    return {"status_label": lambda status: STATUS_LABELS[status](), "code_display": codes.display,
+            "unnamed_signatories": services.unnamed_signatories}
 
 
 # ------------------------------------------------------------------------------------------------ public

@@ -864,3 +864,18 @@ def on_attendance_closed(session) -> None:
                                      .order_by(Enrollment.id)).all()
     for enrollment in enrollments:
         on_enrollment_changed(enrollment)
+
+
+def unnamed_signatories() -> list[str]:
+    """The template's signatories with no person's name — empty, or a title such as the default
+    "Kepala Dinas" — while no certificate has been issued yet: the pages that lead to the first issue
+    warn about them (a certificate signed by a title alone is not valid for the Dinas)."""
+    if db.session.scalar(select(Certificate.id).limit(1)) is not None:
+        return []
+    unnamed = []
+    for person in template_settings().signatories or []:
+        name = " ".join((person.get("name") or "").split()).lower()
+        title = " ".join((person.get("title") or "").split())
+        if not name or title.lower().startswith(name) or name in ("kepala dinas", "sekretaris dinas"):
+            unnamed.append(title or person.get("name") or "—")
+    return unnamed

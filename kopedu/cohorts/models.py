@@ -8,8 +8,6 @@ from kopedu.db import TimestampMixin, TZDateTime, utcnow
 from kopedu.extensions import db
 
 ATTENDANCE_STATUSES = ("present", "late", "absent", "excused")
-# What one tap on a name does: nothing yet → hadir → terlambat → tidak hadir → izin → hadir …
-NEXT_STATUS = {None: "present", "present": "late", "late": "absent", "absent": "excused", "excused": "present"}
 # Statuses that count as attending the session.
 ATTENDED = ("present", "late")
 

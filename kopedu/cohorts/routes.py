@@ -9,7 +9,7 @@ from kopedu import audit
 from kopedu.auth.services import active_trainers
 from kopedu.cohorts import bp, importer, services
 from kopedu.cohorts.forms import STATUS_LABELS, CheckInForm, CohortForm, ImportForm, SessionForm
-from kopedu.cohorts.models import ATTENDANCE_STATUSES, NEXT_STATUS, Cohort, ParticipantImport
+from kopedu.cohorts.models import ATTENDANCE_STATUSES, Cohort, ParticipantImport
 from kopedu.courses.services import all_courses
 from kopedu.extensions import db, limiter
 from kopedu.regions.services import resolve_region
@@ -17,10 +17,13 @@ from kopedu.web.access import roles_required
 from kopedu.web.errors import abort_with
 from kopedu.web.exports import send_table
 from kopedu.web.htmx import is_partial, redirect, render, render_blocks
+from kopedu.web.filters import date_long
 from kopedu.web.pdf import html_to_pdf
 from kopedu.web.params import page_number
 
 STAFF = ("admin", "trainer")
+# The status buttons of a row on the attendance page, in this order.
+BUTTONS = ("present", "late", "excused", "absent")
 
 
 @bp.app_template_global()
@@ -88,7 +91,7 @@ def cohort_new():
         if cohort is not None:
             audit.record(current_user, "cohort.create", cohort)
             db.session.commit()
-            flash(_("Angkatan %(name)s sudah dibuat.", name=cohort.name), "success")
+            flash(_("Angkatan sudah dibuat: %(name)s.", name=cohort.name), "success")
             return redirect(url_for("cohorts.cohort", cohort_id=cohort.id))
     status = 422 if form.errors else 200
     return render("cohorts/form.html", block="form", status=status, form=form, cohort=None)
@@ -126,12 +129,17 @@ def cohort(cohort_id: int):
 
 def _save_session(form: SessionForm, cohort: Cohort, session):
     try:
-        return services.save_session(cohort, session, held_on=form.held_on.data, starts_at=form.starts_at.data,
-                                     ends_at=form.ends_at.data, place=form.place.data, topic=form.topic.data)
+        session = services.save_session(cohort, session, held_on=form.held_on.data, starts_at=form.starts_at.data,
+                                        ends_at=form.ends_at.data, place=form.place.data, topic=form.topic.data)
     except services.CohortError as error:
         db.session.rollback()
         getattr(form, error.field or "topic").errors.append(str(error))
         return None
+    if services.outside_cohort_dates(session):
+        flash(_("Perhatian: tanggal sesi (%(day)s) di luar jadwal angkatan (%(start)s – %(end)s). Periksa lagi "
+                "tanggalnya.", day=date_long(session.held_on), start=date_long(cohort.starts_on) or "…",
+                end=date_long(cohort.ends_on) or "…"), "warning")
+    return session
 
 
 @bp.route("/angkatan/<int:cohort_id>/sesi/baru", methods=["GET", "POST"])
@@ -189,16 +197,19 @@ def _checkin_url(session) -> str:
     return current_app.config["PUBLIC_BASE_URL"].rstrip("/") + url_for("cohorts.checkin", kode=session.checkin_code)
 
 
-def _sheet_context(cohort, session, q: str = ""):
-    sheet = services.attendance_sheet(session)
-    if q:
-        needle = q.lower()
-        sheet = [(e, s) for e, s in sheet if needle in e.user.full_name.lower()]
+def _sheet_context(cohort, session, q: str = "", kel: str = ""):
+    full = services.attendance_sheet(session)
     opens, closes = services.session_window(session)
-    return {"cohort": cohort, "session": session, "sheet": sheet, "q": q,
-            "summary": services.attendance_summary(session), "next_status": NEXT_STATUS,
+    return {"cohort": cohort, "session": session, "sheet": services.filter_sheet(full, q, kel), "q": q,
+            "kel": kel, "villages": services.sheet_villages(full), "statuses": BUTTONS,
+            "summary": services.attendance_summary(session),
             "checkin_open": services.checkin_open(session), "opens": opens, "closes": closes,
             "checkin_url": _checkin_url(session)}
+
+
+def _filters() -> tuple[str, str]:
+    values = request.values
+    return values.get("q", "").strip()[:100], values.get("kel", "").strip()[:10]
 
 
 @bp.get("/angkatan/<int:cohort_id>/sesi/<int:session_id>")
@@ -206,14 +217,14 @@ def _sheet_context(cohort, session, q: str = ""):
 def session(cohort_id: int, session_id: int):
     cohort = _cohort(cohort_id)
     session = _session(cohort, session_id)
-    q = request.args.get("q", "").strip()
-    return render("cohorts/session.html", block="sheet", **_sheet_context(cohort, session, q))
+    q, kel = _filters()
+    return render("cohorts/session.html", block="sheet", **_sheet_context(cohort, session, q, kel))
 
 
 @bp.post("/angkatan/<int:cohort_id>/sesi/<int:session_id>/presensi/<int:enrollment_id>")
 @roles_required(*STAFF)
 def mark(cohort_id: int, session_id: int, enrollment_id: int):
-    """One tap on a name: store the status the button carried, answer with that row only (and the
+    """One tap on a row's status button: store that status, answer with that row only (and the
     counts out of band)."""
     cohort = _cohort(cohort_id)
     session = _session(cohort, session_id)
@@ -232,8 +243,29 @@ def mark(cohort_id: int, session_id: int, enrollment_id: int):
         return redirect(url_for("cohorts.session", cohort_id=cohort.id, session_id=session.id)
                         + f"#p{enrollment.id}")
     return render_blocks("cohorts/session.html", ["row", "summary"], cohort=cohort, session=session,
-                         enrollment=enrollment, state=status, next_status=NEXT_STATUS,
+                         enrollment=enrollment, state=status, statuses=BUTTONS,
                          summary=services.attendance_summary(session), oob=True)
+
+
+@bp.post("/angkatan/<int:cohort_id>/sesi/<int:session_id>/semua-hadir")
+@roles_required(*STAFF)
+def mark_rest_present(cohort_id: int, session_id: int):
+    """"Semua hadir": everyone not marked yet is present (mark the exceptions first)."""
+    cohort = _cohort(cohort_id)
+    session = _session(cohort, session_id)
+    try:
+        marked = services.mark_rest(session, "present", actor=current_user)
+    except services.CohortError as error:
+        db.session.rollback()
+        abort_with(409, error)
+    audit.record(current_user, "cohort.mark_rest_present", session, object_type="cohort_session", count=marked)
+    db.session.commit()
+    q, kel = _filters()
+    if not is_partial():
+        flash(_("%(n)d peserta ditandai hadir.", n=marked), "success")
+        return redirect(url_for("cohorts.session", cohort_id=cohort.id, session_id=session.id))
+    context = _sheet_context(cohort, session, q, kel)
+    return render_blocks("cohorts/session.html", ["sheet", "summary"], oob=True, **context)
 
 
 @bp.post("/angkatan/<int:cohort_id>/sesi/<int:session_id>/sisa-tidak-hadir")

@@ -157,6 +157,14 @@ def save_session(cohort: Cohort, session: CohortSession | None, *, held_on: date
     return session
 
 
+def outside_cohort_dates(session: CohortSession) -> bool:
+    """True when the session's day falls before the cohort's start or after its end (a typo, most
+    often: the session is kept, the trainer is warned)."""
+    cohort = session.cohort
+    return bool((cohort.starts_on and session.held_on < cohort.starts_on)
+                or (cohort.ends_on and session.held_on > cohort.ends_on))
+
+
 def delete_session(session: CohortSession) -> None:
     """Delete a session nobody's attendance was taken in yet. Flushes."""
     if db.session.scalar(select(Attendance.id).where(Attendance.session_id == session.id).limit(1)):
@@ -214,12 +222,30 @@ def attendance_sheet(session: CohortSession) -> list[tuple[Enrollment, str | Non
     return [(enrollment, status) for enrollment, status in db.session.execute(stmt)]
 
 
+def filter_sheet(sheet, q: str = "", village_code: str = ""):
+    """The rows of an attendance sheet whose name contains `q` (any case) and whose cooperative is in
+    the kelurahan `village_code` (empty: any)."""
+    needle = (q or "").strip().lower()
+    return [(e, s) for e, s in sheet
+            if (not needle or needle in e.user.full_name.lower())
+            and (not village_code or (e.user.cooperative and e.user.cooperative.village_code == village_code))]
+
+
+def sheet_villages(sheet) -> list:
+    """The kelurahan of the participants on a sheet, by name (for the filter)."""
+    villages = {e.user.village.code: e.user.village for e, _s in sheet if e.user.village is not None}
+    return sorted(villages.values(), key=lambda v: v.name)
+
+
 def attendance_summary(session: CohortSession) -> dict[str, int]:
+    """Counts per status, "unmarked", "total" (participants) and "attended" (present or late)."""
     rows = db.session.execute(select(Attendance.status, func.count()).where(
         Attendance.session_id == session.id).group_by(Attendance.status))
     summary = dict.fromkeys(ATTENDANCE_STATUSES, 0)
     summary.update({status: n for status, n in rows})
-    summary["unmarked"] = participant_count(session.cohort) - sum(summary[s] for s in ATTENDANCE_STATUSES)
+    summary["total"] = participant_count(session.cohort)
+    summary["unmarked"] = summary["total"] - sum(summary[s] for s in ATTENDANCE_STATUSES)
+    summary["attended"] = sum(summary[s] for s in ATTENDED)
     return summary
 
 
@@ -311,12 +337,18 @@ def close_due_sessions(now: datetime | None = None) -> int:
     return len(due)
 
 
+def mark_rest(session: CohortSession, status: str, actor=None) -> int:
+    """Give everyone not marked yet the status ("Semua hadir": present; at the end: absent).
+    Returns how many. Flushes."""
+    unmarked = [enrollment for enrollment, current in attendance_sheet(session) if current is None]
+    for enrollment in unmarked:
+        set_attendance(session, enrollment, status, actor=actor)
+    return len(unmarked)
+
+
 def mark_rest_absent(session: CohortSession, actor=None) -> int:
     """Mark everyone not marked yet as absent (at the end of a session). Returns how many."""
-    unmarked = [enrollment for enrollment, status in attendance_sheet(session) if status is None]
-    for enrollment in unmarked:
-        set_attendance(session, enrollment, "absent", actor=actor)
-    return len(unmarked)
+    return mark_rest(session, "absent", actor)
 
 
 def check_in(user: User, code: str, now: datetime | None = None) -> tuple[CohortSession, Attendance]:
@@ -331,6 +363,11 @@ def check_in(user: User, code: str, now: datetime | None = None) -> tuple[Cohort
         .join(Enrollment, Enrollment.cohort_id == CohortSession.cohort_id)
         .where(Enrollment.user_id == user.id, CohortSession.checkin_code == code)).all()
     if not rows:
+        elsewhere = db.session.scalar(select(CohortSession).where(CohortSession.checkin_code == code)
+                                      .order_by(CohortSession.held_on.desc()).limit(1))
+        if elsewhere is not None:
+            raise CheckInError(_("Anda belum terdaftar di %(cohort)s, angkatan sesi ini. Minta pelatih "
+                                 "menambahkan Anda ke daftar peserta.", cohort=elsewhere.cohort.name), "code")
         raise CheckInError(_("Kode tidak dikenal. Periksa lagi angka yang ditunjukkan pelatih."), "code")
     open_rows = [(s, e) for s, e in rows if checkin_open(s, now)]
     if not open_rows:

@@ -92,7 +92,8 @@ def _course_page(course: Course, form: CourseForm | None = None, status: int = 2
                    lesson_form=NewLessonForm(formdata=None), media=services.course_media(course),
                    question_counts=services.question_counts(quiz_ids),
                    tests={q.role: q for q in course.quizzes if q.role in ("pretest", "posttest")},
-                   trainers=active_trainers() if current_user.is_admin else [])
+                   trainers=active_trainers() if current_user.is_admin else [],
+                   publish_warnings=services.publish_warnings(course))
     context.update(extra)
     return render("authoring/course.html", block=block, status=status, **context)
 
@@ -130,6 +131,9 @@ def course_publish(course_id: int):
     if is_partial():
         return _course_page(course, block="publish")
     flash(_("Kursus sudah diterbitkan.") if publish else _("Kursus sudah ditarik dari katalog."), "success")
+    if publish:
+        for warning in services.publish_warnings(course):
+            flash(warning, "warning")
     return redirect(url_for("authoring.course", course_id=course.id))
 
 
@@ -269,6 +273,17 @@ def lesson(lesson_id: int):
 def lesson_move(lesson_id: int):
     lesson = _get(Lesson, lesson_id)
     services.move_lesson(lesson, request.form.get("direction", ""))
+    db.session.commit()
+    return _after_outline_change(lesson.module.course_id)
+
+
+@bp.post("/pelajaran/<int:lesson_id>/tampil")
+@roles_required(*AUTHORS)
+def lesson_visibility(lesson_id: int):
+    """The outline's show/hide toggle of one lesson."""
+    lesson = _get(Lesson, lesson_id)
+    services.set_lesson_published(lesson, request.form.get("published") == "1")
+    audit.record(current_user, "lesson.show" if lesson.published else "lesson.hide", lesson)
     db.session.commit()
     return _after_outline_change(lesson.module.course_id)
 

@@ -98,6 +98,27 @@ def set_published(course: Course, published: bool) -> None:
     db.session.flush()
 
 
+def publish_warnings(course: Course) -> list[str]:
+    """What a trainer should know before (and after) publishing: hidden lessons participants will not see,
+    and quizzes without a question. Publishing is still allowed."""
+    warnings = []
+    hidden = [lesson.title for module in course.modules for lesson in module.lessons if not lesson.published]
+    if hidden:
+        warnings.append(_("%(n)d pelajaran disembunyikan dan tidak akan terlihat peserta: %(titles)s.",
+                          n=len(hidden), titles=", ".join(hidden)))
+    counts = question_counts(q.id for q in course.quizzes)
+    empty = [quiz.title for quiz in course.quizzes if not counts.get(quiz.id)]
+    if empty:
+        warnings.append(_("Kuis tanpa soal: %(titles)s.", titles=", ".join(empty)))
+    return warnings
+
+
+def set_lesson_published(lesson: Lesson, published: bool) -> None:
+    """Show or hide one lesson (the outline's toggle). Flushes."""
+    lesson.published = published
+    db.session.flush()
+
+
 def set_trainers(course: Course, user_ids: list[int]) -> None:
     wanted = {u.id: u for u in active_trainers() if u.id in set(user_ids)}
     course.trainers = list(wanted.values())

@@ -223,7 +223,8 @@ def _course_for_gradebook(course_id: int) -> Course:
 def gradebook(course_id: int):
     course = _course_for_gradebook(course_id)
     book = services.gradebook(course, _int(request.args.get("angkatan")))
-    return render("grading/gradebook.html", block="table", book=book)
+    return render("grading/gradebook.html", block="table", book=book, with_phone=_staff(),
+                  certificate_label=services.certificate_label)
 
 
 @bp.get("/penilaian/kursus/<int:course_id>/buku-nilai.<fmt>")
@@ -233,4 +234,10 @@ def gradebook_export(course_id: int, fmt: str):
         abort(404)
     course = _course_for_gradebook(course_id)
     book = services.gradebook(course, _int(request.args.get("angkatan")))
-    return exports.download(services.gradebook_file(book, fmt), f"buku-nilai-{course.slug}", fmt)
+    return exports.download(services.gradebook_file(book, fmt, with_phone=_staff()), f"buku-nilai-{course.slug}",
+                            fmt)
+
+
+def _staff() -> bool:
+    """Phone numbers are for admins and trainers only."""
+    return current_user.role in ("admin", "trainer")

@@ -29,6 +29,7 @@ from kopedu.learning import services as learning
 from kopedu.learning.services import best_scores
 from kopedu.regions.models import Cooperative, Region, title_case
 from kopedu.web import exports, uploads
+from kopedu.web.filters import phone_display
 
 SUBMISSION_KINDS = ("pdf", "jpg", "png", "docx", "xlsx")
 MAX_FILE_BYTES = 10 * uploads.MB
@@ -485,6 +486,11 @@ class Row:
     cohort: str
     progress: int
     completed_at: datetime | None
+    phone: str | None = None
+    cohort_id: int | None = None
+    attendance: float | None = None  # share of the cohort's sessions attended; None without sessions
+    certificate_serial: str | None = None
+    certificate_status: str | None = None  # valid | revoked | expired | None (not issued)
     scores: dict = field(default_factory=dict)  # column key → percent (None when nothing yet)
     statuses: dict = field(default_factory=dict)  # assignment column key → status
 
@@ -525,7 +531,8 @@ def gradebook(course: Course, cohort_id: int | None = None) -> Gradebook:
     village = aliased(Region)
     district = aliased(Region)
     stmt = (select(Enrollment.id, Enrollment.user_id, Enrollment.progress_pct, Enrollment.completed_at,
-                   User.full_name, User.position, Cooperative.name, village.name, district.name, Cohort.name)
+                   User.full_name, User.position, Cooperative.name, village.name, district.name, Cohort.name,
+                   User.phone, Enrollment.cohort_id)
             .join(User, User.id == Enrollment.user_id)
             .outerjoin(Cooperative, Cooperative.id == User.cooperative_id)
             .outerjoin(village, village.code == Cooperative.village_code)
@@ -537,8 +544,11 @@ def gradebook(course: Course, cohort_id: int | None = None) -> Gradebook:
         stmt = stmt.where(Enrollment.cohort_id == cohort_id)
     rows = [Row(enrollment_id=eid, user_id=uid, name=name, position=position or "", cooperative=coop or "",
                 kelurahan=title_case(kel) if kel else "", kecamatan=title_case(kec) if kec else "",
-                cohort=cohort or "", progress=progress or 0, completed_at=completed)
-            for eid, uid, progress, completed, name, position, coop, kel, kec, cohort in db.session.execute(stmt)]
+                cohort=cohort or "", progress=progress or 0, completed_at=completed, phone=phone,
+                cohort_id=cohort_ref)
+            for eid, uid, progress, completed, name, position, coop, kel, kec, cohort, phone, cohort_ref
+            in db.session.execute(stmt)]
+    _add_attendance_and_certificates(rows)
 
     user_ids = [row.user_id for row in rows]
     by_user = {row.user_id: row for row in rows}
@@ -566,10 +576,46 @@ def gradebook(course: Course, cohort_id: int | None = None) -> Gradebook:
     return Gradebook(course=course, columns=columns, rows=rows, cohorts=cohorts, cohort_id=cohort_id)
 
 
-def gradebook_table(book: Gradebook) -> tuple[list[str], list[list]]:
-    """Header and rows for the CSV and XLSX exports (numbers stay numbers, dates stay dates)."""
+def _add_attendance_and_certificates(rows: list[Row]) -> None:
+    """Attendance % (cohorts.services) and the latest certificate (the live one, else the last revoked)
+    of every row: three aggregate queries whatever the number of rows."""
+    from datetime import date
+    from types import SimpleNamespace
+
+    from kopedu.cohorts.services import attendance_pcts
+
+    if not rows:
+        return
+    pcts = attendance_pcts([SimpleNamespace(id=r.enrollment_id, cohort_id=r.cohort_id) for r in rows])
+    # Certificates sit above grading in the layers: read their table by name, not their model.
+    certificate = db.metadata.tables["certificate"]
+    stmt = (select(certificate.c.enrollment_id, certificate.c.serial, certificate.c.revoked_at,
+                   certificate.c.expires_on)
+            .order_by(certificate.c.revoked_at.is_(None), certificate.c.issued_at, certificate.c.id))
+    if len(rows) <= 1000:
+        stmt = stmt.where(certificate.c.enrollment_id.in_([r.enrollment_id for r in rows]))
+    latest = {eid: (serial, revoked, expires) for eid, serial, revoked, expires in db.session.execute(stmt)}
+    today = date.today()
+    for row in rows:
+        row.attendance = pcts.get(row.enrollment_id)
+        if row.enrollment_id in latest:
+            serial, revoked, expires = latest[row.enrollment_id]
+            row.certificate_serial = serial
+            row.certificate_status = ("revoked" if revoked is not None else
+                                      "expired" if expires is not None and today > expires else "valid")
+
+
+def certificate_label(status: str | None) -> str:
+    return {None: _("Belum terbit"), "valid": _("Sah"), "revoked": _("Dicabut"),
+            "expired": _("Kedaluwarsa")}.get(status, status or "")
+
+
+def gradebook_table(book: Gradebook, with_phone: bool = False) -> tuple[list[str], list[list]]:
+    """Header and rows for the CSV and XLSX exports (numbers stay numbers, dates stay dates). Phone
+    numbers only when `with_phone` (admins and trainers)."""
     with_cohort = bool(book.cohorts)
-    header = [_("No"), _("Nama"), _("Jabatan"), _("Koperasi"), _("Kelurahan"), _("Kecamatan")]
+    header = [_("No"), _("Nama")] + ([_("HP")] if with_phone else []) + [
+        _("Jabatan"), _("Koperasi"), _("Kelurahan"), _("Kecamatan")]
     if with_cohort:
         header.append(_("Angkatan"))
     for column in book.columns:
@@ -577,12 +623,14 @@ def gradebook_table(book: Gradebook) -> tuple[list[str], list[list]]:
             header += [_("%(title)s: status", title=column.title), _("%(title)s (%%)", title=column.title)]
         else:
             header.append(_("%(title)s (%%)", title=column.title))
-    header += [_("Progres (%)"), _("Selesai"), _("Tanggal selesai")]
+    header += [_("Progres (%)"), _("Kehadiran (%)"), _("Selesai"), _("Tanggal selesai"), _("No. sertifikat"),
+               _("Status sertifikat")]
     labels = {status: status_label(status) for status in STATUSES}
     yes, no = _("Ya"), _("Belum")
     table = []
     for number, row in enumerate(book.rows, 1):
-        values: list = [number, row.name, row.position, row.cooperative, row.kelurahan, row.kecamatan]
+        values: list = [number, row.name] + ([phone_display(row.phone)] if with_phone else []) + [
+            row.position, row.cooperative, row.kelurahan, row.kecamatan]
         if with_cohort:
             values.append(row.cohort)
         for column in book.columns:
@@ -591,12 +639,13 @@ def gradebook_table(book: Gradebook) -> tuple[list[str], list[list]]:
                 values += [labels.get(status, "") if status else "", row.scores.get(column.key)]
             else:
                 values.append(row.scores.get(column.key))
-        values += [row.progress, yes if row.completed_at else no,
-                   row.completed_at.date() if row.completed_at else None]
+        values += [row.progress, row.attendance, yes if row.completed_at else no,
+                   row.completed_at.date() if row.completed_at else None, row.certificate_serial or "",
+                   certificate_label(row.certificate_status)]
         table.append(values)
     return header, table
 
 
-def gradebook_file(book: Gradebook, fmt: str) -> str | bytes:
-    """The gradebook as CSV text or XLSX bytes; in the sheet the names stay in view while scrolling."""
-    return exports.render_table(*gradebook_table(book), fmt, title=_("Buku nilai"), freeze="C2")
+def gradebook_file(book: Gradebook, fmt: str, with_phone: bool = False) -> str | bytes:
+    """The gradebook as XLSX bytes or CSV text; in the sheet the names stay in view while scrolling."""
+    return exports.render_table(*gradebook_table(book, with_phone), fmt, title=_("Buku nilai"), freeze="C2")

@@ -8,12 +8,14 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from kopedu.auth.models import User
+from kopedu.cohorts import services as cohorts
+from kopedu.cohorts.models import Cohort
 from kopedu.extensions import db
 from kopedu.courses.services import visible_courses
 from kopedu.regions.models import Cooperative
-from kopedu.reports import bp, charts, services
+from kopedu.reports import attendance, bp, charts, services
 from kopedu.web.access import require_scope, roles_required
-from kopedu.web.exports import send_table
+from kopedu.web.exports import download, send_table
 from kopedu.web.filters import datetime_short
 from kopedu.web.htmx import render
 from kopedu.web.params import db_id, page_number
@@ -281,3 +283,45 @@ def _export_behind(region, fmt: str):
     rows = services.participant_rows(scope, _filters(), behind_only=True, limit=services.EXPORT_LIMIT)
     headers, body = _participant_table(rows, with_place=True)
     return send_table(headers, body, f"tertinggal-{region.code if region else 'indonesia'}", fmt)
+
+
+# --- attendance documents (daftar hadir, recap): for those who run the cohort ---------------------
+
+def _managed_cohort(cohort_id: int):
+    cohort = db.get_or_404(Cohort, cohort_id)
+    if not cohorts.can_manage(current_user, cohort):
+        abort(403)
+    return cohort
+
+
+@bp.get("/angkatan/<int:cohort_id>/sesi/<int:session_id>/daftar-hadir.<any(pdf, xlsx, csv):fmt>")
+@roles_required("admin", "trainer")
+def attendance_sheet(cohort_id: int, session_id: int, fmt: str):
+    """The daftar hadir of one session for the SPJ: PDF to print and sign, or the table."""
+    cohort = _managed_cohort(cohort_id)
+    session = cohorts.find_session(cohort, session_id)
+    if session is None:
+        abort(404)
+    name = f"daftar-hadir-{cohort.code}-{session.held_on.isoformat()}-{session.id}"
+    if fmt == "pdf":
+        return download(attendance.session_pdf(cohort, session), name, "pdf")
+    header, rows = attendance.session_table(session)
+    return send_table(header, rows, name, fmt, title=_("Daftar hadir"))
+
+
+@bp.get("/angkatan/<int:cohort_id>/rekap-kehadiran")
+@roles_required("admin", "trainer")
+def attendance_recap(cohort_id: int):
+    recap = attendance.recap(_managed_cohort(cohort_id))
+    return render("reports/attendance_recap.html", recap=recap, letters=attendance.LETTERS)
+
+
+@bp.get("/angkatan/<int:cohort_id>/rekap-kehadiran.<any(pdf, xlsx, csv):fmt>")
+@roles_required("admin", "trainer")
+def attendance_recap_file(cohort_id: int, fmt: str):
+    recap = attendance.recap(_managed_cohort(cohort_id))
+    name = f"rekap-kehadiran-{recap.cohort.code}"
+    if fmt == "pdf":
+        return download(attendance.recap_pdf(recap), name, "pdf")
+    header, rows = attendance.recap_table(recap)
+    return send_table(header, rows, name, fmt, title=_("Rekap kehadiran"), freeze="C2")

@@ -1,75 +1,120 @@
-"""Tables as CSV or XLSX files, for every export (gradebook, monitoring, import lists).
+"""Tables as XLSX or CSV files, for every export (gradebook, monitoring, attendance, import lists).
 
-CSV is UTF-8 with a BOM, so that Excel reads the accents; dates are written as 2026-11-20. XLSX is
-written by openpyxl in write-only mode (memory stays flat for 100,000 rows) with a bold, frozen
-header row, column widths from the first rows, and dates as dates. In both, text that a spreadsheet
-would run as a formula (starting with =, +, -, @, a tab or a carriage return) gets a leading
-apostrophe: names and cooperatives come from users and imported files.
+XLSX comes first (it opens right whatever the computer's language): written by openpyxl in write-only
+mode (memory stays flat for 100,000 rows) with a bold, frozen header row, column widths from the first
+rows, numbers as numbers and dates as dates.
+
+CSV is written the way Excel with Indonesian settings reads it: fields separated by `;`, decimal comma
+(66,7), UTF-8 with a BOM so the accents survive; dates as 2026-11-20.
+
+Text a spreadsheet would run as a formula (starting with =, +, -, @, a tab or a carriage return —
+also the full-width ＝ ＋ － ＠ — names and cooperatives come from users and imported files) is
+neutralised: in XLSX it is written as a text cell (shown as typed, no apostrophe, never evaluated); in
+CSV, where there is no cell type, it gets a leading apostrophe. Fields holding `;`, quotes or line
+breaks are quoted, so a value cannot spill into the next cell.
 """
 import csv
 import io
 from datetime import date
+from decimal import Decimal
 
 from flask import make_response
 
-MIMETYPES = {"csv": "text/csv",
+MIMETYPES = {"csv": "text/csv", "pdf": "application/pdf",
              "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+FORMATS = ("xlsx", "csv")  # XLSX first: the links on every page offer it first
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\n", "\uff1d", "\uff0b", "\uff0d", "\uff20")
+CSV_DELIMITER = ";"
 _WIDTH_SAMPLE = 200  # rows looked at for the column widths
 
 
+def is_formula_like(value) -> bool:
+    """True for text a spreadsheet would evaluate (or read as a signed number) when typed in a cell."""
+    return isinstance(value, str) and value.startswith(FORMULA_START)
+
+
 def neutralise(value):
-    """Text a spreadsheet would evaluate, made plain text; every other value unchanged."""
-    if isinstance(value, str) and value.startswith(_FORMULA_START):
-        return "'" + value
-    return value
+    """For CSV: text a spreadsheet would evaluate, made plain text with a leading apostrophe; every other
+    value unchanged."""
+    return "'" + value if is_formula_like(value) else value
+
+
+def csv_value(value) -> str:
+    """One CSV field: empty for None, ISO dates, decimal comma, formulas neutralised."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return str(value)
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, (float, Decimal)):
+        text = f"{value:f}".rstrip("0").rstrip(".") if isinstance(value, Decimal) else repr(float(value))
+        if text.endswith(".0"):
+            text = text[:-2]
+        return text.replace(".", ",")
+    if isinstance(value, int):
+        return str(value)
+    return neutralise(str(value))
 
 
 def csv_text(header, rows) -> str:
     buffer = io.StringIO()
     buffer.write("\ufeff")
-    writer = csv.writer(buffer)
+    writer = csv.writer(buffer, delimiter=CSV_DELIMITER, lineterminator="\r\n")
     for row in [header, *rows]:
-        writer.writerow(["" if v is None else v.isoformat() if isinstance(v, date) else neutralise(v)
-                         for v in row])
+        writer.writerow([csv_value(v) for v in row])
     return buffer.getvalue()
+
+
+def _cell(sheet, value, bold: bool = False):
+    from openpyxl.cell import WriteOnlyCell
+    from openpyxl.styles import Font
+
+    if isinstance(value, Decimal):
+        value = float(value)
+    cell = WriteOnlyCell(sheet, value=value)
+    if is_formula_like(value):
+        cell.data_type = "s"  # text as typed: never a formula, no apostrophe to see
+        cell.quotePrefix = True  # and it stays text when someone edits the cell
+    if bold:
+        cell.font = Font(bold=True)
+    return cell
 
 
 def xlsx_bytes(header, rows, title: str = "Data", freeze: str = "A2") -> bytes:
     """One sheet; `freeze` is the first cell that scrolls (A2: the header row stays in view)."""
     from openpyxl import Workbook
-    from openpyxl.cell import WriteOnlyCell
-    from openpyxl.styles import Font
     from openpyxl.utils import get_column_letter
 
     rows = list(rows)
     workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet(title=title[:31])
+    sheet = workbook.create_sheet(title=_sheet_title(title))
     sheet.freeze_panes = freeze
     for index, label in enumerate(header):
         width = max([len(str(label))] + [len(str(row[index])) for row in rows[:_WIDTH_SAMPLE]
                                           if index < len(row) and row[index] is not None])
         sheet.column_dimensions[get_column_letter(index + 1)].width = min(max(width + 2, 6), 45)
-    cells = []
-    for value in header:
-        cell = WriteOnlyCell(sheet, value=neutralise(value))
-        cell.font = Font(bold=True)
-        cells.append(cell)
-    sheet.append(cells)
+    sheet.append([_cell(sheet, value, bold=True) for value in header])
     for row in rows:
-        sheet.append([neutralise(v) for v in row])
+        sheet.append([_cell(sheet, value) for value in row])
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
 
 
+def _sheet_title(title: str) -> str:
+    """A sheet name Excel accepts: at most 31 characters, none of : \\ / ? * [ ]."""
+    cleaned = "".join(" " if ch in ':\\/?*[]' else ch for ch in title).strip() or "Data"
+    return cleaned[:31]
+
+
 def render_table(header, rows, fmt: str, title: str = "Data", freeze: str = "A2") -> str | bytes:
-    """The table as CSV text or XLSX bytes (fmt: csv or xlsx)."""
+    """The table as XLSX bytes or CSV text (fmt: xlsx or csv)."""
     return xlsx_bytes(header, rows, title, freeze) if fmt == "xlsx" else csv_text(header, rows)
 
 
 def download(data: str | bytes, name: str, fmt: str):
-    """A rendered table as the download `<name>.<fmt>`, never kept by a shared cache."""
+    """A rendered table (or a PDF) as the download `<name>.<fmt>`, never kept by a shared cache."""
     response = make_response(data)
     response.mimetype = MIMETYPES[fmt]
     response.headers["Content-Disposition"] = f'attachment; filename="{name}.{fmt}"'

@@ -26,29 +26,74 @@ def _statuses(session):
         Attendance.session_id == session.id)).all())
 
 
-def test_trainer_taps_names_to_take_attendance(page, app):
-    _trainer, cohort, session, people = _setup()
+NAMES = ("Ana Benu", "Beni Tefa", "Citra Lado", "Dominggus Nalle", "Elsa Tanone", "Frans Manu", "Gita Ndolu",
+         "Hendrik Fanggidae", "Ika Lay", "Jefri Bessie", "Kristina Nope", "Lukas Ratu", "Maria Kana",
+         "Nikolas Pah", "Oktavia Solo", "Paulus Taek")
+
+
+def test_trainer_marks_16_people_in_at_most_18_taps_on_a_phone(page, app):
+    trainer = factories.user("trainer", phone="6281355550001")
+    cohort = factories.cohort(trainers=[trainer])
+    session = factories.cohort_session(cohort, held_on=date(2026, 11, 18), starts_at=time(8, 0),
+                                       ends_at=time(12, 0), topic="Modul 1 — Dasar perkoperasian", code="246810")
+    people = [factories.participant_in(cohort, full_name=name, position="Ketua",
+                                       village_code="5371030011" if i % 2 else "5371010011",
+                                       phone=f"62813555600{i:02d}")
+              for i, name in enumerate(NAMES)]
+    db.session.commit()
     log_in(page, "0813-5555-0001", factories.PASSWORD)
     page.goto(f"/angkatan/{cohort.id}/sesi/{session.id}")
     page.evaluate("window.__marker = 1")
-    ana = page.locator(f"#p{people[0][1].id} button")
-    box = ana.bounding_box()
-    assert box["height"] >= 44 and box["width"] >= 300  # a wide tap target on a 360 px phone
 
-    ana.click()
-    page.locator(f"#p{people[0][1].id} .att-status", has_text="Hadir").wait_for()
-    page.locator("#att-summary", has_text="Hadir 1").wait_for()
-    page.locator(f"#p{people[0][1].id} button").click()
-    page.locator(f"#p{people[0][1].id} .att-status", has_text="Terlambat").wait_for()
-    page.locator(f"#p{people[1][1].id} button").click()
-    page.locator(f"#p{people[1][1].id} .att-status", has_text="Hadir").wait_for()
-    page.locator("#att-summary", has_text="Terlambat 1").wait_for()
+    # Names first: the first participant and their buttons are on screen before any scrolling; the
+    # code and QR wait behind a button.
+    assert page.evaluate("window.scrollY") == 0
+    first = page.locator(f"#p{people[0][1].id}")
+    for part in (first.locator(".att-name"), first.get_by_role("button", name="Tidak hadir")):
+        box = part.bounding_box()
+        assert box["y"] >= 0 and box["y"] + box["height"] <= 740, box
+    assert first.locator(".att-name").inner_text() == "Ana Benu"
+    assert not page.locator(".code-digits").is_visible()
+    page.locator("#att-summary", has_text="Hadir 0 dari 16").wait_for()
+
+    taps = 0
+
+    def tap(locator):
+        nonlocal taps
+        box = locator.bounding_box()
+        assert box["height"] >= 40 and box["width"] >= 60, box  # a thumb-sized target
+        locator.click()
+        taps += 1
+
+    # The exceptions, one tap each: late, excused, absent — then everybody else in one tap.
+    exceptions = {3: "Terlambat", 7: "Izin", 12: "Tidak hadir", 15: "Terlambat"}
+    for index, label in exceptions.items():
+        row = page.locator(f"#p{people[index][1].id}")
+        tap(row.get_by_role("button", name=label, exact=True))
+        row.locator(f'button[aria-pressed="true"]', has_text=label).wait_for()
+    page.locator("#att-summary", has_text="Hadir 2 dari 16").wait_for()
+    # A mistake is corrected with one tap too (Izin → Hadir).
+    row = page.locator(f"#p{people[7][1].id}")
+    tap(row.get_by_role("button", name="Hadir", exact=True))
+    row.locator('button[aria-pressed="true"]', has_text="Hadir").wait_for()
+    tap(page.get_by_role("button", name="Semua hadir"))
+    page.locator("#att-summary", has_text="Hadir 15 dari 16").wait_for()
+    assert taps <= 18, taps
     assert page.evaluate("window.__marker") == 1  # swapped in place, no page load
 
-    assert _statuses(session) == {people[0][1].id: "late", people[1][1].id: "present"}
+    expected = {e.id: "present" for _u, e in people}
+    expected.update({people[3][1].id: "late", people[12][1].id: "absent", people[15][1].id: "late"})
+    assert _statuses(session) == expected
     page.reload()
-    assert page.locator(f"#p{people[0][1].id} .att-status").inner_text() == "Terlambat"
-    assert page.locator(f"#p{people[2][1].id} .att-status").inner_text() == "Belum"
+    assert page.locator(f"#p{people[12][1].id} button[aria-pressed=true]").inner_text() == "Tidak hadir"
+    assert page.locator(f"#p{people[0][1].id} button[aria-pressed=true]").inner_text() == "Hadir"
+
+    # Filter by kelurahan, then the code behind its button.
+    page.get_by_label("Kelurahan").select_option(label="NAMOSAIN")
+    page.locator(f"#p{people[1][1].id}").wait_for(state="detached")
+    assert page.locator("#sheet li").count() == 8
+    page.get_by_text("Tampilkan kode presensi & QR").click()
+    assert page.locator(".code-digits").inner_text() == "246 810"
 
 
 def test_participant_checks_in_with_the_code(page, app, monkeypatch):

@@ -44,14 +44,16 @@ def test_trainer_taps_cycle_status_and_persist(setup, client, login):
     page = client.get(_url(cohort, session))
     assert page.status_code == 200
     html = page.get_data(as_text=True)
-    assert "Peserta 0" in html and 'name="status" value="present"' in html
+    # Each row carries the four statuses as buttons: one tap each.
+    assert "Peserta 0" in html and html.count('name="status" value="excused"') == 3
 
     response = client.post(_url(cohort, session, enrollment), data={"status": "present"}, headers=HX)
     assert response.status_code == 200
     body = response.get_data(as_text=True)
     # One small fragment: this row (now offering the next status) and the counts out of band.
     assert body.count("<li") == 1 and "Peserta 0" in body and "Peserta 1" not in body
-    assert 'value="late"' in body and 'hx-swap-oob="true"' in body and "Hadir 1" in body
+    assert 'value="present" class="att-b att-b-present" aria-pressed="true"' in body
+    assert 'hx-swap-oob="true"' in body and "Hadir 1 dari 3" in body
     assert _status(session, enrollment) == "present"
 
     for expected in ("late", "absent", "excused", "present"):
@@ -60,6 +62,36 @@ def test_trainer_taps_cycle_status_and_persist(setup, client, login):
     # The page shows the stored state after a reload.
     html = client.get(_url(cohort, session)).get_data(as_text=True)
     assert 'data-status="present"' in html
+
+
+def test_semua_hadir_marks_only_the_rest_present(setup, client, login):
+    trainer, cohort, session, people = setup
+    login(trainer)
+    client.post(_url(cohort, session, people[0][1]), data={"status": "excused"}, headers=HX)
+    response = client.post(_url(cohort, session) + "/semua-hadir", headers=HX)
+    assert response.status_code == 200
+    body = response.get_data(as_text=True)
+    assert body.count("<li") == 3 and "Hadir 2 dari 3" in body and 'hx-swap-oob="true"' in body
+    assert [_status(session, e) for _u, e in people] == ["excused", "present", "present"]
+    # Without JavaScript: back to the page, with the count in a message.
+    client.post(_url(cohort, session, people[1][1]), data={"status": "late"}, headers=HX)
+    response = client.post(_url(cohort, session) + "/semua-hadir")
+    assert response.status_code == 303
+    assert [_status(session, e) for _u, e in people] == ["excused", "late", "present"]
+    assert "0 peserta ditandai hadir." in client.get(_url(cohort, session)).get_data(as_text=True)
+
+
+def test_sheet_filters_by_name_and_kelurahan(setup, client, login):
+    trainer, cohort, session, people = setup
+    factories.participant_in(cohort, village_code="5371010011", full_name="Yohana Lasikodat")
+    db.session.commit()
+    login(trainer)
+    html = client.get(_url(cohort, session)).get_data(as_text=True)
+    assert 'name="kel"' in html and '<option value="5371010011">' in html
+    body = client.get(_url(cohort, session) + "?kel=5371010011", headers=HX).get_data(as_text=True)
+    assert "Yohana Lasikodat" in body and "Peserta 0" not in body
+    body = client.get(_url(cohort, session) + "?q=peserta+1", headers=HX).get_data(as_text=True)
+    assert "Peserta 1" in body and "Peserta 0" not in body and "Yohana" not in body
 
 
 def test_tap_without_javascript_redirects_back(setup, client, login):
@@ -170,6 +202,10 @@ def test_check_in_route_refuses_outside_window_and_wrong_cohort(setup, client, l
     monkeypatch.setattr(services, "utcnow", lambda: datetime(2026, 11, 18, 1, 0, tzinfo=timezone.utc))
     login(outsider)  # the code belongs to a cohort this participant is not in
     response = client.post("/hadir", data={"code": "123456"})
+    body = response.get_data(as_text=True)
+    assert response.status_code == 422 and "Kode tidak dikenal" not in body
+    assert f"Anda belum terdaftar di {_cohort.name}, angkatan sesi ini." in body
+    response = client.post("/hadir", data={"code": "999999"})  # a code no session has
     assert response.status_code == 422 and "Kode tidak dikenal" in response.get_data(as_text=True)
     assert db.session.scalar(select(Attendance.id)) is None
     client.post("/keluar")
@@ -252,3 +288,21 @@ def test_two_phones_marking_the_same_name_at_once_keep_one_row(setup, monkeypatc
     db.session.commit()
     assert record.status == "late"
     assert db.session.scalars(select(Attendance.status)).all() == ["late"]
+
+
+def test_closed_attendance_page_offers_no_taps(setup, client, login, app):
+    """With "Tutup presensi" (the close-attendance backend, cohorts.close_attendance): the page's status
+    buttons are disabled, "Semua hadir" is gone and refused, and the page offers to reopen."""
+    if "cohorts.close_attendance" not in app.view_functions:
+        pytest.skip("the close-attendance backend (cohorts.close_attendance) is not on this branch yet")
+    trainer, cohort, session, people = setup
+    login(trainer)
+    html = client.get(_url(cohort, session)).get_data(as_text=True)
+    assert f'action="{_url(cohort, session)}/tutup-presensi"' in html and "Semua hadir" in html
+    client.post(_url(cohort, session, people[0][1]), data={"status": "excused"}, headers=HX)
+    assert client.post(_url(cohort, session) + "/tutup-presensi").status_code == 303
+    html = client.get(_url(cohort, session)).get_data(as_text=True)
+    assert "Presensi ditutup" in html and "Buka lagi presensi" in html and "/semua-hadir" not in html
+    assert html.count(" disabled>") == 4 * len(people)
+    assert client.post(_url(cohort, session) + "/semua-hadir").status_code == 409
+    assert [_status(session, e) for _u, e in people] == ["excused", None, None]

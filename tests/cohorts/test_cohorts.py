@@ -91,6 +91,23 @@ def test_trainer_schedules_a_session(app, client, login):
     assert session.held_on == date(2026, 11, 19) and session.place == "Aula Kantor Camat Oebobo"
 
 
+def test_a_session_outside_the_cohort_dates_is_kept_with_a_warning(app, client, login):
+    trainer = factories.user("trainer")
+    cohort = factories.cohort(trainers=[trainer])  # 11–15 November 2026
+    login(trainer)
+    url = f"/angkatan/{cohort.id}/sesi/baru"
+    data = {"topic": "Modul 1", "starts_at": "08:00", "ends_at": "12:00", "place": ""}
+    client.post(url, data={**data, "held_on": "2026-11-12"})
+    html = client.get(f"/angkatan/{cohort.id}").get_data(as_text=True)
+    assert "Sesi sudah ditambahkan." in html and "di luar jadwal angkatan" not in html
+    response = client.post(url, data={**data, "held_on": "2026-12-11"})  # month and day swapped
+    assert response.status_code == 303
+    html = client.get(f"/angkatan/{cohort.id}").get_data(as_text=True)
+    assert ("Perhatian: tanggal sesi (11 Desember 2026) di luar jadwal angkatan (11 November 2026 – "
+            "15 November 2026)") in html
+    assert db.session.scalar(select(func.count()).select_from(CohortSession)) == 2
+
+
 def test_session_with_attendance_cannot_be_deleted(app, client, login):
     trainer = factories.user("trainer")
     cohort = factories.cohort(trainers=[trainer])

@@ -316,15 +316,15 @@ def test_rejected_rows_download_as_csv_with_formulas_neutralised(setup, client, 
     response = client.get(preview_url + "/ditolak.csv")
     assert response.status_code == 200 and response.mimetype == "text/csv"
     assert f'filename="ditolak-{cohort.code}-' in response.headers["Content-Disposition"]
-    table = list(csv.reader(io.StringIO(response.get_data(as_text=True).lstrip("\ufeff"))))
+    table = list(csv.reader(io.StringIO(response.get_data(as_text=True).lstrip("\ufeff")), delimiter=";"))
     assert table[0] == HEADER + ["alasan"]
     assert table[1][:2] == ['\'=HYPERLINK("http://contoh")', "12345"] and len(table) == 2
     example = client.get(f"/angkatan/{cohort.id}/impor/contoh.csv").get_data(as_text=True)
-    assert example.lstrip("\ufeff").startswith("nama,hp,email,jabatan,kelurahan,koperasi\r\nYuliana Ndun,")
+    assert example.lstrip("\ufeff").startswith("nama;hp;email;jabatan;kelurahan;koperasi\r\nYuliana Ndun;")
 
 
 def _csv_table(response) -> list[list[str]]:
-    return list(csv.reader(io.StringIO(response.get_data(as_text=True).lstrip("\ufeff"))))
+    return list(csv.reader(io.StringIO(response.get_data(as_text=True).lstrip("\ufeff")), delimiter=";"))
 
 
 def test_refused_rows_file_keeps_every_column_and_uploads_again_as_it_is(setup, client, login):

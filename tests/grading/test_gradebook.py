@@ -13,9 +13,9 @@ from kopedu.grading import services
 from kopedu.learning.models import QuizAttempt
 from tests import factories
 
-HEADER = ["No", "Nama", "Jabatan", "Koperasi", "Kelurahan", "Kecamatan", "Pre-test (%)", "Kuis Modul 1 (%)",
-          "Tugas rencana bisnis: status", "Tugas rencana bisnis (%)", "Post-test (%)", "Progres (%)", "Selesai",
-          "Tanggal selesai"]
+HEADER = ["No", "Nama", "HP", "Jabatan", "Koperasi", "Kelurahan", "Kecamatan", "Pre-test (%)", "Kuis Modul 1 (%)",
+          "Tugas rencana bisnis: status", "Tugas rencana bisnis (%)", "Post-test (%)", "Progres (%)", "Kehadiran (%)",
+          "Selesai", "Tanggal selesai", "No. sertifikat", "Status sertifikat"]
 
 
 def attempt(quiz, user, score, number=1):
@@ -87,12 +87,13 @@ def test_xlsx_export_opens_with_openpyxl_and_holds_the_values(client, login, boo
     assert rows[0] == HEADER
     assert [r[1] for r in rows[1:]] == ["Abdul Rahman", "Yuliana Ndun", "Fransiska Kase"]
     abdul, yuliana, fransiska = rows[1:]
-    assert abdul[:7] == [1, "Abdul Rahman", "Sekretaris", "Koperasi Abdul", "Namosain", "Alak", 55]
-    assert abdul[7:] == [None, None, None, None, 30, "Belum", None]
-    assert yuliana[:6] == [2, "Yuliana Ndun", "Ketua", "Koperasi Yuliana", "Oebufu", "Oebobo"]
-    assert yuliana[6:13] == [40, 90, "Lulus", 100, 85.5, 100, "Ya"]
-    assert yuliana[13].date().isoformat() == "2026-11-20"
-    assert fransiska[8:10] == ["Menunggu penilaian", None]
+    assert abdul[0:2] == [1, "Abdul Rahman"] and abdul[2].startswith("08")
+    assert abdul[3:8] == ["Sekretaris", "Koperasi Abdul", "Namosain", "Alak", 55]
+    assert abdul[8:] == [None, None, None, None, 30, None, "Belum", None, None, "Belum terbit"]
+    assert yuliana[:2] == [2, "Yuliana Ndun"] and yuliana[3:7] == ["Ketua", "Koperasi Yuliana", "Oebufu", "Oebobo"]
+    assert yuliana[7:15] == [40, 90, "Lulus", 100, 85.5, 100, None, "Ya"]
+    assert yuliana[15].date().isoformat() == "2026-11-20"
+    assert fransiska[9:11] == ["Menunggu penilaian", None]
 
 
 def test_csv_export(client, login, book):
@@ -101,10 +102,13 @@ def test_csv_export(client, login, book):
     assert response.status_code == 200 and response.mimetype == "text/csv"
     text = response.get_data(as_text=True)
     assert text.startswith("\ufeff")
-    rows = list(csv.reader(io.StringIO(text.lstrip("\ufeff"))))
+    # Excel with Indonesian settings: `;` between fields and a decimal comma.
+    rows = list(csv.reader(io.StringIO(text.lstrip("\ufeff")), delimiter=";"))
     assert rows[0] == HEADER
-    assert rows[2] == ["2", "Yuliana Ndun", "Ketua", "Koperasi Yuliana", "Oebufu", "Oebobo", "40.0", "90.0", "Lulus",
-                       "100.0", "85.5", "100", "Ya", "2026-11-20"]
+    phone = book["people"]["Yuliana Ndun"][0].phone
+    assert rows[2] == ["2", "Yuliana Ndun", "0" + phone[2:5] + "-" + phone[5:9] + "-" + phone[9:], "Ketua",
+                       "Koperasi Yuliana", "Oebufu", "Oebobo", "40", "90", "Lulus", "100", "85,5", "100", "", "Ya",
+                       "2026-11-20", "", "Belum terbit"]
 
 
 def test_cohort_filter_and_column(client, login, book):
@@ -118,7 +122,7 @@ def test_cohort_filter_and_column(client, login, book):
     sheet = load_workbook(io.BytesIO(client.get(
         f"/penilaian/kursus/{book['course'].id}/buku-nilai.xlsx?angkatan={first.id}").data)).active
     rows = list(sheet.iter_rows(values_only=True))
-    assert rows[0][6] == "Angkatan" and rows[1][1] == "Yuliana Ndun" and rows[1][6] == "Angkatan I"
+    assert rows[0][7] == "Angkatan" and rows[1][1] == "Yuliana Ndun" and rows[1][7] == "Angkatan I"
     assert len(rows) == 2
 
 
@@ -159,6 +163,39 @@ def test_exports_do_not_carry_spreadsheet_formulas(client, login, book):
     login(book["trainer"])
     sheet = load_workbook(io.BytesIO(client.get(f"/penilaian/kursus/{book['course'].id}/buku-nilai.xlsx").data)).active
     assert [cell.data_type for cell in sheet["B"]][1:] == ["s", "s", "s"]  # no formula cell
-    assert sheet["B2"].value == '\'=HYPERLINK("http://contoh","Abdul")'
+    assert sheet["B2"].value == '=HYPERLINK("http://contoh","Abdul")'  # text as typed, no apostrophe
     text = client.get(f"/penilaian/kursus/{book['course'].id}/buku-nilai.csv").get_data(as_text=True)
-    assert '\'=HYPERLINK(""http://contoh"",""Abdul"")' in text
+    assert ';"\'=HYPERLINK(""http://contoh"",""Abdul"")";' in text
+
+
+def test_gradebook_shows_attendance_certificate_and_phone(client, login, book):
+    from datetime import date
+
+    from kopedu.certificates import services as certificates
+    from kopedu.cohorts import services as cohorts
+
+    cohort = factories.cohort(book["course"], name="Angkatan I")
+    yuliana, enrollment = book["people"]["Yuliana Ndun"]
+    enrollment.cohort_id = cohort.id
+    sessions = [factories.cohort_session(cohort, held_on=date(2026, 11, d)) for d in (12, 13, 14)]
+    db.session.flush()
+    cohorts.set_attendance(sessions[0], enrollment, "present")
+    cohorts.set_attendance(sessions[1], enrollment, "late")
+    cohorts.set_attendance(sessions[2], enrollment, "excused")
+    certificate = certificates.issue(enrollment, by=factories.user("admin"), reason="Uji buku nilai")
+    db.session.commit()
+    login(book["trainer"])
+    html = client.get(f"/penilaian/kursus/{book['course'].id}").get_data(as_text=True)
+    assert "67%" in html and certificate.serial in html and "Sah" in html
+    assert yuliana.phone[2:5] in html and "page-wide" in html
+    sheet = load_workbook(io.BytesIO(client.get(f"/penilaian/kursus/{book['course'].id}/buku-nilai.xlsx").data)).active
+    header = [c.value for c in sheet[1]]
+    row = [c.value for c in sheet[3]]
+    assert row[1] == "Yuliana Ndun"
+    assert row[header.index("Kehadiran (%)")] == 66.7
+    assert row[header.index("No. sertifikat")] == certificate.serial
+    assert row[header.index("Status sertifikat")] == "Sah"
+    certificates.revoke(certificate, by=factories.user("admin"), reason="Salah nama")
+    db.session.commit()
+    sheet = load_workbook(io.BytesIO(client.get(f"/penilaian/kursus/{book['course'].id}/buku-nilai.xlsx").data)).active
+    assert [c.value for c in sheet[3]][header.index("Status sertifikat")] == "Dicabut"

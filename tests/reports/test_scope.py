@@ -42,7 +42,7 @@ def test_oebobo_observer_sees_oebobo_kelurahan(demo, client):
     html = client.get(f"/pantau/peserta/{_person('Yuliana Ndun').id}").get_data(as_text=True)
     assert "Yuliana Ndun" in html and "0812-0000-0001" not in html  # observers get no phone numbers
     csv = client.get("/pantau/wilayah/5371030/ekspor.csv").get_data(as_text=True)
-    assert "Oebufu,5371030011,3," in csv
+    assert "Oebufu;5371030011;3;" in csv
     csv = client.get(f"/pantau/koperasi/{oebufu.id}/ekspor.csv").get_data(as_text=True)
     assert "Yuliana Ndun" in csv and "628120" not in csv and "HP" not in csv.splitlines()[0]
 

@@ -142,6 +142,8 @@ TABLE: dict[str, Case] = {
     "POST /kelola/pelajaran/<int:lesson_id>":        row(L,   403,  403,  422,  403,  403,  403,  422,
                                                          data={"title": ""}),
     "POST /kelola/pelajaran/<int:lesson_id>/pindah": row(L,   403,  403,  303,  403,  403,  403,  303),
+    "POST /kelola/pelajaran/<int:lesson_id>/tampil": row(L,   403,  403,  303,  403,  403,  403,  303,
+                                                         data={"published": "1"}),
     "POST /kelola/pelajaran/<int:lesson_id>/hapus":  row(L,   403,  403,  303,  403,  403,  403,  303,
                                                          values=lambda w: {"lesson_id": W.fresh_lesson(w).id}),
     "GET /kelola/kuis/<int:quiz_id>":                row(L,   403,  403,  200,  403,  403,  403,  200),
@@ -251,6 +253,8 @@ TABLE: dict[str, Case] = {
     "POST /angkatan/<int:cohort_id>/sesi/<int:session_id>/buka-presensi":
                                                      row(L,   403,  403,  303,  403,  403,  403,  303,
                                                          values=lambda w: {"session_id": W.fresh_session(w).id}),
+    "POST /angkatan/<int:cohort_id>/sesi/<int:session_id>/semua-hadir":
+                                                     row(L,   403,  403,  303,  403,  403,  403,  303),
     "POST /angkatan/<int:cohort_id>/sesi/<int:session_id>/kode-baru":
                                                      row(L,   403,  403,  200,  403,  403,  403,  200),
     "GET /angkatan/<int:cohort_id>/sesi/<int:session_id>/qr.svg":
@@ -283,6 +287,12 @@ TABLE: dict[str, Case] = {
     "GET /pantau/peserta/<int:user_id>":             row(L,   403,  403,  200,  403,  200,  403,  200),
     "GET /pantau/peserta/<int:user_id>/ekspor.<any(csv, xlsx):fmt>":
                                                      row(L,   403,  403,  200,  403,  200,  403,  200),
+    "GET /pantau/angkatan/<int:cohort_id>/sesi/<int:session_id>/daftar-hadir.<any(pdf, xlsx, csv):fmt>":
+                                                     row(L,   403,  403,  200,  403,  403,  403,  200),
+    "GET /pantau/angkatan/<int:cohort_id>/rekap-kehadiran":
+                                                     row(L,   403,  403,  200,  403,  403,  403,  200),
+    "GET /pantau/angkatan/<int:cohort_id>/rekap-kehadiran.<any(pdf, xlsx, csv):fmt>":
+                                                     row(L,   403,  403,  200,  403,  403,  403,  200),
     "GET /pantau/tertinggal":                        row(L,   403,  403,  302,  302,  302,  302,  200),
     "GET /pantau/tertinggal/ekspor.<any(csv, xlsx):fmt>":
                                                      row(L,   403,  403,  403,  403,  403,  403,  200),

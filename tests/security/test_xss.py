@@ -156,14 +156,15 @@ FORMULAS = ['=HYPERLINK("http://evil.example","klik")', "+1+1", "-1+1", "@SUM(1,
 
 
 def _csv_cells(data: bytes) -> list[str]:
-    return [cell for row in csv.reader(io.StringIO(data.decode("utf-8-sig"))) for cell in row]
+    return [cell for row in csv.reader(io.StringIO(data.decode("utf-8-sig")), delimiter=";") for cell in row]
 
 
 def _xlsx_cells(data: bytes) -> list:
     sheet = load_workbook(io.BytesIO(data)).active
     cells = [cell for row in sheet.iter_rows() for cell in row]
     assert not [c.coordinate for c in cells if c.data_type == "f"], "formula cells in the export"
-    return [c.value for c in cells]
+    # XLSX: the text as typed, in a text cell (checked above); CSV: a leading apostrophe.
+    return ["'" + c.value if isinstance(c.value, str) and c.value[:1] in "=+-@" else c.value for c in cells]
 
 
 def _check_export(cells, names):
