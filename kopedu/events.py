@@ -22,7 +22,12 @@ layers run, in which order. Nothing else in the project listens to the ORM sessi
        cohorts.services.close_attendance ("Tutup presensi", or the nightly close of past sessions).
        1. certificates.services.on_attendance_closed — evaluate every participant of the cohort.
 
-2. Just before the outermost transaction commits (one `before_commit` hook), in this order:
+2. Before each flush (one `before_flush` hook): courses.outline.before_flush — a course whose modules,
+   lessons or quizzes the flush adds, changes or deletes gets a new `outline_version` (one UPDATE), the
+   key under which every process caches its outline: the next request of any worker loads it anew.
+   After each flush, the notes of section 3.
+
+3. Just before the outermost transaction commits (one `before_commit` hook), in this order:
    1. learning.recount.before_commit — courses whose counted lessons changed in this transaction
       (added, deleted, published, unpublished, made optional, moved: noted on each flush by
       learning.recount.note_flush) get every enrolment's stored progress recounted; an enrolment
@@ -33,7 +38,7 @@ layers run, in which order. Nothing else in the project listens to the ORM sessi
       upsert. It runs last, so it also sees what step 1 and its events wrote.
    A rollback of the whole transaction forgets what was noted (the `forget` functions).
 
-3. After the outermost transaction ends, the tasks services registered on the session with
+4. After the outermost transaction ends, the tasks services registered on the session with
    `after_commit(task, ...)` (run only if it committed) or `on_rollback(task, ...)` (run only if it
    did not): the certificate PDF rendered after issue (certificates.jobs.render_after_commit), and
    the file store's keep-or-remove of the files written in the transaction (kopedu.storage). The
@@ -64,7 +69,9 @@ HANDLERS: dict[str, tuple[str, ...]] = {
     ),
 }
 
-# Section 2: what each flush notes (no SQL may run during a flush), and what runs before the commit.
+# Section 2: before each flush.
+BEFORE_FLUSH = ("kopedu.courses.outline:before_flush",)
+# Section 3: what each flush notes (no SQL may run during a flush), and what runs before the commit.
 FLUSH_NOTES = ("kopedu.learning.recount:note_flush", "kopedu.reports.facts:note_flush")
 BEFORE_COMMIT = ("kopedu.learning.recount:before_commit", "kopedu.reports.facts:before_commit")
 FORGET = ("kopedu.learning.recount:forget", "kopedu.reports.facts:forget")
@@ -89,6 +96,12 @@ def emit(name: str, *args, **kwargs) -> None:
         handler(*args, **kwargs)
 
 
+@event.listens_for(Session, "before_flush")
+def _before_flush(session: Session, _context, _instances) -> None:
+    for step in _functions("before_flush", BEFORE_FLUSH):
+        step(session)
+
+
 @event.listens_for(Session, "after_flush")
 def _after_flush(session: Session, _context) -> None:
     for note in _functions("flush", FLUSH_NOTES):
@@ -111,7 +124,7 @@ def _after_soft_rollback(session: Session, previous_transaction) -> None:
             forget(session)
 
 
-# --- Section 3: after the transaction ---------------------------------------------------------------
+# --- Section 4: after the transaction ---------------------------------------------------------------
 
 _COMMIT, _ROLLBACK = "kopedu.after_commit", "kopedu.on_rollback"
 

@@ -5,7 +5,7 @@ Courses are edited rarely and their outline is read on every learner request (le
 selesai", quizzes), so each process keeps the outlines it has loaded and reuses them until the course
 changes.
 
-Freshness. `Course.outline_version` is a random token. The only Session hook of this module runs
+Freshness. `Course.outline_version` is a random token. `before_flush` (run by kopedu.events) runs
 before each flush: when the flush adds, changes or deletes a Course, Module, Lesson or Quiz, it sets a
 new token on the courses concerned (one UPDATE, in the same transaction, so a rolled-back change
 never publishes a token). `load()` reads the course's id and token (one small query) and uses the
@@ -24,7 +24,7 @@ import threading
 from itertools import chain
 
 from flask import current_app
-from sqlalchemy import event, inspect, or_, select, update
+from sqlalchemy import inspect, or_, select, update
 from sqlalchemy.orm import Session, defer, joinedload, lazyload, selectinload
 from sqlalchemy.orm.attributes import set_committed_value
 
@@ -141,7 +141,9 @@ def _course_of(obj) -> tuple[int | None, int | None]:
     return None, state.dict.get("module_id")
 
 
-def _before_flush(session, _context, _instances) -> None:
+def before_flush(session) -> None:
+    """kopedu.events, before each flush: a new outline_version for every course whose outline the flush
+    changes (one UPDATE, in the same transaction, so a rolled-back change publishes nothing)."""
     course_ids, module_ids = set(), set()
     for obj in chain(session.new, session.dirty, session.deleted):
         if not isinstance(obj, _OUTLINE_CLASSES):
@@ -168,7 +170,3 @@ def _before_flush(session, _context, _instances) -> None:
             select(Module.__table__.c.course_id).where(Module.__table__.c.id.in_(module_ids))))
     session.connection().execute(update(Course.__table__).where(or_(*where)).values(outline_version=new_version()))
 
-
-def register() -> None:
-    if not event.contains(Session, "before_flush", _before_flush):
-        event.listen(Session, "before_flush", _before_flush)
