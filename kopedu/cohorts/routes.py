@@ -16,8 +16,8 @@ from kopedu.regions.services import resolve_region
 from kopedu.web.access import roles_required
 from kopedu.web.errors import abort_with
 from kopedu.web.exports import send_table
-from kopedu.web.htmx import is_partial, redirect, render, render_blocks
 from kopedu.web.filters import date_long
+from kopedu.web.htmx import is_partial, redirect, render, render_blocks
 from kopedu.web.pdf import html_to_pdf
 from kopedu.web.params import page_number
 
