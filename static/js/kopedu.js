@@ -151,6 +151,9 @@
       return;
     }
     show(info.ack, "saving", T.saving);
+    // kept on the phone until the server answers: a page left meanwhile (which cancels the request)
+    // loses nothing, the next page sends it (the client id makes a second arrival a no-op)
+    if (info.entry) info.stored = store.enqueue(info.entry)["catch"](function () {});
     info.buttons = buttonsOf(elt).filter(function (b) { return !b.disabled; });
     info.buttons.forEach(function (b) { b.disabled = true; });
   });
@@ -166,6 +169,7 @@
     if (!info || !detail.requestConfig || !WRITE.test(detail.requestConfig.verb)) return;
     (info.buttons || []).forEach(function (b) { b.disabled = false; });
     var status = detail.xhr ? detail.xhr.status : 0;
+    if (status !== 0) answered(info); // the server has decided
     if (detail.successful && status < 300) {
       if (document.body.contains(info.ack)) {
         if (info.ack.getAttribute("data-state") === "saving") show(info.ack, "saved", T.saved);
@@ -177,7 +181,7 @@
     } else if (status === 0) {
       // htmx tells whether it timed out only after this event
       setTimeout(function () {
-        if (info.timedOut) show(info.ack, "error", T.timeout, info.retry);
+        if (info.timedOut) { answered(info); show(info.ack, "error", T.timeout, info.retry); }
         else if (info.entry) queue(info.entry, info.ack); // no answer at all: kept for later
         else show(info.ack, "error", T.noSignal, info.retry);
         info.timedOut = false;
@@ -196,6 +200,11 @@
   });
 
   // ------------------------------------------------------------------ the queue
+  function answered(info) {
+    if (info.stored) info.stored.then(function () { return store.remove("queue", info.entry.id); })["catch"](function () {});
+    info.stored = null;
+  }
+
   function entryOf(config, host) {
     var body = new URLSearchParams();
     Array.prototype.forEach.call(Array.from(config.parameters.entries()), function (pair) {

@@ -259,6 +259,40 @@ def test_a_failed_answer_save_keeps_the_answer_and_retries(blocked_workers, app,
     assert _count(AttemptAnswer) == 1
 
 
+def test_an_answer_on_its_way_when_the_page_is_left_is_sent_from_the_next_page(blocked_workers, app, world):
+    """On a slow link a participant taps an answer and leaves before the server has answered: leaving
+    cancels the request, and the answer, kept on the phone meanwhile, goes with the next page."""
+    page = blocked_workers
+    quiz, course = world["quiz"], world["course"]
+    log_in(page, world["login"], factories.PASSWORD)
+    page.goto(f"/kursus/{course.slug}/pelajaran/{world['quiz_lesson'].id}")
+    page.get_by_role("button", name="Mulai kuis").click()
+    page.wait_for_url("**/kuis/percobaan/*")
+    attempt_url = page.url
+    on_its_way = []
+
+    def slow(route):
+        if on_its_way:
+            route.continue_()
+        else:
+            on_its_way.append(route)  # the server has not answered yet (never continued)
+
+    page.route("**/jawab", slow)
+    question = quiz.questions[0]
+    page.locator(f"#q-{question.id}").get_by_label("Rapat Anggota", exact=True).check()
+    page.locator(f"#saved-{question.id}").get_by_text("Menyimpan").wait_for()
+    assert len(on_its_way) == 1
+    with page.expect_response(lambda response: _is_answer_save(response.request)) as sent:
+        page.goto(f"/kursus/{course.slug}")  # the request on its way is cancelled
+    assert sent.value.status == 200
+    _flushed(page)
+    assert page.evaluate(QUEUE) == []
+    assert _count(AttemptAnswer) == 1
+    page.goto(attempt_url)
+    assert page.locator(f"#q-{question.id}").get_by_label("Rapat Anggota", exact=True).is_checked()
+    page.locator(f"#saved-{question.id}").get_by_text("Tersimpan").wait_for()
+
+
 def test_a_queued_answer_refused_by_the_server_is_named_plainly(blocked_workers, app, world):
     page = blocked_workers
     quiz = world["quiz"]
