@@ -290,11 +290,9 @@ def test_two_phones_marking_the_same_name_at_once_keep_one_row(setup, monkeypatc
     assert db.session.scalars(select(Attendance.status)).all() == ["late"]
 
 
-def test_closed_attendance_page_offers_no_taps(setup, client, login, app):
-    """With "Tutup presensi" (the close-attendance backend, cohorts.close_attendance): the page's status
-    buttons are disabled, "Semua hadir" is gone and refused, and the page offers to reopen."""
-    if "cohorts.close_attendance" not in app.view_functions:
-        pytest.skip("the close-attendance backend (cohorts.close_attendance) is not on this branch yet")
+def test_closed_attendance_page_offers_no_taps(setup, client, login):
+    """After "Tutup presensi" the page's status buttons are disabled, "Semua hadir" is gone and refused,
+    and the page offers to reopen."""
     trainer, cohort, session, people = setup
     login(trainer)
     html = client.get(_url(cohort, session)).get_data(as_text=True)
