@@ -9,7 +9,7 @@ from datetime import date, time
 
 from sqlalchemy import select
 
-from kopedu.courses.models import Course
+from kopedu.courses.models import Course, Quiz
 from kopedu.demo import DEMO_PASSWORD, seed_demo
 from kopedu.extensions import db
 from tests.browser.conftest import log_in
@@ -98,11 +98,12 @@ def role_pages_data(app) -> dict:
     db.session.flush()
 
     state = learning.course_state(learning.load_course(course.slug), participant)
-    pretest = state.pretest
+    # The outline is the per-process cache (detached); the attempts take the quizzes of this session.
+    pretest = db.session.get(Quiz, state.pretest.id)
     attempt = learning.start_attempt(state, pretest)
     learning.submit_attempt(attempt, {})
     quiz_lesson = next(lesson for lesson in state.lessons if lesson.kind == "quiz")
-    open_attempt = learning.start_attempt(state, quiz_lesson.quiz)
+    open_attempt = learning.start_attempt(state, db.session.get(Quiz, quiz_lesson.quiz.id))
     assignment = db.session.scalar(select(Assignment).where(Assignment.lesson_id.in_(
         [lesson.id for lesson in state.lessons])))
     png = io.BytesIO(bytes.fromhex(
