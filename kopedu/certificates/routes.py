@@ -350,7 +350,7 @@ def job_status(job_id: int):
     if not services.can_manage(current_user, job.course):
         abort(403)
     response = render("certificates/job.html", block="progress", job=job, course=job.course,
-                      rule=services.rules_for(job.course), stale=jobs.job_is_stale(job))
+                      rule=services.rules_for(job.course), stale=jobs.is_stale(job))
     response.headers["Cache-Control"] = "no-store"
     return response
 
