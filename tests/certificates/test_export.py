@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import select
 
 from kopedu.certificates import jobs, services
-from kopedu.certificates.models import CertificateExport
+from kopedu.certificates.models import CertificateExport, CertificateJob
 from kopedu.extensions import db
 from kopedu.learning.services import enroll
 from tests import factories
@@ -207,8 +207,6 @@ def test_a_queue_that_falls_back_or_fails_is_said_on_the_progress_page(app, clie
     response = client.post(f"/sertifikat/kursus/{world.course.id}/periksa")
     assert response.status_code == 303 and "/sertifikat/tugas/" in response.headers["Location"]
     db.session.expire_all()
-    from kopedu.certificates.models import CertificateJob
-
     for model in (CertificateExport, CertificateJob):
         job = db.session.scalar(select(model).order_by(model.id.desc()).limit(1))
         assert (job.state, job.error) == ("failed", "ConnectionError: antrean mati")
