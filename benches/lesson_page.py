@@ -17,9 +17,25 @@ BROWSER = "gzip, deflate, br"  # Chrome on Android over HTTPS
 PLAIN_HTTP = "gzip, deflate"  # the same browser over plain HTTP (no br)
 BUDGET_FIRST_LOAD = 60 * 1024
 BUDGET_HTMX = 4 * 1024
+DEMO_COURSE = "penguatan-kapasitas-pengurus-kmp"
 
 
-def _head_bytes(response) -> int:
+def demo_app():
+    """A testing app on a temporary SQLite file holding the demo data (benches/offline.py uses it too)."""
+    from kopedu import create_app
+    from kopedu.demo import seed_demo
+    from kopedu.extensions import db
+
+    tmp = Path(tempfile.mkdtemp(prefix="kopedu-bench-"))
+    app = create_app("testing", SQLALCHEMY_DATABASE_URI=f"sqlite:///{tmp / 'bench.sqlite3'}", UPLOAD_DIR=tmp / "up")
+    with app.app_context():
+        db.create_all()
+        seed_demo()
+        db.session.commit()
+    return app
+
+
+def head_bytes(response) -> int:
     """Approximate size of the status line and headers."""
     return len(f"HTTP/1.1 {response.status}\r\n") + sum(len(f"{k}: {v}\r\n") for k, v in response.headers.items()) + 2
 
@@ -34,24 +50,19 @@ def _row(label, response, raw=None):
     body = len(response.get_data())
     encoding = response.headers.get("Content-Encoding", "identity")
     raw_text = f"{raw:>8,}" if raw is not None else " " * 8
-    print(f"  {label:<44} {raw_text} {body:>8,} {encoding:>8} {_head_bytes(response):>7,}")
-    return body + _head_bytes(response)
+    print(f"  {label:<44} {raw_text} {body:>8,} {encoding:>8} {head_bytes(response):>7,}")
+    return body + head_bytes(response)
 
 
 def main() -> int:
-    tmp = Path(tempfile.mkdtemp(prefix="kopedu-bench-"))
-    from kopedu import create_app
-    from kopedu.courses.models import Course
-    from kopedu.demo import seed_demo
-    from kopedu.extensions import db
     from sqlalchemy import select
 
-    app = create_app("testing", SQLALCHEMY_DATABASE_URI=f"sqlite:///{tmp / 'bench.sqlite3'}", UPLOAD_DIR=tmp / "up")
+    from kopedu.courses.models import Course
+    from kopedu.extensions import db
+
+    app = demo_app()
     with app.app_context():
-        db.create_all()
-        seed_demo()
-        db.session.commit()
-        course = db.session.scalar(select(Course).where(Course.slug == "penguatan-kapasitas-pengurus-kmp"))
+        course = db.session.scalar(select(Course).where(Course.slug == DEMO_COURSE))
         lessons = [lesson for module in course.modules for lesson in module.lessons]
         lesson = lessons[0]
         pretest = next(q for q in course.quizzes if q.role == "pretest")
@@ -82,10 +93,10 @@ def main() -> int:
     plain_total = 0
     for resource in [url] + assets:
         response = _get(client, resource, **{"Accept-Encoding": PLAIN_HTTP})
-        plain_total += len(response.get_data()) + _head_bytes(response)
+        plain_total += len(response.get_data()) + head_bytes(response)
     print(f"  {'first load over plain HTTP (gzip/deflate)':<44} {'':>8} {plain_total:>8,}  = {plain_total / 1024:.1f} KB")
     repeat = _get(client, url)
-    print(f"  repeat visit (CSS/JS cached): {len(repeat.get_data()) + _head_bytes(repeat):,} B")
+    print(f"  repeat visit (CSS/JS cached): {len(repeat.get_data()) + head_bytes(repeat):,} B")
 
     print("\nhtmx responses")
     print(f"  {'request':<44} {'raw':>8} {'wire':>8} {'encoding':>8} {'headers':>7}")

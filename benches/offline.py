@@ -12,18 +12,15 @@ It builds the demo data in a temporary SQLite file and logs in as 081200000001.
 import json
 import re
 import sys
-import tempfile
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from lesson_page import DEMO_COURSE, demo_app, head_bytes  # noqa: E402 - benches/ is the script's folder
+
 BROWSER = "gzip, deflate, br"
 BUDGET_FIRST_VISIT = 45 * 1024
 BUDGET_MODULE = 250 * 1024
-
-
-def _head_bytes(response) -> int:
-    return len(f"HTTP/1.1 {response.status}\r\n") + sum(len(f"{k}: {v}\r\n") for k, v in response.headers.items()) + 2
 
 
 def _fetch(client, url, method="GET", **kwargs):
@@ -31,7 +28,7 @@ def _fetch(client, url, method="GET", **kwargs):
     response = client.open(url, method=method, headers={"Accept-Encoding": BROWSER} | kwargs.pop("headers", {}),
                            **kwargs)
     assert response.status_code < 400, (url, response.status_code)
-    wire = len(response.get_data()) + _head_bytes(response)
+    wire = len(response.get_data()) + head_bytes(response)
     if method == "GET" and response.status_code == 200:
         raw = len(client.get(url, headers={"Accept-Encoding": "identity"}).get_data())
     else:
@@ -49,20 +46,14 @@ def _section(title):
 
 
 def main() -> int:
-    tmp = Path(tempfile.mkdtemp(prefix="kopedu-bench-"))
     from sqlalchemy import select
 
-    from kopedu import create_app
     from kopedu.courses.models import Course
-    from kopedu.demo import seed_demo
     from kopedu.extensions import db
 
-    app = create_app("testing", SQLALCHEMY_DATABASE_URI=f"sqlite:///{tmp / 'bench.sqlite3'}", UPLOAD_DIR=tmp / "up")
+    app = demo_app()
     with app.app_context():
-        db.create_all()
-        seed_demo()
-        db.session.commit()
-        course = db.session.scalar(select(Course).where(Course.slug == "penguatan-kapasitas-pengurus-kmp"))
+        course = db.session.scalar(select(Course).where(Course.slug == DEMO_COURSE))
         slug, first_lesson = course.slug, course.modules[0].lessons[0].id
 
     client = app.test_client()

@@ -37,7 +37,7 @@ from kopedu.learning.models import Enrollment
 log = logging.getLogger(__name__)
 
 KEEP_HOURS = 24  # a finished ZIP is kept this long, then deleted when the next export starts
-STALE_MINUTES = 15  # an export with no progress for this long is shown as failed
+STALE_MINUTES = 15  # an export or course job with no progress for this long is shown as failed
 PREPARING_SECONDS = 120  # a PDF missing this long after issue is rendered by the download request itself
 PREPARING_REFRESH_SECONDS = 3
 WAIT_NOTICE_SECONDS = 30  # a queued export not started after this long says that it is waiting for a worker
@@ -169,7 +169,7 @@ def run_export(export_id: int) -> None:
     partial = target.with_name(target.name + ".part")
     try:
         rows = _rows(export.course_id, export.cohort_id)
-        _progress(export_id, total=len(rows), done=0)
+        _progress(CertificateExport, export_id, total=len(rows), done=0)
         last = time.monotonic()
         with zipfile.ZipFile(partial, "w", compression=zipfile.ZIP_STORED, allowZip64=True) as archive:
             for number, row in enumerate(rows, 1):
@@ -181,7 +181,7 @@ def run_export(export_id: int) -> None:
                     path = services.pdf_file(certificate.pdf_path)
                 archive.write(path, arcname=zip_member_name(row.serial, row.snapshot.get("name", "")))
                 if time.monotonic() - last > 0.5 or number == len(rows):
-                    _progress(export_id, done=number)
+                    _progress(CertificateExport, export_id, done=number)
                     last = time.monotonic()
         os.replace(partial, target)
         db.session.execute(update(CertificateExport).where(CertificateExport.id == export_id).values(
@@ -196,17 +196,17 @@ def run_export(export_id: int) -> None:
         db.session.commit()
 
 
-def _progress(export_id: int, **values) -> None:
-    db.session.execute(update(CertificateExport).where(CertificateExport.id == export_id)
-                       .values(updated_at=utcnow(), **values))
+def _progress(model, row_id: int, **values) -> None:
+    """Commit a background job's progress (an export or a course job), stamped for is_stale."""
+    db.session.execute(update(model).where(model.id == row_id).values(updated_at=utcnow(), **values))
     db.session.commit()
 
 
-def is_stale(export: CertificateExport) -> bool:
-    if export.finished:
+def is_stale(job: CertificateExport | CertificateJob) -> bool:
+    """Unfinished and without progress for STALE_MINUTES: shown as failed."""
+    if job.finished:
         return False
-    seen = export.updated_at or export.created_at
-    return utcnow() - seen > timedelta(minutes=STALE_MINUTES)
+    return utcnow() - (job.updated_at or job.created_at) > timedelta(minutes=STALE_MINUTES)
 
 
 def export_file(export: CertificateExport) -> Path | None:
@@ -293,11 +293,12 @@ def run_course_job(job_id: int) -> None:
             _regenerate_all(job_id)
         else:
             _recheck_and_issue(job_id)
-        _job_progress(job_id, state="done", finished_at=utcnow())
+        _progress(CertificateJob, job_id, state="done", finished_at=utcnow())
     except Exception as error:  # noqa: BLE001 - whatever failed, the page must say so
         log.exception("certificate job %s failed", job_id)
         db.session.rollback()
-        _job_progress(job_id, state="failed", error=f"{type(error).__name__}: {error}"[:500], finished_at=utcnow())
+        _progress(CertificateJob, job_id, state="failed", error=f"{type(error).__name__}: {error}"[:500],
+                  finished_at=utcnow())
 
 
 def _recheck_and_issue(job_id: int) -> None:
@@ -305,7 +306,7 @@ def _recheck_and_issue(job_id: int) -> None:
     course, kind, by = job.course, job.kind, job.requested_by_id
     rule = services.rules_for(course)
     ids = services.course_enrollment_ids(course.id)
-    _job_progress(job_id, total=len(ids))
+    _progress(CertificateJob, job_id, total=len(ids))
     eligible, no_longer, last = [], [], time.monotonic()
     for number, enrollment_id in enumerate(ids, 1):
         standing = services.standing(db.session.get(Enrollment, enrollment_id), rule)
@@ -315,8 +316,8 @@ def _recheck_and_issue(job_id: int) -> None:
             no_longer.append(services.live_certificate(enrollment_id).id)
         db.session.rollback()  # read only: let go of the snapshot
         if time.monotonic() - last > 0.5 or number == len(ids):
-            _job_progress(job_id, done=number, eligible=len(eligible), no_longer=len(no_longer),
-                          no_longer_ids=no_longer)
+            _progress(CertificateJob, job_id, done=number, eligible=len(eligible), no_longer=len(no_longer),
+                      no_longer_ids=no_longer)
             last = time.monotonic()
     if kind == "recheck" and not rule.auto_issue:
         return  # the page offers "Terbitkan untuk semua yang memenuhi syarat"
@@ -332,14 +333,14 @@ def _recheck_and_issue(job_id: int) -> None:
             log.exception("certificate job %s: enrolment %s failed", job_id, enrollment_id)
             db.session.rollback()
             failed += 1
-        _job_progress(job_id, issued=issued, failed=failed)
+        _progress(CertificateJob, job_id, issued=issued, failed=failed)
 
 
 def _regenerate_all(job_id: int) -> None:
     job = db.session.get(CertificateJob, job_id)
     course_id, by_id, reason, current = job.course_id, job.requested_by_id, job.reason, job.use_current_template
     ids = services.live_certificate_ids(course_id)
-    _job_progress(job_id, total=len(ids))
+    _progress(CertificateJob, job_id, total=len(ids))
     done = issued = failed = 0
     for certificate_id in ids:
         try:
@@ -354,19 +355,7 @@ def _regenerate_all(job_id: int) -> None:
             db.session.rollback()
             failed += 1
         done += 1
-        _job_progress(job_id, done=done, issued=issued, failed=failed)
-
-
-def _job_progress(job_id: int, **values) -> None:
-    db.session.execute(update(CertificateJob).where(CertificateJob.id == job_id)
-                       .values(updated_at=utcnow(), **values))
-    db.session.commit()
-
-
-def job_is_stale(job: CertificateJob) -> bool:
-    if job.finished:
-        return False
-    return utcnow() - (job.updated_at or job.created_at) > timedelta(minutes=STALE_MINUTES)
+        _progress(CertificateJob, job_id, done=done, issued=issued, failed=failed)
 
 
 _TASKS = {"run_export": run_export, "render_pdf": render_pdf, "run_course_job": run_course_job}

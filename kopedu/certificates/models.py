@@ -122,7 +122,21 @@ class CertificateCounter(db.Model):
 EXPORT_STATES = ("queued", "running", "done", "failed")
 
 
-class CertificateExport(TimestampMixin, db.Model):
+class BackgroundWork:
+    """What a progress page reads from a background job's row (state, done and total)."""
+
+    @property
+    def finished(self) -> bool:
+        return self.state in ("done", "failed")
+
+    @property
+    def percent(self) -> int:
+        if self.state == "done":
+            return 100
+        return int(self.done * 100 / self.total) if self.total else 0
+
+
+class CertificateExport(BackgroundWork, TimestampMixin, db.Model):
     """A ZIP of a course's (or a cohort's) certificates, built in the background."""
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -141,21 +155,11 @@ class CertificateExport(TimestampMixin, db.Model):
     course = relationship("Course")
     cohort = relationship("Cohort")
 
-    @property
-    def finished(self) -> bool:
-        return self.state in ("done", "failed")
-
-    @property
-    def percent(self) -> int:
-        if self.state == "done":
-            return 100
-        return int(self.done * 100 / self.total) if self.total else 0
-
 
 JOB_KINDS = ("recheck", "issue", "regenerate")
 
 
-class CertificateJob(TimestampMixin, db.Model):
+class CertificateJob(BackgroundWork, TimestampMixin, db.Model):
     """Work on a whole course, done in the background with its progress on a page that polls:
     recheck (after the rules were saved: who meets them now; issues to them when issue is automatic),
     issue ("Terbitkan untuk semua yang memenuhi syarat") and regenerate (bulk "Buat ulang", with a reason)."""
@@ -182,15 +186,9 @@ class CertificateJob(TimestampMixin, db.Model):
     course = relationship("Course")
 
     @property
-    def finished(self) -> bool:
-        return self.state in ("done", "failed")
-
-    @property
     def percent(self) -> int:
-        """Looking at everyone first, then issuing to those who qualify."""
-        if self.state == "done":
-            return 100
-        if self.kind == "regenerate":
-            return int(self.done * 100 / self.total) if self.total else 0
+        """Looking at everyone first, then issuing to those who qualify (regenerate: one step a certificate)."""
+        if self.state == "done" or self.kind == "regenerate":
+            return super().percent
         work = self.total + self.eligible
         return int((self.done + self.issued + self.failed) * 100 / work) if work else 0

@@ -6,18 +6,15 @@ Rendering takes plain values (the certificate's snapshot) and returns PDF bytes;
 import atexit
 import base64
 import logging
-import mimetypes
 from functools import lru_cache
 from pathlib import Path
-from urllib.parse import urlsplit
-from urllib.request import url2pathname
 
 import segno
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from markupsafe import Markup
 
-from kopedu.web import uploads
-from kopedu.web.pdf import render_lock
+from kopedu.web import pdf, uploads
+from kopedu.web.pdf import FetchRefused, render_lock  # noqa: F401 - FetchRefused is part of this module's API
 
 TEMPLATE_DIR = (Path(__file__).parent / "templates").resolve()
 FONT_DIR = (Path(__file__).parent / "fonts").resolve()
@@ -29,21 +26,6 @@ _env = Environment(loader=FileSystemLoader(str(TEMPLATE_DIR)), autoescape=select
                    trim_blocks=True, lstrip_blocks=True)
 
 
-class FetchRefused(ValueError):
-    """A resource outside the template's folders (or on the network) was asked for."""
-
-
-def _allowed_file(url: str) -> Path | None:
-    parts = urlsplit(url)
-    if parts.netloc not in ("", "localhost"):
-        return None
-    path = Path(url2pathname(parts.path)).resolve()
-    for root in ALLOWED_ROOTS:
-        if path.is_relative_to(root) and path.is_file():
-            return path
-    return None
-
-
 @lru_cache(maxsize=64)
 def _read(path: Path) -> bytes:
     return path.read_bytes()
@@ -51,43 +33,12 @@ def _read(path: Path) -> bytes:
 
 def fetch_local(url: str) -> tuple[bytes, str]:
     """The bytes and type behind a file:// URL inside the allowed folders, or FetchRefused."""
-    if not url.lower().startswith("file:"):
-        raise FetchRefused(f"refused: {url[:80]}")
-    path = _allowed_file(url)
-    if path is None:
-        raise FetchRefused(f"refused: {url[:80]}")
-    mime = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
-    if path.suffix == ".woff":
-        mime = "font/woff"
-    return _read(path), mime
+    return pdf.fetch_local(url, ALLOWED_ROOTS, read=_read)
 
 
 def _make_fetcher():
-    """WeasyPrint ≥ 67 takes a URLFetcher subclass; older releases a function returning a dict."""
-    try:
-        from weasyprint.urls import URLFetcher, URLFetcherResponse
-    except ImportError:  # pragma: no cover - older WeasyPrint
-        def fetcher(url):
-            if url.lower().startswith("data:"):
-                from weasyprint import default_url_fetcher
-
-                return default_url_fetcher(url)
-            body, mime = fetch_local(url)
-            return {"string": body, "mime_type": mime, "redirected_url": url}
-
-        return fetcher
-
-    class RestrictedFetcher(URLFetcher):
-        def __init__(self):
-            super().__init__(allowed_protocols=("file", "data"), allow_redirects=False, timeout=1)
-
-        def fetch(self, url, headers=None):
-            if url.lower().startswith("data:"):
-                return super().fetch(url, headers)
-            body, mime = fetch_local(url)
-            return URLFetcherResponse(url, body, {"Content-Type": mime})
-
-    return RestrictedFetcher()
+    # looks fetch_local up at each call, so a test can watch what the renderer asks for
+    return pdf.restricted_fetcher(fetch_file=lambda url: fetch_local(url))
 
 
 @lru_cache(maxsize=1)

@@ -286,17 +286,22 @@ def regenerate(certificate_id: int):
 
 # ------------------------------------------------------------------------------------------------ bulk
 
-def _start_job(job):
-    """Hand a committed course job to the background and show its progress page."""
+def _hand_over(job, start, fallback_note: str, progress_url: str):
+    """Hand a committed background job (course job or export) to `start` and show its progress page."""
     try:
-        if jobs.start_job(job) == "fallback":
-            flash(_("Antrean tugas latar belakang sedang tidak bisa dihubungi, jadi pekerjaan ini dilakukan "
-                    "langsung oleh server web. Mungkin sedikit lebih lama."), "warning")
+        if start(job) == "fallback":
+            flash(fallback_note, "warning")
     except Exception as error:  # noqa: BLE001 - whatever else failed: say so on the progress page
-        current_app.logger.exception("could not queue certificate job %s", job.id)
+        current_app.logger.exception("could not queue %s %s", type(job).__name__, job.id)
         job.state, job.error = "failed", f"{type(error).__name__}: {error}"[:500]
         db.session.commit()
-    return redirect(url_for("certificates.job_status", job_id=job.id))
+    return redirect(progress_url)
+
+
+def _start_job(job):
+    return _hand_over(job, jobs.start_job, _(
+        "Antrean tugas latar belakang sedang tidak bisa dihubungi, jadi pekerjaan ini dilakukan "
+        "langsung oleh server web. Mungkin sedikit lebih lama."), url_for("certificates.job_status", job_id=job.id))
 
 
 @bp.post("/sertifikat/kursus/<int:course_id>/periksa")
@@ -350,7 +355,7 @@ def job_status(job_id: int):
     if not services.can_manage(current_user, job.course):
         abort(403)
     response = render("certificates/job.html", block="progress", job=job, course=job.course,
-                      rule=services.rules_for(job.course), stale=jobs.job_is_stale(job))
+                      rule=services.rules_for(job.course), stale=jobs.is_stale(job))
     response.headers["Cache-Control"] = "no-store"
     return response
 
@@ -405,15 +410,9 @@ def export(course_id: int):
         return redirect(url_for("certificates.course", course_id=course.id, angkatan=cohort_id or None))
     audit.record(current_user, "certificate.export", job, course_id=course.id, cohort_id=cohort_id)
     db.session.commit()
-    try:
-        if jobs.start(job) == "fallback":
-            flash(_("Antrean tugas latar belakang sedang tidak bisa dihubungi, jadi ZIP ini dibuat langsung "
-                    "oleh server web. Mungkin sedikit lebih lama."), "warning")
-    except Exception as error:  # noqa: BLE001 - whatever else failed: say so on the progress page
-        current_app.logger.exception("could not queue export %s", job.id)
-        job.state, job.error = "failed", f"{type(error).__name__}: {error}"[:500]
-        db.session.commit()
-    return redirect(url_for("certificates.export_status", export_id=job.id))
+    return _hand_over(job, jobs.start, _(
+        "Antrean tugas latar belakang sedang tidak bisa dihubungi, jadi ZIP ini dibuat langsung "
+        "oleh server web. Mungkin sedikit lebih lama."), url_for("certificates.export_status", export_id=job.id))
 
 
 def _export_or_404(export_id: int) -> CertificateExport:

@@ -801,13 +801,6 @@ def standing(enrollment, rule: CompletionRule) -> str | None:
     return "eligible" if meets else None
 
 
-def latest_job(course, kind: str | None = None) -> CertificateJob | None:
-    stmt = select(CertificateJob).where(CertificateJob.course_id == course.id)
-    if kind:
-        stmt = stmt.where(CertificateJob.kind == kind)
-    return db.session.scalar(stmt.order_by(CertificateJob.id.desc()).limit(1))
-
-
 def no_longer_meeting(course) -> tuple[CertificateJob | None, list[Certificate]]:
     """The latest finished re-check and the certificates it found whose holders no longer meet the rules
     (those still valid), by name. Two queries."""

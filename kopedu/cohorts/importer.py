@@ -207,10 +207,6 @@ def records(table: dict) -> list[dict]:
     return result
 
 
-def read_table(data: bytes, filename: str = "") -> list[dict]:
-    return records(parse(data, filename))
-
-
 def _read_xlsx(data: bytes, limit: int) -> list[tuple[int, tuple]]:
     from openpyxl import load_workbook
 

@@ -2,5 +2,4 @@ from flask import Blueprint
 
 bp = Blueprint("learning", __name__)
 
-from kopedu.learning import recount, routes  # noqa: E402,F401
-
+from kopedu.learning import routes  # noqa: E402,F401

@@ -1,4 +1,5 @@
-"""Bar charts as plain numbers for an inline SVG (templates/reports/_charts.html); no JavaScript."""
+"""Bar charts as plain numbers for an inline SVG (the bar_chart macro of templates/reports/_macros.html);
+no JavaScript."""
 from dataclasses import dataclass
 
 WIDTH, HEIGHT = 340, 170

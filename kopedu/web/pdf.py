@@ -6,6 +6,7 @@ Every WeasyPrint call takes a restricted URL fetcher (tests/security/test_pdf_fe
 source for it): a PDF built from the project's HTML reaches `data:` URIs and, when asked, files under
 named folders — never the network, never another file of the machine.
 """
+import mimetypes
 import threading
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -26,13 +27,25 @@ def _local_file(url: str, roots: tuple[Path, ...]) -> Path | None:
     return path if any(path.is_relative_to(root) for root in roots) and path.is_file() else None
 
 
-def restricted_fetcher(roots=()):
-    """A WeasyPrint URL fetcher for `data:` URIs and the files under `roots`; anything else is refused."""
-    import mimetypes
+def fetch_local(url: str, roots=(), read=Path.read_bytes) -> tuple[bytes, str]:
+    """The bytes (through `read`) and type behind a file:// URL under `roots`, or FetchRefused."""
+    path = _local_file(url, tuple(Path(root).resolve() for root in roots))
+    if path is None:
+        raise FetchRefused(f"refused: {url[:80]}")
+    mime = "font/woff" if path.suffix == ".woff" else mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+    return read(path), mime
 
+
+def restricted_fetcher(roots=(), fetch_file=None):
+    """A WeasyPrint URL fetcher for `data:` URIs and the files under `roots`; anything else is refused.
+    `fetch_file(url) -> (bytes, mime)` replaces the plain `fetch_local(url, roots)` for file URLs."""
     from weasyprint.urls import URLFetcher, URLFetcherResponse
 
-    allowed = tuple(Path(root).resolve() for root in roots)
+    if fetch_file is None:
+        allowed = tuple(roots)
+
+        def fetch_file(url):
+            return fetch_local(url, allowed)
 
     class RestrictedFetcher(URLFetcher):
         def __init__(self):
@@ -41,11 +54,8 @@ def restricted_fetcher(roots=()):
         def fetch(self, url, headers=None):
             if url.lower().startswith("data:"):
                 return super().fetch(url, headers)
-            path = _local_file(url, allowed)
-            if path is None:
-                raise FetchRefused(f"refused: {url[:80]}")
-            mime = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
-            return URLFetcherResponse(url, path.read_bytes(), {"Content-Type": mime})
+            body, mime = fetch_file(url)
+            return URLFetcherResponse(url, body, {"Content-Type": mime})
 
     return RestrictedFetcher()
 

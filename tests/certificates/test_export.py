@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import select
 
 from kopedu.certificates import jobs, services
-from kopedu.certificates.models import CertificateExport
+from kopedu.certificates.models import CertificateExport, CertificateJob
 from kopedu.extensions import db
 from kopedu.learning.services import enroll
 from tests import factories
@@ -182,3 +182,31 @@ def test_with_redis_the_export_goes_to_an_rq_worker(app, client, login, cohort_w
 def test_worker_command_needs_redis(app):
     result = app.test_cli_runner().invoke(args=["certificates", "worker", "--burst"])
     assert result.exit_code != 0 and "REDIS_URL" in result.output
+
+
+def test_a_queue_that_falls_back_or_fails_is_said_on_the_progress_page(app, client, login, monkeypatch,
+                                                                       cohort_with_certificates):
+    """Export and course job alike: the web process doing the work is announced; a job that could not be
+    handed over at all is marked failed with the error (never left queued forever)."""
+    world = cohort_with_certificates
+    login(world.trainer)
+    monkeypatch.setattr(jobs, "start", lambda job: "fallback")
+    monkeypatch.setattr(jobs, "start_job", lambda job: "fallback")
+    response = client.post(f"/sertifikat/kursus/{world.course.id}/zip", follow_redirects=True)
+    assert "jadi ZIP ini dibuat langsung oleh server web" in response.get_data(as_text=True)
+    response = client.post(f"/sertifikat/kursus/{world.course.id}/periksa", follow_redirects=True)
+    assert "jadi pekerjaan ini dilakukan langsung oleh server web" in response.get_data(as_text=True)
+
+    def broken(job):
+        raise ConnectionError("antrean mati")
+
+    monkeypatch.setattr(jobs, "start", broken)
+    monkeypatch.setattr(jobs, "start_job", broken)
+    response = client.post(f"/sertifikat/kursus/{world.course.id}/zip")
+    assert response.status_code == 303 and "/sertifikat/ekspor/" in response.headers["Location"]
+    response = client.post(f"/sertifikat/kursus/{world.course.id}/periksa")
+    assert response.status_code == 303 and "/sertifikat/tugas/" in response.headers["Location"]
+    db.session.expire_all()
+    for model in (CertificateExport, CertificateJob):
+        job = db.session.scalar(select(model).order_by(model.id.desc()).limit(1))
+        assert (job.state, job.error) == ("failed", "ConnectionError: antrean mati")

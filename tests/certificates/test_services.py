@@ -373,7 +373,7 @@ def test_a_failed_render_does_not_break_the_participants_request_and_heals_later
         raise RuntimeError("Pango is missing")
 
     monkeypatch.setattr(services.rendering, "render_pdf", broken)
-    complete(world.enrollment)  # learning's signal: must not raise
+    complete(world.enrollment)  # learning emits progress_changed: must not raise
     settle()  # the participant's progress and the certificate are saved; the render after it failed
     assert db.session.scalar(select(func.count(LessonProgress.id))) == len(world.lessons)
     [certificate] = certificates_of(world.enrollment)

@@ -151,7 +151,7 @@ def test_xlsx_with_numbers_and_semicolon_csv(setup, client, login):
 
 
 def _preview(cohort, rows):
-    return importer.preview(cohort, importer.read_table(as_csv(rows)))
+    return importer.preview(cohort, importer.records(importer.parse(as_csv(rows))))
 
 
 def test_reasons_for_every_kind_of_bad_row(setup):

@@ -1,5 +1,5 @@
 """Trainers grade with the rubric: the queue, inline grading with out-of-band updates, every grading
-kept, the signal for certificates, and who may grade what."""
+kept, the submission_graded event for certificates, and who may grade what."""
 import re
 
 import pytest

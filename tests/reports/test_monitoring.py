@@ -183,7 +183,7 @@ def test_facts_follow_progress_cooperative_moves_and_signals(world):
     db.session.expire_all()
     assert db.session.get(MonitorEnrollment, enrollment.id).posttest == 77.0
 
-    # A bulk update that bypasses the ORM, announced with the learning signal.
+    # A bulk update that bypasses the ORM, announced with the progress_changed event.
     from sqlalchemy import update
 
     from kopedu.learning.models import Enrollment
