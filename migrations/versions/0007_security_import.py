@@ -1,7 +1,7 @@
 """participant import: rows kept parsed instead of the uploaded file
 
 Revision ID: 0006_security
-Revises: 0003
+Revises: 0006_trust
 """
 from alembic import op
 import sqlalchemy as sa

@@ -1,7 +1,7 @@
 """course.outline_version: the key of the per-process outline cache
 
 Revision ID: 0006_perf
-Revises: 0003
+Revises: 0006_security
 """
 import secrets
 

@@ -1,7 +1,7 @@
 """client writes: the ids of writes queued on participants' phones, applied once
 
 Revision ID: 0006_offline
-Revises: 0003
+Revises: 0006_perf
 Create Date: 2026-12-02 13:45:00
 
 """
