@@ -11,7 +11,7 @@ from kopedu.auth.services import normalize_phone
 from kopedu.cohorts.models import (ATTENDANCE_STATUSES, ATTENDED, Attendance, Cohort, CohortSession,
                                    cohort_trainer)
 from kopedu.courses.models import Course
-from kopedu.db import local_zone, utcnow
+from kopedu.db import insert, local_zone, utcnow
 from kopedu.extensions import db
 from kopedu.learning.models import Enrollment
 from kopedu.learning.services import enroll
@@ -340,10 +340,19 @@ def close_due_sessions(now: datetime | None = None) -> int:
 def mark_rest(session: CohortSession, status: str, actor=None) -> int:
     """Give everyone not marked yet the status ("Semua hadir": present; at the end: absent).
     Returns how many. Flushes."""
-    unmarked = [enrollment for enrollment, current in attendance_sheet(session) if current is None]
-    for enrollment in unmarked:
-        set_attendance(session, enrollment, status, actor=actor)
-    return len(unmarked)
+    if status not in ATTENDANCE_STATUSES:
+        raise CohortError(_("Status kehadiran tidak dikenal."))
+    if session.attendance_closed:
+        raise AttendanceClosed(_("Presensi sesi ini sudah ditutup. Buka lagi presensinya untuk mengubah."))
+    unmarked = [enrollment.id for enrollment, current in attendance_sheet(session) if current is None]
+    if not unmarked:
+        return 0
+    # One INSERT for all of them; a name another phone marked meanwhile keeps its status (unique constraint).
+    values = {"session_id": session.id, "status": status, "method": "trainer", "marked_at": utcnow(),
+              "marked_by_id": getattr(actor, "id", None)}
+    result = db.session.execute(insert(Attendance).values([{**values, "enrollment_id": e} for e in unmarked])
+                                .on_conflict_do_nothing(index_elements=["session_id", "enrollment_id"]))
+    return result.rowcount
 
 
 def mark_rest_absent(session: CohortSession, actor=None) -> int:
