@@ -24,10 +24,18 @@ def index():
 @bp.get("/beranda")
 @login_required
 def home():
-    entries = learning.dashboard(current_user) if current_user.role == "participant" else []
-    steps = next_steps(current_user, entries) if entries else {}
+    from kopedu.certificates.services import certificates_for
+    from kopedu.grading import services as grading
+
+    participant = current_user.role == "participant"
+    entries = learning.dashboard(current_user) if participant else []
+    # One query each, shared by the course cards' next steps and the page's own sections.
+    assignments = grading.my_assignments(current_user) if participant else []
+    certificates = certificates_for(current_user)
+    steps = next_steps(entries, assignments, certificates) if entries else {}
     taught = taught_courses(current_user) if current_user.role in ("trainer", "admin") else []
-    return render("main/home.html", user=current_user, entries=entries, steps=steps, taught=taught)
+    return render("main/home.html", user=current_user, entries=entries, steps=steps, taught=taught,
+                  open_items=grading.still_open(assignments), certificates=certificates)
 
 
 # --------------------------------------------------------------------------- what Beranda offers first
@@ -47,13 +55,14 @@ class NextStep:
     certificate_ready: bool = False
 
 
-def next_steps(user, entries) -> dict[int, NextStep]:
-    """{course id: NextStep} for the user's dashboard entries. A few queries per course whose
-    post-test is done (the certificate rules are evaluated then); none more before that."""
-    from kopedu.grading import services as grading
+def next_steps(entries, assignments, certificates) -> dict[int, NextStep]:
+    """{course id: NextStep} for the user's dashboard entries, given the user's assignments
+    (grading.my_assignments) and certificates (certificates.services.certificates_for). A few queries
+    per course whose post-test is done and has no certificate (the rules are evaluated then); none
+    before that."""
     from kopedu.grading.models import FAILED, PASSED, WAITING
 
-    assignments = {item.lesson.id: item for item in grading.my_assignments(user)}
+    assignments = {item.lesson.id: item for item in assignments}
     steps = {}
     for entry in entries:
         state = entry.state
@@ -69,7 +78,7 @@ def next_steps(user, entries) -> dict[int, NextStep]:
             else:
                 step = NextStep("course")
         else:
-            step = _after_posttest(entry, state, todo, assignments)
+            step = _after_posttest(entry, state, todo, assignments, certificates)
         steps[entry.course.id] = step
     return steps
 
@@ -81,21 +90,21 @@ def _resume(state, todo):
     return resume.lesson if resume in todo else todo[0].lesson
 
 
-def _after_posttest(entry, state, todo, assignments) -> NextStep:
-    from kopedu.certificates import services as certificates
-    from kopedu.certificates.models import Certificate
+def _after_posttest(entry, state, todo, assignments, certificates) -> NextStep:
+    from kopedu.certificates import services as certificate_rules
     from kopedu.grading.models import FAILED, REVISE, WAITING
     from kopedu.learning.models import QuizAttempt
 
     enrollment = entry.enrollment
-    live = certificates.live_certificate(enrollment.id)
+    issued = [certificate for certificate in certificates if certificate.enrollment_id == enrollment.id]
+    live = next((certificate for certificate in issued if not certificate.revoked), None)
     if live is not None:
         return NextStep("certificate", live, [_("sudah terbit")], certificate_ready=True)
-    if db.session.scalar(select(Certificate.id).where(Certificate.enrollment_id == enrollment.id).limit(1)):
+    if issued:
         return NextStep("course", certificate=[_("dicabut; hubungi admin Dinas Koperasi")])
 
-    rule = certificates.rules_for(entry.course)
-    unmet = {check.key: check for check in certificates.evaluate(enrollment, rule) if not check.met}
+    rule = certificate_rules.rules_for(entry.course)
+    unmet = {check.key: check for check in certificate_rules.evaluate(enrollment, rule) if not check.met}
     notes: list[str] = []
     step = NextStep("course")
 

@@ -109,6 +109,11 @@ def setup_data(users: int, out: Path) -> None:
                          "attempt_id": attempt.id, "question_id": question.id,
                          "choice_id": question.choices[0].id, "certificate_id": certificate.id})
             db.session.commit()
+        # The PDFs are rendered after each commit by the in-process worker: wait for them before exiting.
+        from kopedu.certificates.jobs import wait_for_workers
+
+        if not wait_for_workers(600):
+            raise SystemExit("the certificate PDFs were not rendered in 10 minutes")
         out.write_text(json.dumps(rows))
         print(f"set-up: {users} participants with certificates in {time.perf_counter() - started:.1f} s")
 
@@ -247,14 +252,15 @@ class RssSampler(threading.Thread):
 
 
 def _process_cpu(stat: Path, name: str | None = None) -> int:
-    """User + system clock ticks of one process from its /proc/<pid>/stat (0 if it is gone, or if
-    `name` is given and the process has another)."""
+    """User + system clock ticks of one process from its /proc/<pid>/stat, with those of its children
+    that ended and were waited for (a gunicorn worker restarted after max_requests keeps counting through
+    its master; 0 if the process is gone, or if `name` is given and the process has another)."""
     try:
         head, tail = stat.read_text().rsplit(")", 1)
         if name is not None and not head.endswith(f"({name}"):
             return 0
         fields = tail.split()
-        return int(fields[11]) + int(fields[12])  # utime, stime
+        return sum(int(value) for value in fields[11:15])  # utime, stime, cutime, cstime
     except (OSError, IndexError, ValueError):
         return 0
 

@@ -34,8 +34,7 @@ def _nav_counts():
             g.grading_waiting = services.waiting_count(current_user)
         return g.grading_waiting
 
-    return {"grading_feedback_unread": feedback_unread, "grading_waiting": grading_waiting,
-            "grading_open_assignments": lambda: services.open_assignments(current_user)}
+    return {"grading_feedback_unread": feedback_unread, "grading_waiting": grading_waiting}
 
 
 @bp.app_template_global("grading_status_label")

@@ -2,7 +2,7 @@
 
 Services take plain values and model objects, flush and never commit (the route commits).
 Functions other features call: `assignments_passed(enrollment)`, `unread_feedback_count(user)`,
-`open_assignments(user)`.
+`my_assignments(user)` and `still_open(items)`.
 """
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from datetime import datetime
 from pathlib import Path
 
 from flask_babel import gettext as _
-from sqlalchemy import and_, case, false, func, or_, select, update
+from sqlalchemy import and_, case, false, func, select, update
 from sqlalchemy.orm import aliased, joinedload, lazyload, selectinload
 
 from kopedu import events
@@ -427,7 +427,7 @@ class AssignmentItem:
         return self.lesson.id
 
 
-def my_assignments(user, include_passed: bool = True) -> list[AssignmentItem]:
+def my_assignments(user) -> list[AssignmentItem]:
     """Assignments of the courses the user is enrolled in (published lessons of published courses),
     with status, due date and whether new feedback waits. One query whatever the number."""
     if not getattr(user, "is_authenticated", False):
@@ -445,8 +445,6 @@ def my_assignments(user, include_passed: bool = True) -> list[AssignmentItem]:
             .options(joinedload(Assignment.lesson).joinedload(Lesson.module).joinedload(Module.course)
                      .lazyload(Course.trainers), lazyload(Assignment.criteria))
             .order_by(Course.title, Module.position, Lesson.position))
-    if not include_passed:
-        stmt = stmt.where(or_(Submission.id.is_(None), Submission.status != PASSED))
     items = []
     for assignment, enrolled_at, submission_id, status, has_unread in db.session.execute(stmt).unique():
         lesson = assignment.lesson
@@ -456,12 +454,12 @@ def my_assignments(user, include_passed: bool = True) -> list[AssignmentItem]:
     return items
 
 
-def open_assignments(user) -> list[AssignmentItem]:
-    """Assignments of the user's enrolled courses not yet passed, soonest due first (for the dashboard).
+def still_open(items: list[AssignmentItem]) -> list[AssignmentItem]:
+    """Of my_assignments(user), those not yet passed, soonest due first (for the dashboard).
     Each item has .assignment, .lesson, .course, .status, .status_label, .due_at, .overdue, .unread."""
-    items = my_assignments(user, include_passed=False)
     far = datetime.max.replace(tzinfo=utcnow().tzinfo)
-    return sorted(items, key=lambda item: (item.due_at or far, item.course.title, item.lesson.position))
+    return sorted((item for item in items if item.status != PASSED),
+                  key=lambda item: (item.due_at or far, item.course.title, item.lesson.position))
 
 
 # --------------------------------------------------------------------------- gradebook

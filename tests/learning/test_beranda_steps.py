@@ -121,3 +121,31 @@ def test_with_every_rule_met_the_certificate_is_there_to_download(client, login)
     card = _card(client.get("/beranda").get_data(as_text=True))
     assert "Sertifikat:</strong> sudah terbit" in card
     assert _buttons(card)[0] == (f"/sertifikat/{certificate.id}/unduh", "Unduh sertifikat (PDF)")
+
+
+def test_beranda_reads_the_assignments_and_the_certificates_once(client, login, count_queries):
+    """The course cards' next steps and the page's own "Tugas" and "Sertifikat" sections share one
+    query each (they used to run the assignments query twice and two more certificate queries)."""
+    from kopedu.certificates import services as certificates
+
+    course, pretest, posttest, assignment = _course()
+    assignment.lesson.required = False
+    user = factories.user()
+    enrollment = factories.enrollment(user, course)
+    _read_everything_but_the_assignment(user, course, pretest, posttest)
+    certificates.save_rules(course, auto_issue=False, require_lessons=True, require_quizzes=True,
+                            min_posttest_score=None, require_assignments=False, min_attendance_pct=None)
+    certificates.issue(enrollment, by=factories.user("admin"), reason="Lulus semua syarat.")
+    db.session.commit()
+    login(user)
+    client.get("/beranda")
+    with count_queries() as counter:
+        html = client.get("/beranda").get_data(as_text=True)
+    assert "Sertifikat:</strong> sudah terbit" in _card(html)
+    assert 'id="tugas-terbuka"' in html and 'id="certificates"' in html
+
+    def reading(table):
+        return [s for s in counter.statements if re.search(rf"\bFROM {table}\b", s)]
+
+    assert len(reading("assignment")) == 1, reading("assignment")
+    assert len(reading("certificate")) == 1, reading("certificate")
