@@ -3,6 +3,7 @@ fixed costs under every request. A script, not a test; it prints the figures.
 
     python benches/load/cost.py                     # PostgreSQL database kopedu_cost
     python benches/load/cost.py --database sqlite
+    python benches/load/cost.py --breakdown         # and where the mix's CPU goes, by library
 
 It builds the same data as benches/load/run.py (the demo data plus a few participants who finished the
 bundled course), logs one of them in through the login form of a test client (production config), and
@@ -57,6 +58,8 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=300)
     parser.add_argument("--profile", metavar="REQUEST", help="also print a cProfile of one request of the mix "
                         "(e.g. dashboard), by cumulative CPU time")
+    parser.add_argument("--breakdown", action="store_true", help="also print where the mix's CPU goes, by "
+                        "component (each function's own time in a cProfile of the mix, grouped by library)")
     args = parser.parse_args()
 
     work = Path(tempfile.mkdtemp(prefix="kopedu-cost-"))
@@ -130,6 +133,8 @@ def main() -> None:
         pstats.Stats(profiler).sort_stats("cumulative").print_stats(45)
     mix = sum(costs[name] * weight for name, weight in MIX.items()) / sum(MIX.values())
     floor = costs["/livez (floor)"]
+    if args.breakdown:
+        print_breakdown(actions, mix, max(1, args.repeat // 10))
     print(f"\nThe mix (per 20: {', '.join(f'{w} × {n}' for n, w in MIX.items())}) averages **{mix:.2f} ms of CPU** "
           f"per request, **{mix / floor:.1f} × the /livez floor** ({floor:.2f} ms) of this run: at most "
           f"{2000 / mix:,.0f} requests/s on two cores for the app alone.\n")
@@ -163,6 +168,52 @@ def main() -> None:
             cpu, _, _, _ = measure(function, args.repeat)
             print(f"| {name} | {cpu:.2f} |")
         connection.close()
+
+
+# Where a function's own time goes: the first matching fragment of its file's path names the component.
+COMPONENTS = [
+    ("Jinja (templates and the engine)", ("/jinja2/", "/markupsafe/", "/templates/", "jinja2_fragments")),
+    ("SQLAlchemy ORM", ("/sqlalchemy/orm/", "/flask_sqlalchemy/")),
+    ("SQLAlchemy Core and engine", ("/sqlalchemy/",)),
+    ("psycopg / sqlite3 (driver)", ("/psycopg/", "/psycopg_pool/", "sqlite3")),
+    ("Flask and Werkzeug (routing, request, response, test client)", ("/flask/", "/werkzeug/")),
+    ("Flask-Login, Flask-WTF (CSRF), itsdangerous (session)", ("/flask_login/", "/flask_wtf/", "/wtforms/",
+                                                              "/itsdangerous/")),
+    ("Flask-Babel and Babel (translations, formats)", ("/flask_babel/", "/babel/")),
+    ("Flask-Limiter, limits, Flask-Compress, htmx", ("/flask_limiter/", "/limits/", "/flask_compress/",
+                                                   "/flask_htmx/", "/htmx_flask/")),
+    ("KopEdu's own code", ("/kopedu/",)),
+    ("built-in functions and methods (str, dict, list, …)", ("~",)),
+    ("Python's standard library", ("/lib/python3",)),
+]
+
+
+def print_breakdown(actions, mix_ms: float, rounds: int) -> None:
+    """The mix profiled as a whole (each request in its proportion), each function's own time summed by
+    component and scaled to the measured CPU per request of the mix."""
+    import cProfile
+    import pstats
+
+    profiler = cProfile.Profile(time.process_time)
+    profiler.enable()
+    for _ in range(rounds):
+        for name, weight in MIX.items():
+            for _ in range(weight):
+                actions[name]()
+    profiler.disable()
+    totals: dict[str, float] = {}
+    for (filename, _line, _function), (_cc, _nc, own, _cum, _callers) in pstats.Stats(profiler).stats.items():
+        component = next((label for label, parts in COMPONENTS if any(part in filename for part in parts)),
+                         "other libraries")
+        totals[component] = totals.get(component, 0.0) + own
+    whole = sum(totals.values()) or 1.0
+    print("\n| where the mix's CPU goes (cProfile, own time by component) | share | ms per request |")
+    print("|---|---:|---:|")
+    for component, own in sorted(totals.items(), key=lambda item: -item[1]):
+        print(f"| {component} | {own / whole:.0%} | {own / whole * mix_ms:.2f} |")
+    print(f"\n(The shares are of the profiled run, {rounds} × the 20 requests of the mix; the milliseconds "
+          f"scale them to the {mix_ms:.2f} ms measured without the profiler, whose overhead falls "
+          f"mostly on code with many small calls.)")
 
 
 if __name__ == "__main__":
