@@ -102,6 +102,7 @@ def _load(course_ids: list[int]) -> list[Course]:
             trainers.setdefault(course_id, set()).add(user_id)
         for course in courses:
             course._trainer_ids = frozenset(trainers.get(course.id, ()))
+            course._memo = {}  # see memo()
             # Every link between the loaded objects, so that no attribute read on them needs a session.
             lessons = {}
             for module in course.modules:
@@ -117,6 +118,20 @@ def _load(course_ids: list[int]) -> list[Course]:
                 set_committed_value(lesson, "quiz", by_lesson.get(lesson.id))
         session.expunge_all()
     return list(courses)
+
+
+def memo(course: Course, key, build):
+    """A value derived from the outline alone (its lessons' URLs, say), built once per process and
+    outline version: a changed course is loaded as a new outline object, with an empty memo. For a
+    course that is not a cached outline, build() every time."""
+    values = course.__dict__.get("_memo")
+    if values is None:
+        return build()
+    try:
+        return values[key]
+    except KeyError:
+        value = values[key] = build()
+        return value
 
 
 # --------------------------------------------------------------------------- invalidation

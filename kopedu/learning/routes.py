@@ -16,7 +16,7 @@ from flask_login import current_user, login_required
 from jinja2_fragments.flask import render_block
 from markupsafe import Markup
 
-from kopedu.courses import bp as courses_bp
+from kopedu.courses import bp as courses_bp, outline
 from kopedu.courses.importer import attachment_dir
 from kopedu.courses.models import LessonAttachment, Quiz
 from kopedu.db import utcnow
@@ -144,7 +144,16 @@ def enroll(slug: str):
 
 def _lesson_context(course, state, lesson_id: int, **extra) -> dict:
     item = state.item(lesson_id)
-    return {"course": course, "state": state, "item": item, "lesson": item.lesson, **extra}
+    return {"course": course, "state": state, "item": item, "lesson": item.lesson,
+            "lesson_urls": _lesson_urls(course), **extra}
+
+
+def _lesson_urls(course) -> dict[int, str]:
+    """{lesson id: its page's URL} for the outline and the pager: built once per cached outline, not
+    with one url_for per lesson on every page."""
+    return outline.memo(course, ("lesson_urls", request.script_root), lambda: {
+        lesson.id: url_for("learning.lesson", slug=course.slug, lesson_id=lesson.id)
+        for module in course.modules for lesson in module.lessons})
 
 
 @bp.get("/kursus/<slug>/pelajaran/<int:lesson_id>")

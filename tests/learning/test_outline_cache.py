@@ -139,3 +139,32 @@ def test_the_outline_is_loaded_once_and_then_checked_with_one_small_query(app, c
         assert client.get(url).status_code == 200
     outline_loads = [s for s in counter.statements if "FROM course" in s and "JOIN module" in s.replace("\n", " ")]
     assert outline_loads == []
+
+
+def test_the_outline_and_pager_links_come_from_the_cached_outline_and_follow_its_changes(app, client, login):
+    """The lesson URLs are built once per cached outline (kopedu.courses.outline.memo): every outline
+    entry and the pager link to the right lesson, and a lesson added later gets its link at once."""
+    course = factories.course(lessons=3, sequential=False, title="Kursus Tautan")
+    first, second, third = lessons_of(course)
+    learner = factories.user()
+    factories.enrollment(learner, course)
+    db.session.commit()
+    login(learner)
+
+    def links(lesson):
+        html = client.get(lesson_url(course, lesson)).get_data(as_text=True)
+        outline = re.findall(r'<li id="outline-(\d+)"[^>]*>\s*<a href="([^"]+)"', html)
+        pager = re.findall(r'<a class="button[^"]*" href="([^"]+)">(?:‹ Sebelumnya|Berikutnya ›)</a>', html)
+        return outline, pager
+
+    outline, pager = links(second)
+    assert outline == [(str(lesson.id), lesson_url(course, lesson)) for lesson in (first, second, third)]
+    assert pager == [lesson_url(course, first), lesson_url(course, third)]
+
+    added = Lesson(module_id=first.module_id, slug="pelajaran-4", title="Pelajaran 1.4", position=4, body="Isi",
+                   minutes=5)
+    db.session.add(added)
+    db.session.commit()
+    outline, pager = links(third)
+    assert outline[-1] == (str(added.id), lesson_url(course, added))
+    assert pager == [lesson_url(course, second), lesson_url(course, added)]
