@@ -118,11 +118,13 @@ def test_trainer_downloads_a_cohort_zip_with_one_pdf_per_participant(page, app, 
     page.get_by_role("link", name="Sertifikat", exact=True).first.click()
     page.get_by_role("link", name=course.title).click()
     # The link is boosted: wait until htmx has set up the filter form it swapped in, or the change below can
-    # come before the form listens for it (seen once under load: no request was sent).
+    # come before the form listens for it (seen once under load: no request was sent). On a loaded machine
+    # the page can take longer than the default 10 s to arrive (seen once with two suites running).
     page.wait_for_function("() => { const f = document.querySelector('form.search');"
-                           " return !!(f && f['htmx-internal-data'] && f['htmx-internal-data'].initHash); }")
+                           " return !!(f && f['htmx-internal-data'] && f['htmx-internal-data'].initHash); }",
+                           timeout=30_000)
     page.get_by_label("Angkatan").select_option(label="KPG-1 · Angkatan 1 Kupang")
-    page.wait_for_url("**angkatan=*")
+    page.wait_for_url("**angkatan=*", timeout=30_000)
     page.get_by_role("button", name="Unduh semua sertifikat angkatan ini (ZIP)").click()
     link = page.get_by_role("link", name="Unduh ZIP")
     link.wait_for(timeout=60_000)  # the progress display polls until the ZIP is ready
