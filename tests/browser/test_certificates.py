@@ -115,11 +115,14 @@ def test_trainer_downloads_a_cohort_zip_with_one_pdf_per_participant(page, app, 
     assert jobs.wait_for_workers(60)  # the PDFs, rendered after the commit in this process
 
     log_in(page, "081100000002", DEMO_PASSWORD)
+    # The links are boosted: each click waits for the page before the next, or a click can land on content
+    # that htmx is about to replace (seen once with two suites running: the course page never came).
     page.get_by_role("link", name="Sertifikat", exact=True).first.click()
+    page.wait_for_url("**/sertifikat")
     page.get_by_role("link", name=course.title).click()
-    # The link is boosted: wait until htmx has set up the filter form it swapped in, or the change below can
-    # come before the form listens for it (seen once under load: no request was sent). On a loaded machine
-    # the page can take longer than the default 10 s to arrive (seen once with two suites running).
+    page.wait_for_url(f"**/sertifikat/kursus/{course.id}*", timeout=30_000)
+    # Then wait until htmx has set up the filter form it swapped in, or the change below can come before
+    # the form listens for it (seen once under load: no request was sent).
     page.wait_for_function("() => { const f = document.querySelector('form.search');"
                            " return !!(f && f['htmx-internal-data'] && f['htmx-internal-data'].initHash); }",
                            timeout=30_000)
