@@ -18,9 +18,11 @@ def _cpus() -> int:
 
 bind = os.environ.get("GUNICORN_BIND", "127.0.0.1:8000")
 # One process per CPU: a request is mostly Python (the GIL lets one thread of a process run at a time),
-# so more processes than CPUs only add memory (~20 MiB each once copy-on-write has split the pages they
+# so more processes than CPUs only add memory (~55 MiB PSS each once copy-on-write has split the pages they
 # touch) and context switches; a few threads per process overlap the waits on PostgreSQL and keep a
-# process answering while one thread waits on a slow PDF or import. Measured in benches/RESULTS.md.
+# process answering while one thread waits on a slow PDF or import. Not fewer than 4: a worker keeps the
+# connections it accepted, and with 1 or 2 threads one worker holding most of them left the other idle
+# (half the throughput in one run of four). Measured in benches/RESULTS.md.
 # Each worker holds up to pool_size + max_overflow (5 + 5) database connections: workers × 10 must stay
 # under PostgreSQL's max_connections (100 by default).
 workers = int(os.environ.get("GUNICORN_WORKERS", _cpus()))
