@@ -52,6 +52,39 @@ def build(database: str, work: Path) -> tuple[dict, list[dict]]:
     return env, json.loads(out.read_text())
 
 
+def use_environment(env: dict) -> None:
+    """This process talks to the database build() made, with a production SECRET_KEY."""
+    os.environ.update({key: value for key, value in env.items() if key.startswith(("KOPEDU_", "DATABASE_URL"))})
+    if "DATABASE_URL" not in env:
+        os.environ.pop("DATABASE_URL", None)
+    os.environ["SECRET_KEY"] = secrets.token_hex(32)
+
+
+def logged_in_actions(app, person: dict) -> dict:
+    """{name: function making that request of the mix} for `person`, logged in through the login form
+    of a test client (and /livez, the floor)."""
+    client = app.test_client()
+    # The production session cookie is Secure: talk "https" to the test client (a Referer for CSRF).
+    client.environ_base.update({"wsgi.url_scheme": "https", "HTTP_HOST": "localhost",
+                                "HTTP_REFERER": "https://localhost/"})
+    page = client.get("/masuk").get_data(as_text=True)
+    token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page).group(1)
+    response = client.post("/masuk", data={"csrf_token": token, "login": person["login"], "password": DEMO_PASSWORD})
+    assert response.status_code == 303, response.status_code
+    csrf = re.search(r'"X-CSRFToken": "([^"]+)"', client.get("/beranda").get_data(as_text=True)).group(1)
+    hx = {"X-CSRFToken": csrf, "HX-Request": "true"}
+    lesson = f"/kursus/{person['slug']}/pelajaran/{person['lesson_id']}"
+    return {
+        "dashboard": lambda: client.get("/beranda"),
+        "lesson page": lambda: client.get(lesson),
+        "Tandai selesai": lambda: client.post(lesson + "/selesai", headers=hx),
+        "answer save": lambda: client.post(f"/kuis/percobaan/{person['attempt_id']}/jawab", headers=hx,
+                                           data={f"q{person['question_id']}": str(person["choice_id"])}),
+        "certificate PDF": lambda: client.get(f"/sertifikat/{person['certificate_id']}/unduh"),
+        "/livez (floor)": lambda: client.get("/livez"),
+    }
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--database", choices=["postgres", "sqlite"], default="postgres")
@@ -64,10 +97,7 @@ def main() -> None:
 
     work = Path(tempfile.mkdtemp(prefix="kopedu-cost-"))
     env, people = build(args.database, work)
-    os.environ.update({key: value for key, value in env.items() if key.startswith(("KOPEDU_", "DATABASE_URL"))})
-    if "DATABASE_URL" not in env:
-        os.environ.pop("DATABASE_URL", None)
-    os.environ["SECRET_KEY"] = secrets.token_hex(32)
+    use_environment(env)
 
     from sqlalchemy import event, select
 
@@ -77,26 +107,7 @@ def main() -> None:
 
     app = create_app("production")
     person = people[0]
-    client = app.test_client()
-    # The production session cookie is Secure: talk "https" to the test client (a Referer for CSRF).
-    client.environ_base.update({"wsgi.url_scheme": "https", "HTTP_HOST": "localhost",
-                                "HTTP_REFERER": "https://localhost/"})
-    page = client.get("/masuk").get_data(as_text=True)
-    token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page).group(1)
-    response = client.post("/masuk", data={"csrf_token": token, "login": person["login"], "password": DEMO_PASSWORD})
-    assert response.status_code == 303, response.status_code
-    csrf = re.search(r'"X-CSRFToken": "([^"]+)"', client.get("/beranda").get_data(as_text=True)).group(1)
-    hx = {"X-CSRFToken": csrf, "HX-Request": "true"}
-    lesson = f"/kursus/{person['slug']}/pelajaran/{person['lesson_id']}"
-    actions = {
-        "dashboard": lambda: client.get("/beranda"),
-        "lesson page": lambda: client.get(lesson),
-        "Tandai selesai": lambda: client.post(lesson + "/selesai", headers=hx),
-        "answer save": lambda: client.post(f"/kuis/percobaan/{person['attempt_id']}/jawab", headers=hx,
-                                           data={f"q{person['question_id']}": str(person["choice_id"])}),
-        "certificate PDF": lambda: client.get(f"/sertifikat/{person['certificate_id']}/unduh"),
-        "/livez (floor)": lambda: client.get("/livez"),
-    }
+    actions = logged_in_actions(app, person)
     statements = [0]
     with app.app_context():
         event.listen(db.engine, "before_cursor_execute", lambda *a: statements.__setitem__(0, statements[0] + 1))
