@@ -57,6 +57,17 @@ def place(staged, directory: Path, session: Session | None = None) -> None:
         track(final, session)
 
 
+def read_bytes(path: Path) -> bytes:
+    """The bytes of a stored file. Code that reads a stored file goes through here (not open()), so the
+    store can live elsewhere than this host's disk."""
+    return Path(path).read_bytes()
+
+
+def exists(path: Path) -> bool:
+    """Whether a stored file is there."""
+    return Path(path).is_file()
+
+
 def track(path: Path, session: Session | None = None) -> None:
     """Remove `path` unless the session's current transaction commits."""
     session = _session(session)
