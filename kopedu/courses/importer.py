@@ -306,11 +306,7 @@ def _sync_quiz(quiz: Quiz, spec: dict, folder: Path, source: Path, report: Impor
          show_answers=show,
          time_limit_minutes=_time_limit(spec, quiz.role))
     if _questions_signature(quiz.questions) != _gift_signature(questions):
-        for question in list(quiz.questions):
-            quiz.questions.remove(question)
-        db.session.flush()
-        for position, parsed in enumerate(questions):
-            quiz.questions.append(_question_from_gift(parsed, position))
+        _sync_questions(quiz, questions)
         changes.append("questions")
     db.session.flush()
     if changes and quiz.id and label not in report.updated:
@@ -323,6 +319,50 @@ def _time_limit(spec: dict, role: str) -> int | None:
     estimated length, so its limit is `time_limit`."""
     limit = spec.get("minutes") if role != "lesson" else spec.get("time_limit")
     return int(limit) if limit else None
+
+
+def _question_key(kind: str, title: str, text: str) -> tuple:
+    """What makes a re-imported question "the same question": its kind and its GIFT title, or its text
+    when it has no title. A corrected answer or reworded text under the same title stays the same
+    question (it keeps its id, and the participants' answers to it); a new question needs a new title."""
+    return (kind, title) if title else (kind, "", text)
+
+
+def _sync_questions(quiz: Quiz, questions: list[gift.Question]) -> None:
+    """Make the quiz's questions those of the GIFT file, updating in place every question that is the
+    same (see _question_key), so it keeps its id and the answers given to it. Its choices are matched by
+    text and keep their ids too (an answer records the ids of the choices picked)."""
+    existing: dict[tuple, Question] = {}
+    for question in quiz.questions:
+        existing.setdefault(_question_key(question.kind, question.title, question.text), question)
+    kept = []
+    for position, parsed in enumerate(questions):
+        question = existing.pop(_question_key(parsed.kind, parsed.title, parsed.text), None)
+        if question is None:
+            kept.append(_question_from_gift(parsed, position))
+            continue
+        question.position, question.category = position, parsed.category
+        question.text, question.feedback = parsed.text, parsed.feedback
+        question.answers = list(parsed.answers) if parsed.kind == "short" else None
+        old_choices: dict[str, list[Choice]] = {}
+        for choice in question.choices:
+            old_choices.setdefault(choice.text, []).append(choice)
+        choices = []
+        for index, parsed_choice in enumerate(parsed.choices):
+            same = old_choices.get(parsed_choice.text)
+            choice = same.pop(0) if same else Choice(text=parsed_choice.text)
+            choice.position, choice.weight, choice.feedback = index, float(parsed_choice.weight), parsed_choice.feedback
+            choices.append(choice)
+        question.choices[:] = choices
+        kept.append(question)
+    for gone in existing.values():
+        quiz.questions.remove(gone)
+    db.session.flush()
+    for question in kept:
+        if question not in quiz.questions:
+            quiz.questions.append(question)
+    quiz.questions.sort(key=lambda q: q.position)
+    db.session.flush()
 
 
 def _question_from_gift(parsed: gift.Question, position: int) -> Question:

@@ -135,6 +135,24 @@ def get_enrollment(user, course) -> Enrollment | None:
         Enrollment.user_id == user.id, Enrollment.course_id == course.id))
 
 
+def first_scores(quiz_ids, user_ids=None) -> dict[tuple[int, int], float]:
+    """Score (percent) of the first submitted attempt per (user_id, quiz_id): one query (the attempt
+    of lowest number among the submitted ones)."""
+    quiz_ids = list(quiz_ids)
+    if not quiz_ids:
+        return {}
+    first = (select(QuizAttempt.user_id, QuizAttempt.quiz_id, func.min(QuizAttempt.number).label("number"))
+             .where(QuizAttempt.quiz_id.in_(quiz_ids), QuizAttempt.submitted_at.is_not(None))
+             .group_by(QuizAttempt.user_id, QuizAttempt.quiz_id))
+    if user_ids is not None:
+        first = first.where(QuizAttempt.user_id.in_(list(user_ids)))
+    first = first.subquery()
+    stmt = select(QuizAttempt.user_id, QuizAttempt.quiz_id, QuizAttempt.score).join(
+        first, (QuizAttempt.user_id == first.c.user_id) & (QuizAttempt.quiz_id == first.c.quiz_id)
+        & (QuizAttempt.number == first.c.number))
+    return {(user_id, quiz_id): score for user_id, quiz_id, score in db.session.execute(stmt)}
+
+
 def best_scores(quiz_ids, user_ids=None) -> dict[tuple[int, int], float]:
     """Best submitted score (percent) per (user_id, quiz_id): one aggregate query."""
     quiz_ids = list(quiz_ids)
@@ -844,6 +862,7 @@ class PrePostReport:
     pretest: Quiz | None
     posttest: Quiz | None
     rows: list[PrePostRow]
+    post_attempt: str = "first"  # which post-test attempt counts: "first" or "best" (POST_ATTEMPTS)
 
     def _mean(self, values) -> float | None:
         values = [v for v in values if v is not None]
@@ -867,9 +886,19 @@ class PrePostReport:
         return sum(1 for row in self.rows if row.gain is not None)
 
 
-def pre_post_report(course: Course, cohort_id: int | None = None) -> PrePostReport:
-    """Per participant: best pre-test and post-test scores and the gain; the course's average gain.
-    Two queries whatever the number of participants (enrolments with users, one score aggregate)."""
+# Which post-test attempt the gain report counts. The first by default: the post-test allows a retake
+# (two attempts), and its best would count the retake, a second look at the same items, as learning,
+# while the pre-test had one attempt. "best" is offered as an option. The pre-test counts its first
+# attempt either way.
+POST_ATTEMPTS = ("first", "best")
+
+
+def pre_post_report(course: Course, cohort_id: int | None = None, post_attempt: str = "first") -> PrePostReport:
+    """Per participant: the first pre-test score, the first (or, with post_attempt="best", the best)
+    post-test score and the gain; the course's average gain. Three queries whatever the number of
+    participants (enrolments with users, one score query per attempt rule)."""
+    if post_attempt not in POST_ATTEMPTS:
+        raise ValueError(post_attempt)
     pretest = next((quiz for quiz in course.quizzes if quiz.role == "pretest"), None)
     posttest = next((quiz for quiz in course.quizzes if quiz.role == "posttest"), None)
     stmt = select(Enrollment).where(Enrollment.course_id == course.id)
@@ -878,9 +907,12 @@ def pre_post_report(course: Course, cohort_id: int | None = None) -> PrePostRepo
     enrollments = list(db.session.scalars(stmt))
     enrollments.sort(key=lambda e: (e.user.full_name.casefold(), e.user_id))
     quiz_ids = [quiz.id for quiz in (pretest, posttest) if quiz is not None]
-    scores = best_scores(quiz_ids, [e.user_id for e in enrollments]) if enrollments else {}
+    user_ids = [e.user_id for e in enrollments]
+    scores = first_scores(quiz_ids, user_ids) if enrollments else {}
+    if post_attempt == "best" and posttest is not None and enrollments:
+        scores.update(best_scores([posttest.id], user_ids))
     rows = [PrePostRow(enrollment=e,
                        pre=scores.get((e.user_id, pretest.id)) if pretest else None,
                        post=scores.get((e.user_id, posttest.id)) if posttest else None)
             for e in enrollments]
-    return PrePostReport(course=course, pretest=pretest, posttest=posttest, rows=rows)
+    return PrePostReport(course=course, pretest=pretest, posttest=posttest, rows=rows, post_attempt=post_attempt)

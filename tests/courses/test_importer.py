@@ -145,6 +145,11 @@ def _first_edition(tmp_path) -> Path:
         (old / new).rename(old / first)
     post = old / "post-test.gift"  # a different post-test, so the upgrade replaces its questions
     post.write_text(post.read_text(encoding="utf-8").rsplit("\n\n::", 1)[0] + "\n", encoding="utf-8")
+    pre = old / "pre-test.gift"  # an older wording of the first item, and a wrong key the new edition corrects
+    text = pre.read_text(encoding="utf-8")
+    first = text.index("\n::") + 1
+    title_end = text.index("::", first + 2) + 2
+    pre.write_text(text[:title_end] + "Edisi lama: " + text[title_end:], encoding="utf-8")
     return old
 
 
@@ -166,6 +171,9 @@ def test_upgrading_a_first_edition_install_keeps_every_learners_progress(app, co
     db.session.commit()
     quiz_ids = {q.id for q in course.quizzes}
     posttest_id = next(q.id for q in course.quizzes if q.role == "posttest")
+    question_ids = {(q.quiz_id, q.title): q.id for quiz in course.quizzes for q in quiz.questions}
+    choice_ids = {c.id for quiz in course.quizzes for q in quiz.questions for c in q.choices}
+    answers_before = db.session.scalar(select(func.count()).select_from(AttemptAnswer))
     progress_before = db.session.scalar(select(func.count()).select_from(LessonProgress))
 
     result = app.test_cli_runner().invoke(args=["kopedu", "import-course", str(course_dir)])
@@ -192,3 +200,12 @@ def test_upgrading_a_first_edition_install_keeps_every_learners_progress(app, co
         assert scores == {quiz_id: 80.0 for quiz_id in quiz_ids}  # attempts and scores survive
     posttest = next(q for q in course.quizzes if q.role == "posttest")
     assert posttest.id == posttest_id and len(posttest.questions) == 16 and posttest.attempts_allowed == 2
+    # every question that is still there (same title) kept its id, its choices theirs, and the answers to it
+    now = {(q.quiz_id, q.title): q for quiz in course.quizzes for q in quiz.questions}
+    assert {key: now[key].id for key in question_ids if key in now} == {
+        key: id_ for key, id_ in question_ids.items() if key in now}
+    assert len(set(question_ids) - set(now)) == 0, "the upgrade removes no question of the old edition here"
+    pretest = next(q for q in course.quizzes if q.role == "pretest")
+    assert not pretest.questions[0].text.startswith("Edisi lama"), "the new wording replaced the old in place"
+    assert {c.id for q in pretest.questions for c in q.choices} <= choice_ids
+    assert db.session.scalar(select(func.count()).select_from(AttemptAnswer)) == answers_before

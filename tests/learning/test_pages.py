@@ -1,4 +1,5 @@
 """Catalogue, course page, beranda and the trainer's pre/post/gain page."""
+import pytest
 from kopedu.db import utcnow
 from kopedu.extensions import db
 from kopedu.learning import services
@@ -103,7 +104,7 @@ def _attempt(user, quiz, score, number=1):
                                passed=score >= quiz.pass_mark))
 
 
-def test_prepost_report_gain_and_average_with_best_attempts(client, login, app):
+def test_prepost_report_counts_the_first_post_test_attempt_and_the_best_on_request(client, login, app):
     course = factories.course(lessons=1)
     pretest = factories.quiz(course, role="pretest", pass_mark=0)
     posttest = factories.quiz(course, role="posttest")
@@ -111,8 +112,8 @@ def test_prepost_report_gain_and_average_with_best_attempts(client, login, app):
     for user in (ana, budi, citra):
         factories.enrollment(user, course)
     _attempt(ana, pretest, 40)
-    _attempt(ana, posttest, 60)
-    _attempt(ana, posttest, 90, number=2)  # the best post-test counts: gain 50
+    _attempt(ana, posttest, 90, number=2)  # the retake, added first: the attempt's number decides, not the row
+    _attempt(ana, posttest, 60)  # the first post-test counts by default: gain 20 (the retake's 90 would give 50)
     _attempt(budi, pretest, 50)
     _attempt(budi, posttest, 80)  # gain 30
     _attempt(citra, pretest, 70)  # no post-test yet: no gain
@@ -122,14 +123,37 @@ def test_prepost_report_gain_and_average_with_best_attempts(client, login, app):
 
     report = services.pre_post_report(services.load_course(course.slug))
     gains = {row.enrollment.user.full_name: row.gain for row in report.rows}
-    assert gains == {"Ana Bana": 50, "Budi Tefa": 30, "Citra Pah": None}
-    assert report.average_gain == 40 and report.both_count == 2
-    assert report.average_pre == round((40 + 50 + 70) / 3, 2)
+    assert gains == {"Ana Bana": 20, "Budi Tefa": 30, "Citra Pah": None}
+    assert report.post_attempt == "first" and report.average_gain == 25 and report.both_count == 2
+    assert report.average_pre == round((40 + 50 + 70) / 3, 2) and report.average_post == 70
+
+    best = services.pre_post_report(services.load_course(course.slug), post_attempt="best")
+    assert {row.enrollment.user.full_name: row.gain for row in best.rows} == {
+        "Ana Bana": 50, "Budi Tefa": 30, "Citra Pah": None}
+    assert best.average_gain == 40
+    with pytest.raises(ValueError):
+        services.pre_post_report(course, post_attempt="last")
 
     login(trainer)
     html = client.get(f"/kursus/{course.slug}/pre-post").get_data(as_text=True)
-    assert "Ana Bana" in html and "+50" in html and "+30" in html
-    assert '<dd id="average-gain">+40</dd>' in html
+    assert "Ana Bana" in html and "+20" in html and "+30" in html
+    assert '<dd id="average-gain">+25</dd>' in html
+    assert "percobaan pertama" in html and "post=terbaik" in html
+    html = client.get(f"/kursus/{course.slug}/pre-post?post=terbaik").get_data(as_text=True)
+    assert '<dd id="average-gain">+40</dd>' in html and "post-test terbaik" in html
+
+
+def test_prepost_report_ignores_an_unsubmitted_first_attempt(app):
+    course = factories.course(lessons=1)
+    pretest = factories.quiz(course, role="pretest", pass_mark=0)
+    posttest = factories.quiz(course, role="posttest")
+    user = factories.user()
+    factories.enrollment(user, course)
+    _attempt(user, pretest, 40)
+    db.session.add(QuizAttempt(quiz_id=posttest.id, user_id=user.id, number=1, score=None))  # still open
+    db.session.commit()
+    row = services.pre_post_report(services.load_course(course.slug)).rows[0]
+    assert row.pre == 40 and row.post is None and row.gain is None
 
 
 def test_scores_are_shown_with_an_indonesian_decimal_comma(app):
