@@ -129,7 +129,7 @@ def test_a_post_test_without_attempts_gets_two(app, course_dir):
 # What the second edition added to the course; a first-edition install has none of it.
 NEW_MODULE = "04-operasional-gerai-dan-kepatuhan"
 NEW_LESSONS = ["02-tata-kelola-organisasi/06-simkopdes.md",
-               "03-pengelolaan-keuangan/06-sak-ep-dengan-bahasa-sederhana.md",
+               "03-pengelolaan-keuangan/07-sak-ep-dengan-bahasa-sederhana.md",
                "06-rencana-bisnis-dan-rencana-aksi/05-proposal-pembiayaan-bank-himbara.md"]
 RENUMBERED = {"05-pengembangan-usaha-digital": "04-pengembangan-usaha-digital",
               "06-rencana-bisnis-dan-rencana-aksi": "05-rencana-bisnis-dan-rencana-aksi"}
