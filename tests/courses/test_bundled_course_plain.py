@@ -157,16 +157,44 @@ def test_every_competence_pair_has_the_same_form_and_difficulty_tag():
         assert FORMS[asked[pre["soal"]].kind] == pre["bentuk"] == FORMS[asked[post["soal"]].kind], c["id"]
 
 
-def _explanations(questions) -> set[str]:
-    """The explanations of the wrong answers, numbers left out: the mistake each wrong answer stands for."""
-    return {re.sub(r"\d[\d.,]*", "#", c.feedback).strip().lower()
-            for q in questions for c in q.choices if c.weight <= 0 and len(c.feedback) > 30}
+def _amount(text: str) -> int | None:
+    found = re.search(r"Rp ?(\d{1,3}(?:\.\d{3})+|\d+)", text)
+    return int(found.group(1).replace(".", "")) if found else None
+
+
+# The mistakes a wrong answer of a percentage sum can stand for, from an amount a and a percentage p.
+MISTAKES = {
+    "adds the percentage": lambda a, p: a * (100 + p) / 100,
+    "multiplies by the number": lambda a, p: a * p,
+    "takes the percentage of it": lambda a, p: a * p / 100,
+    "repeats the amount": lambda a, p: a,
+    "divides by the rest": lambda a, p: a * 100 / (100 - p),
+    "shifts the decimal comma": lambda a, p: a * 10 / p,
+    "adds the amount again": lambda a, p: a * 100 / p + a,
+}
+
+
+def _mistakes(question) -> set[str]:
+    """Which of MISTAKES the wrong answers of a question with one amount and one percentage stand for."""
+    amount, percent = _amount(question.text), re.search(r"(\d+) ?(?:persen|%)", question.text)
+    if amount is None or percent is None:
+        return set()
+    p = int(percent.group(1))
+    wrong = [_amount(c.text) for c in question.choices if c.weight <= 0]
+    return {name for name, rule in MISTAKES.items()
+            for value in wrong if value is not None and abs(value - rule(amount, p)) <= max(1000, value / 1000)}
 
 
 def test_pre_and_post_test_wrong_answers_are_not_the_module_quizzes_mistakes():
-    tests = _explanations([*_questions(COURSE / "pre-test.gift"), *_questions(COURSE / "post-test.gift")])
-    quizzes = _explanations([q for path in GIFT_FILES if path.parent != COURSE for q in _questions(path)])
-    assert not tests & quizzes
+    """A parallel item whose wrong answers are the module quiz's wrong answers with other numbers tests
+    whether the learner remembers the quiz, not the skill: they stand for other mistakes."""
+    tests = [*_questions(COURSE / "pre-test.gift"), *_questions(COURSE / "post-test.gift")]
+    quizzes = [q for path in GIFT_FILES if path.parent != COURSE for q in _questions(path)]
+    for item in tests:
+        for quiz_item in quizzes:
+            shared = _mistakes(item) & _mistakes(quiz_item)
+            assert len(shared) < 2, f"{item.title} repeats the mistakes of {quiz_item.title}: {shared}"
+    assert any(_mistakes(q) for q in tests) and any(_mistakes(q) for q in quizzes), "the check finds the sums"
 
 
 PICTURES = {

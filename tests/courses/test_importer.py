@@ -1,3 +1,4 @@
+import re
 import shutil
 from pathlib import Path
 
@@ -209,3 +210,58 @@ def test_upgrading_a_first_edition_install_keeps_every_learners_progress(app, co
     assert not pretest.questions[0].text.startswith("Edisi lama"), "the new wording replaced the old in place"
     assert {c.id for q in pretest.questions for c in q.choices} <= choice_ids
     assert db.session.scalar(select(func.count()).select_from(AttemptAnswer)) == answers_before
+
+
+def test_a_lessons_pictures_are_stored_as_course_media_and_reused_on_reimport(app, client, login, course_dir):
+    from kopedu.courses.models import CourseMedia
+    from kopedu.learning import offline
+
+    course = import_course(course_dir).course
+    db.session.commit()
+    lesson = db.session.scalar(select(Lesson).where(Lesson.slug == "simkopdes-pintu-layanan"))
+    links = re.findall(r"!\[[^\]]*\]\((/kelola/media/[0-9a-f]{32}/[^)]+\.png)\)", lesson.body)
+    assert len(links) == 4 and "](simkopdes-" not in lesson.body
+    assert len(offline._MEDIA.findall(lesson.body)) == 4  # links the offline copy of the module saves
+    media = db.session.scalars(select(CourseMedia).where(CourseMedia.course_id == course.id)).all()
+    assert {m.original_name for m in media} >= {"simkopdes-1-masuk.png", "qris-1-dokumen.png", "wa-katalog-1-alat-bisnis.png"}
+    assert all(m.kind == "png" and m.size <= 60 * 1024 for m in media)
+
+    user = factories.user()
+    login(user)
+    picture = client.get(links[0])
+    assert picture.status_code == 200 and picture.data.startswith(b"\x89PNG")
+
+    count = len(media)
+    import_course(course_dir)  # unchanged: the same stored pictures, the same text
+    db.session.commit()
+    assert db.session.scalar(select(func.count()).select_from(CourseMedia)) == count
+    assert db.session.get(Lesson, lesson.id).body == lesson.body
+
+    picture_file = course_dir / "02-tata-kelola-organisasi" / "simkopdes-1-masuk.png"
+    picture_file.write_bytes(picture_file.read_bytes() + b"\0")  # a new drawing under the same name
+    import_course(course_dir)
+    db.session.commit()
+    assert db.session.scalar(select(func.count()).select_from(CourseMedia)) == count + 1
+    assert links[0] not in db.session.get(Lesson, lesson.id).body
+
+
+@pytest.mark.parametrize("target, message", [
+    ("tidak-ada.png", "tidak ditemukan"),
+    ("../../luar.png", "tidak ditemukan"),
+    ("module.md", "bukan PNG atau JPG"),
+])
+def test_a_picture_that_is_missing_or_no_image_is_refused_with_its_file(app, course_dir, target, message):
+    lesson_file = course_dir / "02-tata-kelola-organisasi" / "07-simkopdes-pintu-layanan.md"
+    lesson_file.write_text(lesson_file.read_text(encoding="utf-8") + f"\n![x]({target})\n", encoding="utf-8")
+    with pytest.raises(ContentError, match=message) as error:
+        import_course(course_dir)
+    assert "07-simkopdes-pintu-layanan.md:1:" in str(error.value)
+
+
+def test_a_picture_given_by_address_is_left_alone(app, course_dir):
+    lesson_file = course_dir / "02-tata-kelola-organisasi" / "07-simkopdes-pintu-layanan.md"
+    lesson_file.write_text(lesson_file.read_text(encoding="utf-8") + "\n![peta](https://contoh.id/peta.png)\n",
+                           encoding="utf-8")
+    import_course(course_dir)
+    lesson = db.session.scalar(select(Lesson).where(Lesson.slug == "simkopdes-pintu-layanan"))
+    assert "![peta](https://contoh.id/peta.png)" in lesson.body
