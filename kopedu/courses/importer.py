@@ -2,7 +2,8 @@
 
 The import is idempotent: the course is matched by slug, modules and lessons by their slugs, so a
 re-import updates rows in place and participants' progress (which points at lesson ids) is kept.
-Quizzes are replaced question by question only when their GIFT file changed.
+When a quiz's GIFT file changed, its questions are updated in place: a question with the same kind and
+title (or, untitled, text) keeps its id and the answers given to it; the others are added or removed.
 """
 import hashlib
 import re
