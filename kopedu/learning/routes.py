@@ -21,7 +21,7 @@ from kopedu.courses.importer import attachment_dir
 from kopedu.courses.models import LessonAttachment, Quiz
 from kopedu.db import utcnow
 from kopedu.extensions import db
-from kopedu.learning import bp, offline, pwa, services, sync
+from kopedu.learning import bp, offline, pwa, services, sync, typed_answers
 from kopedu.web.files import send_stored_file
 from kopedu.web.errors import abort_with
 from kopedu.web.htmx import is_partial, redirect, render
@@ -305,7 +305,7 @@ def attempt(attempt_id: int):
         flash(_("Waktu sudah habis. Jawaban yang tersimpan sudah dinilai."), "warning")
     context = {"course": course, "state": state, "quiz": quiz, "attempt": attempt,
                "questions": services.ordered_questions(attempt),
-               "answers": {answer.question_id: answer for answer in attempt.answers}}
+               "answers": {answer.question_id: answer for answer in attempt.answers}, "typed": typed_answers}
     if attempt.submitted_at is None:
         seconds_left = None
         if attempt.deadline_at is not None:
