@@ -8,6 +8,7 @@ from dataclasses import dataclass, field, replace
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
+from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
@@ -185,7 +186,13 @@ def move_lesson(lesson: Lesson, direction: str) -> bool:
 
 def delete(obj) -> None:
     """Delete a module or lesson. An assignment that participants have sent work for cannot be
-    deleted (the database refuses); the caller turns that IntegrityError into a message."""
+    deleted (the database refuses); the caller turns that IntegrityError into a message. A lesson's
+    narration file goes once the deletion has committed."""
+    lessons = [obj] if isinstance(obj, Lesson) else list(getattr(obj, "lessons", []))
+    for lesson in lessons:
+        if lesson.narration is not None:
+            file_store.delete_after_commit(Path(current_app.config["UPLOAD_DIR"]) / "narrations"
+                                           / lesson.narration.stored_name)
     db.session.delete(obj)
     db.session.flush()
 

@@ -98,6 +98,8 @@ class Lesson(TimestampMixin, db.Model):
         back_populates="lesson", order_by="LessonAttachment.position", cascade="all, delete-orphan")
     assignment: Mapped["Assignment | None"] = relationship(
         back_populates="lesson", uselist=False, cascade="all, delete-orphan")
+    narration: Mapped["LessonNarration | None"] = relationship(
+        back_populates="lesson", uselist=False, cascade="all, delete-orphan")
 
     __table_args__ = (UniqueConstraint("module_id", "slug"),)
 
@@ -207,6 +209,22 @@ class LessonAttachment(TimestampMixin, db.Model):
     lesson: Mapped[Lesson] = relationship(back_populates="attachments")
 
     __table_args__ = (UniqueConstraint("lesson_id", "filename"),)
+class LessonNarration(TimestampMixin, db.Model):
+    """A trainer's recorded reading of a lesson (uploaded, or recorded in the lesson editor), played on
+    the lesson page for officers who read poorly. The bytes live under UPLOAD_DIR/narrations/."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    lesson_id: Mapped[int] = mapped_column(ForeignKey("lesson.id", ondelete="CASCADE"), unique=True)
+    stored_name: Mapped[str] = mapped_column(String(80), unique=True)
+    kind: Mapped[str] = mapped_column(String(10))  # mp3 | m4a | ogg | webm (kopedu.web.uploads.KINDS)
+    content_type: Mapped[str] = mapped_column(String(120))
+    size: Mapped[int] = mapped_column()
+    sha256: Mapped[str] = mapped_column(String(64))
+    recorded: Mapped[bool] = mapped_column(default=False)  # made with the editor's recorder
+
+    lesson: Mapped[Lesson] = relationship(back_populates="narration")
+
+
 class Assignment(db.Model):
     """What an assignment lesson asks for. The instructions are the lesson's body (Markdown)."""
 

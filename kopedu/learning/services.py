@@ -25,7 +25,7 @@ from sqlalchemy.orm import joinedload, lazyload, selectinload, undefer
 
 from kopedu.auth.models import User
 from kopedu.courses import outline
-from kopedu.courses.models import Choice, Course, Lesson, Module, Question, Quiz
+from kopedu.courses.models import Choice, Course, Lesson, LessonNarration, Module, Question, Quiz
 from kopedu.db import insert, utcnow
 from kopedu.extensions import db
 from kopedu.learning.models import AttemptAnswer, Enrollment, LessonProgress, QuizAttempt
@@ -298,11 +298,15 @@ def load_course(slug: str | None = None, course_id: int | None = None) -> Course
 
 
 def load_lesson_content(lesson: Lesson) -> Lesson:
-    """The lesson (of an outline from load_course) with its body and handouts, in the request's
-    session (one query)."""
+    """The lesson (of an outline from load_course) with its body, handouts and narration, in the
+    request's session (one query)."""
     return db.session.scalars(select(Lesson).where(Lesson.id == lesson.id)
                               .options(undefer(Lesson.body), joinedload(Lesson.attachments),
-                                       lazyload(Lesson.module))).unique().one()
+                                       joinedload(Lesson.narration), lazyload(Lesson.module))).unique().one()
+
+
+def lesson_narration(lesson_id: int) -> LessonNarration | None:
+    return db.session.scalar(select(LessonNarration).where(LessonNarration.lesson_id == lesson_id))
 
 
 def lesson_quiz(lesson: Lesson) -> Quiz | None:
