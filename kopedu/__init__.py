@@ -84,6 +84,7 @@ def _register_blueprints(app: Flask) -> None:
     from kopedu.cohorts import bp as cohorts_bp
     from kopedu.courses import bp as courses_bp
     from kopedu.courses.authoring import bp as authoring_bp
+    from kopedu.courses import narration  # noqa: F401  (the lesson editor's narration routes, on authoring_bp)
     from kopedu.grading import bp as grading_bp
     from kopedu.learning import bp as learning_bp  # also adds the course page to courses_bp: import first
     from kopedu.main import bp as main_bp

@@ -21,6 +21,8 @@ QUESTION_KIND_LABELS = {
     gift.MULTIPLE: _l("Pilihan ganda (beberapa jawaban, berbobot)"),
     gift.TRUEFALSE: _l("Benar / salah"),
     gift.SHORT: _l("Jawaban singkat"),
+    gift.NUMERICAL: _l("Angka (numerik)"),
+    gift.MATCHING: _l("Menjodohkan"),
 }
 SHOW_ANSWER_LABELS = {
     "always": _l("Selalu"),
@@ -120,6 +122,10 @@ def read_question(kind: str, form) -> gift.Question:
         ]
         if answer not in ("true", "false"):
             q.choices[0].correct = q.choices[1].correct = False
+    elif kind == gift.NUMERICAL:
+        q.choices = _numerical_rows(form)
+    elif kind == gift.MATCHING:
+        q.choices = _matching_rows(form)
     else:
         rows = bounded(form.get("rows"), CHOICE_ROWS, 0, 50)
         correct = form.get("correct")
@@ -139,6 +145,53 @@ def read_question(kind: str, form) -> gift.Question:
                     weight = 1000.0  # out of range: reported by validate_question
                 q.choices.append(gift.Choice(text, weight > 0, weight, feedback))
     return q
+
+
+def _weight(raw: str | None, default: str) -> float:
+    raw = (raw or "").strip().replace(",", ".").rstrip("%") or default
+    try:
+        return float(raw)
+    except ValueError:
+        return 1000.0  # out of range: reported by validate_question
+
+
+def _decimal_text(raw: str | None, default: str = "") -> str:
+    """A number typed in the editor the Indonesian way -> GIFT's decimal text (a plain decimal point, as
+    in `12.5`, is read as one too; the page shows the number back as `12,5`); what cannot be read is
+    kept as typed (validate_question reports it)."""
+    raw = (raw or "").strip()
+    if not raw:
+        return default
+    value = gift.read_number(raw)
+    return gift.number_text(value) if value is not None else raw
+
+
+def _numerical_rows(form) -> list[gift.Choice]:
+    """Rows of answer, margin (±), weight and feedback; then the feedback for any other number."""
+    choices = []
+    for i in range(bounded(form.get("rows"), CHOICE_ROWS, 0, 50)):
+        value = (form.get(f"choice-{i}") or "").strip()
+        if not value:
+            continue
+        weight = _weight(form.get(f"choice-{i}-weight"), "100")
+        choices.append(gift.Choice(_decimal_text(value), weight > 0, weight,
+                                   (form.get(f"choice-{i}-feedback") or "").strip(),
+                                   tolerance=_decimal_text(form.get(f"choice-{i}-tolerance"), "0")))
+    other = (form.get("feedback_other") or "").strip()
+    if other:
+        choices.append(gift.Choice("*", False, 0.0, other))
+    return choices
+
+
+def _matching_rows(form) -> list[gift.Choice]:
+    """Rows of left side and right side; a right side without a left one is a distractor."""
+    choices = []
+    for i in range(bounded(form.get("rows"), CHOICE_ROWS, 0, 50)):
+        left = (form.get(f"choice-{i}") or "").strip()
+        right = (form.get(f"choice-{i}-match") or "").strip()
+        if left or right:
+            choices.append(gift.Choice(left, False, 0.0, match=right))
+    return choices
 
 
 def read_levels(form) -> list[tuple[str, str]]:

@@ -5,8 +5,10 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass, field, replace
+from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
+from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
@@ -184,7 +186,13 @@ def move_lesson(lesson: Lesson, direction: str) -> bool:
 
 def delete(obj) -> None:
     """Delete a module or lesson. An assignment that participants have sent work for cannot be
-    deleted (the database refuses); the caller turns that IntegrityError into a message."""
+    deleted (the database refuses); the caller turns that IntegrityError into a message. A lesson's
+    narration file goes once the deletion has committed."""
+    lessons = [obj] if isinstance(obj, Lesson) else list(getattr(obj, "lessons", []))
+    for lesson in lessons:
+        if lesson.narration is not None:
+            file_store.delete_after_commit(Path(current_app.config["UPLOAD_DIR"]) / "narrations"
+                                           / lesson.narration.stored_name)
     db.session.delete(obj)
     db.session.flush()
 
@@ -253,15 +261,46 @@ def validate_question(q: gift.Question) -> dict[str, str]:
     elif q.kind == gift.TRUEFALSE:
         if sum(1 for c in q.choices if c.correct) != 1:
             errors["choices"] = _("Pilih Benar atau Salah.")
+    elif q.kind == gift.NUMERICAL:
+        if message := _numerical_problem(q):
+            errors["choices"] = message
+    elif q.kind == gift.MATCHING:
+        if any(not c.match for c in q.choices):
+            errors["choices"] = _("Setiap baris perlu jawaban di kanan.")
+        elif any("->" in c.text for c in q.choices):
+            errors["choices"] = _("Teks di kiri tidak boleh memuat ->.")
+        elif sum(1 for c in q.choices if c.text) < 2:
+            errors["choices"] = _("Soal menjodohkan perlu paling sedikit dua pasangan.")
     else:
         errors["kind"] = _("Jenis soal tidak dikenal.")
     return errors
 
 
+def _numerical_problem(q: gift.Question) -> str | None:
+    answers = [c for c in q.choices if c.text != "*"]
+    if not answers:
+        return _("Tulis paling sedikit satu jawaban angka.")
+    for c in answers:
+        try:
+            value, margin = Decimal(c.text), Decimal(c.tolerance or "0")
+        except InvalidOperation:
+            return _("Angka tidak dikenali: %(value)s. Tulis misalnya 1.548.000 atau 12,5.", value=f"{c.text} ± {c.tolerance}")
+        if not value.is_finite() or not margin.is_finite() or margin < 0:
+            return _("Angka tidak dikenali: %(value)s. Tulis misalnya 1.548.000 atau 12,5.", value=f"{c.text} ± {c.tolerance}")
+        if gift.grade(c.weight) is None:
+            lower, upper = gift.nearest_grades(max(-100.0, min(100.0, c.weight)))
+            return _("Bobot %(weight)s tidak ada dalam daftar bobot Moodle; pakai %(lower)s atau %(upper)s.",
+                     weight=f"{c.weight:.7g}", lower=f"{lower:.7g}", upper=f"{upper:.7g}")
+    if not any(c.weight == 100 for c in answers):
+        return _("Paling sedikit satu jawaban harus bernilai 100.")
+    return None
+
+
 def to_gift(question: Question) -> gift.Question:
     return gift.Question(
         kind=question.kind, text=question.text, title=question.title or "", category=question.category or "",
-        choices=[gift.Choice(c.text, c.weight > 0, float(c.weight), c.feedback or "") for c in question.choices],
+        choices=[gift.Choice(c.text, c.weight > 0, float(c.weight), c.feedback or "", c.tolerance or "", c.match or "")
+                 for c in question.choices],
         answers=list(question.answers or []) if question.kind == gift.SHORT else [],
         feedback=question.feedback or "")
 
@@ -294,8 +333,10 @@ def _fill(question: Question, parsed: gift.Question) -> None:
         if i < len(existing):
             existing[i].position, existing[i].text = i, c.text
             existing[i].weight, existing[i].feedback = float(c.weight), c.feedback
+            existing[i].tolerance, existing[i].match = c.tolerance, c.match
         else:
-            question.choices.append(Choice(position=i, text=c.text, weight=float(c.weight), feedback=c.feedback))
+            question.choices.append(Choice(position=i, text=c.text, weight=float(c.weight), feedback=c.feedback,
+                                           tolerance=c.tolerance, match=c.match))
     for extra in existing[len(parsed.choices):]:
         question.choices.remove(extra)
 
@@ -374,9 +415,18 @@ GIFT_MESSAGES = {
     "truefalse_case": N_("Tulis benar/salah dengan huruf besar: {T}, {TRUE}, {F} atau {FALSE}; Moodle membaca "
                          "%(answer)s sebagai jawaban singkat"),
     "category_not_alone": N_("Baris $CATEGORY harus dipisahkan dari soal dengan baris kosong"),
-    "unsupported_matching": N_("Soal menjodohkan (->) tidak didukung"),
-    "unsupported_numeric": N_("Soal numerik ({#...}) tidak didukung"),
     "unsupported_essay": N_("Soal esai ({}) tidak didukung"),
+    "numeric_no_answer": N_("Soal numerik ({#...}) perlu paling sedikit satu jawaban angka"),
+    "numeric_not_a_number": N_("Jawaban soal numerik harus angka dengan titik desimal (misalnya 12.5 atau 1548000), "
+                               "tertulis %(answer)s"),
+    "numeric_bad_tolerance": N_("Toleransi harus angka 0 atau lebih (misalnya 1548000:1000), tertulis %(answer)s"),
+    "numeric_bad_range": N_("Rentang harus ditulis kecil..besar (misalnya 10..20), tertulis %(answer)s"),
+    "numeric_wrong_text": N_("Sesudah ~ dalam soal numerik Moodle hanya membaca umpan balik (~#...); %(answer)s akan "
+                             "diabaikan"),
+    "matching_pair_format": N_("Setiap pasangan soal menjodohkan ditulis =kiri -> kanan"),
+    "matching_too_few": N_("Soal menjodohkan perlu paling sedikit dua pasangan yang berisi teks di kiri"),
+    "matching_feedback": N_("Soal menjodohkan tidak punya umpan balik per pasangan; tulis \\# bila # bagian dari "
+                            "teks"),
 }
 
 

@@ -372,18 +372,19 @@ def _question_from_gift(parsed: gift.Question, position: int) -> Question:
                         answers=list(parsed.answers) if parsed.kind == "short" else None)
     for index, choice in enumerate(parsed.choices):
         question.choices.append(Choice(position=index, text=choice.text, weight=float(choice.weight),
-                                       feedback=choice.feedback))
+                                       feedback=choice.feedback, tolerance=choice.tolerance, match=choice.match))
     return question
 
 
 def _gift_signature(questions: list[gift.Question]) -> list:
     return [(q.kind, q.title, q.text, q.feedback, list(q.answers) if q.kind == "short" else None,
-             [(c.text, float(c.weight), c.feedback) for c in q.choices]) for q in questions]
+             [(c.text, float(c.weight), c.feedback, c.tolerance, c.match) for c in q.choices]) for q in questions]
 
 
 def _questions_signature(questions: list[Question]) -> list:
     return [(q.kind, q.title, q.text, q.feedback, q.answers,
-             [(c.text, float(c.weight), c.feedback) for c in q.choices]) for q in questions]
+             [(c.text, float(c.weight), c.feedback, c.tolerance or "", c.match or "") for c in q.choices])
+            for q in questions]
 
 
 # Handouts a lesson may carry, checked by content (and the content must be what the name says).

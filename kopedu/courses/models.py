@@ -98,6 +98,8 @@ class Lesson(TimestampMixin, db.Model):
         back_populates="lesson", order_by="LessonAttachment.position", cascade="all, delete-orphan")
     assignment: Mapped["Assignment | None"] = relationship(
         back_populates="lesson", uselist=False, cascade="all, delete-orphan")
+    narration: Mapped["LessonNarration | None"] = relationship(
+        back_populates="lesson", uselist=False, cascade="all, delete-orphan")
 
     __table_args__ = (UniqueConstraint("module_id", "slug"),)
 
@@ -125,7 +127,7 @@ class Question(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     quiz_id: Mapped[int] = mapped_column(ForeignKey("quiz.id", ondelete="CASCADE"), index=True)
     position: Mapped[int] = mapped_column(default=0)
-    kind: Mapped[str] = mapped_column(String(20))  # single | multiple | truefalse | short
+    kind: Mapped[str] = mapped_column(String(20))  # single | multiple | truefalse | short | numerical | matching
     title: Mapped[str] = mapped_column(String(200), default="")
     category: Mapped[str] = mapped_column(String(200), default="")
     text: Mapped[str] = mapped_column(Text)
@@ -151,6 +153,25 @@ class Question(db.Model):
                 return weight, feedback
         return None
 
+    def numeric_match(self, response: str | None) -> "Choice | None":
+        """The answer of a numerical question that a typed number (Indonesian way) falls within."""
+        value = gift.read_number(response)
+        return None if value is None else gift.numeric_match(self.choices, value)
+
+    @property
+    def match_options(self) -> list["Choice"]:
+        """Matching: one choice per distinct right side (the first that has it), in position order;
+        the learner picks among these for each left side."""
+        seen: dict[str, Choice] = {}
+        for choice in self.choices:
+            seen.setdefault(choice.match, choice)
+        return list(seen.values())
+
+    @property
+    def match_items(self) -> list["Choice"]:
+        """Matching: the left sides to be matched (distractors have none)."""
+        return [choice for choice in self.choices if choice.text]
+
 
 class Choice(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -159,6 +180,10 @@ class Choice(db.Model):
     text: Mapped[str] = mapped_column(Text)
     weight: Mapped[float] = mapped_column(default=0.0)  # percent of the question's points
     feedback: Mapped[str] = mapped_column(Text, default="")
+    # Numerical: `text` is the answer (a decimal), `tolerance` the margin either side ("" for `*`).
+    tolerance: Mapped[str] = mapped_column(String(40), default="", server_default="")
+    # Matching: `text` is the left side ("" for a distractor), `match` the right side it goes with.
+    match: Mapped[str] = mapped_column(Text, default="", server_default="")
 
     question: Mapped[Question] = relationship(back_populates="choices")
 
@@ -184,6 +209,22 @@ class LessonAttachment(TimestampMixin, db.Model):
     lesson: Mapped[Lesson] = relationship(back_populates="attachments")
 
     __table_args__ = (UniqueConstraint("lesson_id", "filename"),)
+class LessonNarration(TimestampMixin, db.Model):
+    """A trainer's recorded reading of a lesson (uploaded, or recorded in the lesson editor), played on
+    the lesson page for officers who read poorly. The bytes live under UPLOAD_DIR/narrations/."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    lesson_id: Mapped[int] = mapped_column(ForeignKey("lesson.id", ondelete="CASCADE"), unique=True)
+    stored_name: Mapped[str] = mapped_column(String(80), unique=True)
+    kind: Mapped[str] = mapped_column(String(10))  # mp3 | m4a | ogg | webm (kopedu.web.uploads.KINDS)
+    content_type: Mapped[str] = mapped_column(String(120))
+    size: Mapped[int] = mapped_column()
+    sha256: Mapped[str] = mapped_column(String(64))
+    recorded: Mapped[bool] = mapped_column(default=False)  # made with the editor's recorder
+
+    lesson: Mapped[Lesson] = relationship(back_populates="narration")
+
+
 class Assignment(db.Model):
     """What an assignment lesson asks for. The instructions are the lesson's body (Markdown)."""
 

@@ -5,6 +5,8 @@ holds every lesson page of the module as the reader serves it, opened for readin
 course still locks a lesson: reading ahead inside a module the participant has reached is allowed, and
 the server still refuses a completion out of order (a queued "Tandai selesai" is replayed in order).
 Handouts and lesson images up to FILE_LIMIT each are saved with it; bigger files are left out and named.
+A lesson's narration (a trainer's recording) is saved too, up to AUDIO_LIMIT (a cap of its own: a few
+minutes of speech are larger than a handout), and counted in the module's size.
 The page of an open attempt of the module's quiz is saved too, so its answers can be chosen offline.
 """
 import re
@@ -12,11 +14,12 @@ from dataclasses import dataclass, field
 
 from sqlalchemy import func, select
 
-from kopedu.courses.models import CourseMedia, Lesson, LessonAttachment
+from kopedu.courses.models import CourseMedia, Lesson, LessonAttachment, LessonNarration
 from kopedu.extensions import db
 from kopedu.learning.models import QuizAttempt
 
 FILE_LIMIT = 300 * 1024  # a handout or an image bigger than this is not saved for offline reading
+AUDIO_LIMIT = 5 * 1024 * 1024  # a narration bigger than this (about 20 minutes of Opus speech) is not saved
 # A lesson page is its body (Markdown grows a little as HTML) plus the page around it, whose outline
 # lists every lesson of the course: measured on the bundled course (14.5 KB for a 3.8 KB body, 33 lessons).
 _PAGE_BASE, _PAGE_PER_LESSON, _BODY_FACTOR = 4500, 300, 1.15
@@ -34,6 +37,8 @@ class ModuleCopy:
     attachments: list = field(default_factory=list)  # LessonAttachment, saved
     media: list = field(default_factory=list)  # (stored_name, original_name), saved
     too_big: list[str] = field(default_factory=list)  # names of files left out
+    narrations: list[int] = field(default_factory=list)  # lesson ids whose narration is saved
+    too_long: list[str] = field(default_factory=list)  # titles of lessons whose narration is left out
     bytes: int = 0
 
 
@@ -69,17 +74,26 @@ def module_copies(state) -> dict[int, ModuleCopy]:
     page_base = _PAGE_BASE + _PAGE_PER_LESSON * len(state.items)
     with_media = []
     rows = db.session.execute(
-        select(Lesson.id, func.length(Lesson.body), Lesson.body.contains("/media/"), LessonAttachment)
+        select(Lesson.id, func.length(Lesson.body), Lesson.body.contains("/media/"), LessonAttachment,
+               LessonNarration.size)
         .outerjoin(LessonAttachment, LessonAttachment.lesson_id == Lesson.id)
+        .outerjoin(LessonNarration, LessonNarration.lesson_id == Lesson.id)  # at most one a lesson
         .where(Lesson.id.in_(lesson_ids)).order_by(Lesson.id, LessonAttachment.position))
     counted = set()
-    for lesson_id, length, has_media, handout in rows:
+    titles = {item.lesson.id: item.lesson.title for copy in copies.values() for item in copy.lessons}
+    for lesson_id, length, has_media, handout, narration_size in rows:
         copy = module_of[lesson_id]
         if lesson_id not in counted:
             counted.add(lesson_id)
             copy.bytes += page_base + int((length or 0) * _BODY_FACTOR)
             if has_media:
                 with_media.append(lesson_id)
+            if narration_size is not None:
+                if narration_size > AUDIO_LIMIT:
+                    copy.too_long.append(titles[lesson_id])
+                else:
+                    copy.narrations.append(lesson_id)
+                    copy.bytes += narration_size
         if handout is not None:
             _add_file(copy, handout.size, handout, handout.filename, "attachments")
     if with_media:

@@ -17,11 +17,12 @@ from jinja2_fragments.flask import render_block
 from markupsafe import Markup
 
 from kopedu.courses import bp as courses_bp, outline
+from kopedu.courses import narration as narration_files
 from kopedu.courses.importer import attachment_dir
 from kopedu.courses.models import LessonAttachment, Quiz
 from kopedu.db import utcnow
 from kopedu.extensions import db
-from kopedu.learning import bp, offline, pwa, services, sync
+from kopedu.learning import bp, offline, pwa, services, sync, typed_answers
 from kopedu.web.files import send_stored_file
 from kopedu.web.errors import abort_with
 from kopedu.web.htmx import is_partial, redirect, render
@@ -104,7 +105,8 @@ def course(slug: str):
     can_enroll = (state.enrollment is None and course.published and course.self_enroll
                   and current_user.role == "participant")
     return render("courses/course.html", course=course, state=state, can_enroll=can_enroll,
-                  copies=_offline_copies(course, state), file_limit=offline.FILE_LIMIT)
+                  copies=_offline_copies(course, state), file_limit=offline.FILE_LIMIT,
+                  audio_limit=offline.AUDIO_LIMIT)
 
 
 def _offline_copies(course, state) -> dict[int, dict]:
@@ -119,10 +121,11 @@ def _offline_copies(course, state) -> dict[int, dict]:
                   for attempt_id in copy.attempt_ids]
         files = [url_for("learning.attachment", slug=course.slug, attachment_id=handout.id) for handout in copy.attachments]
         files += [url_for("authoring.media_file", name=name, filename=filename) for name, filename in copy.media]
+        files += [url_for("learning.narration", slug=course.slug, lesson_id=lesson_id) for lesson_id in copy.narrations]
         copies[module_id] = {
             "data": {"id": f"{course.slug}/{module_id}", "course": course.title, "title": modules[module_id].title,
                      "pages": pages, "files": files},
-            "bytes": copy.bytes, "too_big": copy.too_big}
+            "bytes": copy.bytes, "too_big": copy.too_big, "too_long": copy.too_long}
     return copies
 
 
@@ -245,6 +248,23 @@ def attachment(slug: str, attachment_id: int):
                             cache_control="private, max-age=3600")
 
 
+@bp.get("/kursus/<slug>/pelajaran/<int:lesson_id>/narasi")
+@login_required
+def narration(slug: str, lesson_id: int):
+    """A lesson's recorded narration, for those who may open the lesson (saved offline with its module)."""
+    course = _course_or_404(slug)
+    lesson = next((lesson for lesson in services.ordered_lessons(course) if lesson.id == lesson_id), None)
+    recording = services.lesson_narration(lesson_id) if lesson is not None else None
+    if recording is None:
+        abort(404)
+    state, refusal = _state_or_refuse(course)
+    if refusal is not None:
+        return refusal
+    if not state.can_open(state.item(lesson_id)):
+        _fail(services.LessonLocked())
+    return narration_files.send(recording, "private, max-age=3600")
+
+
 # --------------------------------------------------------------------------- quizzes
 
 
@@ -305,7 +325,7 @@ def attempt(attempt_id: int):
         flash(_("Waktu sudah habis. Jawaban yang tersimpan sudah dinilai."), "warning")
     context = {"course": course, "state": state, "quiz": quiz, "attempt": attempt,
                "questions": services.ordered_questions(attempt),
-               "answers": {answer.question_id: answer for answer in attempt.answers}}
+               "answers": {answer.question_id: answer for answer in attempt.answers}, "typed": typed_answers}
     if attempt.submitted_at is None:
         seconds_left = None
         if attempt.deadline_at is not None:

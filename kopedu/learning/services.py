@@ -25,10 +25,11 @@ from sqlalchemy.orm import joinedload, lazyload, selectinload, undefer
 
 from kopedu.auth.models import User
 from kopedu.courses import outline
-from kopedu.courses.models import Choice, Course, Lesson, Module, Question, Quiz
+from kopedu.courses.models import Choice, Course, Lesson, LessonNarration, Module, Question, Quiz
 from kopedu.db import insert, utcnow
 from kopedu.extensions import db
 from kopedu.learning.models import AttemptAnswer, Enrollment, LessonProgress, QuizAttempt
+from kopedu.learning import typed_answers
 from kopedu.learning.recount import progress_counts, store_progress
 from kopedu import events
 
@@ -36,6 +37,7 @@ GRACE_SECONDS = 10  # answers may arrive this late after a quiz's deadline (slow
 # The enrolment's last activity is kept to this resolution: reading on within it writes nothing.
 ACTIVITY_RESOLUTION = timedelta(minutes=5)
 SHORT_ANSWER_MAX = 200
+TYPED_KINDS = ("numerical", "matching")  # answered by typing a number or pairing (kopedu.learning.typed_answers)
 COMPLETABLE_KINDS = ("reading", "video", "file")  # quizzes complete on a pass, assignments through grading
 
 
@@ -314,11 +316,15 @@ def load_course(slug: str | None = None, course_id: int | None = None) -> Course
 
 
 def load_lesson_content(lesson: Lesson) -> Lesson:
-    """The lesson (of an outline from load_course) with its body and handouts, in the request's
-    session (one query)."""
+    """The lesson (of an outline from load_course) with its body, handouts and narration, in the
+    request's session (one query)."""
     return db.session.scalars(select(Lesson).where(Lesson.id == lesson.id)
                               .options(undefer(Lesson.body), joinedload(Lesson.attachments),
-                                       lazyload(Lesson.module))).unique().one()
+                                       joinedload(Lesson.narration), lazyload(Lesson.module))).unique().one()
+
+
+def lesson_narration(lesson_id: int) -> LessonNarration | None:
+    return db.session.scalar(select(LessonNarration).where(LessonNarration.lesson_id == lesson_id))
 
 
 def lesson_quiz(lesson: Lesson) -> Quiz | None:
@@ -669,8 +675,11 @@ def parse_answers(attempt: QuizAttempt, form: dict[int, list[str]]) -> dict[int,
         rule = rules.get(qid)
         if rule is None or qid not in allowed:
             raise InvalidAnswer()
-        kind, valid = rule
+        kind, valid = rule.kind, rule.choice_ids
         values = [v for v in values if v is not None and str(v).strip() != ""]
+        if kind in TYPED_KINDS:
+            parsed[qid] = (None, typed_answers.parse(rule, values, InvalidAnswer))
+            continue
         if kind == "short":
             if len(values) > 1:
                 raise InvalidAnswer()
@@ -689,22 +698,24 @@ def parse_answers(attempt: QuizAttempt, form: dict[int, list[str]]) -> dict[int,
     return parsed
 
 
-def _answer_rules(quiz: Quiz, question_ids: set[int]) -> dict[int, tuple[str, set[int]]]:
-    """{question id: (kind, its choice ids)} for those of `question_ids` that belong to the quiz: from
-    the loaded questions, or one query when they are not loaded (saving a single answer)."""
+def _answer_rules(quiz: Quiz, question_ids: set[int]) -> dict[int, typed_answers.Rule]:
+    """{question id: its rule (kind, choice ids …)} for those of `question_ids` that belong to the quiz:
+    from the loaded questions, or one query when they are not loaded (saving a single answer)."""
     if "questions" in quiz.__dict__:
-        return {question.id: (question.kind, {choice.id for choice in question.choices})
+        return {question.id: typed_answers.rule_for(question.kind, [(c.id, c.text, c.match) for c in question.choices])
                 for question in quiz.questions if question.id in question_ids}
-    rules: dict[int, tuple[str, set[int]]] = {}
+    found: dict[int, tuple[str, list]] = {}
     if question_ids:
         rows = db.session.execute(
-            select(Question.id, Question.kind, Choice.id).outerjoin(Choice, Choice.question_id == Question.id)
-            .where(Question.quiz_id == quiz.id, Question.id.in_(question_ids)))
-        for question_id, kind, choice_id in rows:
-            choices = rules.setdefault(question_id, (kind, set()))[1]
+            select(Question.id, Question.kind, Choice.id, Choice.text, Choice.match)
+            .outerjoin(Choice, Choice.question_id == Question.id)
+            .where(Question.quiz_id == quiz.id, Question.id.in_(question_ids))
+            .order_by(Question.id, Choice.position, Choice.id))
+        for question_id, kind, choice_id, text, match in rows:
+            choices = found.setdefault(question_id, (kind, []))[1]
             if choice_id is not None:
-                choices.add(choice_id)
-    return rules
+                choices.append((choice_id, text, match))
+    return {qid: typed_answers.rule_for(kind, choices) for qid, (kind, choices) in found.items()}
 
 
 def save_answers(attempt: QuizAttempt, form: dict[int, list[str]], now: datetime | None = None) -> list[int]:
@@ -736,6 +747,8 @@ def score_answer(question: Question, answer: AttemptAnswer | None) -> float:
     """0..1 of the question's points. Choice weights are percent; the total is kept within 0..1."""
     if answer is None:
         return 0.0
+    if question.kind in TYPED_KINDS:
+        return typed_answers.score(question, answer.text)
     if question.kind == "short":
         match = question.short_match(answer.text)
         return max(0.0, min(1.0, match[0] / 100.0)) if match else 0.0

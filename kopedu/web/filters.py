@@ -1,5 +1,6 @@
 """Template filters: Indonesian dates, numbers and rupiah, phone numbers, Markdown."""
 from datetime import date, datetime
+from decimal import Decimal, InvalidOperation
 
 from babel import dates as babel_dates
 from flask import has_request_context, request
@@ -23,6 +24,17 @@ def number(value, digits: int = 0) -> str:
         return ""
     fmt = "#,##0" if digits == 0 else "#,##0." + "0" * digits
     return format_decimal(value, format=fmt)
+
+
+def decimal(value) -> str:
+    """A decimal (a number or its text) with the decimals it has: 1.548.000, 12,5 in Indonesian."""
+    if value in (None, ""):
+        return ""
+    try:
+        value = Decimal(str(value))
+    except InvalidOperation:
+        return str(value)
+    return format_decimal(value, format="#,##0.##########")
 
 
 def date_long(value, locale: str | None = None) -> str:
@@ -57,6 +69,7 @@ def phone_display(value: str | None) -> str:
 def register(app) -> None:
     app.add_template_filter(rupiah)
     app.add_template_filter(number)
+    app.add_template_filter(decimal)
     app.add_template_filter(date_long)
     app.add_template_filter(datetime_short)
     app.add_template_filter(phone_display)

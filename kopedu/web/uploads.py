@@ -34,7 +34,13 @@ KINDS: dict[str, tuple[str, str, tuple[str, ...]]] = {
     "docx": ("application/vnd.openxmlformats-officedocument.wordprocessingml.document", "DOCX", (".docx",)),
     "xlsx": ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "XLSX", (".xlsx",)),
     "pptx": ("application/vnd.openxmlformats-officedocument.presentationml.presentation", "PPTX", (".pptx",)),
+    # audio: lesson narrations (uploaded, or recorded in the browser: WebM/Opus in Chromium)
+    "mp3": ("audio/mpeg", "MP3", (".mp3",)),
+    "m4a": ("audio/mp4", "M4A", (".m4a", ".aac")),
+    "ogg": ("audio/ogg", "OGG/Opus", (".ogg", ".opus", ".oga")),
+    "webm": ("audio/webm", "WebM", (".webm", ".weba")),
 }
+AUDIO_KINDS = ("mp3", "m4a", "ogg", "webm")
 _BY_SUFFIX = {suffix: kind for kind, (_mime, _label, suffixes) in KINDS.items() for suffix in suffixes}
 
 _OFFICE = {
@@ -100,6 +106,23 @@ def sniff(source: Path | bytes) -> str | None:
         return "jpg"
     if head.startswith(b"PK\x03\x04"):
         return _office_kind(io.BytesIO(source) if isinstance(source, bytes) else source)
+    return _audio_kind(head)
+
+
+_M4A_BRANDS = (b"M4A ", b"M4B ", b"mp42", b"mp41", b"isom", b"iso2", b"dash")
+
+
+def _audio_kind(head: bytes) -> str | None:
+    """MP3 (an ID3 tag, or an MPEG layer III frame), M4A (an MP4 box of an audio brand), Ogg, WebM."""
+    if head.startswith(b"ID3") or (len(head) > 1 and head[0] == 0xFF and head[1] & 0xE0 == 0xE0
+                                   and (head[1] >> 1) & 0x03 == 0x01):
+        return "mp3"
+    if head[4:8] == b"ftyp" and head[8:12] in _M4A_BRANDS:
+        return "m4a"
+    if head.startswith(b"OggS"):
+        return "ogg"
+    if head.startswith(b"\x1a\x45\xdf\xa3"):
+        return "webm"
     return None
 
 

@@ -378,7 +378,21 @@
     document.head.appendChild(script);
   }
 
+  // Page scripts: an element with data-js="<script URL>" loads that script once; on every later page
+  // the script hears "kopedu:page" (listen.js reads lessons aloud, recorder.js records narrations).
+  function loadPageScripts() {
+    Array.prototype.forEach.call(document.querySelectorAll("[data-js]"), function (el) {
+      var src = el.getAttribute("data-js");
+      if (document.querySelector('script[src="' + src + '"]')) return;
+      var script = document.createElement("script");
+      script.src = src;
+      document.head.appendChild(script);
+    });
+    document.dispatchEvent(new CustomEvent("kopedu:page"));
+  }
+
   function pageReady() {
+    loadPageScripts();
     banner();
     markQueued();
     flush();

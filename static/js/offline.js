@@ -9,7 +9,9 @@
   function kb(bytes) { return Math.max(1, Math.round(bytes / 1024)) + " KB"; }
 
   function cacheUrl(cache, url, fetchUrl) {
-    return fetch(fetchUrl || url, {credentials: "same-origin"}).then(function (response) {
+    // no-store: the browser's cache may hold part of a file (an audio player's range request) and would
+    // answer 206, which Cache Storage refuses; the saved copy is a fresh, whole one
+    return fetch(fetchUrl || url, {credentials: "same-origin", cache: "no-store"}).then(function (response) {
       if (!response.ok || response.redirected) throw new Error(url);
       return response.clone().blob().then(function (blob) {
         return cache.put(url, response).then(function () { return {size: blob.size, type: blob.type, blob: blob}; });

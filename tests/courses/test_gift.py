@@ -566,7 +566,7 @@ def test_arrow_in_a_choice_answer_is_multiple_choice_not_matching():
     # Moodle: a block with ~ is multichoice, whatever else it holds.
     q = only("Alur kas? {=masuk -> keluar ~keluar -> masuk}")
     assert q.kind == "single" and q.choices[0].text == "masuk -> keluar"
-    assert codes(gift.parse("Alur kas? {=masuk -> keluar =keluar -> masuk}")) == [(1, "unsupported_matching")]
+    assert only("Alur kas? {=masuk -> keluar =keluar -> masuk}").kind == "matching"
 
 
 def test_multiple_choice_with_single_choice_is_refused():
@@ -574,7 +574,7 @@ def test_multiple_choice_with_single_choice_is_refused():
     assert codes(result) == [(1, "too_few_choices")]
 
 
-def test_unsupported_types_refused():
+def test_essay_is_refused_and_matching_and_numerical_are_read():
     result = gift.parse(
         "::Jodoh::Pasangkan. {\n"
         "  =RA -> Rapat Anggota\n"
@@ -591,15 +591,10 @@ def test_unsupported_types_refused():
         "\n"
         "::Baik::Masih dibaca {T}\n"
     )
-    assert codes(result) == [
-        (1, "unsupported_matching"),
-        (6, "unsupported_numeric"),
-        (8, "unsupported_numeric"),
-        (10, "unsupported_essay"),
-        (12, "unsupported_essay"),
-    ]
-    assert result.errors[0].message == "Soal menjodohkan (->) tidak didukung"
-    assert [q.title for q in result.questions] == ["Baik"]
+    assert codes(result) == [(10, "unsupported_essay"), (12, "unsupported_essay")]
+    assert result.errors[0].message == "Soal esai ({}) tidak didukung"
+    assert [(q.title, q.kind) for q in result.questions] == [
+        ("Jodoh", "matching"), ("Angka", "numerical"), ("Angka2", "numerical"), ("Baik", "truefalse")]
 
 
 def test_messages_come_from_a_dict_and_can_be_translated():

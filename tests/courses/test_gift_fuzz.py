@@ -31,7 +31,8 @@ BLOCK = st.tuples(
               st.tuples(WORD, st.lists(st.tuples(st.sampled_from(["", "%-50%", "%0%"]), WORD), min_size=1, max_size=3))
               .map(lambda p: "=" + p[0] + "".join(f" ~{w}{t}" for w, t in p[1])),
               st.tuples(WORD, WORD, WORD).map(lambda p: f"~%50%{p[0]} #{p[2]}\n~%50%{p[1]} ~%-100%{p[2]}"),
-              st.sampled_from(["T", "F", "TRUE", "FALSE#x#y", "true", "", "#3:1", "T####umum"])),
+              st.sampled_from(["T", "F", "TRUE", "FALSE#x#y", "true", "", "#3:1", "T####umum", "#1..5", "#=2 =%50%3:1",
+                               "#3~#salah", "#~2", "#x", "=a -> b =c -> d = -> e", "=a -> b", "=a -> b #x =c -> d"])),
     st.one_of(st.just(""), WORD.map(lambda w: " ####" + w)), st.sampled_from(["", "", " lalu.", "\n"]),
 ).map(lambda p: f"{p[0]}{p[1]} {{{p[2]}{p[3]}}}{p[4]}")
 GIFTISH = st.one_of(NOISE, st.lists(st.one_of(BLOCK, BLOCK, st.just("$CATEGORY: K  dua"), st.just("// c"), NOISE),
@@ -73,6 +74,10 @@ ALPHABET = st.characters(codec="utf-8", categories=("L", "N", "P", "S", "Zs"), e
 TEXT = st.text(ALPHABET | st.sampled_from("~=#{}:\\%[]->/*\n"), min_size=1, max_size=30).map(str.strip).filter(bool)
 LINE = st.text(ALPHABET | st.sampled_from("~=#{}:\\%[]->/*"), max_size=20).map(str.strip)
 FEEDBACK = st.one_of(st.just(""), TEXT)
+NUMBER = st.decimals(min_value=-10**12, max_value=10**12, allow_nan=False, allow_infinity=False, places=4).map(
+    gift.number_text)
+TOLERANCE = st.one_of(st.just("0"), st.decimals(min_value=0, max_value=10**6, allow_nan=False, places=2)
+                      .map(gift.number_text))
 NEGATIVE = st.sampled_from([g for g in gift.GRADES if g <= 0])
 SPLITS = st.sampled_from([[100.0], [50.0, 50.0], [33.33333] * 3, [25.0] * 4, [20.0] * 5, [40.0, 60.0],
                           [66.66667, 33.33333], [16.66667] * 6, [14.28571] * 7, [12.5] * 8, [11.11111] * 9,
@@ -96,6 +101,18 @@ def questions(draw):
         if len(weights) < 2:
             weights.append(0.0)
         q.choices = [Choice(draw(TEXT), w > 0, w, draw(FEEDBACK)) for w in weights]
+    elif kind == gift.NUMERICAL:
+        answers = draw(st.lists(st.tuples(NUMBER, TOLERANCE, st.sampled_from([g for g in gift.GRADES if g != 0]),
+                                          FEEDBACK), max_size=3))
+        q.choices = [Choice(draw(NUMBER), True, 100.0, draw(FEEDBACK), tolerance=draw(TOLERANCE))]
+        q.choices += [Choice(v, w > 0, w, f, tolerance=t) for v, t, w, f in answers]
+        if draw(st.booleans()):
+            q.choices.append(Choice("*", False, 0.0, draw(FEEDBACK)))
+    elif kind == gift.MATCHING:
+        pairs = draw(st.lists(st.tuples(TEXT.filter(lambda t: "->" not in t), TEXT), min_size=2, max_size=5))
+        distractors = draw(st.lists(TEXT, max_size=2))
+        q.choices = [Choice(left, False, 0.0, match=right) for left, right in pairs]
+        q.choices += [Choice("", False, 0.0, match=right) for right in distractors]
     else:
         extra = draw(st.lists(st.tuples(TEXT, st.sampled_from(gift.GRADES), FEEDBACK), max_size=3))
         q.choices = [Choice(draw(TEXT), True, 100.0, draw(FEEDBACK))] + [Choice(t, w > 0, w, f) for t, w, f in extra]

@@ -146,6 +146,14 @@ TABLE: dict[str, Case] = {
                                                          data={"published": "1"}),
     "POST /kelola/pelajaran/<int:lesson_id>/hapus":  row(L,   403,  403,  303,  403,  403,  403,  303,
                                                          values=lambda w: {"lesson_id": W.fresh_lesson(w).id}),
+    # --- quiztypes: lesson narrations (the reading lesson has one; deleting targets a spare lesson)
+    "GET /kursus/<slug>/pelajaran/<int:lesson_id>/narasi":
+                                                     row(L,   200,  200,  200,  403,  403,  403,  200),
+    "GET /kelola/pelajaran/<int:lesson_id>/narasi":  row(L,   403,  403,  200,  403,  403,  403,  200),
+    "POST /kelola/pelajaran/<int:lesson_id>/narasi": row(L,   403,  403,  303,  403,  403,  403,  303),
+    "POST /kelola/pelajaran/<int:lesson_id>/narasi/hapus":
+                                                     row(L,   403,  403,  303,  403,  403,  403,  303,
+                                                         values=lambda w: {"lesson_id": W.fresh_lesson(w).id}),
     "GET /kelola/kuis/<int:quiz_id>":                row(L,   403,  403,  200,  403,  403,  403,  200),
     "POST /kelola/kuis/<int:quiz_id>":               row(L,   403,  403,  422,  403,  403,  403,  422,
                                                          data={"title": ""}),

@@ -93,6 +93,9 @@ def build(app) -> SimpleNamespace:
     w.criterion = w.assignment.criteria[0]
     w.media = authoring_services.upload_media(
         w.course, FileStorage(io.BytesIO(_png()), filename="gambar.png"), w.trainer, app.config["UPLOAD_DIR"])
+    from kopedu.courses import narration
+    w.narration = narration.attach(w.reading, FileStorage(io.BytesIO(b"OggS" + bytes(200)), filename="narasi.ogg"),
+                                   recorded=False)
 
     # --- cohort, enrolments, session, imports
     w.cohort = factories.cohort(w.course, trainers=[w.trainer], code="KPG-1", name="Angkatan Kupang 1")
