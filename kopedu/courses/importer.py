@@ -353,6 +353,7 @@ def _sync_questions(quiz: Quiz, questions: list[gift.Question]) -> None:
             same = old_choices.get(parsed_choice.text)
             choice = same.pop(0) if same else Choice(text=parsed_choice.text)
             choice.position, choice.weight, choice.feedback = index, float(parsed_choice.weight), parsed_choice.feedback
+            choice.tolerance, choice.match = parsed_choice.tolerance, parsed_choice.match
             choices.append(choice)
         question.choices[:] = choices
         kept.append(question)
