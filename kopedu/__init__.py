@@ -59,6 +59,9 @@ def _init_extensions(app: Flask) -> None:
     ext.limiter.init_app(app)
     ext.compress.init_app(app)
     ext.htmx.init_app(app)
+    from kopedu.certificates import signing
+
+    signing.check_at_start(app)
 
 
 def _register_models() -> None:

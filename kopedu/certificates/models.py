@@ -67,6 +67,8 @@ class Certificate(TimestampMixin, db.Model):
     pdf_path: Mapped[str | None] = mapped_column(String(200))  # relative to UPLOAD_DIR
     pdf_sha256: Mapped[str | None] = mapped_column(String(64))
     pdf_size: Mapped[int | None] = mapped_column()
+    # who signed the stored PDF (kopedu.certificates.signing: "CN, organisation"), None when unsigned
+    pdf_signer: Mapped[str | None] = mapped_column(String(300))
 
     enrollment = relationship("Enrollment")
     versions: Mapped[list["CertificateVersion"]] = relationship(

@@ -20,7 +20,7 @@ from sqlalchemy.orm import contains_eager, joinedload, lazyload
 
 from kopedu import storage
 from kopedu.auth.models import User
-from kopedu.certificates import codes, rendering
+from kopedu.certificates import codes, rendering, signing
 from kopedu.certificates.models import (
     DEFAULT_SERIAL_FORMAT, Certificate, CertificateCounter, CertificateJob, CertificateTemplate,
     CertificateVersion, CompletionRule)
@@ -531,14 +531,22 @@ def render_certificate(certificate: Certificate) -> bytes:
     return rendering.render_pdf(render_context(certificate.snapshot, certificate.serial, certificate.verify_code))
 
 
-def store_pdf(certificate: Certificate) -> None:
-    """Render once and store under UPLOAD_DIR/certificates with its sha256. Flushes."""
+def signed_certificate(certificate: Certificate) -> tuple[bytes, str | None]:
+    """The certificate's PDF, signed with the issuing office's key (PAdES), and the signer's name."""
     pdf = render_certificate(certificate)
+    place = (certificate.snapshot.get("template") or {}).get("issue_place") or ""
+    return signing.sign(pdf, reason=f"Sertifikat {certificate.serial}", location=place)
+
+
+def store_pdf(certificate: Certificate) -> None:
+    """Render and sign once, and store under UPLOAD_DIR/certificates with its sha256. Flushes."""
+    pdf, signer = signed_certificate(certificate)
     rel = f"certificates/{certificate.issued_at:%Y}/{secrets.token_urlsafe(16)}.pdf"
     _write_file(rel, pdf)
     certificate.pdf_path = rel
     certificate.pdf_sha256 = hashlib.sha256(pdf).hexdigest()
     certificate.pdf_size = len(pdf)
+    certificate.pdf_signer = signer
     db.session.flush()
 
 
@@ -550,13 +558,13 @@ def store_missing_pdf(certificate_id: int) -> bool:
     if certificate is None or pdf_file(certificate.pdf_path) is not None:
         return False
     old_path = certificate.pdf_path
-    pdf = render_certificate(certificate)
+    pdf, signer = signed_certificate(certificate)
     rel = f"certificates/{certificate.issued_at:%Y}/{secrets.token_urlsafe(16)}.pdf"
     _write_file(rel, pdf)
     same = Certificate.pdf_path.is_(None) if old_path is None else Certificate.pdf_path == old_path
     stored = db.session.execute(
         update(Certificate).where(Certificate.id == certificate_id, same)
-        .values(pdf_path=rel, pdf_sha256=hashlib.sha256(pdf).hexdigest(), pdf_size=len(pdf))
+        .values(pdf_path=rel, pdf_sha256=hashlib.sha256(pdf).hexdigest(), pdf_size=len(pdf), pdf_signer=signer)
         .execution_options(synchronize_session="fetch"))
     return stored.rowcount == 1
 
