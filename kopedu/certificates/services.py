@@ -243,6 +243,13 @@ def save_rules(course, *, auto_issue: bool, require_lessons: bool, require_quizz
     if not (require_lessons or require_quizzes or min_posttest_score is not None or require_assignments
             or min_attendance_pct is not None):
         raise CertificateError(_("Pilih paling sedikit satu syarat kelulusan."), "require_lessons")
+    # A minimum of 0 % measures nothing: rules made only of such minimums let every participant through,
+    # also one who never came or opened a lesson.
+    if not (require_lessons or require_quizzes or min_posttest_score or require_assignments or min_attendance_pct):
+        field = "min_attendance_pct" if min_attendance_pct is not None else "min_posttest_score"
+        raise CertificateError(_("Syarat ini meloloskan semua peserta, juga yang tidak pernah hadir atau belajar "
+                                 "(minimal 0%% tidak mengukur apa pun). Pilih syarat yang benar-benar diukur, "
+                                 "misalnya kehadiran minimal 75%% atau semua materi selesai."), field)
     rule = rules_for(course)
     rule.auto_issue = auto_issue
     rule.require_lessons = require_lessons
