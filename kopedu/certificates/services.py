@@ -780,15 +780,43 @@ def preview_pdf() -> bytes:
 # ----------------------------------------------------------------------------------- course-wide work
 
 def create_job(course, kind: str, by, *, reason: str | None = None,
-               use_current_template: bool = False) -> CertificateJob:
+               use_current_template: bool = False, eligible_ids: list[int] | None = None) -> CertificateJob:
     """A queued course job (see CertificateJob); the route commits, then jobs.start_job. Flushes."""
     if kind == "regenerate":
         reason = _reason(reason)
     job = CertificateJob(course_id=course.id, kind=kind, requested_by_id=getattr(by, "id", None),
-                         reason=reason, use_current_template=use_current_template, state="queued")
+                         reason=reason, use_current_template=use_current_template, state="queued",
+                         eligible_ids=eligible_ids)
     db.session.add(job)
     db.session.flush()
     return job
+
+
+def confirmed_issue(course, preview_id: int | None, by) -> CertificateJob:
+    """"Terbitkan untuk semua yang memenuhi syarat", in two steps: without a preview, a preview job that
+    lists who would get a certificate (the page shows the count and the names and asks to confirm); with
+    the finished preview or recheck of this course that the trainer confirmed, an issue job for exactly
+    the people it listed (each checked again when issued)."""
+    preview = db.session.get(CertificateJob, preview_id) if preview_id else None
+    if preview is None or preview.course_id != course.id or preview.kind not in ("preview", "recheck") \
+            or preview.state != "done" or preview.eligible_ids is None:
+        return create_job(course, "preview", by)
+    return create_job(course, "issue", by, eligible_ids=list(preview.eligible_ids))
+
+
+CONFIRM_NAMES = 100  # names listed on the confirmation page; the count covers everyone
+
+
+def enrollment_names(enrollment_ids: list[int], limit: int = CONFIRM_NAMES) -> list[str]:
+    """Participants' names, with their cooperative, for the confirmation page (one query)."""
+    from kopedu.auth.models import User
+
+    ids = list(enrollment_ids or [])[:limit]
+    if not ids:
+        return []
+    rows = db.session.execute(select(User.full_name).join(Enrollment, Enrollment.user_id == User.id)
+                              .where(Enrollment.id.in_(ids)).order_by(User.full_name))
+    return [name for (name,) in rows]
 
 
 def course_enrollment_ids(course_id: int) -> list[int]:
