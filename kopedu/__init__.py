@@ -71,6 +71,7 @@ def _register_models() -> None:
     import kopedu.certificates.models  # noqa: F401
     import kopedu.cohorts.models  # noqa: F401
     import kopedu.courses.models  # noqa: F401
+    import kopedu.evaluations.models  # noqa: F401
     import kopedu.grading.models  # noqa: F401
     import kopedu.learning.models  # noqa: F401
     import kopedu.regions.models  # noqa: F401
@@ -89,11 +90,12 @@ def _register_blueprints(app: Flask) -> None:
     from kopedu.courses.authoring import bp as authoring_bp
     from kopedu.grading import bp as grading_bp
     from kopedu.learning import bp as learning_bp  # also adds the course page to courses_bp: import first
+    from kopedu.evaluations import bp as evaluations_bp
     from kopedu.main import bp as main_bp
     from kopedu.reports import bp as reports_bp
 
     for bp in (main_bp, auth_bp, admin_bp, courses_bp, authoring_bp, learning_bp, grading_bp, certificates_bp,
-               cohorts_bp, reports_bp):
+               cohorts_bp, reports_bp, evaluations_bp):
         app.register_blueprint(bp)
 
 
