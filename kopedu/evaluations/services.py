@@ -169,8 +169,7 @@ def table(data: Results) -> tuple[list[str], list[list]]:
     """The results as one sheet: an aspect a row, its answers, average and count of each rating."""
     header = [_("Aspek"), _("Jumlah jawaban"), _("Rata-rata (1–5)"), *[_("Nilai %(n)d", n=n) for n in reversed(SCALE)]]
     rows = [[a.label, a.count, a.average, *[count for _n, count, _pct in a.distribution]] for a in data.aspects]
-    rows.append([])
     rows.append([_("Komentar")])
     for a in data.aspects:
-        rows.extend([a.label, "", "", comment] for comment in a.comments)
-    return header, rows
+        rows.extend([a.label, comment] for comment in a.comments)
+    return header, [row + [""] * (len(header) - len(row)) for row in rows]
