@@ -1,6 +1,7 @@
 """Configuration classes. Every value can come from the environment."""
 import os
 import secrets
+import tempfile
 from pathlib import Path
 
 BASE_DIR = Path(__file__).resolve().parent
@@ -69,6 +70,14 @@ class Config:
     # files then answer with X-Accel-Redirect and nginx sends the bytes. Unset: the app sends the file.
     ACCEL_REDIRECT = os.environ.get("KOPEDU_ACCEL_REDIRECT") or None
     CONTENT_DIR = BASE_DIR / "content" / "courses"
+    # The issuing office's signing key for certificate PDFs (kopedu/certificates/signing.py): a PKCS#12
+    # file and its passphrase, or a PEM key and certificate (and chain). Unset in production: unsigned.
+    SIGNING_P12 = os.environ.get("KOPEDU_SIGNING_P12") or None
+    SIGNING_PASSWORD = os.environ.get("KOPEDU_SIGNING_PASSWORD") or None
+    SIGNING_KEY = os.environ.get("KOPEDU_SIGNING_KEY") or None
+    SIGNING_CERT = os.environ.get("KOPEDU_SIGNING_CERT") or None
+    SIGNING_CHAIN = os.environ.get("KOPEDU_SIGNING_CHAIN") or None
+    SIGNING_DEMO_DIR = None  # where a self-signed demo certificate is made when nothing is configured
 
     @property
     def RATELIMIT_STORAGE_URI(self):  # noqa: N802 - Flask config name
@@ -77,6 +86,7 @@ class Config:
 
 class DevelopmentConfig(Config):
     DEBUG = False  # the embedded default runs without the debugger; FLASK_DEBUG=1 turns it on
+    SIGNING_DEMO_DIR = INSTANCE_DIR
 
     def __init__(self):
         if not self.SECRET_KEY:
@@ -93,6 +103,7 @@ class TestingConfig(Config):
     # scrypt costs ~0.15 s of CPU per hash and per check: the suite creates and logs in hundreds of
     # accounts, so it uses a cheap method (stored in each hash, so checking follows it).
     PASSWORD_HASH_METHOD = "pbkdf2:sha256:1000"
+    SIGNING_DEMO_DIR = Path(tempfile.gettempdir()) / f"kopedu-test-signing-{os.getuid()}"
 
 
 class ProductionConfig(Config):

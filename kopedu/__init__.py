@@ -59,6 +59,9 @@ def _init_extensions(app: Flask) -> None:
     ext.limiter.init_app(app)
     ext.compress.init_app(app)
     ext.htmx.init_app(app)
+    from kopedu.certificates import signing
+
+    signing.check_at_start(app)
 
 
 def _register_models() -> None:
@@ -68,6 +71,7 @@ def _register_models() -> None:
     import kopedu.certificates.models  # noqa: F401
     import kopedu.cohorts.models  # noqa: F401
     import kopedu.courses.models  # noqa: F401
+    import kopedu.evaluations.models  # noqa: F401
     import kopedu.grading.models  # noqa: F401
     import kopedu.learning.models  # noqa: F401
     import kopedu.regions.models  # noqa: F401
@@ -87,11 +91,12 @@ def _register_blueprints(app: Flask) -> None:
     from kopedu.courses import narration  # noqa: F401  (the lesson editor's narration routes, on authoring_bp)
     from kopedu.grading import bp as grading_bp
     from kopedu.learning import bp as learning_bp  # also adds the course page to courses_bp: import first
+    from kopedu.evaluations import bp as evaluations_bp
     from kopedu.main import bp as main_bp
     from kopedu.reports import bp as reports_bp
 
     for bp in (main_bp, auth_bp, admin_bp, courses_bp, authoring_bp, learning_bp, grading_bp, certificates_bp,
-               cohorts_bp, reports_bp):
+               cohorts_bp, reports_bp, evaluations_bp):
         app.register_blueprint(bp)
 
 

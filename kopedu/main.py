@@ -7,6 +7,8 @@ from flask_login import current_user, login_required
 from sqlalchemy import func, select
 
 from kopedu.courses.services import taught_courses
+from kopedu.db import local_zone, utcnow
+from kopedu.evaluations.services import waiting as waiting_evaluations
 from kopedu.extensions import db
 from kopedu.learning import services as learning
 from kopedu.web.htmx import render
@@ -34,8 +36,9 @@ def home():
     certificates = certificates_for(current_user)
     steps = next_steps(entries, assignments, certificates) if entries else {}
     taught = taught_courses(current_user) if current_user.role in ("trainer", "admin") else []
+    evaluations = waiting_evaluations(entries, utcnow().astimezone(local_zone()).date()) if entries else []
     return render("main/home.html", user=current_user, entries=entries, steps=steps, taught=taught,
-                  open_items=grading.still_open(assignments), certificates=certificates)
+                  open_items=grading.still_open(assignments), certificates=certificates, evaluations=evaluations)
 
 
 # --------------------------------------------------------------------------- what Beranda offers first

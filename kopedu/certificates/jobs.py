@@ -305,22 +305,25 @@ def _recheck_and_issue(job_id: int) -> None:
     job = db.session.get(CertificateJob, job_id)
     course, kind, by = job.course, job.kind, job.requested_by_id
     rule = services.rules_for(course)
-    ids = services.course_enrollment_ids(course.id)
+    confirmed = job.eligible_ids if kind == "issue" else None  # an issue job covers who its preview listed
+    ids = list(confirmed) if confirmed is not None else services.course_enrollment_ids(course.id)
     _progress(CertificateJob, job_id, total=len(ids))
     eligible, no_longer, last = [], [], time.monotonic()
     for number, enrollment_id in enumerate(ids, 1):
-        standing = services.standing(db.session.get(Enrollment, enrollment_id), rule)
+        enrollment = db.session.get(Enrollment, enrollment_id)
+        standing = services.standing(enrollment, rule) if enrollment is not None else None
         if standing == "eligible":
             eligible.append(enrollment_id)
         elif standing == "no_longer":
             no_longer.append(services.live_certificate(enrollment_id).id)
         db.session.rollback()  # read only: let go of the snapshot
         if time.monotonic() - last > 0.5 or number == len(ids):
+            values = {"eligible_ids": eligible} if kind != "issue" else {}
             _progress(CertificateJob, job_id, done=number, eligible=len(eligible), no_longer=len(no_longer),
-                      no_longer_ids=no_longer)
+                      no_longer_ids=no_longer, **values)
             last = time.monotonic()
-    if kind == "recheck" and not rule.auto_issue:
-        return  # the page offers "Terbitkan untuk semua yang memenuhi syarat"
+    if kind == "preview" or (kind == "recheck" and not rule.auto_issue):
+        return  # the page lists who would get one and asks "Terbitkan untuk semua yang memenuhi syarat"
     issuer = db.session.get(User, by) if kind == "issue" and by else None
     issued = failed = 0
     for enrollment_id in eligible:

@@ -67,6 +67,8 @@ class Certificate(TimestampMixin, db.Model):
     pdf_path: Mapped[str | None] = mapped_column(String(200))  # relative to UPLOAD_DIR
     pdf_sha256: Mapped[str | None] = mapped_column(String(64))
     pdf_size: Mapped[int | None] = mapped_column()
+    # who signed the stored PDF (kopedu.certificates.signing: "CN, organisation"), None when unsigned
+    pdf_signer: Mapped[str | None] = mapped_column(String(300))
 
     enrollment = relationship("Enrollment")
     versions: Mapped[list["CertificateVersion"]] = relationship(
@@ -156,13 +158,15 @@ class CertificateExport(BackgroundWork, TimestampMixin, db.Model):
     cohort = relationship("Cohort")
 
 
-JOB_KINDS = ("recheck", "issue", "regenerate")
+JOB_KINDS = ("recheck", "preview", "issue", "regenerate")
 
 
 class CertificateJob(BackgroundWork, TimestampMixin, db.Model):
     """Work on a whole course, done in the background with its progress on a page that polls:
     recheck (after the rules were saved: who meets them now; issues to them when issue is automatic),
-    issue ("Terbitkan untuk semua yang memenuhi syarat") and regenerate (bulk "Buat ulang", with a reason)."""
+    preview (who "Terbitkan untuk semua yang memenuhi syarat" would issue to, for the trainer to confirm),
+    issue (to the people a finished preview or recheck listed, each checked again) and regenerate (bulk
+    "Buat ulang", with a reason)."""
 
     id: Mapped[int] = mapped_column(primary_key=True)
     course_id: Mapped[int] = mapped_column(ForeignKey("course.id", ondelete="CASCADE"), index=True)
@@ -179,6 +183,9 @@ class CertificateJob(BackgroundWork, TimestampMixin, db.Model):
     failed: Mapped[int] = mapped_column(default=0)
     # recheck: the valid certificates whose holders no longer meet the rules (the admin decides)
     no_longer_ids: Mapped[list | None] = mapped_column(JSON)
+    # recheck and preview: the enrolments that meet the rules and have no certificate (what a trainer
+    # confirms); issue: the enrolments it may issue to (copied from the preview that was confirmed)
+    eligible_ids: Mapped[list | None] = mapped_column(JSON)
     error: Mapped[str | None] = mapped_column(Text)
     updated_at: Mapped[datetime | None] = mapped_column(TZDateTime)
     finished_at: Mapped[datetime | None] = mapped_column(TZDateTime)

@@ -318,10 +318,12 @@ def recheck(course_id: int):
 @bp.post("/sertifikat/kursus/<int:course_id>/terbitkan-semua")
 @roles_required("trainer", "admin")
 def issue_all(course_id: int):
-    """"Terbitkan untuk semua yang memenuhi syarat": everyone who meets the rules now and never had one."""
+    """"Terbitkan untuk semua yang memenuhi syarat": first who would get one (a preview with names, to
+    confirm), then, confirmed, to exactly those (services.confirmed_issue)."""
     course = _managed_course(course_id)
-    job = services.create_job(course, "issue", current_user)
-    audit.record(current_user, "certificate.issue_all", job)
+    job = services.confirmed_issue(course, request.form.get("dari", type=int), current_user)
+    if job.kind == "issue":
+        audit.record(current_user, "certificate.issue_all", job, count=len(job.eligible_ids))
     db.session.commit()
     return _start_job(job)
 
@@ -354,8 +356,9 @@ def job_status(job_id: int):
     job = db.get_or_404(CertificateJob, job_id)
     if not services.can_manage(current_user, job.course):
         abort(403)
+    names = services.enrollment_names(job.eligible_ids) if job.kind in ("preview", "recheck") and job.finished else []
     response = render("certificates/job.html", block="progress", job=job, course=job.course,
-                      rule=services.rules_for(job.course), stale=jobs.is_stale(job))
+                      rule=services.rules_for(job.course), stale=jobs.is_stale(job), names=names)
     response.headers["Cache-Control"] = "no-store"
     return response
 

@@ -20,7 +20,7 @@ from sqlalchemy.orm import contains_eager, joinedload, lazyload
 
 from kopedu import storage
 from kopedu.auth.models import User
-from kopedu.certificates import codes, rendering
+from kopedu.certificates import codes, rendering, signing
 from kopedu.certificates.models import (
     DEFAULT_SERIAL_FORMAT, Certificate, CertificateCounter, CertificateJob, CertificateTemplate,
     CertificateVersion, CompletionRule)
@@ -243,6 +243,13 @@ def save_rules(course, *, auto_issue: bool, require_lessons: bool, require_quizz
     if not (require_lessons or require_quizzes or min_posttest_score is not None or require_assignments
             or min_attendance_pct is not None):
         raise CertificateError(_("Pilih paling sedikit satu syarat kelulusan."), "require_lessons")
+    # A minimum of 0 % measures nothing: rules made only of such minimums let every participant through,
+    # also one who never came or opened a lesson.
+    if not (require_lessons or require_quizzes or min_posttest_score or require_assignments or min_attendance_pct):
+        field = "min_attendance_pct" if min_attendance_pct is not None else "min_posttest_score"
+        raise CertificateError(_("Syarat ini meloloskan semua peserta, juga yang tidak pernah hadir atau belajar "
+                                 "(minimal 0%% tidak mengukur apa pun). Pilih syarat yang benar-benar diukur, "
+                                 "misalnya kehadiran minimal 75%% atau semua materi selesai."), field)
     rule = rules_for(course)
     rule.auto_issue = auto_issue
     rule.require_lessons = require_lessons
@@ -531,14 +538,22 @@ def render_certificate(certificate: Certificate) -> bytes:
     return rendering.render_pdf(render_context(certificate.snapshot, certificate.serial, certificate.verify_code))
 
 
-def store_pdf(certificate: Certificate) -> None:
-    """Render once and store under UPLOAD_DIR/certificates with its sha256. Flushes."""
+def signed_certificate(certificate: Certificate) -> tuple[bytes, str | None]:
+    """The certificate's PDF, signed with the issuing office's key (PAdES), and the signer's name."""
     pdf = render_certificate(certificate)
+    place = (certificate.snapshot.get("template") or {}).get("issue_place") or ""
+    return signing.sign(pdf, reason=f"Sertifikat {certificate.serial}", location=place)
+
+
+def store_pdf(certificate: Certificate) -> None:
+    """Render and sign once, and store under UPLOAD_DIR/certificates with its sha256. Flushes."""
+    pdf, signer = signed_certificate(certificate)
     rel = f"certificates/{certificate.issued_at:%Y}/{secrets.token_urlsafe(16)}.pdf"
     _write_file(rel, pdf)
     certificate.pdf_path = rel
     certificate.pdf_sha256 = hashlib.sha256(pdf).hexdigest()
     certificate.pdf_size = len(pdf)
+    certificate.pdf_signer = signer
     db.session.flush()
 
 
@@ -550,13 +565,13 @@ def store_missing_pdf(certificate_id: int) -> bool:
     if certificate is None or pdf_file(certificate.pdf_path) is not None:
         return False
     old_path = certificate.pdf_path
-    pdf = render_certificate(certificate)
+    pdf, signer = signed_certificate(certificate)
     rel = f"certificates/{certificate.issued_at:%Y}/{secrets.token_urlsafe(16)}.pdf"
     _write_file(rel, pdf)
     same = Certificate.pdf_path.is_(None) if old_path is None else Certificate.pdf_path == old_path
     stored = db.session.execute(
         update(Certificate).where(Certificate.id == certificate_id, same)
-        .values(pdf_path=rel, pdf_sha256=hashlib.sha256(pdf).hexdigest(), pdf_size=len(pdf))
+        .values(pdf_path=rel, pdf_sha256=hashlib.sha256(pdf).hexdigest(), pdf_size=len(pdf), pdf_signer=signer)
         .execution_options(synchronize_session="fetch"))
     return stored.rowcount == 1
 
@@ -765,15 +780,43 @@ def preview_pdf() -> bytes:
 # ----------------------------------------------------------------------------------- course-wide work
 
 def create_job(course, kind: str, by, *, reason: str | None = None,
-               use_current_template: bool = False) -> CertificateJob:
+               use_current_template: bool = False, eligible_ids: list[int] | None = None) -> CertificateJob:
     """A queued course job (see CertificateJob); the route commits, then jobs.start_job. Flushes."""
     if kind == "regenerate":
         reason = _reason(reason)
     job = CertificateJob(course_id=course.id, kind=kind, requested_by_id=getattr(by, "id", None),
-                         reason=reason, use_current_template=use_current_template, state="queued")
+                         reason=reason, use_current_template=use_current_template, state="queued",
+                         eligible_ids=eligible_ids)
     db.session.add(job)
     db.session.flush()
     return job
+
+
+def confirmed_issue(course, preview_id: int | None, by) -> CertificateJob:
+    """"Terbitkan untuk semua yang memenuhi syarat", in two steps: without a preview, a preview job that
+    lists who would get a certificate (the page shows the count and the names and asks to confirm); with
+    the finished preview or recheck of this course that the trainer confirmed, an issue job for exactly
+    the people it listed (each checked again when issued)."""
+    preview = db.session.get(CertificateJob, preview_id) if preview_id else None
+    if preview is None or preview.course_id != course.id or preview.kind not in ("preview", "recheck") \
+            or preview.state != "done" or preview.eligible_ids is None:
+        return create_job(course, "preview", by)
+    return create_job(course, "issue", by, eligible_ids=list(preview.eligible_ids))
+
+
+CONFIRM_NAMES = 100  # names listed on the confirmation page; the count covers everyone
+
+
+def enrollment_names(enrollment_ids: list[int], limit: int = CONFIRM_NAMES) -> list[str]:
+    """Participants' names, with their cooperative, for the confirmation page (one query)."""
+    from kopedu.auth.models import User
+
+    ids = list(enrollment_ids or [])[:limit]
+    if not ids:
+        return []
+    rows = db.session.execute(select(User.full_name).join(Enrollment, Enrollment.user_id == User.id)
+                              .where(Enrollment.id.in_(ids)).order_by(User.full_name))
+    return [name for (name,) in rows]
 
 
 def course_enrollment_ids(course_id: int) -> list[int]:

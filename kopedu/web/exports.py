@@ -10,10 +10,10 @@ CSV is written the way Excel with Indonesian settings reads it: fields separated
 Text a spreadsheet would run as a formula (starting with =, +, -, @, a tab or a carriage return —
 also the full-width ＝ ＋ － ＠ — names and cooperatives come from users and imported files) is
 neutralised: in XLSX it is written as a text cell (shown as typed, no apostrophe, never evaluated); in
-CSV, where there is no cell type, it gets a leading apostrophe. Fields holding `;`, quotes or line
-breaks are quoted, so a value cannot spill into the next cell.
+CSV, where there is no cell type, it gets a leading apostrophe. Fields holding `;`, `,`, quotes or line
+breaks are quoted, so a value cannot spill into the next cell — also in an Excel set to English, whose
+separator is the comma.
 """
-import csv
 import io
 from datetime import date
 from decimal import Decimal
@@ -57,13 +57,22 @@ def csv_value(value) -> str:
     return neutralise(str(value))
 
 
+_NEEDS_QUOTES = (CSV_DELIMITER, ",", '"', "\n", "\r")
+
+
+def csv_field(text: str) -> str:
+    """A field as written to the file: quoted (quotes doubled) when it holds `;`, `,`, a quote or a line
+    break — whichever separator the reader's Excel uses, the value stays in its cell."""
+    if any(mark in text for mark in _NEEDS_QUOTES):
+        return '"' + text.replace('"', '""') + '"'
+    return text
+
+
 def csv_text(header, rows) -> str:
-    buffer = io.StringIO()
-    buffer.write("\ufeff")
-    writer = csv.writer(buffer, delimiter=CSV_DELIMITER, lineterminator="\r\n")
+    lines = ["\ufeff"]
     for row in [header, *rows]:
-        writer.writerow([csv_value(v) for v in row])
-    return buffer.getvalue()
+        lines.append(CSV_DELIMITER.join(csv_field(csv_value(v)) for v in row) + "\r\n")
+    return "".join(lines)
 
 
 def _cell(sheet, value, bold: bool = False):

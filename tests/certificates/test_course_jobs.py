@@ -65,13 +65,46 @@ def test_without_automatic_issue_the_page_offers_to_issue_to_all(strict, client,
                                          data={"require_lessons": "y", "require_quizzes": "y",
                                                "min_posttest_score": "70"}))
     assert "8 peserta memenuhi syarat tetapi belum punya sertifikat." in page
-    assert "Terbitkan untuk semua yang memenuhi syarat" in page
+    assert "Ya, terbitkan untuk 8 peserta" in page  # the re-check lists them and asks to confirm
     assert _live() == 0
+    # the button first shows who would get a certificate, by name, and asks to confirm: nothing issued yet
     page = _job_page(client, client.post(f"/sertifikat/kursus/{world.course.id}/terbitkan-semua"))
+    assert "8 peserta memenuhi syarat tetapi belum punya sertifikat." in page
+    assert "Yang akan menerima sertifikat" in page and "Ya, terbitkan untuk 8 peserta" in page
+    assert all(f"<li>Peserta {n}</li>" in page for n in range(8))
+    assert _live() == 0
+    preview = db.session.scalar(select(CertificateJob).where(CertificateJob.kind == "preview"))
+    assert len(preview.eligible_ids) == 8
+    page = _job_page(client, client.post(f"/sertifikat/kursus/{world.course.id}/terbitkan-semua",
+                                         data={"dari": preview.id}))
     assert "8 peserta memenuhi syarat dan akan diterbitkan sertifikatnya." in page
     assert _live() == 8
     issued_by = set(db.session.scalars(select(Certificate.issued_by_id)))
     assert issued_by == {world.trainer.id}
+
+
+def test_confirming_issues_to_exactly_the_people_listed(strict, client, login):
+    """Someone who joins the eligible after the list was shown waits for the next list; someone who no
+    longer meets the rules when it is confirmed gets nothing."""
+    world, people = strict
+    login(world.trainer)
+    _job_page(client, client.post(f"/sertifikat/kursus/{world.course.id}/aturan",
+                                  data={"require_lessons": "y", "require_quizzes": "y", "min_posttest_score": "80"}))
+    page = _job_page(client, client.post(f"/sertifikat/kursus/{world.course.id}/terbitkan-semua"))
+    assert "Ya, terbitkan untuk 6 peserta" in page and "Peserta 6" not in page
+    preview = db.session.scalar(select(CertificateJob).where(CertificateJob.kind == "preview"))
+    complete(people[6], posttest_score=90)  # eligible now, but not on the list the trainer saw
+    settle()
+    _job_page(client, client.post(f"/sertifikat/kursus/{world.course.id}/terbitkan-semua", data={"dari": preview.id}))
+    holders = set(db.session.scalars(select(Certificate.enrollment_id).where(Certificate.revoked_at.is_(None))))
+    assert holders == {p.id for p in people[:6]}
+    # a preview of another course, or one not finished, is no confirmation: a new list is made instead
+    other = services.create_job(factories.course(lessons=1), "preview", world.trainer)
+    db.session.commit()
+    response = client.post(f"/sertifikat/kursus/{world.course.id}/terbitkan-semua", data={"dari": other.id})
+    jobs.wait_for_workers(60)
+    job = db.session.get(CertificateJob, int(response.headers["Location"].rsplit("/", 1)[1]))
+    assert job.kind == "preview" and job.course_id == world.course.id
 
 
 def test_holders_who_no_longer_meet_the_rules_are_listed_and_revoked_only_by_an_admin(strict, client, login, app):

@@ -246,6 +246,12 @@ def test_trainer_sets_the_rules(client, login, world):
     none = client.post(url, data={"min_posttest_score": "", "min_attendance_pct": ""})  # all unticked
     assert none.status_code == 422 and "paling sedikit satu syarat" in none.get_data(as_text=True)
     assert db.session.scalar(select(CompletionRule.id)) is None
+    # "kehadiran minimal 0 %" and nothing else lets everyone through (the absent and the Izin too): refused
+    zero = client.post(url, data={"min_attendance_pct": "0", "auto_issue": "y"})
+    assert zero.status_code == 422 and "meloloskan semua peserta" in zero.get_data(as_text=True)
+    zero = client.post(url, data={"min_attendance_pct": "0", "min_posttest_score": "0", "auto_issue": "y"})
+    assert zero.status_code == 422
+    assert db.session.scalar(select(CompletionRule.id)) is None
     ok = client.post(url, data={"require_lessons": "y", "require_quizzes": "y", "min_posttest_score": "80",
                                 "auto_issue": "y"})
     assert ok.status_code == 303

@@ -230,6 +230,16 @@ TABLE: dict[str, Case] = {
     "POST /admin/sertifikat/templat":                row(L,   403,  403,  403,  403,  403,  403,  422),
     "GET /admin/sertifikat/templat/contoh.pdf":      row(L,   403,  403,  403,  403,  403,  403,  200),
 
+    # --- signing: the training evaluation (the cohort's participants answer; its trainers and admins
+    # read the totals, which wait for MIN_RESPONSES answers: the PDF and tables are 409 until then)
+    "GET /angkatan/<int:cohort_id>/evaluasi":        row(L,   200,  200,  404,  404,  404,  404,  404),
+    "POST /angkatan/<int:cohort_id>/evaluasi":       row(L,   422,  422,  404,  404,  404,  404,  404),
+    "GET /angkatan/<int:cohort_id>/evaluasi/hasil":  row(L,   403,  403,  200,  403,  403,  403,  200),
+    "GET /angkatan/<int:cohort_id>/evaluasi/hasil.pdf":
+                                                     row(L,   403,  403,  409,  403,  403,  403,  409),
+    "GET /angkatan/<int:cohort_id>/evaluasi/hasil.<fmt>":
+                                                     row(L,   403,  403,  409,  403,  403,  403,  409),
+
     # --- cohorts (the cohort's trainers and admins), attendance, check-in, import
     "GET /angkatan":                                 row(L,   403,  403,  200,  200,  403,  403,  200),
     "GET /angkatan/baru":                            row(L,   403,  403,  403,  403,  403,  403,  200),

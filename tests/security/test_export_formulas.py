@@ -41,6 +41,12 @@ def world(app):
     data = ("nama;hp;email;jabatan;kelurahan;koperasi\n"
             '"=HYPERLINK(""http://evil.example"")";12345;;@Ketua;5371030011;+Koperasi\n').encode()
     record = importer.store_upload(cohort, data, "peserta.csv", admin)
+    from kopedu.evaluations.models import TrainingEvaluation
+
+    for (_user, enrollment), text in zip(people[:3], FORMULAS):  # the evaluation's comments come from users too
+        db.session.add(TrainingEvaluation(cohort_id=cohort.id, enrollment_id=enrollment.id, answers={
+            "materi": {"rating": 4, "comment": text}, "penyelenggaraan": {"rating": 3, "comment": COOP},
+            "trainers": {str(trainer.id): {"rating": 5, "comment": "=1+1"}}}))
     db.session.commit()
     return dict(trainer=trainer, admin=admin, cohort=cohort, course=course, coop=coop, session=session,
                 person=people[0][0], record=record)
@@ -64,6 +70,7 @@ ROUTES = {
     "/angkatan/<int:cohort_id>/impor/<int:import_id>/ditolak.csv":
         lambda w: [f"/angkatan/{w['cohort'].id}/impor/{w['record'].id}/ditolak.csv"],
     "/angkatan/<int:cohort_id>/impor/contoh.csv": lambda w: [f"/angkatan/{w['cohort'].id}/impor/contoh.csv"],
+    "/angkatan/<int:cohort_id>/evaluasi/hasil.<fmt>": lambda w: [f"/angkatan/{w['cohort'].id}/evaluasi/hasil.{{fmt}}"],
 }
 
 
@@ -117,8 +124,10 @@ def test_no_export_carries_a_formula_and_csv_matches_xlsx(world, app, client, lo
                 assert response.status_code == 200, url
                 if fmt == "xlsx":
                     xlsx_rows = _xlsx_rows(response.data, url)
-                    # (XML reads a carriage return inside a cell as a line feed)
-                    assert xlsx_rows == [[c.replace("\r", "\n") for c in row] for row in csv_rows], \
+                    # (a carriage return inside a cell may come back as a line feed, depending on the XML
+                    # parser openpyxl finds: the standard library's or lxml)
+                    assert [[c.replace("\r", "\n") for c in row] for row in xlsx_rows] == \
+                        [[c.replace("\r", "\n") for c in row] for row in csv_rows], \
                         f"{url}: the CSV and the XLSX differ"
                     continue
                 csv_rows = _csv_rows(response.data)
@@ -129,3 +138,19 @@ def test_no_export_carries_a_formula_and_csv_matches_xlsx(world, app, client, lo
                         if key in seen:
                             seen[key] = True
     assert all(seen.values()), [text for text, found in seen.items() if not found]
+
+
+def test_csv_quotes_a_field_with_a_comma_so_an_english_excel_keeps_it_in_one_cell():
+    """Excel set to English splits CSV fields at commas: a value holding one, a quote or a line break is
+    quoted, so `=2+3, lalu` can neither spill into the next cell nor become a formula there."""
+    from kopedu.web.exports import csv_text
+
+    text = csv_text(["Nama", "Catatan", "Nilai"],
+                    [["Yuliana, S.E.", "=2+3, lalu", 66.7], ['Kata "ya"', "baris\nkedua", 5], ["Biasa", "x;y", None]])
+    lines = text.lstrip("\ufeff").split("\r\n")
+    assert lines[1] == '"Yuliana, S.E.";"\'=2+3, lalu";"66,7"'
+    assert lines[2] == '"Kata ""ya""";"baris\nkedua";5'
+    assert lines[3] == 'Biasa;"x;y";'
+    rows = list(csv.reader(io.StringIO(text.lstrip("\ufeff"), newline=""), delimiter=";"))
+    assert rows[1] == ["Yuliana, S.E.", "'=2+3, lalu", "66,7"] and rows[2] == ['Kata "ya"', "baris\nkedua", "5"]
+
