@@ -1,0 +1,64 @@
+"""What only the object store does: keys under the prefix, presigned-URL redirects for attachments, and
+refusing names outside the upload folder."""
+import urllib.request
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select
+
+from kopedu import storage
+from kopedu.extensions import db
+from kopedu.grading.models import SubmissionFile
+from tests.s3 import keys, use_s3
+from tests.storage.test_backends import _submit
+from tests.grading import samples
+
+
+@pytest.fixture
+def bucket(app, s3_endpoint):
+    return use_s3(app, s3_endpoint, prefix="kopedu/prod")
+
+
+def test_keys_are_the_paths_under_the_upload_folder_below_the_prefix(app, s3_endpoint, bucket):
+    storage.write_file(Path(app.config["UPLOAD_DIR"]) / "certificates" / "2026" / "a.pdf", b"%PDF-1")
+    db.session.commit()
+    assert keys(s3_endpoint, bucket) == ["kopedu/prod/certificates/2026/a.pdf"]
+    assert storage.key_for(Path(app.config["UPLOAD_DIR"]) / "certificates/2026/a.pdf") == "certificates/2026/a.pdf"
+    assert storage.path_for("certificates/2026/a.pdf") == Path(app.config["UPLOAD_DIR"]) / "certificates/2026/a.pdf"
+    with pytest.raises(ValueError):
+        storage.write_file(Path(app.config["UPLOAD_DIR"]).parent / "elsewhere.pdf", b"x")
+    with pytest.raises(ValueError):
+        storage.write_file(Path(app.config["UPLOAD_DIR"]) / ".." / "escape.pdf", b"x")
+    assert not storage.exists(Path("/etc/passwd"))
+
+
+def test_redirect_mode_sends_attachments_by_presigned_url(app, client, login, s3_endpoint, bucket):
+    app.config["STORAGE_DOWNLOADS"] = "redirect"
+    participant, path = _submit(app)
+    db.session.commit()
+    stored = db.session.scalar(select(SubmissionFile))
+    login(participant)
+    url = f"/tugas/berkas/{stored.id}/{stored.original_name}"
+    inline = client.get(url)  # a PDF shown in the page is streamed (the page's CSP allows only this site)
+    assert inline.status_code == 200 and inline.data == samples.pdf()
+
+    from kopedu.web.files import send_stored_file
+
+    with app.test_request_context():
+        response = send_stored_file(path, mimetype="application/pdf", download_name="Rencana usaha.pdf")
+    assert response.status_code == 302 and response.headers["Cache-Control"] == "no-store"
+    location = response.headers["Location"]
+    assert location.startswith(s3_endpoint) and "X-Amz-Signature=" in location and "X-Amz-Expires=300" in location
+    with urllib.request.urlopen(location, timeout=10) as answer:
+        assert answer.read() == samples.pdf()
+        assert answer.headers["Content-Type"] == "application/pdf"
+        assert answer.headers["Content-Disposition"] == 'attachment; filename="Rencana usaha.pdf"'
+    storage.remove(path)
+    with app.test_request_context(), pytest.raises(Exception) as gone:
+        send_stored_file(path, mimetype="application/pdf", download_name="x.pdf")
+    assert getattr(gone.value, "code", None) == 404
+
+
+def test_local_default_needs_no_server(app):
+    app.extensions.pop("kopedu.storage", None)
+    assert app.config["STORAGE"] == "local" and storage.current().kind == "local"
