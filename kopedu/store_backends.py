@@ -120,9 +120,7 @@ class LocalStore(Store):
         """(key, path) of every stored file; files being received (tmp/) and half-written ones are skipped."""
         root = self.root
         for folder, dirs, files in os.walk(root):
-            if Path(folder) == root:
-                dirs[:] = [d for d in dirs if d != "tmp"]
-            dirs.sort()
+            dirs[:] = sorted(d for d in dirs if d != "tmp")  # uploads being received (kopedu.web.uploads)
             for name in sorted(files):
                 if name.endswith((".tmp", ".part")):
                     continue

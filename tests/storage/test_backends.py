@@ -27,7 +27,7 @@ def _local_files(app) -> list[str]:
     """Files on this host's disk under UPLOAD_DIR (staging folder aside)."""
     root = Path(app.config["UPLOAD_DIR"])
     return sorted(p.relative_to(root).as_posix() for p in root.rglob("*") if p.is_file()
-                  and p.relative_to(root).parts[0] != "tmp") if root.exists() else []
+                  and "tmp" not in p.relative_to(root).parts) if root.exists() else []
 
 
 def _submit(app):
@@ -61,7 +61,7 @@ def test_kept_on_commit_removed_on_rollback(app, backend):
     db.session.execute(select(1))
     db.session.commit()
     assert not storage.exists(kept)
-    assert list((Path(app.config["UPLOAD_DIR"]) / "tmp").glob("*")) == []  # staged uploads never linger
+    assert list(Path(app.config["UPLOAD_DIR"]).glob("*/tmp/*")) == []  # staged uploads never linger
 
 
 def test_submission_is_stored_and_downloaded(app, client, login, backend):
