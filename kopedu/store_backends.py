@@ -173,6 +173,8 @@ class S3Store(Store):
                         signature_version="s3v4")
         if endpoint:
             options["endpoint_url"] = endpoint
+        if not options.get("region_name"):  # botocore itself reads only AWS_DEFAULT_REGION
+            options["region_name"] = os.environ.get("AWS_REGION") or os.environ.get("AWS_DEFAULT_REGION") or None
         return boto3.session.Session().client("s3", config=config, **options)
 
     @property

@@ -62,3 +62,21 @@ def test_redirect_mode_sends_attachments_by_presigned_url(app, client, login, s3
 def test_local_default_needs_no_server(app):
     app.extensions.pop("kopedu.storage", None)
     assert app.config["STORAGE"] == "local" and storage.current().kind == "local"
+
+
+def test_the_standard_variables_configure_the_client(monkeypatch, tmp_path):
+    from kopedu.storage import make_store
+
+    monkeypatch.setenv("AWS_ENDPOINT_URL", "http://127.0.0.1:9")
+    monkeypatch.setenv("AWS_REGION", "garage")
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "id")
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "secret")
+    store = make_store({"STORAGE": "s3://kopedu/prod/", "UPLOAD_DIR": tmp_path})
+    assert (store.kind, store.bucket, store.prefix) == ("s3", "kopedu", "prod")
+    assert store.client.meta.region_name == "garage"
+    assert store.client.meta.endpoint_url == "http://127.0.0.1:9"
+    assert store.object_key(tmp_path / "submissions" / "abc") == "prod/submissions/abc"
+    assert make_store({"STORAGE": "s3://kopedu", "UPLOAD_DIR": tmp_path}).object_key("lessons/x.pdf") == "lessons/x.pdf"
+    for wrong in ("kopedu/prod", "s3:///prod", "https://kopedu/prod"):
+        with pytest.raises(ValueError):
+            make_store({"STORAGE": wrong, "UPLOAD_DIR": tmp_path})
