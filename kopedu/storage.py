@@ -56,10 +56,13 @@ def current(app=None) -> Store:
         if not has_app_context():
             return LocalStore(None)
         app = current_app._get_current_object()
-    store = app.extensions.get(_EXTENSION)
-    if store is None:
-        store = app.extensions[_EXTENSION] = make_store(app.config)
-    return store
+    config = app.config
+    setting = (config.get("STORAGE"), str(config.get("UPLOAD_DIR")), config.get("STORAGE_PUBLIC_URL"),
+               repr(config.get("STORAGE_S3_OPTIONS")))
+    cached = app.extensions.get(_EXTENSION)
+    if cached is None or cached[0] != setting:  # made again when a test (or a command) changes the setting
+        cached = app.extensions[_EXTENSION] = (setting, make_store(config))
+    return cached[1]
 
 
 def make_store(config) -> Store:

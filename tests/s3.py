@@ -57,7 +57,6 @@ def use_s3(app, endpoint: str, prefix: str = "berkas") -> str:
     """Point the app's file store at a new bucket (under `prefix`); returns the bucket's name."""
     bucket = new_bucket(endpoint)
     app.config.update(STORAGE=f"s3://{bucket}/{prefix}", STORAGE_S3_OPTIONS=s3_options(endpoint))
-    app.extensions.pop("kopedu.storage", None)
     return bucket
 
 

@@ -45,7 +45,6 @@ def test_storage_migrate_copies_verifies_and_is_idempotent(app, client, login, s
 
     # The app switched to the bucket serves what was on the folder.
     app.config["STORAGE"] = f"s3://{bucket}/kopedu"
-    app.extensions.pop("kopedu.storage", None)
     stored = db.session.scalar(select(SubmissionFile))
     login(participant)
     response = client.get(f"/tugas/berkas/{stored.id}/{stored.original_name}")

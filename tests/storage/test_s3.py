@@ -60,7 +60,6 @@ def test_redirect_mode_sends_attachments_by_presigned_url(app, client, login, s3
 
 
 def test_local_default_needs_no_server(app):
-    app.extensions.pop("kopedu.storage", None)
     assert app.config["STORAGE"] == "local" and storage.current().kind == "local"
 
 
