@@ -12,6 +12,7 @@ from kopedu.grading.models import SubmissionFile
 from tests.s3 import keys, use_s3
 from tests.storage.test_backends import _submit
 from tests.grading import samples
+from tests.certificates.conftest import world  # noqa: F401 - fixture
 
 
 @pytest.fixture
@@ -79,3 +80,28 @@ def test_the_standard_variables_configure_the_client(monkeypatch, tmp_path):
     for wrong in ("kopedu/prod", "s3:///prod", "https://kopedu/prod"):
         with pytest.raises(ValueError):
             make_store({"STORAGE": wrong, "UPLOAD_DIR": tmp_path})
+
+
+def test_redirect_mode_certificate_download_checks_access_first(app, client, login, s3_endpoint, bucket, world):
+    from tests.certificates.helpers import complete, settle
+    from kopedu.certificates import services as certificates
+    from tests import factories
+
+    app.config["STORAGE_DOWNLOADS"] = "redirect"
+    complete(world.enrollment)
+    db.session.commit()
+    settle()
+    certificate = certificates.live_certificate(world.enrollment.id)
+    db.session.refresh(certificate)
+    stranger = app.test_client()
+    login(factories.user(), c=stranger)
+    refused = stranger.get(f"/sertifikat/{certificate.id}/unduh")
+    assert refused.status_code == 403 and "Location" not in refused.headers
+    login(world.participant)
+    response = client.get(f"/sertifikat/{certificate.id}/unduh")
+    assert response.status_code == 302 and response.headers["Location"].startswith(s3_endpoint)
+    with urllib.request.urlopen(response.headers["Location"], timeout=10) as answer:
+        pdf = answer.read()
+        disposition = answer.headers["Content-Disposition"]
+        assert disposition.startswith("attachment; filename=") and "Sertifikat-Yuliana_Ndun-" in disposition
+    assert pdf == storage.read_bytes(Path(app.config["UPLOAD_DIR"]) / certificate.pdf_path)
