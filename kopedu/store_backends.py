@@ -239,17 +239,22 @@ class S3Store(Store):
         head = self.head(path)
         return head["ContentLength"] if head else None
 
-    def open(self, path):
-        """(body stream, length, etag) of the object; FileNotFoundError if it is not there."""
+    def open(self, path, byte_range: str | None = None):
+        """(body stream, length, etag, Content-Range or None) of the object, or of the part `byte_range`
+        ("bytes=0-1023") names; FileNotFoundError if it is not there, ValueError if the range is outside."""
         from botocore.exceptions import ClientError
 
+        extra = {"Range": byte_range} if byte_range else {}
         try:
-            answer = self.client.get_object(Bucket=self.bucket, Key=self.object_key(path))
+            answer = self.client.get_object(Bucket=self.bucket, Key=self.object_key(path), **extra)
         except ClientError as error:
             if _missing(error):
                 raise FileNotFoundError(str(path)) from None
+            if str(error.response.get("Error", {}).get("Code")) == "InvalidRange":
+                raise ValueError("range not satisfiable") from None
             raise
-        return answer["Body"], answer["ContentLength"], answer.get("ETag", "").strip('"')
+        return (answer["Body"], answer["ContentLength"], answer.get("ETag", "").strip('"'),
+                answer.get("ContentRange") if byte_range else None)
 
     def download(self, path, target: Path) -> None:
         from botocore.exceptions import ClientError

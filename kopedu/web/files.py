@@ -86,10 +86,15 @@ def _from_object_store(store, path: Path, *, mimetype: str, download_name: str, 
         response = current_app.response_class(status=304)
         response.set_etag(etag)
         return response
+    wanted = _single_range(etag)
     try:
-        body, length, object_etag = store.open(path)
-    except (FileNotFoundError, ValueError):
+        body, length, object_etag, content_range = store.open(path, wanted)
+    except FileNotFoundError:
         abort(404)
+    except ValueError:
+        if wanted is None:
+            abort(404)  # a path outside the store
+        abort(416)
     tag = etag if etag is not None else object_etag
     if tag and tag in request.if_none_match:
         body.close()
@@ -103,12 +108,28 @@ def _from_object_store(store, path: Path, *, mimetype: str, download_name: str, 
         finally:
             body.close()
 
-    response = current_app.response_class(chunks(), mimetype=mimetype, direct_passthrough=True)
+    response = current_app.response_class(chunks(), mimetype=mimetype, direct_passthrough=True,
+                                          status=206 if content_range else 200)
     response.headers["Content-Length"] = str(length)
+    response.headers["Accept-Ranges"] = "bytes"  # a phone on a weak link resumes a big download
+    if content_range:
+        response.headers["Content-Range"] = content_range
     if tag:
         response.set_etag(tag)
     _content_disposition(response, download_name, inline)
     return response
+
+
+def _single_range(etag: str | None) -> str | None:
+    """The request's Range header if it asks for one range (and any If-Range still matches), else None."""
+    ranges = request.range
+    if ranges is None or len(ranges.ranges) != 1 or ranges.units != "bytes":
+        return None
+    if_range = request.if_range
+    if if_range.etag is not None or if_range.date is not None:
+        if etag is None or if_range.etag != etag:
+            return None  # the copy the client holds may be another file: send all of it
+    return ranges.to_header()
 
 
 def _relative_to_uploads(path: Path) -> str | None:

@@ -160,3 +160,18 @@ def test_a_missing_file_is_a_404(app, client, login, backend):
     stored = db.session.scalar(select(SubmissionFile))
     login(participant)
     assert client.get(f"/tugas/berkas/{stored.id}/{stored.original_name}").status_code == 404
+
+
+def test_a_download_can_be_resumed(app, client, login, backend):
+    participant, path = _submit(app)
+    db.session.commit()
+    stored = db.session.scalar(select(SubmissionFile))
+    login(participant)
+    url = f"/tugas/berkas/{stored.id}/{stored.original_name}"
+    whole = samples.pdf()
+    part = client.get(url, headers={"Range": "bytes=5-"})
+    assert part.status_code == 206 and part.data == whole[5:]
+    assert part.headers["Content-Range"] == f"bytes 5-{len(whole) - 1}/{len(whole)}"
+    first = client.get(url, headers={"Range": "bytes=0-3"})
+    assert first.status_code == 206 and first.data == whole[:4]
+    assert client.get(url, headers={"Range": f"bytes={len(whole) + 10}-"}).status_code == 416
