@@ -69,6 +69,15 @@ class Config:
     # Behind nginx: the internal location that serves UPLOAD_DIR (e.g. /_files/). Downloads of stored
     # files then answer with X-Accel-Redirect and nginx sends the bytes. Unset: the app sends the file.
     ACCEL_REDIRECT = os.environ.get("KOPEDU_ACCEL_REDIRECT") or None
+    # Where stored files live (kopedu/storage.py): "local" (UPLOAD_DIR, the default) or s3://BUCKET/PREFIX
+    # for an S3-compatible object store (AWS_ENDPOINT_URL, AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY,
+    # AWS_REGION as boto3 reads them). On S3, downloads are streamed through the app ("stream", the
+    # default) or attachments answered with a redirect to a short-lived presigned URL ("redirect"), signed
+    # for STORAGE_PUBLIC_URL when browsers reach the store under another address than the app hosts do.
+    STORAGE = os.environ.get("KOPEDU_STORAGE") or "local"
+    STORAGE_DOWNLOADS = os.environ.get("KOPEDU_STORAGE_DOWNLOADS", "stream")
+    STORAGE_PUBLIC_URL = os.environ.get("KOPEDU_STORAGE_PUBLIC_URL") or None
+    STORAGE_URL_SECONDS = int(os.environ.get("KOPEDU_STORAGE_URL_SECONDS", "300"))
     CONTENT_DIR = BASE_DIR / "content" / "courses"
     # The issuing office's signing key for certificate PDFs (kopedu/certificates/signing.py): a PKCS#12
     # file and its passphrase, or a PEM key and certificate (and chain). Unset in production: unsigned.
@@ -100,6 +109,7 @@ class TestingConfig(Config):
     SQLALCHEMY_DATABASE_URI = _database_url("sqlite://")
     RATELIMIT_LOGIN = "5 per minute"
     UPLOAD_DIR = None  # set per test by the fixtures
+    STORAGE = "local"  # the S3 tests set their own
     # scrypt costs ~0.15 s of CPU per hash and per check: the suite creates and logs in hundreds of
     # accounts, so it uses a cheap method (stored in each hash, so checking follows it).
     PASSWORD_HASH_METHOD = "pbkdf2:sha256:1000"

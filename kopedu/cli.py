@@ -159,3 +159,34 @@ def close_attendance_command():
 
 def register(app) -> None:
     app.cli.add_command(kopedu_cli)
+
+
+@kopedu_cli.command("storage-migrate")
+@click.option("--from", "source", type=click.Path(exists=True, file_okay=False, path_type=Path),
+              help="The local upload folder to copy (default: UPLOAD_DIR).")
+@click.option("--to", "target", help="s3://BUCKET/PREFIX (default: KOPEDU_STORAGE).")
+@click.option("--dry-run", is_flag=True, help="Only say what would be copied.")
+@click.option("--verify-content", is_flag=True, help="Read every object back and compare its sha256.")
+def storage_migrate_command(source: Path | None, target: str | None, dry_run: bool, verify_content: bool):
+    """Copy the local file store into the S3-compatible store and verify every file (size and checksum).
+    Run it again until it copies nothing; files already there are left alone."""
+    from flask import current_app
+
+    from kopedu.storage import make_store
+    from kopedu.storage_migrate import migrate
+    from kopedu.store_backends import LocalStore
+
+    config = dict(current_app.config)
+    if target:
+        config["STORAGE"] = target
+    destination = make_store(config)
+    if destination.kind != "s3":
+        raise click.ClickException("Name the bucket: --to s3://BUCKET/PREFIX or KOPEDU_STORAGE=s3://BUCKET/PREFIX.")
+    origin = LocalStore(source or current_app.config["UPLOAD_DIR"])
+    started = time.perf_counter()
+    report = migrate(origin, destination, dry_run=dry_run, verify_content=verify_content)
+    for line in report.lines():
+        click.echo(line)
+    click.echo(f"{'Dry run' if dry_run else 'Done'} in {time.perf_counter() - started:.1f} s")
+    if not report.ok:
+        raise SystemExit(1)

@@ -13,7 +13,6 @@ state of course jobs and exports lives in their tables, which the progress pages
 from __future__ import annotations
 
 import logging
-import os
 import queue
 import secrets
 import threading
@@ -26,7 +25,7 @@ from flask import current_app, has_app_context
 from flask_babel import gettext as _
 from sqlalchemy import select, update
 
-from kopedu import events
+from kopedu import events, storage
 from kopedu.certificates import services
 from kopedu.auth.models import User
 from kopedu.certificates.models import Certificate, CertificateExport, CertificateJob
@@ -165,8 +164,9 @@ def run_export(export_id: int) -> None:
     upload_dir = Path(current_app.config["UPLOAD_DIR"])
     rel = f"certificates/exports/{secrets.token_urlsafe(16)}.zip"
     target = upload_dir / rel
-    target.parent.mkdir(parents=True, exist_ok=True)
-    partial = target.with_name(target.name + ".part")
+    # Built on this host's disk, then handed to the file store (moved, or uploaded to the object store).
+    partial = storage.scratch_dir() / f"{secrets.token_hex(16)}.zip.part"
+    stored = False
     try:
         rows = _rows(export.course_id, export.cohort_id)
         _progress(CertificateExport, export_id, total=len(rows), done=0)
@@ -179,18 +179,23 @@ def run_export(export_id: int) -> None:
                     services.store_pdf(certificate)
                     db.session.commit()
                     path = services.pdf_file(certificate.pdf_path)
-                archive.write(path, arcname=zip_member_name(row.serial, row.snapshot.get("name", "")))
+                with archive.open(zip_member_name(row.serial, row.snapshot.get("name", "")), "w") as member:
+                    member.write(storage.read_bytes(path))
                 if time.monotonic() - last > 0.5 or number == len(rows):
                     _progress(CertificateExport, export_id, done=number)
                     last = time.monotonic()
-        os.replace(partial, target)
+        file_size = partial.stat().st_size
+        storage.put_file(partial, target, transactional=False)
+        stored = True
         db.session.execute(update(CertificateExport).where(CertificateExport.id == export_id).values(
-            state="done", file_path=rel, file_size=target.stat().st_size, finished_at=utcnow()))
+            state="done", file_path=rel, file_size=file_size, finished_at=utcnow()))
         db.session.commit()
     except Exception as error:  # noqa: BLE001 - whatever failed, the page must say so
         log.exception("certificate export %s failed", export_id)
         db.session.rollback()
         partial.unlink(missing_ok=True)
+        if stored:
+            storage.remove(target)
         db.session.execute(update(CertificateExport).where(CertificateExport.id == export_id).values(
             state="failed", error=f"{type(error).__name__}: {error}"[:500], finished_at=utcnow()))
         db.session.commit()
@@ -221,7 +226,7 @@ def purge_old_exports(hours: int = KEEP_HOURS) -> int:
     for export in old:
         path = services.pdf_file(export.file_path)
         if path is not None:
-            path.unlink(missing_ok=True)
+            storage.remove(path)
         export.file_path = None
     db.session.flush()
     return len(old)

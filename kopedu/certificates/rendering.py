@@ -13,6 +13,7 @@ import segno
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from markupsafe import Markup
 
+from kopedu import storage
 from kopedu.web import pdf, uploads
 from kopedu.web.pdf import FetchRefused, render_lock  # noqa: F401 - FetchRefused is part of this module's API
 
@@ -29,6 +30,14 @@ _env = Environment(loader=FileSystemLoader(str(TEMPLATE_DIR)), autoescape=select
 @lru_cache(maxsize=64)
 def _read(path: Path) -> bytes:
     return path.read_bytes()
+
+
+@lru_cache(maxsize=64)
+def _read_stored(store, path: str) -> bytes | None:
+    try:
+        return store.get_bytes(path)
+    except (FileNotFoundError, IsADirectoryError, ValueError):
+        return None
 
 
 def fetch_local(url: str) -> tuple[bytes, str]:
@@ -63,10 +72,14 @@ def qr_svg(url: str) -> Markup:
 
 
 def image_data_uri(path: Path | None) -> str | None:
-    """An uploaded PNG/JPEG as a data: URI (the fetcher never opens the upload folder)."""
-    if path is None or not path.is_file():
+    """An uploaded PNG/JPEG (a path in the file store) as a data: URI (the fetcher never opens the upload
+    folder). Read through kopedu.storage and kept in a small cache: a stored file never changes (a new
+    logo gets a new name), and a bulk re-render reads the same logo a thousand times."""
+    if path is None:
         return None
-    data = _read(path)
+    data = _read_stored(storage.current(), str(path))
+    if data is None:
+        return None
     kind = uploads.sniff(data)
     if kind not in ("png", "jpg"):
         return None

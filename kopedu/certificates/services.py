@@ -577,11 +577,13 @@ def store_missing_pdf(certificate_id: int) -> bool:
 
 
 def pdf_file(path: str | None) -> Path | None:
+    """The stored file (a path under UPLOAD_DIR/certificates) that `path` names, if the store has it —
+    asked of the store, so any host finds a PDF that another host or a worker rendered."""
     if not path:
         return None
     full = (Path(current_app.config["UPLOAD_DIR"]) / path).resolve()
     root = (Path(current_app.config["UPLOAD_DIR"]) / "certificates").resolve()
-    return full if full.is_relative_to(root) and full.is_file() else None
+    return full if full.is_relative_to(root) and storage.exists(full) else None
 
 
 def _write_file(rel: str, data: bytes) -> Path:

@@ -242,8 +242,6 @@ def attachment(slug: str, attachment_id: int):
     if not state.can_open(state.item(handout.lesson_id)):
         _fail(services.LessonLocked())
     path = attachment_dir() / handout.stored_name
-    if not path.is_file():
-        abort(404)
     return send_stored_file(path, mimetype=handout.content_type, download_name=handout.filename,
                             cache_control="private, max-age=3600")
 
