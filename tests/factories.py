@@ -125,6 +125,17 @@ def answer_form(quiz_obj, correct: bool = True) -> dict[str, list[str]]:
     for question in quiz_obj.questions:
         if question.kind == "short":
             form[f"q{question.id}"] = [question.answers[0] if correct else "tidak tahu"]
+        elif question.kind == "numerical":
+            right = next(c for c in question.choices if c.weight == 100)
+            form[f"q{question.id}"] = [right.text if correct else "1"]
+        elif question.kind == "matching":
+            options = question.match_options
+            by_match = {o.match: o for o in options}
+            pairs = []
+            for left in question.match_items:
+                wrong = next(o for o in options if o.match != left.match)
+                pairs.append(f"{left.id}:{(by_match[left.match] if correct else wrong).id}")
+            form[f"q{question.id}"] = pairs
         else:
             chosen = [c for c in question.choices if (c.weight > 0) == correct]
             if question.kind != "multiple":

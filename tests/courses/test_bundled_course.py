@@ -167,3 +167,25 @@ def test_rupiah_is_written_the_indonesian_way():
         body = frontmatter.load(lesson).content
         assert not re.search(r"Rp ?\d{1,3}(,\d{3})+(?!\d)", body), f"{lesson.name} uses a comma as thousands separator"
         assert not re.search(r"Rp\.? ?\d+,\d{2}\b", body), f"{lesson.name} has rupiah decimals"
+
+
+def test_the_finance_items_are_numerical_and_matching_questions():
+    """Break-even, cash left after the instalment and a member's SHU share are typed as numbers (read the
+    Indonesian way, whatever the spelling: no list of accepted spellings); cash versus profit is matched."""
+    by_title = {}
+    for path in QUIZ_FILES:
+        result = gift.parse(path.read_text(encoding="utf-8"))
+        assert result.errors == [], path
+        by_title.update({q.title: q for q in result.questions})
+    numerical = {title: q for title, q in by_title.items() if q.kind == gift.NUMERICAL}
+    assert {"Hitung titik impas", "Sisa kas setelah cicilan", "Jasa usaha anggota"} <= set(numerical)
+    right = {title: next(c.text for c in q.choices if c.weight == 100) for title, q in numerical.items()}
+    assert right["Hitung titik impas"] == "40250000"  # 4.830.000 ÷ 12 %
+    assert right["Sisa kas setelah cicilan"] == "900000"  # 1.800.000 + 300.000 − 1.200.000 (depreciation is not cash)
+    assert right["Jasa usaha anggota"] == "120000"  # 6.000.000 ÷ 150.000.000 × 3.000.000
+    for title, q in numerical.items():  # typed the Indonesian way, with or without "Rp", it is right
+        grouped = f"{int(right[title]):,}".replace(",", ".")
+        for typed in (grouped, "Rp " + grouped, right[title]):
+            assert gift.numeric_match(q.choices, gift.read_number(typed)).weight == 100, (title, typed)
+    matching = [q for q in by_title.values() if q.kind == gift.MATCHING]
+    assert any("Penyusutan alat" in [c.text for c in q.choices] for q in matching)
