@@ -14,7 +14,7 @@ from pathlib import Path
 from babel.dates import format_date
 from flask import current_app
 from flask_babel import gettext as _
-from sqlalchemy import and_, case, event, func, or_, select, update
+from sqlalchemy import and_, case, event, func, or_, select, true, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import contains_eager, joinedload, lazyload
 
@@ -33,6 +33,7 @@ from kopedu.grading.services import assignments_passed
 from kopedu.learning.models import Enrollment, LessonProgress, QuizAttempt
 from kopedu.regions.models import title_case
 from kopedu.web import uploads
+from kopedu.web.access import sees_enrollment, visible_cohorts, visible_enrollments
 from kopedu.web.filters import date_long
 
 log = logging.getLogger(__name__)
@@ -597,8 +598,15 @@ def find_by_code(typed: str) -> Certificate | None:
 
 
 def can_manage(user, course) -> bool:
-    """Trainers of the course and admins."""
+    """Trainers of the course and admins (the course's pages; their lists show only the participants
+    the user may see)."""
     return bool(user and user.is_authenticated and course is not None and course.is_trainer(user))
+
+
+def can_manage_certificate(user, certificate) -> bool:
+    """Trainers of the course and admins who may see the holder (kopedu.web.access: a trainer's
+    cohorts and region, an admin's region)."""
+    return can_manage(user, certificate.enrollment.course) and sees_enrollment(user, certificate.enrollment_id)
 
 
 def download_name(certificate, version: int | None = None) -> str:
@@ -621,7 +629,8 @@ def stored_pdf_for(user, certificate_id: int) -> StoredPdf | None:
     or file. Raises PermissionError if the user may not. One small query for the owner (the hot path)."""
     row = db.session.execute(
         select(Certificate.id, Certificate.serial, Certificate.snapshot, Certificate.pdf_path, Certificate.pdf_sha256,
-               Certificate.issued_at, Certificate.revoked_at, Enrollment.user_id, Enrollment.course_id)
+               Certificate.issued_at, Certificate.revoked_at, Certificate.enrollment_id, Enrollment.user_id,
+               Enrollment.course_id)
         .join(Enrollment, Certificate.enrollment_id == Enrollment.id)
         .where(Certificate.id == certificate_id)).first()
     if row is None:
@@ -631,7 +640,7 @@ def stored_pdf_for(user, certificate_id: int) -> StoredPdf | None:
     if row.user_id == user.id:
         if row.revoked_at is not None:
             raise PermissionError
-    elif not can_manage(user, db.session.get(Course, row.course_id)):
+    elif not (can_manage(user, db.session.get(Course, row.course_id)) and sees_enrollment(user, row.enrollment_id)):
         raise PermissionError
     path = pdf_file(row.pdf_path)
     return StoredPdf(path, row.pdf_sha256 if path else None, download_name(row), row.id, row.issued_at)
@@ -646,11 +655,15 @@ def safe_name(text: str, limit: int = 80) -> str:
     return re.sub(r"_+", "_", cleaned)[:limit]
 
 
-def course_participants(course, cohort_id: int | None = None, q: str = "", page: int = 1, per_page: int = 50):
-    """Enrolments of the course (optionally one cohort) with their live or latest certificate:
-    a paginated list of (enrollment, certificate | None) in two queries."""
+def course_participants(course, cohort_id: int | None = None, q: str = "", page: int = 1, per_page: int = 50,
+                        viewer=None):
+    """Enrolments of the course (optionally one cohort; with `viewer`, only those the viewer may see)
+    with their live or latest certificate: a paginated list of (enrollment, certificate | None) in two
+    queries."""
     stmt = (select(Enrollment).join(Enrollment.user).where(Enrollment.course_id == course.id)
             .options(contains_eager(Enrollment.user)).order_by(User.full_name, Enrollment.id))
+    if viewer is not None:
+        stmt = stmt.where(visible_enrollments(viewer))
     if cohort_id:
         stmt = stmt.where(Enrollment.cohort_id == cohort_id)
     if q:
@@ -667,20 +680,24 @@ def course_participants(course, cohort_id: int | None = None, q: str = "", page:
     return pagination, [(e, certs.get(e.id)) for e in pagination.items]
 
 
-def course_counts(course_ids) -> dict[int, int]:
-    """Live certificates per course (one aggregate)."""
+def course_counts(course_ids, viewer=None) -> dict[int, int]:
+    """Live certificates per course (one aggregate; with `viewer`, of the participants they may see)."""
     ids = list(course_ids)
     if not ids:
         return {}
-    rows = db.session.execute(
-        select(Enrollment.course_id, func.count(Certificate.id))
-        .join(Certificate, and_(Certificate.enrollment_id == Enrollment.id, Certificate.revoked_at.is_(None)))
-        .where(Enrollment.course_id.in_(ids)).group_by(Enrollment.course_id))
-    return dict(rows.all())
+    stmt = (select(Enrollment.course_id, func.count(Certificate.id))
+            .join(Certificate, and_(Certificate.enrollment_id == Enrollment.id, Certificate.revoked_at.is_(None)))
+            .where(Enrollment.course_id.in_(ids)).group_by(Enrollment.course_id))
+    if viewer is not None:
+        stmt = stmt.where(visible_enrollments(viewer))
+    return dict(db.session.execute(stmt).all())
 
 
-def course_cohorts(course) -> list[Cohort]:
-    return list(db.session.scalars(select(Cohort).where(Cohort.course_id == course.id).order_by(Cohort.code)))
+def course_cohorts(course, viewer=None) -> list[Cohort]:
+    stmt = select(Cohort).where(Cohort.course_id == course.id).order_by(Cohort.code)
+    if viewer is not None:
+        stmt = stmt.where(visible_cohorts(viewer))
+    return list(db.session.scalars(stmt))
 
 
 def get_certificate(certificate_id: int) -> Certificate | None:
@@ -776,15 +793,30 @@ def create_job(course, kind: str, by, *, reason: str | None = None,
     return job
 
 
-def course_enrollment_ids(course_id: int) -> list[int]:
-    return list(db.session.scalars(select(Enrollment.id).where(Enrollment.course_id == course_id)
-                                   .order_by(Enrollment.id)))
+def _requester(by):
+    """The user a course job works for (an id or a user); None: nobody in particular (every enrolment)."""
+    if by is None or isinstance(by, User):
+        return by
+    return db.session.get(User, by)
 
 
-def live_certificate_ids(course_id: int) -> list[int]:
-    return list(db.session.scalars(
-        select(Certificate.id).join(Enrollment, Certificate.enrollment_id == Enrollment.id)
-        .where(Enrollment.course_id == course_id, Certificate.revoked_at.is_(None)).order_by(Certificate.id)))
+def course_enrollment_ids(course_id: int, by=None) -> list[int]:
+    """The course's enrolments; with `by` (the user a job works for), those that user may see."""
+    stmt = select(Enrollment.id).where(Enrollment.course_id == course_id).order_by(Enrollment.id)
+    requester = _requester(by)
+    if requester is not None:
+        stmt = stmt.where(visible_enrollments(requester))
+    return list(db.session.scalars(stmt))
+
+
+def live_certificate_ids(course_id: int, by=None) -> list[int]:
+    """The course's valid certificates; with `by`, those whose holders that user may see."""
+    stmt = (select(Certificate.id).join(Enrollment, Certificate.enrollment_id == Enrollment.id)
+            .where(Enrollment.course_id == course_id, Certificate.revoked_at.is_(None)).order_by(Certificate.id))
+    requester = _requester(by)
+    if requester is not None:
+        stmt = stmt.where(visible_enrollments(requester))
+    return list(db.session.scalars(stmt))
 
 
 def standing(enrollment, rule: CompletionRule) -> str | None:
@@ -801,7 +833,7 @@ def standing(enrollment, rule: CompletionRule) -> str | None:
     return "eligible" if meets else None
 
 
-def no_longer_meeting(course) -> tuple[CertificateJob | None, list[Certificate]]:
+def no_longer_meeting(course, viewer=None) -> tuple[CertificateJob | None, list[Certificate]]:
     """The latest finished re-check and the certificates it found whose holders no longer meet the rules
     (those still valid), by name. Two queries."""
     job = db.session.scalar(select(CertificateJob).where(
@@ -812,7 +844,8 @@ def no_longer_meeting(course) -> tuple[CertificateJob | None, list[Certificate]]
         return job, []
     rows = db.session.scalars(
         select(Certificate).join(Certificate.enrollment).join(Enrollment.user)
-        .where(Certificate.id.in_(ids), Certificate.revoked_at.is_(None), Enrollment.course_id == course.id)
+        .where(Certificate.id.in_(ids), Certificate.revoked_at.is_(None), Enrollment.course_id == course.id,
+               visible_enrollments(viewer) if viewer is not None else true())
         .options(contains_eager(Certificate.enrollment).contains_eager(Enrollment.user))
         .order_by(User.full_name, Certificate.id)).all()
     return job, list(rows)
@@ -829,7 +862,8 @@ def revoke_many(course, certificate_ids, by, reason: str) -> tuple[int, int]:
     revoked = skipped = 0
     certificates = db.session.scalars(
         select(Certificate).join(Certificate.enrollment)
-        .where(Certificate.id.in_(ids), Certificate.revoked_at.is_(None), Enrollment.course_id == course.id)).all()
+        .where(Certificate.id.in_(ids), Certificate.revoked_at.is_(None), Enrollment.course_id == course.id,
+               visible_enrollments(by) if by is not None else true())).all()
     for certificate in certificates:
         if meets_rules(certificate.enrollment, rule):
             skipped += 1

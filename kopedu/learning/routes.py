@@ -393,7 +393,7 @@ def prepost(slug: str):
     if not course.is_trainer(current_user):
         abort(403)
     cohort_id = request.args.get("angkatan", type=db_id)  # one cohort (angkatan) of the course
-    report = services.pre_post_report(course, cohort_id=cohort_id)
+    report = services.pre_post_report(course, cohort_id=cohort_id, viewer=current_user)
     return render("learning/prepost.html", course=course, report=report, cohort_id=cohort_id)
 
 

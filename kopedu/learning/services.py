@@ -30,6 +30,7 @@ from kopedu.db import insert, utcnow
 from kopedu.extensions import db
 from kopedu.learning.models import AttemptAnswer, Enrollment, LessonProgress, QuizAttempt
 from kopedu.learning.recount import progress_counts, store_progress
+from kopedu.web.access import visible_enrollments
 from kopedu import events
 
 GRACE_SECONDS = 10  # answers may arrive this late after a quiz's deadline (slow networks)
@@ -867,7 +868,7 @@ class PrePostReport:
         return sum(1 for row in self.rows if row.gain is not None)
 
 
-def pre_post_report(course: Course, cohort_id: int | None = None) -> PrePostReport:
+def pre_post_report(course: Course, cohort_id: int | None = None, viewer=None) -> PrePostReport:
     """Per participant: best pre-test and post-test scores and the gain; the course's average gain.
     Two queries whatever the number of participants (enrolments with users, one score aggregate)."""
     pretest = next((quiz for quiz in course.quizzes if quiz.role == "pretest"), None)
@@ -875,6 +876,8 @@ def pre_post_report(course: Course, cohort_id: int | None = None) -> PrePostRepo
     stmt = select(Enrollment).where(Enrollment.course_id == course.id)
     if cohort_id is not None:
         stmt = stmt.where(Enrollment.cohort_id == cohort_id)
+    if viewer is not None:  # only the participants the viewer may see (kopedu.web.access)
+        stmt = stmt.where(visible_enrollments(viewer))
     enrollments = list(db.session.scalars(stmt))
     enrollments.sort(key=lambda e: (e.user.full_name.casefold(), e.user_id))
     quiz_ids = [quiz.id for quiz in (pretest, posttest) if quiz is not None]
