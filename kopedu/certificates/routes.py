@@ -14,7 +14,9 @@ from kopedu.courses.models import Course
 from kopedu.courses.services import taught_courses
 from kopedu.extensions import db, limiter
 from kopedu.learning.models import Enrollment
-from kopedu.web.access import is_national, roles_required, sees_enrollment
+from kopedu.regions.models import Region
+from kopedu.regions.services import resolve_region
+from kopedu.web.access import region_allowed, roles_required, sees_enrollment, sees_whole_courses
 from kopedu.web.files import send_stored_file
 from kopedu.web.htmx import redirect, render
 from kopedu.web.params import db_id, page_number
@@ -412,7 +414,7 @@ def export(course_id: int):
         cohort = db.session.get(Cohort, cohort_id)
         if cohort is None:
             abort(404)
-        if cohort not in services.course_cohorts(course, viewer=current_user):
+        if cohort.course_id == course.id and cohort not in services.course_cohorts(course, viewer=current_user):
             abort(403)
     try:
         job = jobs.create_export(course, cohort, current_user)
@@ -433,7 +435,7 @@ def _export_or_404(export_id: int) -> CertificateExport:
     job = db.get_or_404(CertificateExport, export_id)
     if not services.can_manage(current_user, job.course):
         abort(403)
-    if job.requested_by_id != current_user.id and not is_national(current_user):
+    if job.requested_by_id != current_user.id and not sees_whole_courses(current_user):
         if job.cohort is None or job.cohort not in services.course_cohorts(job.course, viewer=current_user):
             abort(403)
     return job
@@ -482,10 +484,25 @@ def _upload(field) -> bytes | None:
     return None
 
 
+def _template_region() -> str | None:
+    """Whose template the page edits: `?wilayah=` (a BPS code) if given, else the admin's own region
+    (None: the national template, for national admins). Only the admin's region or one inside it."""
+    typed = request.args.get("wilayah", "").strip()
+    if not typed:
+        return current_user.region_code or None
+    region = resolve_region(typed)
+    if region is None:
+        abort(404)
+    if not region_allowed(current_user, region.code):
+        abort(403)
+    return region.code
+
+
 @bp.route("/admin/sertifikat/templat", methods=["GET", "POST"])
 @roles_required("admin")
 def template():
-    row = services.template_settings()
+    region_code = _template_region()
+    row = services.template_settings(region_code)
     form = _template_form(row)
     if form.validate_on_submit():
         signatories = [{
@@ -499,23 +516,28 @@ def template():
                 closing_line=form.closing_line.data or "", issuer_name=form.issuer_name.data,
                 issue_place=form.issue_place.data, serial_format=form.serial_format.data,
                 primary_colour=form.primary_colour.data, accent_colour=form.accent_colour.data,
-                signatories=signatories, logo=_upload(form.logo), remove_logo=form.remove_logo.data)
+                signatories=signatories, logo=_upload(form.logo), remove_logo=form.remove_logo.data,
+                region_code=region_code)
         except services.CertificateError as error:
             db.session.rollback()
             getattr(form, error.field or "title").errors.append(str(error))
         else:
-            audit.record(current_user, "certificate.template", object_type="certificate_template")
+            audit.record(current_user, "certificate.template", object_type="certificate_template",
+                         region_code=region_code)
             db.session.commit()
             flash(_("Templat sertifikat sudah disimpan. Buka contoh PDF untuk memeriksa."), "success")
-            return redirect(url_for("certificates.template"))
+            return redirect(url_for("certificates.template", wilayah=request.args.get("wilayah") or None))
     status = 422 if form.errors else 200
-    return render("certificates/template.html", block="form", status=status, form=form, row=row)
+    region = db.session.get(Region, region_code) if region_code else None
+    return render("certificates/template.html", block="form", status=status, form=form, row=row, region=region,
+                  wilayah=request.args.get("wilayah") or None,
+                  regional=services.regional_templates() if current_user.is_national else [])
 
 
 @bp.get("/admin/sertifikat/templat/contoh.pdf")
 @roles_required("admin")
 def template_preview():
-    response = make_response(services.preview_pdf())
+    response = make_response(services.preview_pdf(_template_region()))
     response.headers["Content-Type"] = "application/pdf"
     response.headers["Content-Disposition"] = "inline; filename=Contoh-sertifikat.pdf"
     response.headers["Cache-Control"] = "no-store"

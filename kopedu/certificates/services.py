@@ -72,12 +72,57 @@ class CertificateError(Exception):
 
 # --------------------------------------------------------------------------------------------- template
 
-def template_settings() -> CertificateTemplate:
-    """The template row, or an unsaved one holding the defaults."""
-    row = db.session.get(CertificateTemplate, 1)
+def template_settings(region_code: str | None = None) -> CertificateTemplate:
+    """The template to edit: the national one (region_code None; the row, or an unsaved one holding the
+    defaults) or the one of a region (its row, or an unsaved copy of the national one for that region)."""
+    national = db.session.get(CertificateTemplate, 1)
+    if national is None:
+        national = CertificateTemplate(id=1, **DEFAULT_TEMPLATE)
+    if not region_code:
+        return national
+    row = db.session.scalar(select(CertificateTemplate).where(CertificateTemplate.region_code == region_code))
     if row is None:
-        row = CertificateTemplate(id=1, **DEFAULT_TEMPLATE)
+        row = CertificateTemplate(region_code=region_code, **{
+            name: getattr(national, name) for name in (*DEFAULT_TEMPLATE, "logo_path")})
+        row.signatories = [dict(p) for p in (national.signatories or [])]
     return row
+
+
+def _prefixes(code: str | None) -> list[str]:
+    """The region codes that contain `code` (itself included), as BPS codes nest: 5371030011 →
+    5371030011, 5371030, 5371, 53."""
+    code = code or ""
+    return [code[:n] for n in (10, 7, 4, 2) if len(code) >= n]
+
+
+def template_for(region_code: str | None) -> CertificateTemplate:
+    """The template a certificate issued in `region_code` uses: that of the most specific region containing
+    it that has one, else the national one (one query)."""
+    prefixes = _prefixes(region_code)
+    if prefixes:
+        row = db.session.scalar(select(CertificateTemplate).where(CertificateTemplate.region_code.in_(prefixes))
+                                .order_by(func.length(CertificateTemplate.region_code).desc()).limit(1))
+        if row is not None:
+            return row
+    return template_settings()
+
+
+def issuing_region(enrollment) -> str | None:
+    """Which Dinas issues an enrolment's certificate: the region of its cohort (the Dinas running the
+    Bimtek), else the village of the participant's cooperative, else the participant's own region."""
+    cohort = enrollment.cohort
+    if cohort is not None and cohort.region_code:
+        return cohort.region_code
+    user = enrollment.user
+    if user.cooperative is not None:
+        return user.cooperative.village_code
+    return user.region_code
+
+
+def regional_templates() -> list[CertificateTemplate]:
+    """The regions' own templates, by region code (a short list: one per Dinas that made one)."""
+    return list(db.session.scalars(select(CertificateTemplate).where(CertificateTemplate.region_code.is_not(None))
+                                   .order_by(CertificateTemplate.region_code)))
 
 
 _SEQ_SPEC = re.compile(r"0?[1-9]?\d?d?")  # {seq}, {seq:4d}, {seq:04d}: a width up to 99 at most
@@ -146,9 +191,10 @@ def _store_asset(data: bytes, ext: str) -> str:
 def save_template(actor, *, title: str, header_lines: str, recipient_line: str, achievement_line: str,
                   closing_line: str, issuer_name: str, issue_place: str, serial_format: str,
                   primary_colour: str, accent_colour: str, signatories: list[dict],
-                  logo: bytes | None = None, remove_logo: bool = False) -> CertificateTemplate:
-    """Validate and save the template. `signatories`: [{name, title, nip, signature (bytes|None),
-    remove_signature}] — one or two, the empty ones dropped. Flushes."""
+                  logo: bytes | None = None, remove_logo: bool = False,
+                  region_code: str | None = None) -> CertificateTemplate:
+    """Validate and save the template (the national one, or that of `region_code`). `signatories`: [{name,
+    title, nip, signature (bytes|None), remove_signature}] — one or two, the empty ones dropped. Flushes."""
     serial_format = check_serial_format(serial_format)
     for name, value in (("primary_colour", primary_colour), ("accent_colour", accent_colour)):
         if not _COLOUR.match(value or ""):
@@ -160,7 +206,7 @@ def save_template(actor, *, title: str, header_lines: str, recipient_line: str, 
     if not (issue_place or "").strip():
         raise CertificateError(_("Tempat terbit wajib diisi."), "issue_place")
 
-    row = template_settings()
+    row = template_settings(region_code)
     old_people = list(row.signatories or [])
     people = []
     for index, person in enumerate(signatories):
@@ -376,7 +422,7 @@ def issue(enrollment, *, by=None, reason: str | None = None) -> Certificate:
     if live_certificate(enrollment.id) is not None:
         raise CertificateError(_("Peserta ini sudah punya sertifikat yang berlaku."))
 
-    template = template_settings()
+    template = template_for(issuing_region(enrollment))
     now = utcnow()
     local_day = local_date(now)
     snapshot = build_snapshot(enrollment, template, local_day)
@@ -747,7 +793,7 @@ def regenerate(certificate: Certificate, by, reason: str, use_current_template: 
     db.session.add(CertificateVersion(
         certificate_id=certificate.id, version=certificate.version, snapshot=old, pdf_path=certificate.pdf_path,
         pdf_sha256=certificate.pdf_sha256, replaced_by_id=getattr(by, "id", None), reason=reason))
-    template = template_settings()
+    template = template_for(issuing_region(certificate.enrollment))
     snapshot = build_snapshot(certificate.enrollment, template, date.fromisoformat(old["issued_on"]))
     if not use_current_template:
         snapshot["template"] = old["template"]
@@ -761,9 +807,10 @@ def regenerate(certificate: Certificate, by, reason: str, use_current_template: 
     return certificate
 
 
-def preview_pdf() -> bytes:
-    """A sample certificate with the saved template, watermarked CONTOH."""
-    template = template_settings()
+def preview_pdf(region_code: str | None = None) -> bytes:
+    """A sample certificate with the saved template (national, or the one a certificate issued in
+    `region_code` would use), watermarked CONTOH."""
+    template = template_for(region_code) if region_code else template_settings()
     today = local_date(utcnow())
     tpl = template_snapshot(template)
     snapshot = {

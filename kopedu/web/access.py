@@ -10,8 +10,10 @@ data is filtered in its query by one of the clauses below, never after loading:
   their cooperative, staff by their own region; a regionless account only for national admins);
 - `visible_enrollments(user)`: the enrolments whose participant a staff user may see: national admins
   all; a region admin those whose participant lives in the region or whose cohort the region runs; a
-  trainer those of the cohorts they train, plus — in the courses they teach — the participants who live
-  in their region. Observers see aggregates through the monitoring tables, not enrolments.
+  trainer with a region those of the cohorts they train, plus — in the courses they teach — the
+  participants who live in their region; a trainer without a region (national, like an admin without
+  one) every participant of the courses they teach, and those of the cohorts they train. Observers see
+  aggregates through the monitoring tables, not enrolments.
 
 `region_allowed(user, code)` says whether a user may give a region (to an account or a cohort): a
 national admin any region or none, everyone else only their own region or a region inside it.
@@ -62,6 +64,12 @@ def require_national() -> None:
 def is_national(user) -> bool:
     """An admin without a region: sees and manages the whole country."""
     return bool(getattr(user, "is_authenticated", False)) and user.role == "admin" and not user.region_code
+
+
+def sees_whole_courses(user) -> bool:
+    """National staff: an admin without a region, or a trainer without one (for the courses they teach)."""
+    return bool(getattr(user, "is_authenticated", False)) and user.role in ("admin", "trainer") \
+        and not user.region_code
 
 
 def sees_region(user, code: str | None) -> bool:
@@ -130,12 +138,11 @@ def visible_enrollments(user):
     if user.role == "trainer":
         cohort_trainer, course_trainer = t["cohort_trainer"], t["course_trainer"]
         trained = select(cohort_trainer.c.cohort_id).where(cohort_trainer.c.user_id == user.id)
-        clause = enrollment.c.cohort_id.in_(trained)
-        if user.region_code:
-            taught = select(course_trainer.c.course_id).where(course_trainer.c.user_id == user.id)
-            clause = or_(clause, and_(enrollment.c.course_id.in_(taught),
-                                      _lives_in_region(enrollment.c.user_id, user)))
-        return clause
+        taught = select(course_trainer.c.course_id).where(course_trainer.c.user_id == user.id)
+        if not user.region_code:  # a national trainer: the whole of the courses they teach
+            return or_(enrollment.c.cohort_id.in_(trained), enrollment.c.course_id.in_(taught))
+        return or_(enrollment.c.cohort_id.in_(trained),
+                   and_(enrollment.c.course_id.in_(taught), _lives_in_region(enrollment.c.user_id, user)))
     return false()
 
 
@@ -162,7 +169,7 @@ def sees_account(user, account_id: int) -> bool:
 def visible_cohorts(user):
     """SQL over the `cohort` table: the cohorts `user` may pick in filters and see participants of:
     national admins all; region admins those of their region; trainers those they train and those of
-    their region."""
+    their region (a trainer without a region: also every cohort of the courses they teach)."""
     if is_national(user):
         return true()
     if not getattr(user, "is_authenticated", False):
@@ -172,5 +179,9 @@ def visible_cohorts(user):
     if user.role == "trainer":
         cohort_trainer = _tables()["cohort_trainer"]
         trained = select(cohort_trainer.c.cohort_id).where(cohort_trainer.c.user_id == user.id)
+        if not user.region_code:
+            course_trainer = _tables()["course_trainer"]
+            taught = select(course_trainer.c.course_id).where(course_trainer.c.user_id == user.id)
+            return or_(cohort.c.id.in_(trained), cohort.c.course_id.in_(taught))
         return or_(cohort.c.id.in_(trained), regional)
     return regional if user.role == "admin" else false()
