@@ -82,7 +82,9 @@ def template_settings(region_code: str | None = None) -> CertificateTemplate:
         return national
     row = db.session.scalar(select(CertificateTemplate).where(CertificateTemplate.region_code == region_code))
     if row is None:
-        row = CertificateTemplate(region_code=region_code, **{
+        # id 1 is the national template's (saved or not yet): a region's row takes an id after every other
+        next_id = max(db.session.scalar(select(func.max(CertificateTemplate.id))) or 0, 1) + 1
+        row = CertificateTemplate(id=next_id, region_code=region_code, **{
             name: getattr(national, name) for name in (*DEFAULT_TEMPLATE, "logo_path")})
         row.signatories = [dict(p) for p in (national.signatories or [])]
     return row
