@@ -190,3 +190,16 @@ def test_monitoring_of_a_region_admin(app, w, client, login):
     national = login(w.national, c=app.test_client())
     assert national.get("/pantau/").status_code == 200
     assert national.get("/pantau/ekspor.csv").status_code == 200
+
+
+def test_a_region_admin_sets_only_their_regions_trainers_of_a_course(w, client, login):
+    """The course is national: saving its trainer list as the admin of Kota Kupang keeps Kabupaten's."""
+    login(w.admin_kota)
+    page = client.get(f"/kelola/kursus/{w.course.id}").get_data(as_text=True)
+    assert "Pelatih Kota" in page and "Pelatih Kabupaten" not in page
+    new = factories.user("trainer", full_name="Pelatih Kota Dua", region_code="5371030")
+    db.session.commit()
+    response = client.post(f"/kelola/kursus/{w.course.id}/pelatih", data={"trainer": [str(new.id)]})
+    assert response.status_code == 303
+    db.session.expire_all()
+    assert {t.full_name for t in w.course.trainers} == {"Pelatih Kabupaten", "Pelatih Kota Dua"}
