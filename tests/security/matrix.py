@@ -21,10 +21,13 @@ Their cells are derived from the eight above unless a row gives them as keywords
 (`row(..., admin_other=403)`) or the `# --- region` block at the end overrides them:
   admin_region  = admin's cell.
   admin_other   = admin's cell when admin is refused (L/401/403/404), when observer_other gets the same
-                  (a page for everyone), or when the URL names no object of the owner's region (no variable of REGIONAL_VARIABLES: list pages, forms for new objects,
-                  course content — their lists then show only the admin's region); otherwise observer_other's
-                  cell if that is a refusal, else 403.
+                  (a page for everyone), or when the URL names no object of the owner's region (no variable
+                  in REGIONAL_VARIABLES: list pages, forms for new objects, course content — their lists
+                  then show only the admin's own region); otherwise observer_other's cell if that is a
+                  refusal, else 403.
   trainer_far   = the same rule with trainer's cell and trainer_other's.
+So a row for a new page of personal data, e.g. `row(L, 200, 403, 200, 403, 200, 403, 200)` for
+"GET /x/<int:enrollment_id>", expects 200 from admin_region and 403 from admin_other and trainer_far.
 A URL with a REGIONAL_VARIABLE names an object of the owner's region (Kota Kupang): the owner, their
 cooperative, region, cohort, session, enrolment, import, certificate, submission, file, attempt or export.
 
