@@ -4,8 +4,8 @@ Scope is a region prefix (BPS codes nest: 53 → 5371 → 5371030 → 5371030011
 admins carry a region code; an admin without one is national. Every list, export and file of personal
 data is filtered in its query by one of the clauses below, never after loading:
 
-- `in_region(column, user)`: a region-code column (a cohort's, an account's, a village's) lies in the
-  user's region;
+- `in_region(column, user)`: a region-code column of any level (a cohort's, an account's) lies in the
+  user's region; `village_in_region` the same for 10-digit village codes, as an index-friendly range;
 - `visible_accounts(user)`: the accounts an admin may see and manage (participants by the village of
   their cooperative, staff by their own region; a regionless account only for national admins);
 - `visible_enrollments(user)`: the enrolments whose participant a staff user may see: national admins
@@ -96,6 +96,17 @@ def in_region(column, user):
     return column.startswith(prefix, autoescape=True)
 
 
+def village_in_region(column, user):
+    """SQL: `column` (a 10-digit village code) lies in the user's region, as an index-friendly range
+    (a LIKE prefix needs a C collation or a pattern index on PostgreSQL; a range of digits does not)."""
+    if is_national(user):
+        return true()
+    prefix = getattr(user, "region_code", None)
+    if not prefix:
+        return false()
+    return column.between(prefix.ljust(10, "0"), prefix.ljust(10, "9"))
+
+
 def _tables():
     return db.metadata.tables
 
@@ -106,7 +117,7 @@ def _lives_in_region(user_id_column, user):
     t = _tables()
     account, coop = t["user"], t["cooperative"]
     by_village = select(account.c.id).join(coop, coop.c.id == account.c.cooperative_id).where(
-        in_region(coop.c.village_code, user))
+        village_in_region(coop.c.village_code, user))
     by_region = select(account.c.id).where(account.c.cooperative_id.is_(None), in_region(account.c.region_code, user))
     return or_(user_id_column.in_(by_village), user_id_column.in_(by_region))
 
@@ -119,7 +130,7 @@ def visible_accounts(user):
         return false()
     t = _tables()
     account, coop = t["user"], t["cooperative"]
-    villages = select(coop.c.id).where(in_region(coop.c.village_code, user))
+    villages = select(coop.c.id).where(village_in_region(coop.c.village_code, user))
     return or_(account.c.cooperative_id.in_(villages),
                and_(account.c.cooperative_id.is_(None), in_region(account.c.region_code, user)))
 
