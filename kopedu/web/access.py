@@ -13,7 +13,11 @@ data is filtered in its query by one of the clauses below, never after loading:
   trainer with a region those of the cohorts they train, plus — in the courses they teach — the
   participants who live in their region; a trainer without a region (national, like an admin without
   one) every participant of the courses they teach, and those of the cohorts they train. Observers see
-  aggregates through the monitoring tables, not enrolments.
+  aggregates through the monitoring tables, not enrolments;
+- `visible_cohorts(user)`: the cohorts a staff user may pick in a filter (the same rule, for cohorts).
+
+Object checks use the same rule: `sees_region`, `sees_account`, `sees_enrollment` (User.in_scope calls
+`sees_region`); `require_scope` and `require_national` abort with 403.
 
 `region_allowed(user, code)` says whether a user may give a region (to an account or a cohort): a
 national admin any region or none, everyone else only their own region or a region inside it.
