@@ -157,6 +157,34 @@ def close_attendance_command():
     click.echo(f"Attendance closed for {count} session(s).")
 
 
+@kopedu_cli.command("create-user")
+@click.option("--name", "full_name", required=True, help="Full name.")
+@click.option("--phone", help="Mobile number (0812-…); a phone or an email is needed to log in.")
+@click.option("--email")
+@click.option("--role", type=click.Choice(["admin", "trainer", "observer"]), default="admin", show_default=True)
+@click.option("--region", help="BPS code of the region (e.g. 5371 for Kota Kupang). An admin without one is national.")
+@click.option("--organisation", help="e.g. Dinas Koperasi Kota Kupang.")
+@click.password_option(help="The first password (asked for when not given).")
+def create_user_command(full_name: str, phone: str | None, email: str | None, role: str, region: str | None,
+                        organisation: str | None, password: str):
+    """Create a staff account: a national or region admin, a trainer or an observer."""
+    from kopedu.auth.services import AccountError, save_user
+    from kopedu.regions.services import resolve_region
+
+    found = resolve_region(region) if region else None
+    if region and found is None:
+        raise click.ClickException(f"unknown region {region!r}: give its BPS code")
+    try:
+        user = save_user(None, full_name=full_name, phone=phone, email=email, role=role,
+                         region_code=found.code if found else None, organisation=organisation, password=password)
+    except AccountError as error:
+        db.session.rollback()
+        raise click.ClickException(str(error)) from error
+    db.session.commit()
+    scope = f"{found.code} {found.display_name}" if found else "national"
+    click.echo(f"Created {role} {user.full_name} (id {user.id}), region: {scope}")
+
+
 def register(app) -> None:
     app.cli.add_command(kopedu_cli)
 

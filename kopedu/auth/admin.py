@@ -9,7 +9,7 @@ from kopedu.auth.forms import UserForm
 from kopedu.auth.models import User
 from kopedu.extensions import db
 from kopedu.regions.services import cooperatives_in, resolve_region
-from kopedu.web.access import roles_required
+from kopedu.web.access import roles_required, sees_account
 from kopedu.web.htmx import redirect, render
 from kopedu.web.params import page_number
 
@@ -22,8 +22,16 @@ def users():
     q = request.args.get("q", "").strip()
     role = request.args.get("role") or None
     page = request.args.get("page", 1, type=page_number)
-    pagination = services.search_users(q, role, page)
+    pagination = services.search_users(q, role, page, viewer=current_user)
     return render("admin/users.html", block="results", pagination=pagination, q=q, role=role)
+
+
+def _managed_user(user_id: int) -> User:
+    """An account the current admin may manage: in their region (403 otherwise)."""
+    user = db.get_or_404(User, user_id)
+    if not sees_account(current_user, user.id):
+        abort(403)
+    return user
 
 
 def _user_form(user: User | None) -> UserForm:
@@ -44,13 +52,16 @@ def _save(form: UserForm, user: User | None):
     if form.region.data and region is None:
         form.region.errors.append(_("Wilayah tidak ditemukan atau namanya ganda. Pakai kode BPS."))
         return None
+    region_code = region.code if region else None
+    if region_code is None and not current_user.is_national:
+        region_code = current_user.region_code  # a region admin's accounts belong to their region
     try:
         return services.save_user(
             user, full_name=form.full_name.data, phone=form.phone.data, email=form.email.data,
             role=form.role.data, position=form.position.data or None,
-            cooperative_id=form.cooperative_id.data, region_code=region.code if region else None,
+            cooperative_id=form.cooperative_id.data, region_code=region_code,
             organisation=form.organisation.data, password=form.password.data or None,
-            active=form.active.data)
+            active=form.active.data, actor=current_user)
     except services.AccountError as error:
         getattr(form, error.field or "full_name").errors.append(str(error))
         db.session.rollback()
@@ -75,7 +86,7 @@ def user_new():
 @bp.route("/pengguna/<int:user_id>", methods=["GET", "POST"])
 @roles_required("admin")
 def user_edit(user_id: int):
-    user = db.get_or_404(User, user_id)
+    user = _managed_user(user_id)
     form = _user_form(user)
     if form.validate_on_submit():
         if user.id == current_user.id and (not form.active.data or form.role.data != "admin"):
@@ -92,7 +103,7 @@ def user_edit(user_id: int):
 @bp.post("/pengguna/<int:user_id>/reset-sandi")
 @roles_required("admin")
 def user_reset_password(user_id: int):
-    user = db.get_or_404(User, user_id)
+    user = _managed_user(user_id)
     if user.id == current_user.id:
         abort(409)
     password = services.reset_password(user)

@@ -68,13 +68,17 @@ class User(UserMixin, TimestampMixin, db.Model):
     def is_admin(self) -> bool:
         return self.role == "admin"
 
+    @property
+    def is_national(self) -> bool:
+        """An admin without a region: manages the whole country."""
+        return self.role == "admin" and not self.region_code
+
     def in_scope(self, region_code: str | None) -> bool:
-        """Admins see every region; observers and trainers only their own (BPS codes nest by prefix)."""
-        if self.role == "admin":
-            return True
-        if not self.region_code or not region_code:
-            return False
-        return region_code.startswith(self.region_code)
+        """National admins see every region; region admins, observers and trainers only their own (BPS
+        codes nest by prefix). The rule and its SQL forms live in kopedu.web.access."""
+        from kopedu.web.access import sees_region
+
+        return sees_region(self, region_code)
 
     @property
     def village(self):

@@ -6,6 +6,7 @@ from sqlalchemy import func, or_, select
 
 from kopedu.auth.models import POSITIONS, ROLES, User, hash_password
 from kopedu.extensions import db
+from kopedu.web.access import region_allowed, visible_accounts
 
 # A fixed hash compared when the account does not exist, so both paths take the same time.
 _DUMMY_HASH = None
@@ -93,8 +94,11 @@ def check_new_password(password: str) -> None:
 def save_user(user: User | None, *, full_name: str, phone: str | None, email: str | None,
               role: str, position: str | None = None, cooperative_id: int | None = None,
               region_code: str | None = None, organisation: str | None = None,
-              password: str | None = None, active: bool = True) -> User:
-    """Create (user=None) or update an account after validating it. Flushes, does not commit."""
+              password: str | None = None, active: bool = True, actor: User | None = None) -> User:
+    """Create (user=None) or update an account after validating it. Flushes, does not commit.
+
+    With `actor` (the admin doing it), the account must end up inside the actor's region: a region
+    admin cannot create or move an account outside it, nor give a wider region or a national role."""
     from flask_babel import gettext as _
 
     full_name = " ".join((full_name or "").split())
@@ -114,6 +118,10 @@ def save_user(user: User | None, *, full_name: str, phone: str | None, email: st
         raise AccountError(_("Jabatan tidak dikenal."), "position")
     if role in ("observer",) and not region_code:
         raise AccountError(_("Pemantau harus punya wilayah."), "region")
+
+    if actor is not None and not region_allowed(actor, _account_region(cooperative_id, region_code)):
+        field = "cooperative_id" if cooperative_id else "region"
+        raise AccountError(_("Akun harus berada di wilayah Anda (%(region)s).", region=actor.region_code), field)
 
     clash = db.session.scalar(select(User).where(
         or_(User.phone == norm_phone if norm_phone else False,
@@ -144,6 +152,17 @@ def save_user(user: User | None, *, full_name: str, phone: str | None, email: st
     return user
 
 
+def _account_region(cooperative_id: int | None, region_code: str | None) -> str | None:
+    """Where an account belongs: the village of its cooperative, else its own region (None: national)."""
+    if cooperative_id:
+        from kopedu.regions.models import Cooperative
+
+        cooperative = db.session.get(Cooperative, cooperative_id)
+        if cooperative is not None:
+            return cooperative.village_code
+    return region_code or None
+
+
 def change_password(user: User, current: str, new: str) -> None:
     from flask_babel import gettext as _
 
@@ -161,14 +180,20 @@ def reset_password(user: User) -> str:
     return password
 
 
-def active_trainers() -> list[User]:
-    """Trainers who can be put on a course or a cohort, by name."""
-    return list(db.session.scalars(
-        select(User).where(User.role == "trainer", User.active.is_(True)).order_by(User.full_name)))
+def active_trainers(viewer: User | None = None) -> list[User]:
+    """Trainers who can be put on a course or a cohort, by name (with `viewer`: those of their region)."""
+    stmt = select(User).where(User.role == "trainer", User.active.is_(True)).order_by(User.full_name)
+    if viewer is not None:
+        stmt = stmt.where(visible_accounts(viewer))
+    return list(db.session.scalars(stmt))
 
 
-def search_users(q: str = "", role: str | None = None, page: int = 1, per_page: int = 25):
+def search_users(q: str = "", role: str | None = None, page: int = 1, per_page: int = 25,
+                 viewer: User | None = None):
+    """A page of accounts by name; with `viewer`, only the accounts of the viewer's region."""
     stmt = select(User).order_by(User.full_name)
+    if viewer is not None:
+        stmt = stmt.where(visible_accounts(viewer))
     if role:
         stmt = stmt.where(User.role == role)
     if q:

@@ -12,4 +12,4 @@ def _setup(state) -> None:
     state.app.jinja_env.globals["certificates_for"] = certificates_for
 
 
-from kopedu.certificates import cli, routes  # noqa: E402,F401
+from kopedu.certificates import cli, routes, template_routes  # noqa: E402,F401

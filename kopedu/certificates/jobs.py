@@ -32,6 +32,7 @@ from kopedu.certificates.models import Certificate, CertificateExport, Certifica
 from kopedu.db import utcnow
 from kopedu.extensions import db
 from kopedu.learning.models import Enrollment
+from kopedu.web.access import visible_enrollments
 
 log = logging.getLogger(__name__)
 
@@ -51,7 +52,7 @@ def create_export(course, cohort, by) -> CertificateExport:
     if cohort is not None and cohort.course_id != course.id:
         raise ExportError(_("Angkatan itu bukan bagian dari kursus ini."))
     purge_old_exports()
-    total = len(_rows(course.id, cohort.id if cohort else None))
+    total = len(_rows(course.id, cohort.id if cohort else None, by))
     if total == 0:
         raise ExportError(_("Belum ada sertifikat untuk diunduh."))
     export = CertificateExport(course_id=course.id, cohort_id=cohort.id if cohort else None,
@@ -61,13 +62,18 @@ def create_export(course, cohort, by) -> CertificateExport:
     return export
 
 
-def _rows(course_id: int, cohort_id: int | None):
+def _rows(course_id: int, cohort_id: int | None, by=None):
+    """The live certificates of the export; with `by` (the requester, a user or an id), only the holders
+    that user may see (kopedu.web.access.visible_enrollments)."""
     stmt = (select(Certificate.id, Certificate.serial, Certificate.snapshot, Certificate.pdf_path)
             .join(Enrollment, Certificate.enrollment_id == Enrollment.id)
             .where(Enrollment.course_id == course_id, Certificate.revoked_at.is_(None))
             .order_by(Certificate.serial))
     if cohort_id:
         stmt = stmt.where(Enrollment.cohort_id == cohort_id)
+    requester = services._requester(by)
+    if requester is not None:
+        stmt = stmt.where(visible_enrollments(requester))
     return db.session.execute(stmt).all()
 
 
@@ -168,7 +174,7 @@ def run_export(export_id: int) -> None:
     partial = storage.scratch_dir() / f"{secrets.token_hex(16)}.zip.part"
     stored = False
     try:
-        rows = _rows(export.course_id, export.cohort_id)
+        rows = _rows(export.course_id, export.cohort_id, export.requested_by_id)
         _progress(CertificateExport, export_id, total=len(rows), done=0)
         last = time.monotonic()
         with zipfile.ZipFile(partial, "w", compression=zipfile.ZIP_STORED, allowZip64=True) as archive:
@@ -310,8 +316,10 @@ def _recheck_and_issue(job_id: int) -> None:
     job = db.session.get(CertificateJob, job_id)
     course, kind, by = job.course, job.kind, job.requested_by_id
     rule = services.rules_for(course)
-    confirmed = job.eligible_ids if kind == "issue" else None  # an issue job covers who its preview listed
-    ids = list(confirmed) if confirmed is not None else services.course_enrollment_ids(course.id)
+    ids = services.course_enrollment_ids(course.id, by)  # only the participants the requester may see
+    if kind == "issue" and job.eligible_ids is not None:  # an issue job covers who its preview listed
+        listed = set(job.eligible_ids)
+        ids = [enrollment_id for enrollment_id in ids if enrollment_id in listed]
     _progress(CertificateJob, job_id, total=len(ids))
     eligible, no_longer, last = [], [], time.monotonic()
     for number, enrollment_id in enumerate(ids, 1):
@@ -347,7 +355,7 @@ def _recheck_and_issue(job_id: int) -> None:
 def _regenerate_all(job_id: int) -> None:
     job = db.session.get(CertificateJob, job_id)
     course_id, by_id, reason, current = job.course_id, job.requested_by_id, job.reason, job.use_current_template
-    ids = services.live_certificate_ids(course_id)
+    ids = services.live_certificate_ids(course_id, by_id)  # only the holders the requester may see
     _progress(CertificateJob, job_id, total=len(ids))
     done = issued = failed = 0
     for certificate_id in ids:

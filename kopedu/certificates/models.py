@@ -29,9 +29,12 @@ class CompletionRule(db.Model):
 
 
 class CertificateTemplate(db.Model):
-    """The look and the fixed text of the certificate. One row (id 1); missing means the defaults."""
+    """The look and the fixed text of the certificate: the national one (region_code NULL, id 1; missing
+    means the defaults) and one per issuing Dinas (its letterhead, logo and signatories) for a region.
+    A certificate uses the template of the most specific region that has one (services.template_for)."""
 
     id: Mapped[int] = mapped_column(primary_key=True)
+    region_code: Mapped[str | None] = mapped_column(ForeignKey("region.code"), unique=True)
     title: Mapped[str] = mapped_column(String(60), default="SERTIFIKAT")
     header_lines: Mapped[str] = mapped_column(Text, default="")  # one line of the letterhead per line
     recipient_line: Mapped[str] = mapped_column(String(200), default="diberikan kepada")

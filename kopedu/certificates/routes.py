@@ -1,20 +1,20 @@
-"""Certificate pages: public verification, the participant's download, trainers' and admins' management,
-bulk ZIP exports and the template settings."""
-from flask import abort, current_app, flash, make_response, request, url_for
+"""Certificate pages: public verification, the participant's download, trainers' and admins' management
+and bulk ZIP exports (the template settings: template_routes.py)."""
+from flask import abort, current_app, flash, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from kopedu import audit
 from kopedu.certificates import bp, codes, jobs, services
 from kopedu.certificates.forms import (
-    ExpiryForm, IssueForm, RegenerateForm, RevokeForm, RulesForm, TemplateForm)
+    ExpiryForm, IssueForm, RegenerateForm, RevokeForm, RulesForm)
 from kopedu.certificates.models import Certificate, CertificateExport, CertificateJob
 from kopedu.cohorts.models import Cohort
 from kopedu.courses.models import Course
 from kopedu.courses.services import taught_courses
 from kopedu.extensions import db, limiter
 from kopedu.learning.models import Enrollment
-from kopedu.web.access import roles_required
+from kopedu.web.access import roles_required, sees_enrollment, sees_whole_courses
 from kopedu.web.files import send_stored_file
 from kopedu.web.htmx import redirect, render
 from kopedu.web.params import db_id, page_number
@@ -80,6 +80,14 @@ def _certificate_or_404(certificate_id: int) -> Certificate:
     return certificate
 
 
+def _managed_certificate(certificate_id: int) -> Certificate:
+    """A certificate whose holder the current admin may see (their region; national admins all)."""
+    certificate = _certificate_or_404(certificate_id)
+    if not services.can_manage_certificate(current_user, certificate):
+        abort(403)
+    return certificate
+
+
 def _send_pdf(path, sha256: str, download_name: str):
     return send_stored_file(path, mimetype="application/pdf", download_name=download_name, etag=sha256)
 
@@ -113,7 +121,7 @@ def download(certificate_id: int):
 @login_required
 def download_version(certificate_id: int, version: int):
     certificate = _certificate_or_404(certificate_id)
-    if not services.can_manage(current_user, certificate.enrollment.course):
+    if not services.can_manage_certificate(current_user, certificate):
         abort(403)
     old = next((v for v in certificate.versions if v.version == version), None)
     path = services.pdf_file(old.pdf_path) if old else None
@@ -136,20 +144,20 @@ def _managed_course(course_id: int):
 def index():
     courses = taught_courses(current_user)
     return render("certificates/index.html", courses=courses,
-                  counts=services.course_counts(c.id for c in courses))
+                  counts=services.course_counts((c.id for c in courses), viewer=current_user))
 
 
 @bp.get("/sertifikat/kursus/<int:course_id>")
 @roles_required("trainer", "admin")
 def course(course_id: int):
     course = _managed_course(course_id)
-    cohorts = services.course_cohorts(course)
+    cohorts = services.course_cohorts(course, viewer=current_user)
     cohort_id = request.args.get("angkatan", type=db_id)
     if cohort_id and cohort_id not in {c.id for c in cohorts}:
         cohort_id = None
     q = request.args.get("q", "").strip()
     page = request.args.get("page", 1, type=page_number)
-    pagination, rows = services.course_participants(course, cohort_id, q, page)
+    pagination, rows = services.course_participants(course, cohort_id, q, page, viewer=current_user)
     return render("certificates/course.html", block="results", course=course, cohorts=cohorts,
                   cohort_id=cohort_id, q=q, pagination=pagination, rows=rows, rule=services.rules_for(course))
 
@@ -188,6 +196,8 @@ def issue(course_id: int, enrollment_id: int):
     enrollment = db.session.get(Enrollment, enrollment_id)
     if enrollment is None or enrollment.course_id != course.id:
         abort(404)
+    if not sees_enrollment(current_user, enrollment.id):
+        abort(403)
     form = IssueForm(enrollment_id=enrollment.id)
     existing = services.live_certificate(enrollment.id)
     if existing is None and form.validate_on_submit():
@@ -211,7 +221,7 @@ def issue(course_id: int, enrollment_id: int):
 @roles_required("trainer", "admin")
 def detail(certificate_id: int):
     certificate = _certificate_or_404(certificate_id)
-    if not services.can_manage(current_user, certificate.enrollment.course):
+    if not services.can_manage_certificate(current_user, certificate):
         abort(403)
     return _detail_page(certificate)
 
@@ -228,7 +238,7 @@ def _detail_page(certificate, status=200, block=None, **forms):
 @bp.post("/sertifikat/<int:certificate_id>/cabut")
 @roles_required("admin")
 def revoke(certificate_id: int):
-    certificate = _certificate_or_404(certificate_id)
+    certificate = _managed_certificate(certificate_id)
     form = RevokeForm()
     if form.validate_on_submit():
         try:
@@ -247,7 +257,7 @@ def revoke(certificate_id: int):
 @bp.post("/sertifikat/<int:certificate_id>/masa-berlaku")
 @roles_required("admin")
 def expiry(certificate_id: int):
-    certificate = _certificate_or_404(certificate_id)
+    certificate = _managed_certificate(certificate_id)
     form = ExpiryForm()
     if form.validate_on_submit():
         try:
@@ -267,7 +277,7 @@ def expiry(certificate_id: int):
 @bp.post("/sertifikat/<int:certificate_id>/buat-ulang")
 @roles_required("admin")
 def regenerate(certificate_id: int):
-    certificate = _certificate_or_404(certificate_id)
+    certificate = _managed_certificate(certificate_id)
     form = RegenerateForm()
     if form.validate_on_submit():
         try:
@@ -347,7 +357,7 @@ def regenerate_all(course_id: int):
             return _start_job(job)
     status = 422 if form.errors else 200
     return render("certificates/regenerate_all.html", block="form", status=status, form=form, course=course,
-                  count=len(services.live_certificate_ids(course.id)))
+                  count=len(services.live_certificate_ids(course.id, current_user)))
 
 
 @bp.get("/sertifikat/tugas/<int:job_id>")
@@ -390,7 +400,7 @@ def no_longer(course_id: int):
                     flash(_("%(n)d tidak dicabut karena pemegangnya sudah memenuhi syarat lagi.", n=skipped), "info")
                 return redirect(url_for("certificates.no_longer", course_id=course.id))
         status = 422
-    job, certificates = services.no_longer_meeting(course)
+    job, certificates = services.no_longer_meeting(course, viewer=current_user)
     return render("certificates/no_longer.html", block="form", status=status, form=form, course=course,
                   job=job, certificates=certificates)
 
@@ -405,6 +415,8 @@ def export(course_id: int):
         cohort = db.session.get(Cohort, cohort_id)
         if cohort is None:
             abort(404)
+        if cohort.course_id == course.id and cohort not in services.course_cohorts(course, viewer=current_user):
+            abort(403)
     try:
         job = jobs.create_export(course, cohort, current_user)
     except services.CertificateError as error:
@@ -419,9 +431,14 @@ def export(course_id: int):
 
 
 def _export_or_404(export_id: int) -> CertificateExport:
+    """An export the current user may fetch: its requester, or staff of the course who may see all of it
+    (the cohort's export: who may see the cohort; the whole course's: national admins)."""
     job = db.get_or_404(CertificateExport, export_id)
     if not services.can_manage(current_user, job.course):
         abort(403)
+    if job.requested_by_id != current_user.id and not sees_whole_courses(current_user):
+        if job.cohort is None or job.cohort not in services.course_cohorts(job.course, viewer=current_user):
+            abort(403)
     return job
 
 
@@ -444,65 +461,3 @@ def export_download(export_id: int):
         abort(404)
     name = services.safe_name(job.course.slug) + (f"-{services.safe_name(job.cohort.code)}" if job.cohort else "")
     return send_stored_file(path, mimetype="application/zip", download_name=f"Sertifikat-{name}.zip")
-
-
-# -------------------------------------------------------------------------------------------- template
-
-def _template_form(row) -> TemplateForm:
-    form = TemplateForm(obj=row)
-    if request.method == "GET":
-        people = row.signatories or []
-        for index in (1, 2):
-            person = people[index - 1] if len(people) >= index else {}
-            getattr(form, f"sig{index}_name").data = person.get("name", "")
-            getattr(form, f"sig{index}_title").data = person.get("title", "")
-            getattr(form, f"sig{index}_nip").data = person.get("nip", "")
-    return form
-
-
-def _upload(field) -> bytes | None:
-    data = field.data
-    if data and getattr(data, "filename", ""):
-        content = data.read(services.MAX_IMAGE_BYTES + 1)
-        return content or None
-    return None
-
-
-@bp.route("/admin/sertifikat/templat", methods=["GET", "POST"])
-@roles_required("admin")
-def template():
-    row = services.template_settings()
-    form = _template_form(row)
-    if form.validate_on_submit():
-        signatories = [{
-            "name": getattr(form, f"sig{i}_name").data, "title": getattr(form, f"sig{i}_title").data or "",
-            "nip": getattr(form, f"sig{i}_nip").data or "", "signature": _upload(getattr(form, f"sig{i}_signature")),
-            "remove_signature": getattr(form, f"sig{i}_remove").data} for i in (1, 2)]
-        try:
-            services.save_template(
-                current_user, title=form.title.data, header_lines=form.header_lines.data or "",
-                recipient_line=form.recipient_line.data or "", achievement_line=form.achievement_line.data or "",
-                closing_line=form.closing_line.data or "", issuer_name=form.issuer_name.data,
-                issue_place=form.issue_place.data, serial_format=form.serial_format.data,
-                primary_colour=form.primary_colour.data, accent_colour=form.accent_colour.data,
-                signatories=signatories, logo=_upload(form.logo), remove_logo=form.remove_logo.data)
-        except services.CertificateError as error:
-            db.session.rollback()
-            getattr(form, error.field or "title").errors.append(str(error))
-        else:
-            audit.record(current_user, "certificate.template", object_type="certificate_template")
-            db.session.commit()
-            flash(_("Templat sertifikat sudah disimpan. Buka contoh PDF untuk memeriksa."), "success")
-            return redirect(url_for("certificates.template"))
-    status = 422 if form.errors else 200
-    return render("certificates/template.html", block="form", status=status, form=form, row=row)
-
-
-@bp.get("/admin/sertifikat/templat/contoh.pdf")
-@roles_required("admin")
-def template_preview():
-    response = make_response(services.preview_pdf())
-    response.headers["Content-Type"] = "application/pdf"
-    response.headers["Content-Disposition"] = "inline; filename=Contoh-sertifikat.pdf"
-    response.headers["Cache-Control"] = "no-store"
-    return response

@@ -14,7 +14,7 @@ from pathlib import Path
 from babel.dates import format_date
 from flask import current_app
 from flask_babel import gettext as _
-from sqlalchemy import and_, case, event, func, or_, select, update
+from sqlalchemy import and_, case, event, func, or_, select, true, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import contains_eager, joinedload, lazyload
 
@@ -33,6 +33,7 @@ from kopedu.grading.services import assignments_passed
 from kopedu.learning.models import Enrollment, LessonProgress, QuizAttempt
 from kopedu.regions.models import title_case
 from kopedu.web import uploads
+from kopedu.web.access import sees_enrollment, visible_cohorts, visible_enrollments
 from kopedu.web.filters import date_long
 
 log = logging.getLogger(__name__)
@@ -71,12 +72,59 @@ class CertificateError(Exception):
 
 # --------------------------------------------------------------------------------------------- template
 
-def template_settings() -> CertificateTemplate:
-    """The template row, or an unsaved one holding the defaults."""
-    row = db.session.get(CertificateTemplate, 1)
+def template_settings(region_code: str | None = None) -> CertificateTemplate:
+    """The template to edit: the national one (region_code None; the row, or an unsaved one holding the
+    defaults) or the one of a region (its row, or an unsaved copy of the national one for that region)."""
+    national = db.session.get(CertificateTemplate, 1)
+    if national is None:
+        national = CertificateTemplate(id=1, **DEFAULT_TEMPLATE)
+    if not region_code:
+        return national
+    row = db.session.scalar(select(CertificateTemplate).where(CertificateTemplate.region_code == region_code))
     if row is None:
-        row = CertificateTemplate(id=1, **DEFAULT_TEMPLATE)
+        # id 1 is the national template's (saved or not yet): a region's row takes an id after every other
+        next_id = max(db.session.scalar(select(func.max(CertificateTemplate.id))) or 0, 1) + 1
+        row = CertificateTemplate(id=next_id, region_code=region_code, **{
+            name: getattr(national, name) for name in (*DEFAULT_TEMPLATE, "logo_path")})
+        row.signatories = [dict(p) for p in (national.signatories or [])]
     return row
+
+
+def _prefixes(code: str | None) -> list[str]:
+    """The region codes that contain `code` (itself included), as BPS codes nest: 5371030011 →
+    5371030011, 5371030, 5371, 53."""
+    code = code or ""
+    return [code[:n] for n in (10, 7, 4, 2) if len(code) >= n]
+
+
+def template_for(region_code: str | None) -> CertificateTemplate:
+    """The template a certificate issued in `region_code` uses: that of the most specific region containing
+    it that has one, else the national one (one query)."""
+    prefixes = _prefixes(region_code)
+    if prefixes:
+        row = db.session.scalar(select(CertificateTemplate).where(CertificateTemplate.region_code.in_(prefixes))
+                                .order_by(func.length(CertificateTemplate.region_code).desc()).limit(1))
+        if row is not None:
+            return row
+    return template_settings()
+
+
+def issuing_region(enrollment) -> str | None:
+    """Which Dinas issues an enrolment's certificate: the region of its cohort (the Dinas running the
+    Bimtek), else the village of the participant's cooperative, else the participant's own region."""
+    cohort = enrollment.cohort
+    if cohort is not None and cohort.region_code:
+        return cohort.region_code
+    user = enrollment.user
+    if user.cooperative is not None:
+        return user.cooperative.village_code
+    return user.region_code
+
+
+def regional_templates() -> list[CertificateTemplate]:
+    """The regions' own templates, by region code (a short list: one per Dinas that made one)."""
+    return list(db.session.scalars(select(CertificateTemplate).where(CertificateTemplate.region_code.is_not(None))
+                                   .order_by(CertificateTemplate.region_code)))
 
 
 _SEQ_SPEC = re.compile(r"0?[1-9]?\d?d?")  # {seq}, {seq:4d}, {seq:04d}: a width up to 99 at most
@@ -145,9 +193,10 @@ def _store_asset(data: bytes, ext: str) -> str:
 def save_template(actor, *, title: str, header_lines: str, recipient_line: str, achievement_line: str,
                   closing_line: str, issuer_name: str, issue_place: str, serial_format: str,
                   primary_colour: str, accent_colour: str, signatories: list[dict],
-                  logo: bytes | None = None, remove_logo: bool = False) -> CertificateTemplate:
-    """Validate and save the template. `signatories`: [{name, title, nip, signature (bytes|None),
-    remove_signature}] — one or two, the empty ones dropped. Flushes."""
+                  logo: bytes | None = None, remove_logo: bool = False,
+                  region_code: str | None = None) -> CertificateTemplate:
+    """Validate and save the template (the national one, or that of `region_code`). `signatories`: [{name,
+    title, nip, signature (bytes|None), remove_signature}] — one or two, the empty ones dropped. Flushes."""
     serial_format = check_serial_format(serial_format)
     for name, value in (("primary_colour", primary_colour), ("accent_colour", accent_colour)):
         if not _COLOUR.match(value or ""):
@@ -159,7 +208,7 @@ def save_template(actor, *, title: str, header_lines: str, recipient_line: str, 
     if not (issue_place or "").strip():
         raise CertificateError(_("Tempat terbit wajib diisi."), "issue_place")
 
-    row = template_settings()
+    row = template_settings(region_code)
     old_people = list(row.signatories or [])
     people = []
     for index, person in enumerate(signatories):
@@ -382,7 +431,7 @@ def issue(enrollment, *, by=None, reason: str | None = None) -> Certificate:
     if live_certificate(enrollment.id) is not None:
         raise CertificateError(_("Peserta ini sudah punya sertifikat yang berlaku."))
 
-    template = template_settings()
+    template = template_for(issuing_region(enrollment))
     now = utcnow()
     local_day = local_date(now)
     snapshot = build_snapshot(enrollment, template, local_day)
@@ -614,8 +663,15 @@ def find_by_code(typed: str) -> Certificate | None:
 
 
 def can_manage(user, course) -> bool:
-    """Trainers of the course and admins."""
+    """Trainers of the course and admins (the course's pages; their lists show only the participants
+    the user may see)."""
     return bool(user and user.is_authenticated and course is not None and course.is_trainer(user))
+
+
+def can_manage_certificate(user, certificate) -> bool:
+    """Trainers of the course and admins who may see the holder (kopedu.web.access: a trainer's
+    cohorts and region, an admin's region)."""
+    return can_manage(user, certificate.enrollment.course) and sees_enrollment(user, certificate.enrollment_id)
 
 
 def download_name(certificate, version: int | None = None) -> str:
@@ -638,7 +694,8 @@ def stored_pdf_for(user, certificate_id: int) -> StoredPdf | None:
     or file. Raises PermissionError if the user may not. One small query for the owner (the hot path)."""
     row = db.session.execute(
         select(Certificate.id, Certificate.serial, Certificate.snapshot, Certificate.pdf_path, Certificate.pdf_sha256,
-               Certificate.issued_at, Certificate.revoked_at, Enrollment.user_id, Enrollment.course_id)
+               Certificate.issued_at, Certificate.revoked_at, Certificate.enrollment_id, Enrollment.user_id,
+               Enrollment.course_id)
         .join(Enrollment, Certificate.enrollment_id == Enrollment.id)
         .where(Certificate.id == certificate_id)).first()
     if row is None:
@@ -648,7 +705,7 @@ def stored_pdf_for(user, certificate_id: int) -> StoredPdf | None:
     if row.user_id == user.id:
         if row.revoked_at is not None:
             raise PermissionError
-    elif not can_manage(user, db.session.get(Course, row.course_id)):
+    elif not (can_manage(user, db.session.get(Course, row.course_id)) and sees_enrollment(user, row.enrollment_id)):
         raise PermissionError
     path = pdf_file(row.pdf_path)
     return StoredPdf(path, row.pdf_sha256 if path else None, download_name(row), row.id, row.issued_at)
@@ -663,11 +720,15 @@ def safe_name(text: str, limit: int = 80) -> str:
     return re.sub(r"_+", "_", cleaned)[:limit]
 
 
-def course_participants(course, cohort_id: int | None = None, q: str = "", page: int = 1, per_page: int = 50):
-    """Enrolments of the course (optionally one cohort) with their live or latest certificate:
-    a paginated list of (enrollment, certificate | None) in two queries."""
+def course_participants(course, cohort_id: int | None = None, q: str = "", page: int = 1, per_page: int = 50,
+                        viewer=None):
+    """Enrolments of the course (optionally one cohort; with `viewer`, only those the viewer may see)
+    with their live or latest certificate: a paginated list of (enrollment, certificate | None) in two
+    queries."""
     stmt = (select(Enrollment).join(Enrollment.user).where(Enrollment.course_id == course.id)
             .options(contains_eager(Enrollment.user)).order_by(User.full_name, Enrollment.id))
+    if viewer is not None:
+        stmt = stmt.where(visible_enrollments(viewer))
     if cohort_id:
         stmt = stmt.where(Enrollment.cohort_id == cohort_id)
     if q:
@@ -684,20 +745,24 @@ def course_participants(course, cohort_id: int | None = None, q: str = "", page:
     return pagination, [(e, certs.get(e.id)) for e in pagination.items]
 
 
-def course_counts(course_ids) -> dict[int, int]:
-    """Live certificates per course (one aggregate)."""
+def course_counts(course_ids, viewer=None) -> dict[int, int]:
+    """Live certificates per course (one aggregate; with `viewer`, of the participants they may see)."""
     ids = list(course_ids)
     if not ids:
         return {}
-    rows = db.session.execute(
-        select(Enrollment.course_id, func.count(Certificate.id))
-        .join(Certificate, and_(Certificate.enrollment_id == Enrollment.id, Certificate.revoked_at.is_(None)))
-        .where(Enrollment.course_id.in_(ids)).group_by(Enrollment.course_id))
-    return dict(rows.all())
+    stmt = (select(Enrollment.course_id, func.count(Certificate.id))
+            .join(Certificate, and_(Certificate.enrollment_id == Enrollment.id, Certificate.revoked_at.is_(None)))
+            .where(Enrollment.course_id.in_(ids)).group_by(Enrollment.course_id))
+    if viewer is not None:
+        stmt = stmt.where(visible_enrollments(viewer))
+    return dict(db.session.execute(stmt).all())
 
 
-def course_cohorts(course) -> list[Cohort]:
-    return list(db.session.scalars(select(Cohort).where(Cohort.course_id == course.id).order_by(Cohort.code)))
+def course_cohorts(course, viewer=None) -> list[Cohort]:
+    stmt = select(Cohort).where(Cohort.course_id == course.id).order_by(Cohort.code)
+    if viewer is not None:
+        stmt = stmt.where(visible_cohorts(viewer))
+    return list(db.session.scalars(stmt))
 
 
 def get_certificate(certificate_id: int) -> Certificate | None:
@@ -747,7 +812,7 @@ def regenerate(certificate: Certificate, by, reason: str, use_current_template: 
     db.session.add(CertificateVersion(
         certificate_id=certificate.id, version=certificate.version, snapshot=old, pdf_path=certificate.pdf_path,
         pdf_sha256=certificate.pdf_sha256, replaced_by_id=getattr(by, "id", None), reason=reason))
-    template = template_settings()
+    template = template_for(issuing_region(certificate.enrollment))
     snapshot = build_snapshot(certificate.enrollment, template, date.fromisoformat(old["issued_on"]))
     if not use_current_template:
         snapshot["template"] = old["template"]
@@ -761,9 +826,10 @@ def regenerate(certificate: Certificate, by, reason: str, use_current_template: 
     return certificate
 
 
-def preview_pdf() -> bytes:
-    """A sample certificate with the saved template, watermarked CONTOH."""
-    template = template_settings()
+def preview_pdf(region_code: str | None = None) -> bytes:
+    """A sample certificate with the saved template (national, or the one a certificate issued in
+    `region_code` would use), watermarked CONTOH."""
+    template = template_for(region_code) if region_code else template_settings()
     today = local_date(utcnow())
     tpl = template_snapshot(template)
     snapshot = {
@@ -810,9 +876,7 @@ CONFIRM_NAMES = 100  # names listed on the confirmation page; the count covers e
 
 
 def enrollment_names(enrollment_ids: list[int], limit: int = CONFIRM_NAMES) -> list[str]:
-    """Participants' names, with their cooperative, for the confirmation page (one query)."""
-    from kopedu.auth.models import User
-
+    """Participants' names for the confirmation page (one query, at most `limit` ids bound)."""
     ids = list(enrollment_ids or [])[:limit]
     if not ids:
         return []
@@ -821,15 +885,30 @@ def enrollment_names(enrollment_ids: list[int], limit: int = CONFIRM_NAMES) -> l
     return [name for (name,) in rows]
 
 
-def course_enrollment_ids(course_id: int) -> list[int]:
-    return list(db.session.scalars(select(Enrollment.id).where(Enrollment.course_id == course_id)
-                                   .order_by(Enrollment.id)))
+def _requester(by):
+    """The user a course job works for (an id or a user); None: nobody in particular (every enrolment)."""
+    if by is None or isinstance(by, User):
+        return by
+    return db.session.get(User, by)
 
 
-def live_certificate_ids(course_id: int) -> list[int]:
-    return list(db.session.scalars(
-        select(Certificate.id).join(Enrollment, Certificate.enrollment_id == Enrollment.id)
-        .where(Enrollment.course_id == course_id, Certificate.revoked_at.is_(None)).order_by(Certificate.id)))
+def course_enrollment_ids(course_id: int, by=None) -> list[int]:
+    """The course's enrolments; with `by` (the user a job works for), those that user may see."""
+    stmt = select(Enrollment.id).where(Enrollment.course_id == course_id).order_by(Enrollment.id)
+    requester = _requester(by)
+    if requester is not None:
+        stmt = stmt.where(visible_enrollments(requester))
+    return list(db.session.scalars(stmt))
+
+
+def live_certificate_ids(course_id: int, by=None) -> list[int]:
+    """The course's valid certificates; with `by`, those whose holders that user may see."""
+    stmt = (select(Certificate.id).join(Enrollment, Certificate.enrollment_id == Enrollment.id)
+            .where(Enrollment.course_id == course_id, Certificate.revoked_at.is_(None)).order_by(Certificate.id))
+    requester = _requester(by)
+    if requester is not None:
+        stmt = stmt.where(visible_enrollments(requester))
+    return list(db.session.scalars(stmt))
 
 
 def standing(enrollment, rule: CompletionRule) -> str | None:
@@ -846,7 +925,7 @@ def standing(enrollment, rule: CompletionRule) -> str | None:
     return "eligible" if meets else None
 
 
-def no_longer_meeting(course) -> tuple[CertificateJob | None, list[Certificate]]:
+def no_longer_meeting(course, viewer=None) -> tuple[CertificateJob | None, list[Certificate]]:
     """The latest finished re-check and the certificates it found whose holders no longer meet the rules
     (those still valid), by name. Two queries."""
     job = db.session.scalar(select(CertificateJob).where(
@@ -857,7 +936,8 @@ def no_longer_meeting(course) -> tuple[CertificateJob | None, list[Certificate]]
         return job, []
     rows = db.session.scalars(
         select(Certificate).join(Certificate.enrollment).join(Enrollment.user)
-        .where(Certificate.id.in_(ids), Certificate.revoked_at.is_(None), Enrollment.course_id == course.id)
+        .where(Certificate.id.in_(ids), Certificate.revoked_at.is_(None), Enrollment.course_id == course.id,
+               visible_enrollments(viewer) if viewer is not None else true())
         .options(contains_eager(Certificate.enrollment).contains_eager(Enrollment.user))
         .order_by(User.full_name, Certificate.id)).all()
     return job, list(rows)
@@ -874,7 +954,8 @@ def revoke_many(course, certificate_ids, by, reason: str) -> tuple[int, int]:
     revoked = skipped = 0
     certificates = db.session.scalars(
         select(Certificate).join(Certificate.enrollment)
-        .where(Certificate.id.in_(ids), Certificate.revoked_at.is_(None), Enrollment.course_id == course.id)).all()
+        .where(Certificate.id.in_(ids), Certificate.revoked_at.is_(None), Enrollment.course_id == course.id,
+               visible_enrollments(by) if by is not None else true())).all()
     for certificate in certificates:
         if meets_rules(certificate.enrollment, rule):
             skipped += 1

@@ -394,8 +394,9 @@ def _account_region(user: User) -> str | None:
 
 def _visible(actor, user: User, in_cohort: bool = False) -> bool:
     """May the importing user see this account (and so learn from a refusal that it exists)? Admins
-    see every account, trainers those of their region and the participants of this cohort."""
-    return actor is None or actor.role == "admin" or in_cohort or actor.in_scope(_account_region(user))
+    see the accounts of their region (national admins every account), trainers those of their region
+    and the participants of this cohort."""
+    return actor is None or actor.is_national or in_cohort or actor.in_scope(_account_region(user))
 
 
 # Said to whoever may not see the account that makes a row impossible: no hint that it exists.

@@ -58,7 +58,9 @@ def index():
 def _cohort_form(cohort: Cohort | None) -> CohortForm:
     form = CohortForm(obj=cohort)
     form.course_id.choices = [("", "—")] + [(c.id, c.title) for c in all_courses()]
-    form.trainer_ids.choices = [(t.id, t.full_name) for t in active_trainers()]
+    trainers = {t.id: t for t in active_trainers(current_user)}
+    trainers.update({t.id: t for t in (cohort.trainers if cohort is not None else [])})
+    form.trainer_ids.choices = [(t.id, t.full_name) for t in sorted(trainers.values(), key=lambda t: t.full_name)]
     if cohort is not None and (request.method == "GET" or not isinstance(form.region.data, str)):
         form.region.data = cohort.region_code or ""  # a POST without the field would carry Cohort.region
     if request.method == "GET" and cohort is not None:
@@ -71,11 +73,14 @@ def _save_cohort(form: CohortForm, cohort: Cohort | None) -> Cohort | None:
     if form.region.data and region is None:
         form.region.errors.append(_("Wilayah tidak ditemukan atau namanya ganda. Pakai kode BPS."))
         return None
+    region_code = region.code if region else None
+    if region_code is None and not current_user.is_national:
+        region_code = current_user.region_code  # a region admin's cohorts belong to their region
     try:
         return services.save_cohort(
             cohort, course_id=form.course_id.data, code=form.code.data, name=form.name.data,
             starts_on=form.starts_on.data, ends_on=form.ends_on.data, venue=form.venue.data,
-            region_code=region.code if region else None, trainer_ids=form.trainer_ids.data or [])
+            region_code=region_code, trainer_ids=form.trainer_ids.data or [], actor=current_user)
     except services.CohortError as error:
         db.session.rollback()
         getattr(form, error.field or "name").errors.append(str(error))
@@ -100,7 +105,7 @@ def cohort_new():
 @bp.route("/angkatan/<int:cohort_id>/ubah", methods=["GET", "POST"])
 @roles_required("admin")
 def cohort_edit(cohort_id: int):
-    cohort = db.get_or_404(Cohort, cohort_id)
+    cohort = _cohort(cohort_id)
     form = _cohort_form(cohort)
     if form.validate_on_submit():
         if _save_cohort(form, cohort) is not None:

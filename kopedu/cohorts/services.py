@@ -17,6 +17,7 @@ from kopedu.learning.models import Enrollment
 from kopedu.learning.services import enroll
 from kopedu.regions.models import Region
 from kopedu import events
+from kopedu.web.access import in_region, region_allowed, sees_region
 from kopedu.web.filters import date_long
 
 # Self check-in opens this long before a session starts and closes when it ends.
@@ -44,9 +45,12 @@ class AttendanceClosed(CohortError):
 # --- cohorts ---------------------------------------------------------------------------------
 
 def cohorts_for(user) -> list[Cohort]:
-    """The cohorts a user runs: every cohort for admins, the assigned ones for trainers."""
+    """The cohorts a user runs: those of their region for admins (every cohort for national admins),
+    the assigned ones for trainers."""
     stmt = select(Cohort).order_by(Cohort.starts_on.desc().nulls_last(), Cohort.name)
-    if not user.is_admin:
+    if user.is_admin:
+        stmt = stmt.where(in_region(Cohort.region_code, user))
+    else:
         if user.role != "trainer":
             return []
         stmt = stmt.join(cohort_trainer, cohort_trainer.c.cohort_id == Cohort.id).where(
@@ -55,14 +59,18 @@ def cohorts_for(user) -> list[Cohort]:
 
 
 def can_manage(user, cohort: Cohort) -> bool:
-    """Admins, and the trainers assigned to the cohort, run it (sessions, attendance, import)."""
-    return bool(user and user.is_authenticated) and (user.is_admin or cohort.is_trainer(user))
+    """The admins of the cohort's region (national admins: every cohort), and the trainers assigned
+    to the cohort, run it (sessions, attendance, import)."""
+    if not (user and user.is_authenticated):
+        return False
+    return sees_region(user, cohort.region_code) if user.is_admin else cohort.is_trainer(user)
 
 
 def save_cohort(cohort: Cohort | None, *, course_id: int | None, code: str, name: str,
                 starts_on: date | None, ends_on: date | None, venue: str | None,
-                region_code: str | None, trainer_ids: list[int]) -> Cohort:
-    """Create (cohort=None) or update a cohort after validating it. Flushes."""
+                region_code: str | None, trainer_ids: list[int], actor=None) -> Cohort:
+    """Create (cohort=None) or update a cohort after validating it. Flushes. With `actor` (the admin
+    doing it), the cohort's region must lie in the actor's region (a region admin's cohorts are theirs)."""
     code = (code or "").strip().upper()
     name = " ".join((name or "").split())
     if not name:
@@ -76,6 +84,9 @@ def save_cohort(cohort: Cohort | None, *, course_id: int | None, code: str, name
         raise CohortError(_("Tanggal selesai tidak boleh sebelum tanggal mulai."), "ends_on")
     if region_code and db.session.get(Region, region_code) is None:
         raise CohortError(_("Wilayah tidak ditemukan."), "region")
+    if actor is not None and not region_allowed(actor, region_code):
+        raise CohortError(_("Angkatan harus berada di wilayah Anda (%(region)s).", region=actor.region_code),
+                          "region")
     clash = db.session.scalar(select(Cohort.id).where(
         Cohort.code == code, Cohort.id != (cohort.id if cohort and cohort.id else -1)))
     if clash is not None:

@@ -92,7 +92,7 @@ def _course_page(course: Course, form: CourseForm | None = None, status: int = 2
                    lesson_form=NewLessonForm(formdata=None), media=services.course_media(course),
                    question_counts=services.question_counts(quiz_ids),
                    tests={q.role: q for q in course.quizzes if q.role in ("pretest", "posttest")},
-                   trainers=active_trainers() if current_user.is_admin else [],
+                   trainers=active_trainers(current_user) if current_user.is_admin else [],
                    publish_warnings=services.publish_warnings(course))
     context.update(extra)
     return render("authoring/course.html", block=block, status=status, **context)
@@ -142,7 +142,7 @@ def course_publish(course_id: int):
 def course_trainers(course_id: int):
     course = _course(course_id)
     ids = [int(v) for v in request.form.getlist("trainer") if v.isdigit()]
-    services.set_trainers(course, ids)
+    services.set_trainers(course, ids, actor=current_user)
     audit.record(current_user, "course.trainers", course, trainers=ids)
     db.session.commit()
     flash(_("Daftar pelatih sudah disimpan."), "success")

@@ -121,9 +121,16 @@ def set_lesson_published(lesson: Lesson, published: bool) -> None:
     db.session.flush()
 
 
-def set_trainers(course: Course, user_ids: list[int]) -> None:
-    wanted = {u.id: u for u in active_trainers() if u.id in set(user_ids)}
-    course.trainers = list(wanted.values())
+def set_trainers(course: Course, user_ids: list[int], actor=None) -> None:
+    """The course's trainers become the active trainers among `user_ids`. A region admin (`actor` with a
+    region) chooses among the trainers of their region only: the course's other trainers stay."""
+    if actor is None or not actor.region_code:
+        wanted = {u.id: u for u in active_trainers() if u.id in set(user_ids)}
+        course.trainers = list(wanted.values())
+    else:
+        theirs = {u.id: u for u in active_trainers(actor)}
+        kept = [t for t in course.trainers if t.id not in theirs]
+        course.trainers = kept + [theirs[i] for i in dict.fromkeys(user_ids) if i in theirs]
     db.session.flush()
 
 

@@ -221,7 +221,7 @@ def _course_for_gradebook(course_id: int) -> Course:
 @roles_required(*GRADERS)
 def gradebook(course_id: int):
     course = _course_for_gradebook(course_id)
-    book = services.gradebook(course, _int(request.args.get("angkatan")))
+    book = services.gradebook(course, _int(request.args.get("angkatan")), viewer=current_user)
     return render("grading/gradebook.html", block="table", book=book, with_phone=_staff(),
                   certificate_label=services.certificate_label)
 
@@ -232,7 +232,7 @@ def gradebook_export(course_id: int, fmt: str):
     if fmt not in ("csv", "xlsx"):
         abort(404)
     course = _course_for_gradebook(course_id)
-    book = services.gradebook(course, _int(request.args.get("angkatan")))
+    book = services.gradebook(course, _int(request.args.get("angkatan")), viewer=current_user)
     return exports.download(services.gradebook_file(book, fmt, with_phone=_staff()), f"buku-nilai-{course.slug}",
                             fmt)
 

@@ -28,6 +28,7 @@ from kopedu.learning.models import Enrollment
 from kopedu.learning import services as learning
 from kopedu.learning.services import best_scores
 from kopedu.regions.models import Cooperative, Region, title_case
+from kopedu.web.access import sees_enrollment, visible_cohorts, visible_enrollments
 from kopedu.web import exports, uploads
 from kopedu.web.filters import phone_display
 
@@ -103,8 +104,14 @@ def submission_by_id(submission_id: int) -> Submission | None:
 
 
 def can_grade(user, submission_or_assignment) -> bool:
+    """Trainers of the course and admins; for a submission, only those who may see its participant
+    (kopedu.web.access: a trainer's cohorts and region, an admin's region)."""
     assignment = getattr(submission_or_assignment, "assignment", submission_or_assignment)
-    return course_of(assignment).is_trainer(user)
+    if not course_of(assignment).is_trainer(user):
+        return False
+    if submission_or_assignment is assignment:
+        return True
+    return sees_enrollment(user, submission_or_assignment.enrollment_id)
 
 
 def can_view(user, submission: Submission) -> bool:
@@ -315,13 +322,15 @@ class QueueFilter:
 
 
 def _scope(stmt, user):
-    """Only submissions of courses the user trains (admins: all). `stmt` must join Module."""
+    """Only submissions of courses the user trains (admins: all) whose participants the user may see
+    (kopedu.web.access.visible_enrollments). `stmt` must join Module."""
     if user.is_admin:
-        return stmt
+        return stmt.where(Submission.enrollment_id.in_(select(Enrollment.id).where(visible_enrollments(user))))
     if user.role != "trainer":
         return stmt.where(false())
     mine = select(course_trainer.c.course_id).where(course_trainer.c.user_id == user.id)
-    return stmt.where(Module.course_id.in_(mine))
+    return stmt.where(Module.course_id.in_(mine),
+                      Submission.enrollment_id.in_(select(Enrollment.id).where(visible_enrollments(user))))
 
 
 def _submissions_in_scope(user):
@@ -379,8 +388,8 @@ def queue_choices(user, course_id: int | None) -> QueueChoices:
         select(Assignment).join(Lesson, Lesson.id == Assignment.lesson_id).join(Module, Module.id == Lesson.module_id)
         .where(Module.course_id.in_(ids)).order_by(Module.course_id, Module.position, Lesson.position)
         .options(lazyload(Assignment.criteria))))
-    cohorts = list(db.session.scalars(select(Cohort).where(Cohort.course_id.in_(ids)).order_by(Cohort.name)
-                                      .options(lazyload(Cohort.course))))
+    cohorts = list(db.session.scalars(select(Cohort).where(Cohort.course_id.in_(ids), visible_cohorts(user))
+                                      .order_by(Cohort.name).options(lazyload(Cohort.course))))
     return QueueChoices(courses=courses, assignments=assignments, cohorts=cohorts)
 
 
@@ -502,9 +511,10 @@ class Gradebook:
     cohort_id: int | None = None
 
 
-def gradebook(course: Course, cohort_id: int | None = None) -> Gradebook:
+def gradebook(course: Course, cohort_id: int | None = None, viewer=None) -> Gradebook:
     """Participants × pre-test, quizzes, assignments, post-test, progress and completion, sorted by
-    kelurahan. A fixed number of queries whatever the number of participants."""
+    kelurahan. A fixed number of queries whatever the number of participants. With `viewer`, only the
+    participants and cohorts the viewer may see (kopedu.web.access)."""
     quizzes = list(db.session.scalars(
         select(Quiz).outerjoin(Lesson, Lesson.id == Quiz.lesson_id).outerjoin(Module, Module.id == Lesson.module_id)
         .where(Quiz.course_id == course.id)
@@ -540,6 +550,8 @@ def gradebook(course: Course, cohort_id: int | None = None) -> Gradebook:
             .order_by(village.name.is_(None), village.name, Cooperative.name, User.full_name, Enrollment.id))
     if cohort_id:
         stmt = stmt.where(Enrollment.cohort_id == cohort_id)
+    if viewer is not None:
+        stmt = stmt.where(visible_enrollments(viewer))
     rows = [Row(enrollment_id=eid, user_id=uid, name=name, position=position or "", cooperative=coop or "",
                 kelurahan=title_case(kel) if kel else "", kecamatan=title_case(kec) if kec else "",
                 cohort=cohort or "", progress=progress or 0, completed_at=completed, phone=phone,
@@ -570,7 +582,10 @@ def gradebook(course: Course, cohort_id: int | None = None) -> Gradebook:
                 row.statuses[f"a{assignment_id}"] = status
                 if percent is not None:
                     row.scores[f"a{assignment_id}"] = round(float(percent), 1)
-    cohorts = list(db.session.scalars(select(Cohort).where(Cohort.course_id == course.id).order_by(Cohort.name)))
+    cohort_stmt = select(Cohort).where(Cohort.course_id == course.id).order_by(Cohort.name)
+    if viewer is not None:
+        cohort_stmt = cohort_stmt.where(visible_cohorts(viewer))
+    cohorts = list(db.session.scalars(cohort_stmt))
     return Gradebook(course=course, columns=columns, rows=rows, cohorts=cohorts, cohort_id=cohort_id)
 
 

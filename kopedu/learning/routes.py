@@ -413,7 +413,7 @@ def prepost(slug: str):
     cohort_id = request.args.get("angkatan", type=db_id)  # one cohort (angkatan) of the course
     # ?post=terbaik counts each participant's best post-test attempt instead of the first
     post_attempt = "best" if request.args.get("post") == "terbaik" else "first"
-    report = services.pre_post_report(course, cohort_id=cohort_id, post_attempt=post_attempt)
+    report = services.pre_post_report(course, cohort_id=cohort_id, post_attempt=post_attempt, viewer=current_user)
     return render("learning/prepost.html", course=course, report=report, cohort_id=cohort_id)
 
 

@@ -31,6 +31,7 @@ from kopedu.extensions import db
 from kopedu.learning.models import AttemptAnswer, Enrollment, LessonProgress, QuizAttempt
 from kopedu.learning import typed_answers
 from kopedu.learning.recount import progress_counts, store_progress
+from kopedu.web.access import visible_enrollments
 from kopedu import events
 
 GRACE_SECONDS = 10  # answers may arrive this late after a quiz's deadline (slow networks)
@@ -906,10 +907,12 @@ class PrePostReport:
 POST_ATTEMPTS = ("first", "best")
 
 
-def pre_post_report(course: Course, cohort_id: int | None = None, post_attempt: str = "first") -> PrePostReport:
+def pre_post_report(course: Course, cohort_id: int | None = None, post_attempt: str = "first",
+                    viewer=None) -> PrePostReport:
     """Per participant: the first pre-test score, the first (or, with post_attempt="best", the best)
-    post-test score and the gain; the course's average gain. Three queries whatever the number of
-    participants (enrolments with users, one score query per attempt rule)."""
+    post-test score and the gain; the course's average gain; with `viewer`, only the participants the
+    viewer may see. Three queries whatever the number of participants (enrolments with users, one score
+    query per attempt rule)."""
     if post_attempt not in POST_ATTEMPTS:
         raise ValueError(post_attempt)
     pretest = next((quiz for quiz in course.quizzes if quiz.role == "pretest"), None)
@@ -917,6 +920,8 @@ def pre_post_report(course: Course, cohort_id: int | None = None, post_attempt: 
     stmt = select(Enrollment).where(Enrollment.course_id == course.id)
     if cohort_id is not None:
         stmt = stmt.where(Enrollment.cohort_id == cohort_id)
+    if viewer is not None:  # only the participants the viewer may see (kopedu.web.access)
+        stmt = stmt.where(visible_enrollments(viewer))
     enrollments = list(db.session.scalars(stmt))
     enrollments.sort(key=lambda e: (e.user.full_name.casefold(), e.user_id))
     quiz_ids = [quiz.id for quiz in (pretest, posttest) if quiz is not None]

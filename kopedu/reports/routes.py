@@ -1,7 +1,7 @@
 """Monitoring dashboards: region drill-down, cooperative, participant, falling behind; CSV/XLSX export.
 
-Admins see the whole country; observers and trainers only their region scope (User.region_code
-prefix). Every page and every export checks the scope of the object it shows (403 otherwise).
+National admins see the whole country; region admins, observers and trainers only their region
+scope (User.region_code prefix, see kopedu.web.access). Every page and every export checks the scope of the object it shows (403 otherwise).
 """
 from flask import abort, g, redirect, request, url_for
 from flask_babel import gettext as _
@@ -14,7 +14,7 @@ from kopedu.extensions import db
 from kopedu.courses.services import visible_courses
 from kopedu.regions.models import Cooperative
 from kopedu.reports import attendance, bp, charts, services
-from kopedu.web.access import require_scope, roles_required
+from kopedu.web.access import require_national, require_scope, roles_required
 from kopedu.web.exports import download, send_table
 from kopedu.web.filters import datetime_short
 from kopedu.web.htmx import render
@@ -64,8 +64,7 @@ def _region(code: str):
 
 
 def _national():
-    if not current_user.is_admin:
-        abort(403)
+    require_national()
 
 
 def _cooperative(coop_id: int) -> Cooperative:
@@ -84,7 +83,7 @@ def _participant(user_id: int) -> User:
 
 def _crumbs(region) -> list[tuple[str, str | None]]:
     """(name, url or None) from the country down; levels above the viewer's scope are not links."""
-    crumbs = [(_("Indonesia"), url_for("reports.index") if current_user.is_admin else None)]
+    crumbs = [(_("Indonesia"), url_for("reports.index") if current_user.is_national else None)]
     for node in region.lineage() if region is not None else []:
         link = url_for("reports.region", code=node.code) if current_user.in_scope(node.code) else None
         crumbs.append((node.display_name, link))
@@ -102,7 +101,7 @@ def _child_label(region) -> str:
 @bp.get("/")
 @roles_required(*VIEWERS)
 def index():
-    if not current_user.is_admin:
+    if not current_user.is_national:
         if not current_user.region_code:
             abort(403)
         return redirect(url_for("reports.region", code=current_user.region_code, **_carried()))
@@ -240,7 +239,7 @@ def export_participant(user_id: int, fmt: str):
 @bp.get("/tertinggal")
 @roles_required(*VIEWERS)
 def behind_national():
-    if not current_user.is_admin:
+    if not current_user.is_national:
         if not current_user.region_code:
             abort(403)
         return redirect(url_for("reports.behind", code=current_user.region_code, **_carried()))

@@ -9,14 +9,34 @@ Columns (world.ACTORS):
   t_oth   a trainer of another course (scope: kecamatan Maulafa)
   obs     the observer of the owner's kecamatan (Oebobo)
   o_oth   an observer of another kecamatan (Maulafa)
-  admin   Dinas staff
+  admin   Dinas staff, national (no region)
+
+Region-scoped actors (kopedu.web.access; they are not positional columns, so that rows written with the
+eight columns above keep working):
+  admin_region  an admin of the owner's region (Kota Kupang, 5371)
+  admin_other   an admin of another region (Kabupaten Kupang, 5303)
+  trainer_far   a trainer of the object's course who trains another cohort of it, in Kabupaten Kupang
+
+Their cells are derived from the eight above unless a row gives them as keywords
+(`row(..., admin_other=403)`) or the `# --- region` block at the end overrides them:
+  admin_region  = admin's cell.
+  admin_other   = admin's cell when admin is refused (L/401/403/404), when observer_other gets the same
+                  (a page for everyone), or when the URL names no object of the owner's region (no variable
+                  in REGIONAL_VARIABLES: list pages, forms for new objects, course content — their lists
+                  then show only the admin's own region); otherwise observer_other's cell if that is a
+                  refusal, else 403.
+  trainer_far   = the same rule with trainer's cell and trainer_other's.
+So a row for a new page of personal data, e.g. `row(L, 200, 403, 200, 403, 200, 403, 200)` for
+"GET /x/<int:enrollment_id>", expects 200 from admin_region and 403 from admin_other and trainer_far.
+A URL with a REGIONAL_VARIABLE names an object of the owner's region (Kota Kupang): the owner, their
+cooperative, region, cohort, session, enrolment, import, certificate, submission, file, attempt or export.
 
 Cells: an HTTP status, or L = redirected to the login page (302 to /masuk).
 POST bodies are chosen so that allowed actors pass the access check without destroying what later
 rows need: forms are sent incomplete (422), deletions and one-shot actions get a fresh object per
 request (`values` is called before every request), and logging out gets a freshly logged-in client.
 """
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Callable
 
 from tests.security import world as W
@@ -31,11 +51,47 @@ class Case:
     data: Callable | dict | None = None  # the form body of a POST (dict, or w -> dict)
     relogin: bool = False                # the request ends the session: use a new client per actor
     query: str = ""
+    extra: dict = field(default_factory=dict)  # cells of the region-scoped actors given by the row
+
+
+REGION_ACTORS = ("admin_region", "admin_other", "trainer_far")
+REFUSED = (L, 401, 403, 404)
+REGIONAL_VARIABLES = {"user_id", "coop_id", "code", "cohort_id", "session_id", "enrollment_id", "import_id",
+                      "certificate_id", "submission_id", "file_id", "attempt_id", "export_id"}
 
 
 def row(anon, owner, other, trainer, t_oth, obs, o_oth, admin, **options) -> Case:
     cells = (anon, owner, other, trainer, t_oth, obs, o_oth, admin)
-    return Case(expect=dict(zip(W.ACTORS, cells)), **options)
+    extra = {actor: options.pop(actor) for actor in REGION_ACTORS if actor in options}
+    return Case(expect=dict(zip(W.ACTORS, cells)), extra=extra, **options)
+
+
+def _regional(key: str) -> bool:
+    import re
+
+    return any(name in REGIONAL_VARIABLES for name in re.findall(r"<(?:[^<>]*:)?(\w+)>", key))
+
+
+def _derived(key: str, case: Case, actor: str):
+    """The documented default of a region-scoped actor's cell (see the top of this file)."""
+    e = case.expect
+    if actor == "admin_region":
+        return e["admin"]
+    mine, elsewhere = ("admin", "observer_other") if actor == "admin_other" else ("trainer", "trainer_other")
+    if e[mine] in REFUSED or e[mine] == e[elsewhere] or not _regional(key):
+        return e[mine]
+    return e[elsewhere] if e[elsewhere] in REFUSED else 403
+
+
+def _complete(table: dict, overrides: dict) -> None:
+    """Fill every row's region-scoped cells: the row's keywords, else the override block, else the rule."""
+    for key, case in table.items():
+        changes = dict(overrides.get(key, {}))
+        for option in ("values", "data", "query"):
+            if option in changes:
+                setattr(case, option, changes.pop(option))
+        for actor in REGION_ACTORS:
+            case.expect[actor] = case.extra.get(actor, changes.get(actor, _derived(key, case, actor)))
 
 
 def defaults(w) -> dict:
@@ -318,6 +374,21 @@ TABLE: dict[str, Case] = {
     "GET /pantau/wilayah/<code>/tertinggal/ekspor.<any(csv, xlsx):fmt>":
                                                      row(L,   403,  403,  200,  403,  200,  403,  200),
 }
+
+# --- region: cells of the region-scoped actors that the rule above does not give (and any other Case
+# field the new actors need). National views are for national admins; a region admin goes to their region.
+REGION_OVERRIDES: dict[str, dict] = {
+    "POST /admin/pengguna/<int:user_id>/reset-sandi": dict(admin_region=403),  # a national account
+    # both trainers of the course stay its trainers
+    "POST /kelola/kursus/<int:course_id>/pelatih": dict(
+        data=lambda w: {"trainer": [str(w.trainer.id), str(w.trainer_far.id)]}),
+    "GET /pantau/": dict(admin_region=302, admin_other=302),
+    "GET /pantau/ekspor.<any(csv, xlsx):fmt>": dict(admin_region=403, admin_other=403),
+    "GET /pantau/tertinggal": dict(admin_region=302, admin_other=302),
+    "GET /pantau/tertinggal/ekspor.<any(csv, xlsx):fmt>": dict(admin_region=403, admin_other=403),
+}
+
+_complete(TABLE, REGION_OVERRIDES)
 
 SKIP_ENDPOINTS = {"static"}
 CHECKED_METHODS = {"GET", "POST", "PUT", "PATCH", "DELETE"}

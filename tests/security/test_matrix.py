@@ -245,3 +245,34 @@ def test_urls_that_mix_own_and_foreign_objects_are_refused(world, actors):
         response = client.get(path)
         assert response.status_code == 200, path
         assert owner not in response.get_data(as_text=True), path
+
+
+# --------------------------------------------------------------------------- region-scoped actors
+
+
+def test_region_overrides_name_routes_of_the_table():
+    """An override for a route that is gone (or renamed at a merge) must go too."""
+    from tests.security.matrix import REGION_OVERRIDES
+
+    stale = sorted(set(REGION_OVERRIDES) - set(TABLE))
+    assert not stale, "REGION_OVERRIDES in tests/security/matrix.py for routes not in TABLE: " + ", ".join(stale)
+
+
+def test_every_row_has_a_cell_for_every_actor():
+    """Rows written with the eight positional columns get the region-scoped cells by the rule."""
+    incomplete = [key for key, case in TABLE.items() if set(case.expect) != set(W.ACTORS)]
+    assert not incomplete, incomplete
+
+
+def test_the_derivation_rule():
+    from tests.security.matrix import row, _derived
+
+    personal = row(L, 200, 403, 200, 403, 200, 403, 200)
+    assert _derived("GET /x/<int:certificate_id>", personal, "admin_other") == 403
+    assert _derived("GET /x/<int:certificate_id>", personal, "trainer_far") == 403
+    assert _derived("GET /x/<int:certificate_id>", personal, "admin_region") == 200
+    listing = row(L, 403, 403, 200, 200, 403, 403, 200)
+    assert _derived("GET /x", listing, "admin_other") == 200
+    assert _derived("GET /x/<int:course_id>", listing, "trainer_far") == 200
+    hidden = row(L, 200, 404, 200, 404, 404, 404, 200)
+    assert _derived("GET /x/<int:file_id>", hidden, "admin_other") == 404

@@ -9,7 +9,11 @@ Actors (ACTORS): anonymous; the participant who owns the objects (Yuliana Ndun, 
 Oebobo); another participant of the same course and cohort (Fransiska Kase, Sikumana, kecamatan
 Maulafa); a trainer of the course and cohort (Maria Goreti Seran, scope Kota Kupang); a trainer of
 another course (scope Maulafa); the observer of the owner's kecamatan (Paulus Nenobais, Oebobo); an
-observer of another kecamatan (Maulafa); an admin (Yohanes Bria).
+observer of another kecamatan (Maulafa); an admin (Yohanes Bria, national: no region).
+
+Region-scoped staff (kopedu.web.access): an admin of the owner's region, Kota Kupang (5371); an admin of
+another region, Kabupaten Kupang (5303); a trainer of the object's course who trains a cohort of it in
+Kabupaten Kupang (region 5303) and so sees none of the owner's cohort.
 """
 import io
 import itertools
@@ -23,7 +27,8 @@ from werkzeug.datastructures import FileStorage
 from kopedu.auth.models import User
 from kopedu.extensions import db
 
-ACTORS = ("anon", "owner", "other", "trainer", "trainer_other", "observer", "observer_other", "admin")
+ACTORS = ("anon", "owner", "other", "trainer", "trainer_other", "observer", "observer_other", "admin",
+          "admin_region", "admin_other", "trainer_far")
 
 _seq = itertools.count(1)
 
@@ -75,6 +80,17 @@ def build(app) -> SimpleNamespace:
     w.course_other = factories.course(title="Kursus Lain", lessons=1)
     w.course_other.trainers.append(w.trainer_other)
     w.cohort_other = factories.cohort(w.course_other, trainers=[w.trainer_other], code="LAIN-1")
+
+    # --- region-scoped staff
+    w.admin_region = factories.user("admin", full_name="Admin Dinas Kota Kupang", region_code="5371",
+                                    password=DEMO_PASSWORD)
+    w.admin_other = factories.user("admin", full_name="Admin Dinas Kabupaten Kupang", region_code="5303",
+                                   password=DEMO_PASSWORD)
+    w.trainer_far = factories.user("trainer", full_name="Pelatih Kabupaten Kupang", region_code="5303",
+                                   password=DEMO_PASSWORD)
+    w.course.trainers.append(w.trainer_far)
+    w.cohort_far = factories.cohort(w.course, trainers=[w.trainer_far], code="KAB-1", region_code="5303",
+                                    name="Angkatan Kabupaten Kupang 1")
 
     # --- the course's objects
     lessons = [lesson for module in w.course.modules for lesson in module.lessons]
