@@ -2,7 +2,7 @@
 lesson narrations (a trainer's recorded reading of a lesson)
 
 Revision ID: 0010_quizlisten
-Revises: 0006_offline
+Revises: 0010_region
 Create Date: 2026-12-07 17:00:00
 
 """
@@ -14,7 +14,7 @@ import kopedu.db
 
 # revision identifiers, used by Alembic.
 revision = "0010_quizlisten"
-down_revision = "0006_offline"
+down_revision = "0010_region"
 branch_labels = None
 depends_on = None
 

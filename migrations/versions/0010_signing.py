@@ -2,7 +2,7 @@
 the participants' evaluation of a cohort's training
 
 Revision ID: 0010_signing
-Revises: 0006_offline
+Revises: 0010_quizlisten
 Create Date: 2026-12-07 17:20:00
 
 """
@@ -14,7 +14,7 @@ import kopedu.db
 
 # revision identifiers, used by Alembic.
 revision = "0010_signing"
-down_revision = "0006_offline"
+down_revision = "0010_quizlisten"
 branch_labels = None
 depends_on = None
 
