@@ -221,7 +221,8 @@ def _course_for_gradebook(course_id: int) -> Course:
 @roles_required(*GRADERS)
 def gradebook(course_id: int):
     course = _course_for_gradebook(course_id)
-    book = services.gradebook(course, _int(request.args.get("angkatan")))
+    book = services.gradebook(course, _int(request.args.get("angkatan")), page=_int(request.args.get("page")) or 1,
+                              cohort_q=(request.args.get("cari_angkatan") or "").strip()[:60])
     return render("grading/gradebook.html", block="table", book=book, with_phone=_staff(),
                   certificate_label=services.certificate_label)
 
@@ -232,9 +233,17 @@ def gradebook_export(course_id: int, fmt: str):
     if fmt not in ("csv", "xlsx"):
         abort(404)
     course = _course_for_gradebook(course_id)
-    book = services.gradebook(course, _int(request.args.get("angkatan")))
-    return exports.download(services.gradebook_file(book, fmt, with_phone=_staff()), f"buku-nilai-{course.slug}",
-                            fmt)
+    cohort_id = _int(request.args.get("angkatan"))
+    if not cohort_id and services.too_large(course):
+        flash(_("Peserta kursus ini terlalu banyak untuk satu berkas: pilih satu angkatan dulu."), "warning")
+        return redirect(url_for(".gradebook", course_id=course.id))
+    book = services.Gradebook(course=course, columns=[], rows=[], cohorts=[], cohort_id=cohort_id)
+    book.columns = services.gradebook_columns(course)
+    book.cohorts = [1] if services.course_has_cohorts(course) else []
+    name = f"buku-nilai-{course.slug}"
+    if fmt == "csv":
+        return exports.stream_csv(*services.gradebook_file(book, fmt, with_phone=_staff()), name)
+    return exports.download(services.gradebook_file(book, fmt, with_phone=_staff()), name, fmt)
 
 
 def _staff() -> bool:

@@ -25,7 +25,7 @@ from kopedu.learning import bp, offline, pwa, services, sync
 from kopedu.web.files import send_stored_file
 from kopedu.web.errors import abort_with
 from kopedu.web.htmx import is_partial, redirect, render
-from kopedu.web.params import db_id
+from kopedu.web.params import db_id, page_number
 
 _YOUTUBE = re.compile(r"^https?://(?:www\.|m\.)?(?:youtube\.com/(?:watch\?(?:.*&)?v=|embed/|shorts/)|youtu\.be/)"
                       r"([A-Za-z0-9_-]{11})")
@@ -392,9 +392,14 @@ def prepost(slug: str):
     course = _course_or_404(slug)
     if not course.is_trainer(current_user):
         abort(403)
+    from kopedu.cohorts.services import cohort_choices
+
     cohort_id = request.args.get("angkatan", type=db_id)  # one cohort (angkatan) of the course
-    report = services.pre_post_report(course, cohort_id=cohort_id)
-    return render("learning/prepost.html", course=course, report=report, cohort_id=cohort_id)
+    report = services.pre_post_report(course, cohort_id=cohort_id, page=request.args.get("page", 1, type=page_number))
+    cohort_q = (request.args.get("cari_angkatan") or "").strip()[:60]
+    cohorts, more_cohorts = cohort_choices(course.id, cohort_q)
+    return render("learning/prepost.html", course=course, report=report, cohort_id=cohort_id, cohorts=cohorts,
+                  more_cohorts=more_cohorts, cohort_q=cohort_q)
 
 
 # --------------------------------------------------------------------------- installable app, offline
