@@ -700,10 +700,12 @@ def gradebook_table(book: Gradebook, with_phone: bool = False, rows=None):
                _("Status sertifikat")]
     labels = {status: status_label(status) for status in STATUSES}
     yes, no = _("Ya"), _("Belum")
-    return header, _table_rows(book, book.rows if rows is None else rows, with_phone, with_cohort, labels, yes, no)
+    certificates = {status: certificate_label(status) for status in (None, "valid", "revoked", "expired")}
+    return header, _table_rows(book, book.rows if rows is None else rows, with_phone, with_cohort, labels, yes, no,
+                               certificates)
 
 
-def _table_rows(book, rows, with_phone, with_cohort, labels, yes, no):
+def _table_rows(book, rows, with_phone, with_cohort, labels, yes, no, certificates):
     for number, row in enumerate(rows, 1):
         values: list = [number, row.name] + ([phone_display(row.phone)] if with_phone else []) + [
             row.position, row.cooperative, row.kelurahan, row.kecamatan]
@@ -717,7 +719,7 @@ def _table_rows(book, rows, with_phone, with_cohort, labels, yes, no):
                 values.append(row.scores.get(column.key))
         values += [row.progress, row.attendance, yes if row.completed_at else no,
                    row.completed_at.date() if row.completed_at else None, row.certificate_serial or "",
-                   certificate_label(row.certificate_status)]
+                   certificates.get(row.certificate_status, row.certificate_status or "")]
         yield values
 
 
