@@ -494,6 +494,7 @@ class Row:
 
 
 GRADEBOOK_PAGE = 100  # rows on one page of the gradebook
+EXPORT_CHUNK = 500  # rows an export reads (and fills) at a time
 FILTER_OVER = 500  # past this many enrolments the whole course is not listed: choose a cohort first
 
 
@@ -639,7 +640,7 @@ def gradebook_all_rows(course: Course, cohort_id: int | None = None):
     stmt = _gradebook_query(course, cohort_id)
     offset = 0
     while True:
-        rows = _rows(db.session.execute(stmt.limit(GRADEBOOK_PAGE * 5).offset(offset)))
+        rows = _rows(db.session.execute(stmt.limit(EXPORT_CHUNK).offset(offset)))
         if not rows:
             return
         _fill_rows(rows, quizzes, assignments)
