@@ -54,6 +54,26 @@ def cohorts_for(user) -> list[Cohort]:
     return list(db.session.scalars(stmt))
 
 
+def cohorts_page(user, q: str = "", after: int | None = None, before: int | None = None):
+    """A keyset page (newest first) of the cohorts a user runs (as cohorts_for), optionally those
+    whose name or code contains `q`."""
+    from sqlalchemy.orm import joinedload
+
+    from kopedu.web.keyset import KeysetPage, keyset_page
+
+    stmt = select(Cohort).options(joinedload(Cohort.course))
+    if not user.is_admin:
+        if user.role != "trainer":
+            return KeysetPage()
+        stmt = stmt.join(cohort_trainer, cohort_trainer.c.cohort_id == Cohort.id).where(
+            cohort_trainer.c.user_id == user.id)
+    q = (q or "").strip()[:60]
+    if q:
+        stmt = stmt.where(or_(func.lower(Cohort.name).contains(q.lower(), autoescape=True),
+                              func.lower(Cohort.code).contains(q.lower(), autoescape=True)))
+    return keyset_page(stmt, Cohort.id, after, before)
+
+
 def can_manage(user, cohort: Cohort) -> bool:
     """Admins, and the trainers assigned to the cohort, run it (sessions, attendance, import)."""
     return bool(user and user.is_authenticated) and (user.is_admin or cohort.is_trainer(user))
@@ -462,8 +482,7 @@ def cohort_choices(course_id: int | None, q: str = "", limit: int = COHORT_CHOIC
         stmt = stmt.where(Cohort.course_id == course_id)
     q = (q or "").strip()[:60]
     if q:
-        pattern = "%" + q.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-        stmt = stmt.where(or_(func.lower(Cohort.name).like(pattern, escape="\\"),
-                              func.lower(Cohort.code).like(pattern, escape="\\")))
+        stmt = stmt.where(or_(func.lower(Cohort.name).contains(q.lower(), autoescape=True),
+                              func.lower(Cohort.code).contains(q.lower(), autoescape=True)))
     rows = db.session.execute(stmt).all()
     return rows[:limit], len(rows) > limit
