@@ -143,15 +143,18 @@ def index():
 @roles_required("trainer", "admin")
 def course(course_id: int):
     course = _managed_course(course_id)
-    cohorts = services.course_cohorts(course)
-    cohort_id = request.args.get("angkatan", type=db_id)
-    if cohort_id and cohort_id not in {c.id for c in cohorts}:
-        cohort_id = None
-    q = request.args.get("q", "").strip()
-    page = request.args.get("page", 1, type=page_number)
-    pagination, rows = services.course_participants(course, cohort_id, q, page)
-    return render("certificates/course.html", block="results", course=course, cohorts=cohorts,
-                  cohort_id=cohort_id, q=q, pagination=pagination, rows=rows, rule=services.rules_for(course))
+    from kopedu.cohorts.services import cohort_choices
+    from kopedu.web.keyset import cursor
+
+    cohort = services.course_cohort(course, request.args.get("angkatan", type=db_id))
+    cohort_id = cohort.id if cohort else None
+    cohort_q = (request.args.get("cari_angkatan") or "").strip()[:60]
+    cohorts, more_cohorts = cohort_choices(course.id, cohort_q)
+    q = request.args.get("q", "").strip()[:100]
+    page, rows = services.course_participants(course, cohort_id, q, *cursor())
+    return render("certificates/course.html", block="results", course=course, cohorts=cohorts, cohort=cohort,
+                  more_cohorts=more_cohorts, cohort_q=cohort_q, cohort_id=cohort_id, q=q, page=page, rows=rows,
+                  rule=services.rules_for(course))
 
 
 @bp.route("/sertifikat/kursus/<int:course_id>/aturan", methods=["GET", "POST"])
