@@ -17,7 +17,7 @@ from kopedu.learning.models import Enrollment
 from kopedu.web.access import roles_required
 from kopedu.web.files import send_stored_file
 from kopedu.web.htmx import redirect, render
-from kopedu.web.params import db_id, page_number
+from kopedu.web.params import db_id
 
 STATUS_LABELS = {
     "valid": lambda: _("SAH"),

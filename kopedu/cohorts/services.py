@@ -473,12 +473,14 @@ def upcoming_sessions(user: User, now: datetime | None = None, limit: int = 5) -
 COHORT_CHOICES = 50  # cohorts offered by one selector; more are found by typing part of the name or code
 
 
-def cohort_choices(course_id: int | None, q: str = "", limit: int = COHORT_CHOICES):
-    """(id, name) of the course's cohorts whose name or code contains `q`, by name, at most `limit`,
+def cohort_choices(course_id, q: str = "", limit: int = COHORT_CHOICES):
+    """(id, name) of the course's (or, given a list, these courses') cohorts whose name or code contains `q`, by name, at most `limit`,
     without loading a Cohort object per option. Returns (choices, more): more is True when further
     cohorts match (the selector then asks to type more of the name)."""
     stmt = select(Cohort.id, Cohort.name).order_by(Cohort.name, Cohort.id).limit(limit + 1)
-    if course_id is not None:
+    if isinstance(course_id, (list, tuple, set, frozenset)):
+        stmt = stmt.where(Cohort.course_id.in_(list(course_id)))  # the user's courses: a short list
+    elif course_id is not None:
         stmt = stmt.where(Cohort.course_id == course_id)
     q = (q or "").strip()[:60]
     if q:

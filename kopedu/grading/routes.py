@@ -148,7 +148,8 @@ def queue():
     f = _queue_filter(request.args)
     g.grading_waiting = services.waiting_count(current_user)  # the page and the nav badge show it
     return render("grading/queue.html", block="results", page=services.queue(current_user, f), f=f,
-                  choices=services.queue_choices(current_user, None), waiting=g.grading_waiting)
+                  choices=services.queue_choices(current_user, None, (request.args.get("cari_angkatan") or "").strip()[:60]),
+                  waiting=g.grading_waiting)
 
 
 def _submission(submission_id: int):

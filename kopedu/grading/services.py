@@ -367,10 +367,12 @@ def waiting_count(user) -> int:
 class QueueChoices:
     courses: list = field(default_factory=list)
     assignments: list = field(default_factory=list)
-    cohorts: list = field(default_factory=list)
+    cohorts: list = field(default_factory=list)  # a bounded page of (id, name), searchable by cohort_q
+    more_cohorts: bool = False
+    cohort_q: str = ""
 
 
-def queue_choices(user, course_id: int | None) -> QueueChoices:
+def queue_choices(user, course_id: int | None, cohort_q: str = "") -> QueueChoices:
     """What the filters of the queue offer: the user's courses, their assignments, and cohorts (only
     when the chosen course — or any of the user's courses — has cohorts)."""
     courses = taught_courses(user, lazyload(Course.trainers))
@@ -379,9 +381,11 @@ def queue_choices(user, course_id: int | None) -> QueueChoices:
         select(Assignment).join(Lesson, Lesson.id == Assignment.lesson_id).join(Module, Module.id == Lesson.module_id)
         .where(Module.course_id.in_(ids)).order_by(Module.course_id, Module.position, Lesson.position)
         .options(lazyload(Assignment.criteria))))
-    cohorts = list(db.session.scalars(select(Cohort).where(Cohort.course_id.in_(ids)).order_by(Cohort.name)
-                                      .options(lazyload(Cohort.course))))
-    return QueueChoices(courses=courses, assignments=assignments, cohorts=cohorts)
+    from kopedu.cohorts.services import cohort_choices
+
+    cohorts, more = cohort_choices(ids, cohort_q) if ids else ([], False)
+    return QueueChoices(courses=courses, assignments=assignments, cohorts=cohorts, more_cohorts=more,
+                        cohort_q=cohort_q)
 
 
 # --------------------------------------------------------------------------- for other features
