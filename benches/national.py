@@ -334,7 +334,7 @@ def measure(app, t, runs: int, only: str | None) -> int:
                 status, timings, size = type(error).__name__[:20], [], 0
             median = statistics.median(timings) if timings else float("nan")
             html = response.mimetype == "text/html" if timings else True
-            bad = not timings or median > TARGET_MS or (html and size > TARGET_BYTES) or status != 200
+            bad = not timings or median > TARGET_MS or (html and size > TARGET_BYTES) or status not in (200, 302, 303)
             over += bad
             if os.environ.get("BENCH_DEBUG") and (bad or status != 200):
                 print(response.get_data(as_text=True)[-2000:])
