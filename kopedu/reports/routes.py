@@ -18,7 +18,7 @@ from kopedu.web.access import require_scope, roles_required
 from kopedu.web.exports import download, send_table
 from kopedu.web.filters import datetime_short
 from kopedu.web.htmx import render
-from kopedu.web.params import db_id, page_number
+from kopedu.web.params import db_id
 
 VIEWERS = ("admin", "observer", "trainer")
 PER_PAGE = 50
@@ -254,13 +254,23 @@ def behind(code: str):
 
 
 def _behind_page(region):
+    from kopedu.web.keyset import cursor
+
     filters = _filters()
-    page = request.args.get("page", 1, type=page_number)
+    after, before = cursor()
     scope = services.Scope(region_code=region.code if region else None)
-    rows = services.participant_rows(scope, filters, behind_only=True, limit=PER_PAGE + 1,
-                                     offset=(page - 1) * PER_PAGE)
-    has_next = len(rows) > PER_PAGE
-    return render("reports/behind.html", region=region, rows=rows[:PER_PAGE], page=page, has_next=has_next,
+    rows = services.participant_rows(scope, filters, behind_only=True, limit=PER_PAGE + 1, after=after,
+                                     before=before if after is None else None)
+    more = len(rows) > PER_PAGE
+    if before is not None and after is None:  # read backwards: the extra row is the first one
+        rows = rows[1:] if more else rows
+        next_after = rows[-1].enrollment_id if rows else None
+        prev_before = rows[0].enrollment_id if more and rows else None
+    else:
+        rows = rows[:PER_PAGE]
+        next_after = rows[-1].enrollment_id if more else None
+        prev_before = rows[0].enrollment_id if after is not None and rows else None
+    return render("reports/behind.html", region=region, rows=rows, next_after=next_after, prev_before=prev_before,
                   filters=filters, params=_params(filters), courses=_courses(), crumbs=_crumbs(region),
                   days=services.BEHIND_DAYS)
 
