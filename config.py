@@ -34,6 +34,8 @@ class Config:
     # at checkout without one (kopedu/web/transactions.py); SQLite has no server to lose.
     SQLALCHEMY_ENGINE_OPTIONS: dict = {}
     REDIS_URL = os.environ.get("REDIS_URL") or None
+    # National and province monitoring views: figures kept this many seconds per process (0: off).
+    MONITOR_CACHE_SECONDS = int(os.environ.get("KOPEDU_MONITOR_CACHE_SECONDS", "60"))
     BABEL_DEFAULT_LOCALE = "id"
     BABEL_DEFAULT_TIMEZONE = os.environ.get("KOPEDU_TIMEZONE", "Asia/Makassar")  # WITA (Kupang)
     LANGUAGES = {"id": "Bahasa Indonesia", "en": "English"}
@@ -93,6 +95,7 @@ class TestingConfig(Config):
     # scrypt costs ~0.15 s of CPU per hash and per check: the suite creates and logs in hundreds of
     # accounts, so it uses a cheap method (stored in each hash, so checking follows it).
     PASSWORD_HASH_METHOD = "pbkdf2:sha256:1000"
+    MONITOR_CACHE_SECONDS = 0  # figures follow each change at once (tests/reports/test_monitor_cache.py turns it on)
 
 
 class ProductionConfig(Config):

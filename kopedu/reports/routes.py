@@ -13,7 +13,7 @@ from kopedu.cohorts.models import Cohort
 from kopedu.extensions import db
 from kopedu.courses.services import visible_courses
 from kopedu.regions.models import Cooperative
-from kopedu.reports import attendance, bp, charts, services
+from kopedu.reports import attendance, bp, cache, charts, services
 from kopedu.web.access import require_scope, roles_required
 from kopedu.web.exports import download, send_table
 from kopedu.web.filters import datetime_short
@@ -115,13 +115,29 @@ def region(code: str):
     return _region_page(_region(code))
 
 
+def _cache_key(kind: str, region, filters) -> tuple:
+    return (kind, region.code if region else "", filters.course_id, filters.threshold, filters.course_ids)
+
+
+def _region_figures(region, filters):
+    """The region table and the weekly completions; national and province views from the short
+    cache (kopedu/reports/cache.py), with the time they were computed (None: just now)."""
+    scope = services.Scope(region_code=region.code if region else None)
+
+    def compute():
+        return services.region_table(region, filters), services.completions_by_week(scope, filters)
+
+    if region is None or len(region.code) <= 2:
+        return cache.cached(_cache_key("region", region, filters), compute)
+    return compute(), None
+
+
 def _region_page(region):
     filters = _filters()
-    rows, total = services.region_table(region, filters)
-    scope = services.Scope(region_code=region.code if region else None)
-    weeks = services.completions_by_week(scope, filters)
+    ((rows, total), weeks), computed_at = _region_figures(region, filters)
     is_village = region is not None and len(region.code) == 10
     return render("reports/region.html", region=region, rows=rows, total=total, filters=filters,
+                  computed_at=computed_at,
                   params=_params(filters), courses=_courses(), crumbs=_crumbs(region),
                   child_label=_child_label(region), is_village=is_village,
                   histogram=charts.progress_histogram(total.hist), completions=charts.completions_chart(weeks))
@@ -148,7 +164,7 @@ def _round(value, digits: int = 1):
 @roles_required(*VIEWERS)
 def export_national(fmt: str):
     _national()
-    rows, total = services.region_table(None, _filters())
+    ((rows, total), _weeks), _computed_at = _region_figures(None, _filters())
     headers, body = _stats_table(rows, total, _child_label(None))
     return send_table(headers, body, "pantau-indonesia", fmt)
 
@@ -157,7 +173,7 @@ def export_national(fmt: str):
 @roles_required(*VIEWERS)
 def export_region(code: str, fmt: str):
     region = _region(code)
-    rows, total = services.region_table(region, _filters())
+    ((rows, total), _weeks), _computed_at = _region_figures(region, _filters())
     headers, body = _stats_table(rows, total, _child_label(region))
     return send_table(headers, body, f"pantau-{region.code}", fmt)
 
