@@ -15,7 +15,7 @@ from kopedu.courses.services import visible_courses
 from kopedu.regions.models import Cooperative
 from kopedu.reports import attendance, bp, cache, charts, services
 from kopedu.web.access import require_scope, roles_required
-from kopedu.web.exports import download, send_table
+from kopedu.web.exports import download, send_table, stream_csv
 from kopedu.web.filters import datetime_short
 from kopedu.web.htmx import render
 from kopedu.web.params import db_id
@@ -206,16 +206,18 @@ def _participant_table(rows, with_place: bool = False):
         headers += [_("Koperasi"), _("Kode kelurahan")]
     headers += [_("Kursus"), _("Kemajuan (%)"), _("Aktivitas terakhir"), _("Pre-test"), _("Post-test"),
                 _("Kenaikan"), _("Kehadiran (%)"), _("Selesai"), _("Sertifikat"), _("Tertinggal")]
-    body = []
+    return headers, _participant_lines(rows, phone, with_place, _("ya"))
+
+
+def _participant_lines(rows, phone: bool, with_place: bool, yes: str):
+    """The table's lines, produced as `rows` yields (a streamed export reads them page by page)."""
     for r in rows:
         line = [r.full_name] + ([r.phone] if phone else []) + [r.position]
         if with_place:
             line += [r.cooperative, r.village_code]
         line += [r.course, r.progress, _local(r.last_activity_at), _round(r.pre), _round(r.post), _round(r.gain),
-                 r.attendance, _local(r.completed_at), _("ya") if r.certified else "",
-                 _("ya") if r.behind else ""]
-        body.append(line)
-    return headers, body
+                 r.attendance, _local(r.completed_at), yes if r.certified else "", yes if r.behind else ""]
+        yield line
 
 
 def _local(value):
@@ -305,10 +307,16 @@ def export_behind(code: str, fmt: str):
 
 
 def _export_behind(region, fmt: str):
+    """CSV: streamed, read a page at a time by keyset (memory and each statement stay bounded);
+    XLSX (built whole): at most EXPORT_LIMIT rows."""
     scope = services.Scope(region_code=region.code if region else None)
+    name = f"tertinggal-{region.code if region else 'indonesia'}"
+    if fmt == "csv":
+        headers, body = _participant_table(services.iter_behind_rows(scope, _filters()), with_place=True)
+        return stream_csv(headers, body, name)
     rows = services.participant_rows(scope, _filters(), behind_only=True, limit=services.EXPORT_LIMIT)
     headers, body = _participant_table(rows, with_place=True)
-    return send_table(headers, body, f"tertinggal-{region.code if region else 'indonesia'}", fmt)
+    return send_table(headers, body, name, fmt)
 
 
 # --- attendance documents (daftar hadir, recap): for those who run the cohort ---------------------

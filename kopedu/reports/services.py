@@ -244,6 +244,17 @@ def participant_rows(scope: Scope, filters: Filters, behind_only: bool = False, 
     return rows
 
 
+def iter_behind_rows(scope: Scope, filters: Filters, chunk: int = 1000):
+    """Every falling-behind row of the scope, read `chunk` at a time by keyset (for a streamed export)."""
+    after = None
+    while True:
+        rows = participant_rows(scope, filters, behind_only=True, limit=chunk, after=after)
+        yield from rows
+        if len(rows) < chunk:
+            return
+        after = rows[-1].enrollment_id
+
+
 def _attach_attendance(rows: list[ParticipantRow]) -> None:
     if not rows:
         return

@@ -42,3 +42,23 @@ def test_lagging_list_keyset_pages(app, client, login, monkeypatch):
     back = client.get(link(pages[1], "prev")).get_data(as_text=True)
     assert names(back) == names(pages[0]) and link(back, "prev") is None
     assert client.get("/pantau/wilayah/5371/tertinggal?sesudah=xyz").status_code == 200
+
+
+def test_lagging_export_reads_by_keyset_chunks_in_order(app, client, login):
+    from kopedu.reports import services
+
+    factories.kupang_regions()
+    course = factories.course(lessons=4)
+    cohort = factories.cohort(course=course)
+    now = utcnow()
+    for number in range(7):
+        _user, enrollment = factories.participant_in(cohort, full_name=f"Tertinggal {number}")
+        enrollment.enrolled_at = now - timedelta(days=40)
+        enrollment.last_activity_at = now - timedelta(days=30 - number)
+    db.session.commit()
+    rows = list(services.iter_behind_rows(services.Scope(region_code="5371"), services.Filters(now=now), chunk=3))
+    assert [r.full_name for r in rows] == [f"Tertinggal {n}" for n in range(7)]
+    login(factories.user("admin"))
+    body = client.get("/pantau/wilayah/5371/tertinggal/ekspor.csv").get_data(as_text=True)
+    assert [line.split(";")[0] for line in body.lstrip("\ufeff").splitlines()[1:]] == [
+        f"Tertinggal {n}" for n in range(7)]
