@@ -1,4 +1,4 @@
-"""National scale: trigram indexes for the name searches (PostgreSQL), an index for the lagging list
+"""National scale: trigram indexes for the name searches (PostgreSQL)
 
 On PostgreSQL the pg_trgm extension lets `lower(name) LIKE '%q%'` use a GIN index instead of reading
 every row: the user list (names, e-mail) and the cohort selectors (names). SQLite keeps the plain
