@@ -35,6 +35,8 @@ class Config:
     # at checkout without one (kopedu/web/transactions.py); SQLite has no server to lose.
     SQLALCHEMY_ENGINE_OPTIONS: dict = {}
     REDIS_URL = os.environ.get("REDIS_URL") or None
+    # National and province monitoring views: figures kept this many seconds per process (0: off).
+    MONITOR_CACHE_SECONDS = int(os.environ.get("KOPEDU_MONITOR_CACHE_SECONDS", "60"))
     BABEL_DEFAULT_LOCALE = "id"
     BABEL_DEFAULT_TIMEZONE = os.environ.get("KOPEDU_TIMEZONE", "Asia/Makassar")  # WITA (Kupang)
     LANGUAGES = {"id": "Bahasa Indonesia", "en": "English"}
@@ -114,6 +116,7 @@ class TestingConfig(Config):
     # accounts, so it uses a cheap method (stored in each hash, so checking follows it).
     PASSWORD_HASH_METHOD = "pbkdf2:sha256:1000"
     SIGNING_DEMO_DIR = Path(tempfile.gettempdir()) / f"kopedu-test-signing-{os.getuid()}"
+    MONITOR_CACHE_SECONDS = 0  # figures follow each change at once (tests/reports/test_monitor_cache.py turns it on)
 
 
 class ProductionConfig(Config):

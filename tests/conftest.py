@@ -55,6 +55,8 @@ class IsolatedClient(FlaskClient):
         def run():
             _cv_app.set(None)
             _cv_request.set(None)
+            # A streamed response (an export) is read here, inside the request's own context.
+            kwargs.setdefault("buffered", True)
             return super(IsolatedClient, self).open(*args, **kwargs)
 
         return contextvars.copy_context().run(run)

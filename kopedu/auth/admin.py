@@ -11,7 +11,6 @@ from kopedu.extensions import db
 from kopedu.regions.services import cooperatives_in, resolve_region
 from kopedu.web.access import roles_required, sees_account
 from kopedu.web.htmx import redirect, render
-from kopedu.web.params import page_number
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
@@ -19,11 +18,12 @@ bp = Blueprint("admin", __name__, url_prefix="/admin")
 @bp.get("/pengguna")
 @roles_required("admin")
 def users():
-    q = request.args.get("q", "").strip()
+    from kopedu.web.keyset import cursor
+
+    q = request.args.get("q", "").strip()[:100]
     role = request.args.get("role") or None
-    page = request.args.get("page", 1, type=page_number)
-    pagination = services.search_users(q, role, page, viewer=current_user)
-    return render("admin/users.html", block="results", pagination=pagination, q=q, role=role)
+    page = services.search_users(q, role, *cursor(), viewer=current_user)
+    return render("admin/users.html", block="results", page=page, q=q, role=role)
 
 
 def _managed_user(user_id: int) -> User:

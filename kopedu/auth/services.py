@@ -188,10 +188,15 @@ def active_trainers(viewer: User | None = None) -> list[User]:
     return list(db.session.scalars(stmt))
 
 
-def search_users(q: str = "", role: str | None = None, page: int = 1, per_page: int = 25,
-                 viewer: User | None = None):
-    """A page of accounts by name; with `viewer`, only the accounts of the viewer's region."""
-    stmt = select(User).order_by(User.full_name)
+def search_users(q: str = "", role: str | None = None, after: int | None = None, before: int | None = None,
+                 per_page: int = 25, viewer: User | None = None):
+    """A keyset page of accounts, newest first (the primary key: the same cost on every page); with
+    `viewer`, only the accounts of the viewer's region. A query that is a phone number matches that
+    normalised number exactly (its unique index); otherwise names and e-mail addresses containing it
+    (a trigram index on PostgreSQL, a scan on SQLite)."""
+    from kopedu.web.keyset import keyset_page
+
+    stmt = select(User)
     if viewer is not None:
         stmt = stmt.where(visible_accounts(viewer))
     if role:
@@ -199,12 +204,10 @@ def search_users(q: str = "", role: str | None = None, page: int = 1, per_page: 
     if q:
         text = q.strip().lower()
         phone = normalize_phone(q)
-        # contains(autoescape=True): a "%" or "_" typed in the box is matched as itself, not as a wildcard.
-        conditions = [func.lower(User.full_name).contains(text, autoescape=True),
-                      func.lower(User.email).contains(text, autoescape=True)]
         if phone:
-            conditions.append(User.phone == phone)
-        elif q.strip().isdigit():
-            conditions.append(User.phone.contains(q.strip().lstrip("0")))
-        stmt = stmt.where(or_(*conditions))
-    return db.paginate(stmt, page=page, per_page=per_page, error_out=False)
+            stmt = stmt.where(User.phone == phone)
+        else:
+            # contains(autoescape=True): a "%" or "_" typed in the box is matched as itself, not as a wildcard.
+            stmt = stmt.where(or_(func.lower(User.full_name).contains(text, autoescape=True),
+                                  func.lower(User.email).contains(text, autoescape=True)))
+    return keyset_page(stmt, User.id, after, before, size=per_page)

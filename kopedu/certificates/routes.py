@@ -17,7 +17,7 @@ from kopedu.learning.models import Enrollment
 from kopedu.web.access import roles_required, sees_enrollment, sees_whole_courses
 from kopedu.web.files import send_stored_file
 from kopedu.web.htmx import redirect, render
-from kopedu.web.params import db_id, page_number
+from kopedu.web.params import db_id
 
 STATUS_LABELS = {
     "valid": lambda: _("SAH"),
@@ -151,15 +151,18 @@ def index():
 @roles_required("trainer", "admin")
 def course(course_id: int):
     course = _managed_course(course_id)
-    cohorts = services.course_cohorts(course, viewer=current_user)
-    cohort_id = request.args.get("angkatan", type=db_id)
-    if cohort_id and cohort_id not in {c.id for c in cohorts}:
-        cohort_id = None
-    q = request.args.get("q", "").strip()
-    page = request.args.get("page", 1, type=page_number)
-    pagination, rows = services.course_participants(course, cohort_id, q, page, viewer=current_user)
-    return render("certificates/course.html", block="results", course=course, cohorts=cohorts,
-                  cohort_id=cohort_id, q=q, pagination=pagination, rows=rows, rule=services.rules_for(course))
+    from kopedu.cohorts.services import cohort_choices
+    from kopedu.web.keyset import cursor
+
+    cohort = services.course_cohort(course, request.args.get("angkatan", type=db_id), viewer=current_user)
+    cohort_id = cohort.id if cohort else None
+    cohort_q = (request.args.get("cari_angkatan") or "").strip()[:60]
+    cohorts, more_cohorts = cohort_choices(course.id, cohort_q, viewer=current_user)
+    q = request.args.get("q", "").strip()[:100]
+    page, rows = services.course_participants(course, cohort_id, q, *cursor(), viewer=current_user)
+    return render("certificates/course.html", block="results", course=course, cohorts=cohorts, cohort=cohort,
+                  more_cohorts=more_cohorts, cohort_q=cohort_q, cohort_id=cohort_id, q=q, page=page, rows=rows,
+                  rule=services.rules_for(course))
 
 
 @bp.route("/sertifikat/kursus/<int:course_id>/aturan", methods=["GET", "POST"])
@@ -415,7 +418,7 @@ def export(course_id: int):
         cohort = db.session.get(Cohort, cohort_id)
         if cohort is None:
             abort(404)
-        if cohort.course_id == course.id and cohort not in services.course_cohorts(course, viewer=current_user):
+        if cohort.course_id == course.id and services.course_cohort(course, cohort.id, viewer=current_user) is None:
             abort(403)
     try:
         job = jobs.create_export(course, cohort, current_user)
@@ -437,7 +440,7 @@ def _export_or_404(export_id: int) -> CertificateExport:
     if not services.can_manage(current_user, job.course):
         abort(403)
     if job.requested_by_id != current_user.id and not sees_whole_courses(current_user):
-        if job.cohort is None or job.cohort not in services.course_cohorts(job.course, viewer=current_user):
+        if job.cohort is None or services.course_cohort(job.course, job.cohort_id, viewer=current_user) is None:
             abort(403)
     return job
 

@@ -720,21 +720,23 @@ def safe_name(text: str, limit: int = 80) -> str:
     return re.sub(r"_+", "_", cleaned)[:limit]
 
 
-def course_participants(course, cohort_id: int | None = None, q: str = "", page: int = 1, per_page: int = 50,
-                        viewer=None):
-    """Enrolments of the course (optionally one cohort; with `viewer`, only those the viewer may see)
-    with their live or latest certificate: a paginated list of (enrollment, certificate | None) in two
-    queries."""
+def course_participants(course, cohort_id: int | None = None, q: str = "", after: int | None = None,
+                        before: int | None = None, per_page: int = 50, viewer=None):
+    """Enrolments of the course (optionally one cohort, or names containing `q`; with `viewer`, only
+    those the viewer may see) with their live or latest certificate: a keyset page (newest enrolment
+    first, on the primary key) of (enrollment, certificate | None) in two queries."""
+    from kopedu.web.keyset import keyset_page
+
     stmt = (select(Enrollment).join(Enrollment.user).where(Enrollment.course_id == course.id)
-            .options(contains_eager(Enrollment.user)).order_by(User.full_name, Enrollment.id))
+            .options(contains_eager(Enrollment.user)))
     if viewer is not None:
         stmt = stmt.where(visible_enrollments(viewer))
     if cohort_id:
         stmt = stmt.where(Enrollment.cohort_id == cohort_id)
     if q:
         stmt = stmt.where(func.lower(User.full_name).contains(q.strip().lower(), autoescape=True))
-    pagination = db.paginate(stmt, page=page, per_page=per_page, error_out=False)
-    ids = [e.id for e in pagination.items]
+    page = keyset_page(stmt, Enrollment.id, after, before, size=per_page)
+    ids = [e.id for e in page.items]
     certs: dict[int, Certificate] = {}
     if ids:
         for cert in db.session.scalars(select(Certificate).where(Certificate.enrollment_id.in_(ids))
@@ -742,7 +744,7 @@ def course_participants(course, cohort_id: int | None = None, q: str = "", page:
             current = certs.get(cert.enrollment_id)
             if current is None or current.revoked or not cert.revoked:
                 certs[cert.enrollment_id] = cert
-    return pagination, [(e, certs.get(e.id)) for e in pagination.items]
+    return page, [(e, certs.get(e.id)) for e in page.items]
 
 
 def course_counts(course_ids, viewer=None) -> dict[int, int]:
@@ -758,11 +760,14 @@ def course_counts(course_ids, viewer=None) -> dict[int, int]:
     return dict(db.session.execute(stmt).all())
 
 
-def course_cohorts(course, viewer=None) -> list[Cohort]:
-    stmt = select(Cohort).where(Cohort.course_id == course.id).order_by(Cohort.code)
+def course_cohort(course, cohort_id: int | None, viewer=None) -> Cohort | None:
+    """The cohort `cohort_id` if it belongs to the course (and, with `viewer`, the viewer may pick it)."""
+    if not cohort_id:
+        return None
+    stmt = select(Cohort).where(Cohort.id == cohort_id, Cohort.course_id == course.id)
     if viewer is not None:
         stmt = stmt.where(visible_cohorts(viewer))
-    return list(db.session.scalars(stmt))
+    return db.session.scalar(stmt)
 
 
 def get_certificate(certificate_id: int) -> Certificate | None:

@@ -51,8 +51,11 @@ def _session(cohort: Cohort, session_id: int):
 @bp.get("/angkatan")
 @roles_required(*STAFF)
 def index():
-    cohorts = services.cohorts_for(current_user)
-    return render("cohorts/list.html", cohorts=cohorts)
+    from kopedu.web.keyset import cursor
+
+    q = (request.args.get("q") or "").strip()[:60]
+    page = services.cohorts_page(current_user, q, *cursor())
+    return render("cohorts/list.html", cohorts=page.items, page=page, q=q)
 
 
 def _cohort_form(cohort: Cohort | None) -> CohortForm:

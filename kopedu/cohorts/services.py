@@ -14,10 +14,10 @@ from kopedu.courses.models import Course
 from kopedu.db import insert, local_zone, utcnow
 from kopedu.extensions import db
 from kopedu.learning.models import Enrollment
-from kopedu.learning.services import enroll
+from kopedu.learning.services import enroll, id_chunks
 from kopedu.regions.models import Region
 from kopedu import events
-from kopedu.web.access import in_region, region_allowed, sees_region
+from kopedu.web.access import in_region, region_allowed, sees_region, visible_cohorts
 from kopedu.web.filters import date_long
 
 # Self check-in opens this long before a session starts and closes when it ends.
@@ -56,6 +56,26 @@ def cohorts_for(user) -> list[Cohort]:
         stmt = stmt.join(cohort_trainer, cohort_trainer.c.cohort_id == Cohort.id).where(
             cohort_trainer.c.user_id == user.id)
     return list(db.session.scalars(stmt))
+
+
+def cohorts_page(user, q: str = "", after: int | None = None, before: int | None = None):
+    """A keyset page (newest first) of the cohorts a user runs (as cohorts_for), optionally those
+    whose name or code contains `q`."""
+    from sqlalchemy.orm import joinedload
+
+    from kopedu.web.keyset import KeysetPage, keyset_page
+
+    stmt = select(Cohort).options(joinedload(Cohort.course))
+    if not user.is_admin:
+        if user.role != "trainer":
+            return KeysetPage()
+        stmt = stmt.join(cohort_trainer, cohort_trainer.c.cohort_id == Cohort.id).where(
+            cohort_trainer.c.user_id == user.id)
+    q = (q or "").strip()[:60]
+    if q:
+        stmt = stmt.where(or_(func.lower(Cohort.name).contains(q.lower(), autoescape=True),
+                              func.lower(Cohort.code).contains(q.lower(), autoescape=True)))
+    return keyset_page(stmt, Cohort.id, after, before)
 
 
 def can_manage(user, cohort: Cohort) -> bool:
@@ -424,22 +444,26 @@ def attendance_pct(enrollment, settled_only: bool = False) -> float | None:
 
 
 def attendance_pcts(enrollments, settled_only: bool = False) -> dict[int, float | None]:
-    """attendance_pct for many enrolments at once (two aggregate queries)."""
+    """attendance_pct for many enrolments at once (two aggregate queries per 1,000 enrolments)."""
     enrollments = list(enrollments)
     cohort_ids = {e.cohort_id for e in enrollments if e.cohort_id}
     if not cohort_ids:
         return {e.id: None for e in enrollments}
-    totals = dict(db.session.execute(
-        select(CohortSession.cohort_id, func.count()).where(CohortSession.cohort_id.in_(cohort_ids))
-        .group_by(CohortSession.cohort_id)).all())
-    attended = dict(db.session.execute(
-        select(Attendance.enrollment_id, func.count())
-        .join(CohortSession, CohortSession.id == Attendance.session_id)
-        .join(Enrollment, Enrollment.id == Attendance.enrollment_id)
-        .where(Attendance.enrollment_id.in_([e.id for e in enrollments]),
-               Attendance.status.in_(ATTENDED), CohortSession.cohort_id == Enrollment.cohort_id,
-               CohortSession.attendance_closed_at.is_not(None) if settled_only else true())
-        .group_by(Attendance.enrollment_id)).all())
+    totals = {}
+    for chunk in id_chunks(cohort_ids):
+        totals.update(db.session.execute(
+            select(CohortSession.cohort_id, func.count()).where(CohortSession.cohort_id.in_(chunk))
+            .group_by(CohortSession.cohort_id)).all())
+    attended = {}
+    for chunk in id_chunks([e.id for e in enrollments]):  # bounded lists, never every enrolment at once
+        attended.update(db.session.execute(
+            select(Attendance.enrollment_id, func.count())
+            .join(CohortSession, CohortSession.id == Attendance.session_id)
+            .join(Enrollment, Enrollment.id == Attendance.enrollment_id)
+            .where(Attendance.enrollment_id.in_(chunk),
+                   Attendance.status.in_(ATTENDED), CohortSession.cohort_id == Enrollment.cohort_id,
+                   CohortSession.attendance_closed_at.is_not(None) if settled_only else true())
+            .group_by(Attendance.enrollment_id)).all())
     result = {}
     for e in enrollments:
         total = totals.get(e.cohort_id, 0) if e.cohort_id else 0
@@ -455,3 +479,26 @@ def upcoming_sessions(user: User, now: datetime | None = None, limit: int = 5) -
             .where(Enrollment.user_id == user.id, CohortSession.held_on >= today)
             .order_by(CohortSession.held_on, CohortSession.starts_at).limit(limit))
     return list(db.session.scalars(stmt))
+
+
+COHORT_CHOICES = 50  # cohorts offered by one selector; more are found by typing part of the name or code
+
+
+def cohort_choices(course_id, q: str = "", limit: int = COHORT_CHOICES, viewer=None):
+    """(id, name) of the course's (or, given a list, these courses') cohorts whose name or code contains `q`,
+    by name, at most `limit`, without loading a Cohort object per option; with `viewer`, only the cohorts
+    the viewer may pick (kopedu.web.access.visible_cohorts). Returns (choices, more): more is True when
+    further cohorts match (the selector then asks to type more of the name)."""
+    stmt = select(Cohort.id, Cohort.name).order_by(Cohort.name, Cohort.id).limit(limit + 1)
+    if viewer is not None:
+        stmt = stmt.where(visible_cohorts(viewer))
+    if isinstance(course_id, (list, tuple, set, frozenset)):
+        stmt = stmt.where(Cohort.course_id.in_(list(course_id)))  # the user's courses: a short list
+    elif course_id is not None:
+        stmt = stmt.where(Cohort.course_id == course_id)
+    q = (q or "").strip()[:60]
+    if q:
+        stmt = stmt.where(or_(func.lower(Cohort.name).contains(q.lower(), autoescape=True),
+                              func.lower(Cohort.code).contains(q.lower(), autoescape=True)))
+    rows = db.session.execute(stmt).all()
+    return rows[:limit], len(rows) > limit

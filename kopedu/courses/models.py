@@ -38,7 +38,9 @@ class Course(TimestampMixin, db.Model):
     modules: Mapped[list["Module"]] = relationship(
         back_populates="course", order_by="Module.position", cascade="all, delete-orphan")
     quizzes: Mapped[list["Quiz"]] = relationship(back_populates="course", cascade="all, delete-orphan")
-    trainers = relationship("User", secondary=course_trainer, lazy="selectin")
+    # Loaded when read (a national course has a trainer per cohort: thousands of accounts, which
+    # every page that loads the course would otherwise load too); is_trainer asks the table instead.
+    trainers = relationship("User", secondary=course_trainer, lazy="select")
 
     def __repr__(self) -> str:
         return f"<Course {self.slug}>"
@@ -53,7 +55,16 @@ class Course(TimestampMixin, db.Model):
         participant loses the course at once, even though the assignment row stays)."""
         if not getattr(user, "is_authenticated", False):
             return False
-        return user.is_admin or (user.role == "trainer" and user.id in self.trainer_ids())
+        if user.is_admin:
+            return True
+        if user.role != "trainer":
+            return False
+        if self.__dict__.get("_trainer_ids") is None and "trainers" not in self.__dict__ and self.id is not None:
+            from sqlalchemy import exists, select
+
+            return bool(db.session.scalar(select(exists().where(course_trainer.c.course_id == self.id,
+                                                                course_trainer.c.user_id == user.id))))
+        return user.id in self.trainer_ids()
 
 
 def _version() -> str:

@@ -148,7 +148,8 @@ def queue():
     f = _queue_filter(request.args)
     g.grading_waiting = services.waiting_count(current_user)  # the page and the nav badge show it
     return render("grading/queue.html", block="results", page=services.queue(current_user, f), f=f,
-                  choices=services.queue_choices(current_user, None), waiting=g.grading_waiting)
+                  choices=services.queue_choices(current_user, None, (request.args.get("cari_angkatan") or "").strip()[:60]),
+                  waiting=g.grading_waiting)
 
 
 def _submission(submission_id: int):
@@ -221,7 +222,8 @@ def _course_for_gradebook(course_id: int) -> Course:
 @roles_required(*GRADERS)
 def gradebook(course_id: int):
     course = _course_for_gradebook(course_id)
-    book = services.gradebook(course, _int(request.args.get("angkatan")), viewer=current_user)
+    book = services.gradebook(course, _int(request.args.get("angkatan")), page=_int(request.args.get("page")) or 1,
+                              cohort_q=(request.args.get("cari_angkatan") or "").strip()[:60], viewer=current_user)
     return render("grading/gradebook.html", block="table", book=book, with_phone=_staff(),
                   certificate_label=services.certificate_label)
 
@@ -232,9 +234,17 @@ def gradebook_export(course_id: int, fmt: str):
     if fmt not in ("csv", "xlsx"):
         abort(404)
     course = _course_for_gradebook(course_id)
-    book = services.gradebook(course, _int(request.args.get("angkatan")), viewer=current_user)
-    return exports.download(services.gradebook_file(book, fmt, with_phone=_staff()), f"buku-nilai-{course.slug}",
-                            fmt)
+    cohort_id = _int(request.args.get("angkatan"))
+    if not cohort_id and services.too_large(course):
+        flash(_("Peserta kursus ini terlalu banyak untuk satu berkas: pilih satu angkatan dulu."), "warning")
+        return redirect(url_for(".gradebook", course_id=course.id))
+    book = services.Gradebook(course=course, columns=[], rows=[], cohorts=[], cohort_id=cohort_id, viewer=current_user)
+    book.columns = services.gradebook_columns(course)
+    book.cohorts = [1] if services.course_has_cohorts(course) else []
+    name = f"buku-nilai-{course.slug}"
+    if fmt == "csv":
+        return exports.stream_csv(*services.gradebook_file(book, fmt, with_phone=_staff()), name)
+    return exports.download(services.gradebook_file(book, fmt, with_phone=_staff()), name, fmt)
 
 
 def _staff() -> bool:

@@ -376,10 +376,12 @@ def waiting_count(user) -> int:
 class QueueChoices:
     courses: list = field(default_factory=list)
     assignments: list = field(default_factory=list)
-    cohorts: list = field(default_factory=list)
+    cohorts: list = field(default_factory=list)  # a bounded page of (id, name), searchable by cohort_q
+    more_cohorts: bool = False
+    cohort_q: str = ""
 
 
-def queue_choices(user, course_id: int | None) -> QueueChoices:
+def queue_choices(user, course_id: int | None, cohort_q: str = "") -> QueueChoices:
     """What the filters of the queue offer: the user's courses, their assignments, and cohorts (only
     when the chosen course — or any of the user's courses — has cohorts)."""
     courses = taught_courses(user, lazyload(Course.trainers))
@@ -388,9 +390,11 @@ def queue_choices(user, course_id: int | None) -> QueueChoices:
         select(Assignment).join(Lesson, Lesson.id == Assignment.lesson_id).join(Module, Module.id == Lesson.module_id)
         .where(Module.course_id.in_(ids)).order_by(Module.course_id, Module.position, Lesson.position)
         .options(lazyload(Assignment.criteria))))
-    cohorts = list(db.session.scalars(select(Cohort).where(Cohort.course_id.in_(ids), visible_cohorts(user))
-                                      .order_by(Cohort.name).options(lazyload(Cohort.course))))
-    return QueueChoices(courses=courses, assignments=assignments, cohorts=cohorts)
+    from kopedu.cohorts.services import cohort_choices
+
+    cohorts, more = cohort_choices(ids, cohort_q, viewer=user) if ids else ([], False)
+    return QueueChoices(courses=courses, assignments=assignments, cohorts=cohorts, more_cohorts=more,
+                        cohort_q=cohort_q)
 
 
 # --------------------------------------------------------------------------- for other features
@@ -502,19 +506,29 @@ class Row:
     statuses: dict = field(default_factory=dict)  # assignment column key → status
 
 
+GRADEBOOK_PAGE = 100  # rows on one page of the gradebook
+EXPORT_CHUNK = 500  # rows an export reads (and fills) at a time
+FILTER_OVER = 500  # past this many enrolments the whole course is not listed: choose a cohort first
+
+
 @dataclass
 class Gradebook:
     course: Course
     columns: list[Column]
     rows: list[Row]
-    cohorts: list
+    cohorts: list  # the course's cohorts offered in the selector (a page of them, see cohort_choices)
     cohort_id: int | None = None
+    cohort_name: str | None = None
+    page: int = 1
+    has_next: bool = False
+    needs_filter: bool = False  # the course is too large to list whole: the page asks for a cohort
+    cohort_q: str = ""
+    more_cohorts: bool = False
+    first_number: int = 1
+    viewer: object = None  # whose gradebook: only the participants this user may see
 
 
-def gradebook(course: Course, cohort_id: int | None = None, viewer=None) -> Gradebook:
-    """Participants × pre-test, quizzes, assignments, post-test, progress and completion, sorted by
-    kelurahan. A fixed number of queries whatever the number of participants. With `viewer`, only the
-    participants and cohorts the viewer may see (kopedu.web.access)."""
+def _gradebook_columns(course: Course):
     quizzes = list(db.session.scalars(
         select(Quiz).outerjoin(Lesson, Lesson.id == Quiz.lesson_id).outerjoin(Module, Module.id == Lesson.module_id)
         .where(Quiz.course_id == course.id)
@@ -535,7 +549,10 @@ def gradebook(course: Course, cohort_id: int | None = None, viewer=None) -> Grad
     for quiz in quizzes:
         if quiz.role == "posttest":
             columns.append(Column(f"q{quiz.id}", _("Post-test"), "posttest"))
+    return quizzes, assignments, columns
 
+
+def _gradebook_query(course: Course, cohort_id: int | None, viewer=None):
     village = aliased(Region)
     district = aliased(Region)
     stmt = (select(Enrollment.id, Enrollment.user_id, Enrollment.progress_pct, Enrollment.completed_at,
@@ -550,43 +567,104 @@ def gradebook(course: Course, cohort_id: int | None = None, viewer=None) -> Grad
             .order_by(village.name.is_(None), village.name, Cooperative.name, User.full_name, Enrollment.id))
     if cohort_id:
         stmt = stmt.where(Enrollment.cohort_id == cohort_id)
-    if viewer is not None:
+    if viewer is not None:  # only the participants the viewer may see (kopedu.web.access)
         stmt = stmt.where(visible_enrollments(viewer))
-    rows = [Row(enrollment_id=eid, user_id=uid, name=name, position=position or "", cooperative=coop or "",
-                kelurahan=title_case(kel) if kel else "", kecamatan=title_case(kec) if kec else "",
-                cohort=cohort or "", progress=progress or 0, completed_at=completed, phone=phone,
-                cohort_id=cohort_ref)
-            for eid, uid, progress, completed, name, position, coop, kel, kec, cohort, phone, cohort_ref
-            in db.session.execute(stmt)]
-    _add_attendance_and_certificates(rows)
+    return stmt
 
+
+def gradebook_columns(course: Course) -> list[Column]:
+    return _gradebook_columns(course)[2]
+
+
+def course_has_cohorts(course: Course) -> bool:
+    return db.session.scalar(select(Cohort.id).where(Cohort.course_id == course.id).limit(1)) is not None
+
+
+def too_large(course: Course, cohort_id: int | None = None) -> bool:
+    """More than FILTER_OVER enrolments (counted no further than that: one bounded index scan)."""
+    stmt = select(Enrollment.id).where(Enrollment.course_id == course.id)
+    if cohort_id:
+        stmt = stmt.where(Enrollment.cohort_id == cohort_id)
+    capped = stmt.limit(FILTER_OVER + 1).subquery()
+    return (db.session.scalar(select(func.count()).select_from(capped)) or 0) > FILTER_OVER
+
+
+def _fill_rows(rows: list[Row], quizzes, assignments) -> None:
+    """Scores, assignment statuses, attendance and certificates of these rows (one page: bounded ids)."""
+    _add_attendance_and_certificates(rows)
     user_ids = [row.user_id for row in rows]
     by_user = {row.user_id: row for row in rows}
     if rows and quizzes:
-        scores = best_scores([q.id for q in quizzes], user_ids if len(user_ids) <= 1000 else None)
-        for (user_id, quiz_id), score in scores.items():
+        for (user_id, quiz_id), score in best_scores([q.id for q in quizzes], user_ids).items():
             if user_id in by_user and score is not None:
                 by_user[user_id].scores[f"q{quiz_id}"] = round(float(score), 1)
     if rows and assignments:
         latest = (select(Grade.submission_id, func.max(Grade.id).label("grade_id"))
+                  .join(Submission, Submission.id == Grade.submission_id)
+                  .where(Submission.user_id.in_(user_ids))
                   .group_by(Grade.submission_id).subquery())
         grade_stmt = (select(Submission.user_id, Submission.assignment_id, Submission.status, Grade.percent)
                       .outerjoin(latest, latest.c.submission_id == Submission.id)
                       .outerjoin(Grade, Grade.id == latest.c.grade_id)
-                      .where(Submission.assignment_id.in_([a.id for a in assignments])))
-        if len(user_ids) <= 1000:
-            grade_stmt = grade_stmt.where(Submission.user_id.in_(user_ids))
+                      .where(Submission.assignment_id.in_([a.id for a in assignments]),
+                             Submission.user_id.in_(user_ids)))
         for user_id, assignment_id, status, percent in db.session.execute(grade_stmt):
             row = by_user.get(user_id)
             if row is not None:
                 row.statuses[f"a{assignment_id}"] = status
                 if percent is not None:
                     row.scores[f"a{assignment_id}"] = round(float(percent), 1)
-    cohort_stmt = select(Cohort).where(Cohort.course_id == course.id).order_by(Cohort.name)
-    if viewer is not None:
-        cohort_stmt = cohort_stmt.where(visible_cohorts(viewer))
-    cohorts = list(db.session.scalars(cohort_stmt))
-    return Gradebook(course=course, columns=columns, rows=rows, cohorts=cohorts, cohort_id=cohort_id)
+
+
+def _rows(result) -> list[Row]:
+    return [Row(enrollment_id=eid, user_id=uid, name=name, position=position or "", cooperative=coop or "",
+                kelurahan=title_case(kel) if kel else "", kecamatan=title_case(kec) if kec else "",
+                cohort=cohort or "", progress=progress or 0, completed_at=completed, phone=phone,
+                cohort_id=cohort_ref)
+            for eid, uid, progress, completed, name, position, coop, kel, kec, cohort, phone, cohort_ref in result]
+
+
+def gradebook(course: Course, cohort_id: int | None = None, page: int = 1, cohort_q: str = "",
+              viewer=None) -> Gradebook:
+    """One page (GRADEBOOK_PAGE rows) of participants × pre-test, quizzes, assignments, post-test,
+    progress and completion, sorted by kelurahan. A fixed number of queries, each binding at most a
+    page of ids, whatever the number of participants. A course with more than FILTER_OVER enrolments
+    is listed one cohort at a time (needs_filter: no rows until a cohort is chosen). With `viewer`,
+    only the participants and cohorts the viewer may see (kopedu.web.access)."""
+    from kopedu.cohorts.services import cohort_choices
+
+    quizzes, assignments, columns = _gradebook_columns(course)
+    cohorts, more_cohorts = cohort_choices(course.id, cohort_q, viewer=viewer)
+    book = Gradebook(course=course, columns=columns, rows=[], cohorts=cohorts, cohort_id=cohort_id,
+                     page=max(page, 1), cohort_q=cohort_q, more_cohorts=more_cohorts, viewer=viewer)
+    if cohort_id:
+        book.cohort_name = db.session.scalar(select(Cohort.name).where(Cohort.id == cohort_id,
+                                                                       Cohort.course_id == course.id))
+    if not cohort_id and too_large(course):
+        book.needs_filter = True
+        return book
+    offset = (book.page - 1) * GRADEBOOK_PAGE
+    rows = _rows(db.session.execute(_gradebook_query(course, cohort_id, viewer)
+                                    .limit(GRADEBOOK_PAGE + 1).offset(offset)))
+    book.has_next = len(rows) > GRADEBOOK_PAGE
+    book.rows = rows[:GRADEBOOK_PAGE]
+    book.first_number = offset + 1
+    _fill_rows(book.rows, quizzes, assignments)
+    return book
+
+
+def gradebook_all_rows(course: Course, cohort_id: int | None = None, viewer=None):
+    """Every row of the gradebook the viewer may see (for the exports), read and filled a page at a time."""
+    quizzes, assignments, _columns = _gradebook_columns(course)
+    stmt = _gradebook_query(course, cohort_id, viewer)
+    offset = 0
+    while True:
+        rows = _rows(db.session.execute(stmt.limit(EXPORT_CHUNK).offset(offset)))
+        if not rows:
+            return
+        _fill_rows(rows, quizzes, assignments)
+        yield from rows
+        offset += len(rows)
 
 
 def _add_attendance_and_certificates(rows: list[Row]) -> None:
@@ -605,9 +683,10 @@ def _add_attendance_and_certificates(rows: list[Row]) -> None:
     stmt = (select(certificate.c.enrollment_id, certificate.c.serial, certificate.c.revoked_at,
                    certificate.c.expires_on)
             .order_by(certificate.c.revoked_at.is_(None), certificate.c.issued_at, certificate.c.id))
-    if len(rows) <= 1000:
-        stmt = stmt.where(certificate.c.enrollment_id.in_([r.enrollment_id for r in rows]))
-    latest = {eid: (serial, revoked, expires) for eid, serial, revoked, expires in db.session.execute(stmt)}
+    latest = {}
+    for chunk in learning.id_chunks([r.enrollment_id for r in rows]):
+        latest.update((eid, (serial, revoked, expires)) for eid, serial, revoked, expires
+                      in db.session.execute(stmt.where(certificate.c.enrollment_id.in_(chunk))))
     today = date.today()
     for row in rows:
         row.attendance = pcts.get(row.enrollment_id)
@@ -623,9 +702,10 @@ def certificate_label(status: str | None) -> str:
             "expired": _("Kedaluwarsa")}.get(status, status or "")
 
 
-def gradebook_table(book: Gradebook, with_phone: bool = False) -> tuple[list[str], list[list]]:
+def gradebook_table(book: Gradebook, with_phone: bool = False, rows=None):
     """Header and rows for the CSV and XLSX exports (numbers stay numbers, dates stay dates). Phone
-    numbers only when `with_phone` (admins and trainers)."""
+    numbers only when `with_phone` (admins and trainers). `rows` (default: the book's page) may be a
+    generator (gradebook_all_rows): the table rows are then produced as it yields."""
     with_cohort = bool(book.cohorts)
     header = [_("No"), _("Nama")] + ([_("HP")] if with_phone else []) + [
         _("Jabatan"), _("Koperasi"), _("Kelurahan"), _("Kecamatan")]
@@ -640,8 +720,13 @@ def gradebook_table(book: Gradebook, with_phone: bool = False) -> tuple[list[str
                _("Status sertifikat")]
     labels = {status: status_label(status) for status in STATUSES}
     yes, no = _("Ya"), _("Belum")
-    table = []
-    for number, row in enumerate(book.rows, 1):
+    certificates = {status: certificate_label(status) for status in (None, "valid", "revoked", "expired")}
+    return header, _table_rows(book, book.rows if rows is None else rows, with_phone, with_cohort, labels, yes, no,
+                               certificates)
+
+
+def _table_rows(book, rows, with_phone, with_cohort, labels, yes, no, certificates):
+    for number, row in enumerate(rows, 1):
         values: list = [number, row.name] + ([phone_display(row.phone)] if with_phone else []) + [
             row.position, row.cooperative, row.kelurahan, row.kecamatan]
         if with_cohort:
@@ -654,11 +739,14 @@ def gradebook_table(book: Gradebook, with_phone: bool = False) -> tuple[list[str
                 values.append(row.scores.get(column.key))
         values += [row.progress, row.attendance, yes if row.completed_at else no,
                    row.completed_at.date() if row.completed_at else None, row.certificate_serial or "",
-                   certificate_label(row.certificate_status)]
-        table.append(values)
-    return header, table
+                   certificates.get(row.certificate_status, row.certificate_status or "")]
+        yield values
 
 
-def gradebook_file(book: Gradebook, fmt: str, with_phone: bool = False) -> str | bytes:
-    """The gradebook as XLSX bytes or CSV text; in the sheet the names stay in view while scrolling."""
-    return exports.render_table(*gradebook_table(book, with_phone), fmt, title=_("Buku nilai"), freeze="C2")
+def gradebook_file(book: Gradebook, fmt: str, with_phone: bool = False):
+    """Every row of the book's filter: XLSX bytes, or (fmt csv) (header, rows generator) for a
+    streamed CSV; in the sheet the names stay in view while scrolling."""
+    header, rows = gradebook_table(book, with_phone, gradebook_all_rows(book.course, book.cohort_id, book.viewer))
+    if fmt == "csv":
+        return header, rows
+    return exports.xlsx_bytes(header, rows, title=_("Buku nilai"), freeze="C2")

@@ -26,7 +26,7 @@ from kopedu.learning import bp, offline, pwa, services, sync, typed_answers
 from kopedu.web.files import send_stored_file
 from kopedu.web.errors import abort_with
 from kopedu.web.htmx import is_partial, redirect, render
-from kopedu.web.params import db_id
+from kopedu.web.params import db_id, page_number
 
 _YOUTUBE = re.compile(r"^https?://(?:www\.|m\.)?(?:youtube\.com/(?:watch\?(?:.*&)?v=|embed/|shorts/)|youtu\.be/)"
                       r"([A-Za-z0-9_-]{11})")
@@ -410,11 +410,17 @@ def prepost(slug: str):
     course = _course_or_404(slug)
     if not course.is_trainer(current_user):
         abort(403)
+    from kopedu.cohorts.services import cohort_choices
+
     cohort_id = request.args.get("angkatan", type=db_id)  # one cohort (angkatan) of the course
     # ?post=terbaik counts each participant's best post-test attempt instead of the first
     post_attempt = "best" if request.args.get("post") == "terbaik" else "first"
-    report = services.pre_post_report(course, cohort_id=cohort_id, post_attempt=post_attempt, viewer=current_user)
-    return render("learning/prepost.html", course=course, report=report, cohort_id=cohort_id)
+    report = services.pre_post_report(course, cohort_id=cohort_id, post_attempt=post_attempt, viewer=current_user,
+                                      page=request.args.get("page", 1, type=page_number))
+    cohort_q = (request.args.get("cari_angkatan") or "").strip()[:60]
+    cohorts, more_cohorts = cohort_choices(course.id, cohort_q, viewer=current_user)
+    return render("learning/prepost.html", course=course, report=report, cohort_id=cohort_id, cohorts=cohorts,
+                  more_cohorts=more_cohorts, cohort_q=cohort_q)
 
 
 # --------------------------------------------------------------------------- installable app, offline

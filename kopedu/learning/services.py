@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, literal_column, null, select, union_all
+from sqlalchemy import and_, case, func, literal_column, null, select, union_all
 from sqlalchemy.orm import joinedload, lazyload, selectinload, undefer
 
 from kopedu.auth.models import User
@@ -156,17 +156,33 @@ def first_scores(quiz_ids, user_ids=None) -> dict[tuple[int, int], float]:
     return {(user_id, quiz_id): score for user_id, quiz_id, score in db.session.execute(stmt)}
 
 
+ID_CHUNK = 1000  # the most ids one statement binds (psycopg allows 65,535 parameters in all)
+
+
+def id_chunks(ids, size: int = ID_CHUNK):
+    """A list of ids in slices of at most `size`, so no statement binds a list that grows with the data."""
+    ids = list(ids)
+    for start in range(0, len(ids), size):
+        yield ids[start:start + size]
+
+
 def best_scores(quiz_ids, user_ids=None) -> dict[tuple[int, int], float]:
-    """Best submitted score (percent) per (user_id, quiz_id): one aggregate query."""
+    """Best submitted score (percent) per (user_id, quiz_id): one aggregate query per 1,000 users.
+
+    `user_ids`: a list (a page of participants), a SELECT of user ids (a subquery: bound once,
+    whatever it matches), or None for every user."""
     quiz_ids = list(quiz_ids)
     if not quiz_ids:
         return {}
     stmt = (select(QuizAttempt.user_id, QuizAttempt.quiz_id, func.max(QuizAttempt.score))
             .where(QuizAttempt.quiz_id.in_(quiz_ids), QuizAttempt.submitted_at.is_not(None))
             .group_by(QuizAttempt.user_id, QuizAttempt.quiz_id))
-    if user_ids is not None:
-        stmt = stmt.where(QuizAttempt.user_id.in_(list(user_ids)))
-    return {(user_id, quiz_id): score for user_id, quiz_id, score in db.session.execute(stmt)}
+    if user_ids is None or hasattr(user_ids, "subquery"):
+        statements = [stmt if user_ids is None else stmt.where(QuizAttempt.user_id.in_(user_ids))]
+    else:
+        statements = [stmt.where(QuizAttempt.user_id.in_(chunk)) for chunk in id_chunks(user_ids)]
+    return {(user_id, quiz_id): score for statement in statements
+            for user_id, quiz_id, score in db.session.execute(statement)}
 
 
 # --------------------------------------------------------------------------- course state
@@ -870,6 +886,10 @@ class PrePostRow:
         return round(self.post - self.pre, 2)
 
 
+PREPOST_PAGE = 100  # participants on one page of the pre/post report
+PREPOST_FILTER_OVER = 500  # past this many enrolments the report is read one cohort at a time
+
+
 @dataclass
 class PrePostReport:
     course: Course
@@ -877,27 +897,18 @@ class PrePostReport:
     posttest: Quiz | None
     rows: list[PrePostRow]
     post_attempt: str = "first"  # which post-test attempt counts: "first" or "best" (POST_ATTEMPTS)
+    count: int = 0  # participants in the filter (all pages)
+    average_pre: float | None = None
+    average_post: float | None = None
+    average_gain: float | None = None  # mean of post − pre over participants who took both
+    both_count: int = 0
+    page: int = 1
+    has_next: bool = False
+    needs_filter: bool = False  # too many participants to report at once: choose a cohort
 
-    def _mean(self, values) -> float | None:
-        values = [v for v in values if v is not None]
-        return round(sum(values) / len(values), 2) if values else None
 
-    @property
-    def average_pre(self) -> float | None:
-        return self._mean(row.pre for row in self.rows)
-
-    @property
-    def average_post(self) -> float | None:
-        return self._mean(row.post for row in self.rows)
-
-    @property
-    def average_gain(self) -> float | None:
-        """Mean of post − pre over participants who took both."""
-        return self._mean(row.gain for row in self.rows)
-
-    @property
-    def both_count(self) -> int:
-        return sum(1 for row in self.rows if row.gain is not None)
+def _capped_count(stmt, cap: int) -> int:
+    return db.session.scalar(select(func.count()).select_from(stmt.limit(cap + 1).subquery())) or 0
 
 
 # Which post-test attempt the gain report counts. The first by default: the post-test allows a retake
@@ -907,30 +918,75 @@ class PrePostReport:
 POST_ATTEMPTS = ("first", "best")
 
 
+def _score_per_user(quiz_id: int, members, rule: str):
+    """A subquery (user_id, score) of the quiz's first (or best) submitted attempt per member."""
+    submitted = and_(QuizAttempt.quiz_id == quiz_id, QuizAttempt.submitted_at.is_not(None),
+                     QuizAttempt.user_id.in_(members))
+    if rule == "best":
+        return (select(QuizAttempt.user_id, func.max(QuizAttempt.score).label("score"))
+                .where(submitted).group_by(QuizAttempt.user_id).subquery())
+    first = (select(QuizAttempt.user_id, func.min(QuizAttempt.number).label("number"))
+             .where(submitted).group_by(QuizAttempt.user_id).subquery())
+    return (select(QuizAttempt.user_id, QuizAttempt.score.label("score"))
+            .join(first, and_(QuizAttempt.user_id == first.c.user_id, QuizAttempt.number == first.c.number))
+            .where(QuizAttempt.quiz_id == quiz_id).subquery())
+
+
 def pre_post_report(course: Course, cohort_id: int | None = None, post_attempt: str = "first",
-                    viewer=None) -> PrePostReport:
-    """Per participant: the first pre-test score, the first (or, with post_attempt="best", the best)
-    post-test score and the gain; the course's average gain; with `viewer`, only the participants the
-    viewer may see. Three queries whatever the number of participants (enrolments with users, one score
-    query per attempt rule)."""
+                    viewer=None, page: int = 1) -> PrePostReport:
+    """Per participant (one page, by name): the first pre-test score, the first (or, with
+    post_attempt="best", the best) post-test score and the gain; the averages over the whole filter come
+    from aggregate queries (subqueries of the enrolments, no id list); with `viewer`, only the
+    participants the viewer may see. A course with more than PREPOST_FILTER_OVER enrolments is reported
+    one cohort at a time."""
     if post_attempt not in POST_ATTEMPTS:
         raise ValueError(post_attempt)
     pretest = next((quiz for quiz in course.quizzes if quiz.role == "pretest"), None)
     posttest = next((quiz for quiz in course.quizzes if quiz.role == "posttest"), None)
-    stmt = select(Enrollment).where(Enrollment.course_id == course.id)
+    report = PrePostReport(course=course, pretest=pretest, posttest=posttest, rows=[], page=max(page, 1),
+                           post_attempt=post_attempt)
+    members = select(Enrollment.user_id).where(Enrollment.course_id == course.id)
+    if cohort_id is not None:
+        members = members.where(Enrollment.cohort_id == cohort_id)
+    if viewer is not None:
+        members = members.where(visible_enrollments(viewer))
+    if cohort_id is None and _capped_count(members, PREPOST_FILTER_OVER) > PREPOST_FILTER_OVER:
+        report.needs_filter = True
+        return report
+    quiz_ids = [quiz.id for quiz in (pretest, posttest) if quiz is not None]
+
+    def rounded(value):
+        return round(float(value), 2) if value is not None else None
+
+    pre = _score_per_user(pretest.id, members, "first") if pretest else None
+    post = _score_per_user(posttest.id, members, post_attempt) if posttest else None
+    if pre is not None:
+        report.average_pre = rounded(db.session.scalar(select(func.avg(pre.c.score))))
+    if post is not None:
+        report.average_post = rounded(db.session.scalar(select(func.avg(post.c.score))))
+    if pre is not None and post is not None:
+        gain, both = db.session.execute(select(func.avg(post.c.score - pre.c.score), func.count())
+                                        .select_from(pre.join(post, pre.c.user_id == post.c.user_id))).one()
+        report.average_gain, report.both_count = rounded(gain), both or 0
+    report.count = db.session.scalar(select(func.count()).select_from(members.subquery())) or 0
+    stmt = (select(Enrollment).join(User, User.id == Enrollment.user_id)
+            .options(joinedload(Enrollment.user).joinedload(User.cooperative))
+            .where(Enrollment.course_id == course.id)
+            .order_by(func.lower(User.full_name), Enrollment.user_id)
+            .limit(PREPOST_PAGE + 1).offset((report.page - 1) * PREPOST_PAGE))
     if cohort_id is not None:
         stmt = stmt.where(Enrollment.cohort_id == cohort_id)
     if viewer is not None:  # only the participants the viewer may see (kopedu.web.access)
         stmt = stmt.where(visible_enrollments(viewer))
-    enrollments = list(db.session.scalars(stmt))
-    enrollments.sort(key=lambda e: (e.user.full_name.casefold(), e.user_id))
-    quiz_ids = [quiz.id for quiz in (pretest, posttest) if quiz is not None]
+    enrollments = list(db.session.scalars(stmt).unique())
+    report.has_next = len(enrollments) > PREPOST_PAGE
+    enrollments = enrollments[:PREPOST_PAGE]
     user_ids = [e.user_id for e in enrollments]
     scores = first_scores(quiz_ids, user_ids) if enrollments else {}
     if post_attempt == "best" and posttest is not None and enrollments:
         scores.update(best_scores([posttest.id], user_ids))
-    rows = [PrePostRow(enrollment=e,
-                       pre=scores.get((e.user_id, pretest.id)) if pretest else None,
-                       post=scores.get((e.user_id, posttest.id)) if posttest else None)
-            for e in enrollments]
-    return PrePostReport(course=course, pretest=pretest, posttest=posttest, rows=rows, post_attempt=post_attempt)
+    report.rows = [PrePostRow(enrollment=e,
+                              pre=scores.get((e.user_id, pretest.id)) if pretest else None,
+                              post=scores.get((e.user_id, posttest.id)) if posttest else None)
+                   for e in enrollments]
+    return report

@@ -13,12 +13,12 @@ from kopedu.cohorts.models import Cohort
 from kopedu.extensions import db
 from kopedu.courses.services import visible_courses
 from kopedu.regions.models import Cooperative
-from kopedu.reports import attendance, bp, charts, services
+from kopedu.reports import attendance, bp, cache, charts, services
 from kopedu.web.access import require_national, require_scope, roles_required
-from kopedu.web.exports import download, send_table
+from kopedu.web.exports import download, send_table, stream_csv
 from kopedu.web.filters import datetime_short
 from kopedu.web.htmx import render
-from kopedu.web.params import db_id, page_number
+from kopedu.web.params import db_id
 
 VIEWERS = ("admin", "observer", "trainer")
 PER_PAGE = 50
@@ -114,13 +114,29 @@ def region(code: str):
     return _region_page(_region(code))
 
 
+def _cache_key(kind: str, region, filters) -> tuple:
+    return (kind, region.code if region else "", filters.course_id, filters.threshold, filters.course_ids)
+
+
+def _region_figures(region, filters):
+    """The region table and the weekly completions; national and province views from the short
+    cache (kopedu/reports/cache.py), with the time they were computed (None: just now)."""
+    scope = services.Scope(region_code=region.code if region else None)
+
+    def compute():
+        return services.region_table(region, filters), services.completions_by_week(scope, filters)
+
+    if region is None or len(region.code) <= 2:
+        return cache.cached(_cache_key("region", region, filters), compute)
+    return compute(), None
+
+
 def _region_page(region):
     filters = _filters()
-    rows, total = services.region_table(region, filters)
-    scope = services.Scope(region_code=region.code if region else None)
-    weeks = services.completions_by_week(scope, filters)
+    ((rows, total), weeks), computed_at = _region_figures(region, filters)
     is_village = region is not None and len(region.code) == 10
     return render("reports/region.html", region=region, rows=rows, total=total, filters=filters,
+                  computed_at=computed_at,
                   params=_params(filters), courses=_courses(), crumbs=_crumbs(region),
                   child_label=_child_label(region), is_village=is_village,
                   histogram=charts.progress_histogram(total.hist), completions=charts.completions_chart(weeks))
@@ -147,7 +163,7 @@ def _round(value, digits: int = 1):
 @roles_required(*VIEWERS)
 def export_national(fmt: str):
     _national()
-    rows, total = services.region_table(None, _filters())
+    ((rows, total), _weeks), _computed_at = _region_figures(None, _filters())
     headers, body = _stats_table(rows, total, _child_label(None))
     return send_table(headers, body, "pantau-indonesia", fmt)
 
@@ -156,7 +172,7 @@ def export_national(fmt: str):
 @roles_required(*VIEWERS)
 def export_region(code: str, fmt: str):
     region = _region(code)
-    rows, total = services.region_table(region, _filters())
+    ((rows, total), _weeks), _computed_at = _region_figures(region, _filters())
     headers, body = _stats_table(rows, total, _child_label(region))
     return send_table(headers, body, f"pantau-{region.code}", fmt)
 
@@ -189,16 +205,18 @@ def _participant_table(rows, with_place: bool = False):
         headers += [_("Koperasi"), _("Kode kelurahan")]
     headers += [_("Kursus"), _("Kemajuan (%)"), _("Aktivitas terakhir"), _("Pre-test"), _("Post-test"),
                 _("Kenaikan"), _("Kehadiran (%)"), _("Selesai"), _("Sertifikat"), _("Tertinggal")]
-    body = []
+    return headers, _participant_lines(rows, phone, with_place, _("ya"))
+
+
+def _participant_lines(rows, phone: bool, with_place: bool, yes: str):
+    """The table's lines, produced as `rows` yields (a streamed export reads them page by page)."""
     for r in rows:
         line = [r.full_name] + ([r.phone] if phone else []) + [r.position]
         if with_place:
             line += [r.cooperative, r.village_code]
         line += [r.course, r.progress, _local(r.last_activity_at), _round(r.pre), _round(r.post), _round(r.gain),
-                 r.attendance, _local(r.completed_at), _("ya") if r.certified else "",
-                 _("ya") if r.behind else ""]
-        body.append(line)
-    return headers, body
+                 r.attendance, _local(r.completed_at), yes if r.certified else "", yes if r.behind else ""]
+        yield line
 
 
 def _local(value):
@@ -253,13 +271,23 @@ def behind(code: str):
 
 
 def _behind_page(region):
+    from kopedu.web.keyset import cursor
+
     filters = _filters()
-    page = request.args.get("page", 1, type=page_number)
+    after, before = cursor()
     scope = services.Scope(region_code=region.code if region else None)
-    rows = services.participant_rows(scope, filters, behind_only=True, limit=PER_PAGE + 1,
-                                     offset=(page - 1) * PER_PAGE)
-    has_next = len(rows) > PER_PAGE
-    return render("reports/behind.html", region=region, rows=rows[:PER_PAGE], page=page, has_next=has_next,
+    rows = services.participant_rows(scope, filters, behind_only=True, limit=PER_PAGE + 1, after=after,
+                                     before=before if after is None else None)
+    more = len(rows) > PER_PAGE
+    if before is not None and after is None:  # read backwards: the extra row is the first one
+        rows = rows[1:] if more else rows
+        next_after = rows[-1].enrollment_id if rows else None
+        prev_before = rows[0].enrollment_id if more and rows else None
+    else:
+        rows = rows[:PER_PAGE]
+        next_after = rows[-1].enrollment_id if more else None
+        prev_before = rows[0].enrollment_id if after is not None and rows else None
+    return render("reports/behind.html", region=region, rows=rows, next_after=next_after, prev_before=prev_before,
                   filters=filters, params=_params(filters), courses=_courses(), crumbs=_crumbs(region),
                   days=services.BEHIND_DAYS)
 
@@ -278,10 +306,16 @@ def export_behind(code: str, fmt: str):
 
 
 def _export_behind(region, fmt: str):
+    """CSV: streamed, read a page at a time by keyset (memory and each statement stay bounded);
+    XLSX (built whole): at most EXPORT_LIMIT rows."""
     scope = services.Scope(region_code=region.code if region else None)
+    name = f"tertinggal-{region.code if region else 'indonesia'}"
+    if fmt == "csv":
+        headers, body = _participant_table(services.iter_behind_rows(scope, _filters()), with_place=True)
+        return stream_csv(headers, body, name)
     rows = services.participant_rows(scope, _filters(), behind_only=True, limit=services.EXPORT_LIMIT)
     headers, body = _participant_table(rows, with_place=True)
-    return send_table(headers, body, f"tertinggal-{region.code if region else 'indonesia'}", fmt)
+    return send_table(headers, body, name, fmt)
 
 
 # --- attendance documents (daftar hadir, recap): for those who run the cohort ---------------------

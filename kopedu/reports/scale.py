@@ -30,8 +30,12 @@ class ScaleError(RuntimeError):
 
 
 def seed_scale(directory: Path, participants: int = 400_000, progress_rows: int = 8_000_000,
-               echo=click.echo) -> dict[str, int]:
-    """Build the dataset; commits step by step (it is a scratch database). Returns row counts."""
+               echo=click.echo, cohort_size: int | None = None, extra_steps=()) -> dict[str, int]:
+    """Build the dataset; commits step by step (it is a scratch database). Returns row counts.
+
+    Without `cohort_size` every kabupaten/kota has one cohort; with it, the participants of each
+    kabupaten/kota are split into cohorts of at most `cohort_size` (balanced: from half of it up).
+    `extra_steps` are (label, fn(conn, course_id)) run on the same connection after the attempts."""
     if db.engine.dialect.name != "postgresql":
         raise ScaleError("seed-scale needs PostgreSQL (set DATABASE_URL to an empty database).")
     if participants % 2:
@@ -63,11 +67,16 @@ def seed_scale(directory: Path, participants: int = 400_000, progress_rows: int 
             echo(f"  {label}: {time.perf_counter() - t:.1f} s")
 
         step("cooperatives", _cooperatives)
-        step("cohorts", _cohorts, course_id)
         step("participants", _participants, participants)
-        step("enrolments", _enrollments, course_id, mean)
+        if cohort_size:
+            step("cohorts", _sized_cohorts, course_id, cohort_size)
+        else:
+            step("cohorts", _cohorts, course_id)
+        step("enrolments", _enrollments, course_id, mean, bool(cohort_size))
         step("lesson progress", _progress, course_id)
         step("quiz attempts", _attempts, course_id)
+        for label, fn in extra_steps:
+            step(label, fn, course_id)
         conn.execute(text("RESET synchronous_commit"))
         conn.commit()
     t = time.perf_counter()
@@ -118,6 +127,25 @@ def _cohorts(conn, course_id: int) -> None:
         FROM region r WHERE r.level = 'kabupaten_kota'"""), {"course": course_id})
 
 
+def _sized_cohorts(conn, course_id: int, size: int) -> None:
+    """Cohorts of at most `size` participants inside each kabupaten/kota (scale_cohort maps each one)."""
+    conn.execute(text("""
+        CREATE TEMP TABLE scale_cohort AS
+        SELECT user_id, regency, (rn * ceil(total::numeric / :size)::int / total) + 1 AS n
+        FROM (SELECT u.id AS user_id, left(c.village_code, 4) AS regency,
+                     row_number() OVER (PARTITION BY left(c.village_code, 4) ORDER BY c.village_code, u.id) - 1 AS rn,
+                     count(*) OVER (PARTITION BY left(c.village_code, 4)) AS total
+              FROM "user" u JOIN cooperative c ON c.id = u.cooperative_id WHERE u.phone LIKE '6289%') s"""),
+        {"size": size})
+    conn.execute(text("ALTER TABLE scale_cohort ADD PRIMARY KEY (user_id)"))
+    conn.execute(text("""
+        INSERT INTO cohort (course_id, code, name, starts_on, ends_on, venue, region_code, created_at)
+        SELECT :course, 'SKALA-' || r.code || '-' || s.n, 'Angkatan ' || s.n || ' ' || initcap(r.name),
+               current_date - 70, current_date + 20, 'Aula Dinas Koperasi ' || initcap(r.name), r.code, now()
+        FROM (SELECT DISTINCT regency, n FROM scale_cohort) s JOIN region r ON r.code = s.regency"""),
+        {"course": course_id})
+
+
 def _participants(conn, n: int) -> None:
     """n participants, spread round-robin over the cooperatives; all with the same password hash."""
     conn.execute(text("""
@@ -136,7 +164,7 @@ def _participants(conn, n: int) -> None:
         {"n": n, "ncoop": ncoop, "hash": generate_password_hash(PASSWORD)})
 
 
-def _enrollments(conn, course_id: int, mean: int) -> None:
+def _enrollments(conn, course_id: int, mean: int, sized: bool = False) -> None:
     """k lessons done per participant: pairs (r, 2·mean − r) keep the total at exactly mean · n."""
     conn.execute(text("""
         CREATE TEMP TABLE scale_participant AS
@@ -159,7 +187,9 @@ def _enrollments(conn, course_id: int, mean: int) -> None:
         FROM scale_participant p
         JOIN "user" u ON u.id = p.user_id
         JOIN cooperative c ON c.id = u.cooperative_id
-        LEFT JOIN cohort h ON h.region_code = left(c.village_code, 4) AND h.course_id = :course"""),
+        """ + ("""JOIN scale_cohort sc ON sc.user_id = p.user_id
+        LEFT JOIN cohort h ON h.code = 'SKALA-' || sc.regency || '-' || sc.n""" if sized else
+               """LEFT JOIN cohort h ON h.region_code = left(c.village_code, 4) AND h.course_id = :course""")),
         {"course": course_id, "lessons": LESSONS})
 
 

@@ -9,7 +9,8 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from types import SimpleNamespace
 
-from sqlalchemy import Integer, and_, case, func, literal_column, or_, select
+from sqlalchemy import Integer, and_, case, func, literal, literal_column, or_, select, tuple_
+from sqlalchemy.orm import aliased
 
 from kopedu.auth.models import User
 from kopedu.cohorts.services import attendance_pcts
@@ -204,18 +205,31 @@ class ParticipantRow:
 
 
 def participant_rows(scope: Scope, filters: Filters, behind_only: bool = False, limit: int = 500,
-                     offset: int = 0) -> list[ParticipantRow]:
+                     offset: int = 0, after: int | None = None, before: int | None = None) -> list[ParticipantRow]:
     """One row per enrolment in scope (a cooperative, a participant, or the falling-behind list of a
-    region), with attendance; at most `limit` rows. Two queries (plus two for attendance)."""
+    region), with attendance; at most `limit` rows. Two queries (plus two for attendance).
+
+    The falling-behind list pages by keyset on (activity_at, enrollment_id), its index: `after` (the
+    next page: rows following that enrolment) or `before` (the previous page), instead of an offset."""
     flush_pending()
     behind = _behind(filters)
+    key = tuple_(F.activity_at, F.enrollment_id)
+    anchor = after if after is not None else before
+    if behind_only and anchor is not None:
+        mark = aliased(F)
+        mark_key = tuple_(select(mark.activity_at).where(mark.enrollment_id == anchor).scalar_subquery(),
+                          literal(anchor))
     stmt = (select(F, User.full_name, User.phone, User.position, Cooperative.name, Course.title,
                    case((behind, 1), else_=0))
             .join(User, User.id == F.user_id).join(Cooperative, Cooperative.id == F.cooperative_id)
             .join(Course, Course.id == F.course_id))
     stmt = _where(stmt, scope, filters)
-    if behind_only:
+    if behind_only and anchor is not None and after is None:  # the previous page: read backwards, then turn
+        stmt = stmt.where(behind, key < mark_key).order_by(F.activity_at.desc(), F.enrollment_id.desc())
+    elif behind_only:
         stmt = stmt.where(behind).order_by(F.activity_at, F.enrollment_id)
+        if after is not None:
+            stmt = stmt.where(key > mark_key)
     else:
         stmt = stmt.order_by(User.full_name, F.enrollment_id)
     rows = [ParticipantRow(
@@ -224,8 +238,21 @@ def participant_rows(scope: Scope, filters: Filters, behind_only: bool = False, 
         progress=f.progress_pct, last_activity_at=f.last_activity_at, completed_at=f.completed_at,
         pre=f.pretest, post=f.posttest, certified=f.certified, behind=bool(is_behind))
         for f, name, phone, position, coop, course, is_behind in db.session.execute(stmt.limit(limit).offset(offset))]
+    if behind_only and anchor is not None and after is None:
+        rows.reverse()
     _attach_attendance(rows)
     return rows
+
+
+def iter_behind_rows(scope: Scope, filters: Filters, chunk: int = 1000):
+    """Every falling-behind row of the scope, read `chunk` at a time by keyset (for a streamed export)."""
+    after = None
+    while True:
+        rows = participant_rows(scope, filters, behind_only=True, limit=chunk, after=after)
+        yield from rows
+        if len(rows) < chunk:
+            return
+        after = rows[-1].enrollment_id
 
 
 def _attach_attendance(rows: list[ParticipantRow]) -> None:
