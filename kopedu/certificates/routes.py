@@ -15,7 +15,7 @@ from kopedu.courses.services import taught_courses
 from kopedu.extensions import db, limiter
 from kopedu.learning.models import Enrollment
 from kopedu.web.access import roles_required
-from kopedu.web.files import send_stored_file
+from kopedu.web.files import content_disposition, send_stored_file
 from kopedu.web.htmx import redirect, render
 from kopedu.web.params import db_id, page_number
 
@@ -371,10 +371,13 @@ def no_longer(course_id: int):
     if request.method == "POST":
         if not current_user.is_admin:
             abort(403)
+        raw_ids = request.form.getlist("certificate_ids")
+        certificate_ids = request.form.getlist("certificate_ids", type=db_id)
+        if len(certificate_ids) != len(raw_ids):  # an edited form: an id no certificate can have
+            abort(400)
         if form.validate_on_submit():
             try:
-                revoked, skipped = services.revoke_many(course, request.form.getlist("certificate_ids", type=int),
-                                                        current_user, form.reason.data)
+                revoked, skipped = services.revoke_many(course, certificate_ids, current_user, form.reason.data)
             except services.CertificateError as error:
                 db.session.rollback()
                 form.reason.errors.append(str(error))
@@ -500,6 +503,6 @@ def template():
 def template_preview():
     response = make_response(services.preview_pdf())
     response.headers["Content-Type"] = "application/pdf"
-    response.headers["Content-Disposition"] = "inline; filename=Contoh-sertifikat.pdf"
+    response.headers["Content-Disposition"] = content_disposition("Contoh-sertifikat.pdf", inline=True)
     response.headers["Cache-Control"] = "no-store"
     return response

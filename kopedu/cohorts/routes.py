@@ -16,6 +16,7 @@ from kopedu.regions.services import resolve_region
 from kopedu.web.access import roles_required
 from kopedu.web.errors import abort_with
 from kopedu.web.exports import send_table
+from kopedu.web.files import content_disposition
 from kopedu.web.filters import date_long
 from kopedu.web.htmx import is_partial, redirect, render, render_blocks
 from kopedu.web.pdf import html_to_pdf
@@ -485,7 +486,7 @@ def password_sheet(cohort_id: int, import_id: int):
     db.session.commit()  # only once the sheet exists
     response = make_response(pdf)
     response.mimetype = "application/pdf"
-    response.headers["Content-Disposition"] = f'attachment; filename="sandi-{cohort.code}-{record.id}-{part}.pdf"'
+    response.headers["Content-Disposition"] = content_disposition(f"sandi-{cohort.code}-{record.id}-{part}.pdf")
     response.headers["Cache-Control"] = "no-store"
     return response
 

@@ -49,10 +49,13 @@ def _params(filters: services.Filters) -> dict:
     return params
 
 
+CARRIED = ("kursus", "ambang", "page")  # the dashboards' own query parameters (_filters)
+
+
 def _carried() -> dict:
-    """The query string to keep on a redirect: never a value url_for would read as its own (`code`,
-    `_external`, `_anchor`…)."""
-    return {k: v for k, v in request.args.items() if k not in ("code", "fmt") and not k.startswith("_")}
+    """The query string to keep on a redirect: only the dashboards' own parameters, never a value
+    url_for would read as its own (`endpoint`, `code`, `_external`…)."""
+    return {k: v for k, v in request.args.items() if k in CARRIED}
 
 
 def _region(code: str):

@@ -20,6 +20,8 @@ from decimal import Decimal
 
 from flask import make_response
 
+from kopedu.web.files import content_disposition
+
 MIMETYPES = {"csv": "text/csv", "pdf": "application/pdf",
              "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
 FORMATS = ("xlsx", "csv")  # XLSX first: the links on every page offer it first
@@ -117,7 +119,7 @@ def download(data: str | bytes, name: str, fmt: str):
     """A rendered table (or a PDF) as the download `<name>.<fmt>`, never kept by a shared cache."""
     response = make_response(data)
     response.mimetype = MIMETYPES[fmt]
-    response.headers["Content-Disposition"] = f'attachment; filename="{name}.{fmt}"'
+    response.headers["Content-Disposition"] = content_disposition(f"{name}.{fmt}")
     response.headers["Cache-Control"] = "private, no-store"
     return response
 
