@@ -13,6 +13,7 @@ from kopedu.cohorts.models import ATTENDANCE_STATUSES, Cohort, ParticipantImport
 from kopedu.courses.services import all_courses
 from kopedu.extensions import db
 from kopedu.regions.services import resolve_region
+from kopedu.web import contact
 from kopedu.web.access import roles_required
 from kopedu.web.errors import abort_with
 from kopedu.web.exports import send_table
@@ -122,8 +123,16 @@ def cohort(cohort_id: int):
     pagination = services.participants(cohort, q, page)
     pcts = services.attendance_pcts(pagination.items)
     summaries = services.attended_counts(cohort)
+    certified = services.certified_enrollments(pagination.items)
+    # A WhatsApp reminder for each participant with something left to do, none for certificate holders.
+    site = current_app.config["PUBLIC_BASE_URL"]
+    reminders = {e.id: contact.reminder_url(
+        e.user.phone, name=e.user.full_name, course=cohort.course.title, sender=current_user.full_name,
+        site=site, left=contact.left_to_do(e.progress_pct, scores_known=False) if e.completed_at is None else [])
+        for e in pagination.items if e.id not in certified}
     return render("cohorts/cohort.html", block="participants", cohort=cohort, pagination=pagination,
-                  q=q, pcts=pcts, summaries=summaries, total=services.participant_count(cohort))
+                  q=q, pcts=pcts, summaries=summaries, total=services.participant_count(cohort),
+                  certified=certified, reminders=reminders)
 
 
 # --- sessions ----------------------------------------------------------------------------------

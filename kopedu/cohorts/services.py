@@ -125,6 +125,16 @@ def participants(cohort: Cohort, q: str = "", page: int = 1, per_page: int = 50)
     return db.paginate(stmt, page=page, per_page=per_page, error_out=False)
 
 
+def certified_enrollments(enrollments) -> set[int]:
+    """The ids of those enrolments that hold a live (not revoked) certificate. One query."""
+    ids = [e.id for e in enrollments]
+    if not ids:
+        return set()
+    certificate = db.metadata.tables["certificate"]
+    return set(db.session.scalars(select(certificate.c.enrollment_id).where(
+        certificate.c.enrollment_id.in_(ids), certificate.c.revoked_at.is_(None))))
+
+
 def participant_count(cohort: Cohort) -> int:
     return db.session.scalar(select(func.count()).select_from(Enrollment).where(
         Enrollment.cohort_id == cohort.id)) or 0

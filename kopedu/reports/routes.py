@@ -3,7 +3,7 @@
 Admins see the whole country; observers and trainers only their region scope (User.region_code
 prefix). Every page and every export checks the scope of the object it shows (403 otherwise).
 """
-from flask import abort, g, redirect, request, url_for
+from flask import abort, current_app, g, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -14,6 +14,7 @@ from kopedu.extensions import db
 from kopedu.courses.services import visible_courses
 from kopedu.regions.models import Cooperative
 from kopedu.reports import attendance, bp, charts, services
+from kopedu.web import contact
 from kopedu.web.access import require_scope, roles_required
 from kopedu.web.exports import download, send_table
 from kopedu.web.filters import datetime_short
@@ -263,9 +264,15 @@ def _behind_page(region):
     rows = services.participant_rows(scope, filters, behind_only=True, limit=PER_PAGE + 1,
                                      offset=(page - 1) * PER_PAGE)
     has_next = len(rows) > PER_PAGE
-    return render("reports/behind.html", region=region, rows=rows[:PER_PAGE], page=page, has_next=has_next,
+    rows = rows[:PER_PAGE]
+    # The list is for reaching people: their phone and a WhatsApp reminder, for staff and observers.
+    site = current_app.config["PUBLIC_BASE_URL"]
+    reminders = {r.enrollment_id: contact.reminder_url(
+        r.phone, name=r.full_name, course=r.course, left=contact.left_to_do(r.progress, r.pre, r.post),
+        sender=current_user.full_name, site=site) for r in rows}
+    return render("reports/behind.html", region=region, rows=rows, page=page, has_next=has_next,
                   filters=filters, params=_params(filters), courses=_courses(), crumbs=_crumbs(region),
-                  days=services.BEHIND_DAYS)
+                  days=services.BEHIND_DAYS, reminders=reminders)
 
 
 @bp.get("/tertinggal/ekspor.<any(csv, xlsx):fmt>")
