@@ -305,10 +305,14 @@ def close_attendance(cohort_id: int, session_id: int):
     (kopedu.events: attendance_closed)."""
     cohort = _cohort(cohort_id)
     session = _session(cohort, session_id)
-    if services.close_attendance(session, actor=current_user):
-        audit.record(current_user, "cohort.close_attendance", session, object_type="cohort_session")
+    issued = services.close_attendance_and_count(session, actor=current_user)
+    if issued is not None:
+        audit.record(current_user, "cohort.close_attendance", session, object_type="cohort_session",
+                     certificates=len(issued))
         db.session.commit()
-        flash(_("Presensi sudah ditutup. Syarat sertifikat peserta sudah diperiksa."), "success")
+        flash(_("Presensi sudah ditutup. %(n)d sertifikat diterbitkan.", n=len(issued)), "success")
+        if issued:
+            flash(_("Sertifikat untuk: %(names)s.", names=", ".join(issued)), "info")
     else:
         flash(_("Presensi sesi ini sudah ditutup sebelumnya."), "info")
     return redirect(url_for("cohorts.session", cohort_id=cohort.id, session_id=session.id))

@@ -323,6 +323,17 @@ def close_attendance(session: CohortSession, actor=None, now: datetime | None = 
     return True
 
 
+def close_attendance_and_count(session: CohortSession, actor=None) -> list[str] | None:
+    """close_attendance, and the names of those who got a certificate by it (by name), or None if it was
+    already closed. Flushes."""
+    enrollments = list(db.session.scalars(select(Enrollment).where(Enrollment.cohort_id == session.cohort_id)))
+    before = certified_enrollments(enrollments)
+    if not close_attendance(session, actor):
+        return None
+    new = certified_enrollments(enrollments) - before
+    return sorted((e.user.full_name for e in enrollments if e.id in new), key=str.casefold)
+
+
 def reopen_attendance(session: CohortSession) -> bool:
     """Open a closed session's attendance again (to correct a mistake). Certificates already issued stay:
     revoking is the admin's decision (the list "tidak lagi memenuhi syarat"). Flushes."""
