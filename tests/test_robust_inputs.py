@@ -1,6 +1,5 @@
 """Robust inputs: a file name outside ASCII, parameters and ids nobody expected, and a huge Markdown text
 answer with a download, a 4xx or a bounded page, never a 500."""
-import io
 from datetime import date
 from urllib.parse import unquote
 

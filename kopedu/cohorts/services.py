@@ -17,7 +17,6 @@ from kopedu.learning.models import Enrollment
 from kopedu.learning.services import enroll
 from kopedu.regions.models import Region
 from kopedu import events
-from kopedu.web.filters import date_long
 
 # Self check-in opens this long before a session starts and closes when it ends.
 CHECKIN_OPENS_BEFORE = timedelta(minutes=30)
