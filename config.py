@@ -48,7 +48,16 @@ class Config:
     REMEMBER_COOKIE_SAMESITE = "Lax"
     WTF_CSRF_TIME_LIMIT = None  # the token lives as long as the session
     PASSWORD_HASH_METHOD = "scrypt"  # werkzeug's default
-    RATELIMIT_LOGIN = os.environ.get("KOPEDU_RATELIMIT_LOGIN", "5 per minute; 30 per hour")
+    # Login limits, counted in the database (shared by every worker and host): wrong passwords per
+    # account (then that account is locked until the window ends, the correct password too) and,
+    # looser, per address (a hall's Wi-Fi or a carrier's CGNAT); the address limit never refuses a
+    # correct password.
+    RATELIMIT_LOGIN_ACCOUNT = os.environ.get("KOPEDU_RATELIMIT_LOGIN_ACCOUNT", "10 per 15 minutes; 30 per day")
+    RATELIMIT_LOGIN = os.environ.get("KOPEDU_RATELIMIT_LOGIN", "100 per 10 minutes; 600 per hour")
+    # Wrong self check-in codes per participant and cohort (in the database), and how long each
+    # rotating check-in code lives (seconds; the previous one is accepted too).
+    RATELIMIT_CHECKIN = os.environ.get("KOPEDU_RATELIMIT_CHECKIN", "10 per 10 minutes; 20 per day")
+    CHECKIN_CODE_SECONDS = int(os.environ.get("KOPEDU_CHECKIN_CODE_SECONDS", "60"))
     # Wrong current passwords on the password change form, per account (a stolen session cannot guess).
     RATELIMIT_PASSWORD = os.environ.get("KOPEDU_RATELIMIT_PASSWORD", "5 per 10 minutes; 20 per day")
     # Explicit, although it is the default: Flask-Limiter keeps the previous app's value when an app's
@@ -109,7 +118,6 @@ class TestingConfig(Config):
     SECRET_KEY = "test-secret-key"
     WTF_CSRF_ENABLED = False
     SQLALCHEMY_DATABASE_URI = _database_url("sqlite://")
-    RATELIMIT_LOGIN = "5 per minute"
     UPLOAD_DIR = None  # set per test by the fixtures
     STORAGE = "local"  # the S3 tests set their own
     # scrypt costs ~0.15 s of CPU per hash and per check: the suite creates and logs in hundreds of

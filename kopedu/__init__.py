@@ -25,6 +25,11 @@ def create_app(config_name: str | None = None, **overrides) -> Flask:
         timeout = app.config.get("REDIS_TIMEOUT", 1)
         app.config.setdefault("RATELIMIT_STORAGE_OPTIONS",
                               {"socket_connect_timeout": timeout, "socket_timeout": timeout})
+    if not app.config.get("REDIS_URL"):
+        # The login and check-in limits are in the database, shared by every worker; the others
+        # (certificate verify page, password changes) live in each process's memory without Redis.
+        app.logger.warning("REDIS_URL is not set: the login and check-in limits are shared (kept in the "
+                           "database), the other rate limits are counted per worker process")
     if app.config["TRUST_PROXY"]:
         from werkzeug.middleware.proxy_fix import ProxyFix
 
@@ -68,6 +73,7 @@ def _register_models() -> None:
     # Importing the modules registers every table on db.metadata (for Alembic and create_all).
     import kopedu.audit  # noqa: F401
     import kopedu.auth.models  # noqa: F401
+    import kopedu.auth.throttle  # noqa: F401
     import kopedu.certificates.models  # noqa: F401
     import kopedu.cohorts.models  # noqa: F401
     import kopedu.courses.models  # noqa: F401

@@ -5,7 +5,7 @@ from flask import current_app, flash, redirect, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
-from kopedu.auth import bp, services
+from kopedu.auth import bp, services, throttle
 from kopedu.auth.forms import LoginForm, PasswordForm
 from kopedu.db import utcnow
 from kopedu.extensions import db, limiter
@@ -25,29 +25,50 @@ def _safe_next(target: str | None) -> str | None:
 
 
 def _login_failed(response) -> bool:
-    """Only failed attempts count against the login rate limit."""
+    """Only failed attempts count against a rate limit."""
     return response.status_code == 422
 
 
 @bp.route("/masuk", methods=["GET", "POST"])
-@limiter.limit(lambda: current_app.config["RATELIMIT_LOGIN"], methods=["POST"],
-               deduct_when=_login_failed)
 def login():
     if current_user.is_authenticated:
         return redirect(url_for("main.home"))
     form = LoginForm()
+    status = 200
     if form.validate_on_submit():
-        user = services.authenticate(form.login.data, form.password.data)
-        if user is not None:
+        # The limits (kopedu/auth/throttle.py, in the database) are checked around the password: an
+        # account locked by its own wrong passwords is refused, the correct password too, and says for
+        # how long; wrong passwords from one address (a hall's Wi-Fi) never refuse another account.
+        result = services.login_attempt(form.login.data, form.password.data, request.remote_addr or "",
+                                        account_limit=current_app.config["RATELIMIT_LOGIN_ACCOUNT"],
+                                        address_limit=current_app.config["RATELIMIT_LOGIN"])
+        db.session.commit()  # the counters, also for a refused attempt
+        if result.user is not None:
             session.clear()  # a fresh session at login (no fixation)
-            login_user(user)
-            user.last_login_at = utcnow()
+            login_user(result.user)
+            result.user.last_login_at = utcnow()
             db.session.commit()
             target = _safe_next(request.args.get("next")) or url_for("main.home")
             return hx_redirect(target)
-        form.login.errors.append(_("Nomor HP/email atau kata sandi salah."))
-    status = 422 if form.errors else 200
-    return render("auth/login.html", block="form", status=status, form=form)
+        if result.locked_for:
+            form.login.errors.append(_(
+                "Terlalu banyak kata sandi salah untuk akun ini, jadi akun ini dikunci sementara. Coba lagi "
+                "dalam %(n)d menit, atau minta admin Dinas Koperasi mengatur ulang kata sandi.",
+                n=throttle.minutes(result.locked_for)))
+            status = 429
+        else:
+            form.login.errors.append(_("Nomor HP/email atau kata sandi salah."))
+            if result.address_wait:
+                form.login.errors.append(_(
+                    "Banyak kata sandi salah dari jaringan ini. Akun lain tetap bisa masuk dengan kata sandi "
+                    "yang benar."))
+                status = 429
+    if form.errors and status == 200:
+        status = 422
+    response = render("auth/login.html", block="form", status=status, form=form)
+    if status == 429:
+        response.headers["Retry-After"] = str(result.locked_for or result.address_wait or 60)
+    return response
 
 
 @bp.post("/keluar")

@@ -1,9 +1,11 @@
 """Accounts: phone normalisation, authentication and user management."""
 import re
 import secrets
+from typing import NamedTuple
 
 from sqlalchemy import func, or_, select
 
+from kopedu.auth import throttle
 from kopedu.auth.models import POSITIONS, ROLES, User, hash_password
 from kopedu.extensions import db
 from kopedu.web.access import region_allowed, visible_accounts
@@ -79,6 +81,39 @@ def authenticate(identifier: str, password: str) -> User | None:
 
     check_password_hash(_dummy_hash(), password or "")
     return None
+
+
+class LoginResult(NamedTuple):
+    user: User | None  # logged in
+    locked_for: int | None = None  # seconds this account stays locked
+    address_wait: int | None = None  # seconds the address stays over its (looser) limit
+
+
+def login_key(identifier: str) -> str:
+    """What the per-account limit counts on: the login as typed, normalised (an unknown phone or email
+    is counted and locked the same way as an existing one, so a lock tells nothing about accounts)."""
+    identifier = (identifier or "").strip()
+    normal = normalize_email(identifier) if "@" in identifier else normalize_phone(identifier)
+    return normal or identifier.lower()[:100]
+
+
+def login_attempt(identifier: str, password: str, address: str, *, account_limit: str,
+                  address_limit: str) -> LoginResult:
+    """One login attempt under the limits: refused without checking the password while the account is
+    locked; else the password decides. A wrong one counts against the account and the address. The
+    address limit only answers "too many": a correct password is never refused because of it. Flushes."""
+    account = f"login:{login_key(identifier)}"
+    locked = throttle.retry_after(account, account_limit)
+    if locked:
+        return LoginResult(None, locked_for=locked)
+    user = authenticate(identifier, password)
+    if user is not None:
+        throttle.clear(account, account_limit)
+        return LoginResult(user)
+    throttle.hit(account, account_limit)
+    throttle.hit(f"login-address:{address}", address_limit)
+    return LoginResult(None, locked_for=throttle.retry_after(account, account_limit),
+                       address_wait=throttle.retry_after(f"login-address:{address}", address_limit))
 
 
 MIN_PASSWORD = 8

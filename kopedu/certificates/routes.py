@@ -387,10 +387,13 @@ def no_longer(course_id: int):
     if request.method == "POST":
         if not current_user.is_admin:
             abort(403)
+        raw_ids = request.form.getlist("certificate_ids")
+        certificate_ids = request.form.getlist("certificate_ids", type=db_id)
+        if len(certificate_ids) != len(raw_ids):  # an edited form: an id no certificate can have
+            abort(400)
         if form.validate_on_submit():
             try:
-                revoked, skipped = services.revoke_many(course, request.form.getlist("certificate_ids", type=int),
-                                                        current_user, form.reason.data)
+                revoked, skipped = services.revoke_many(course, certificate_ids, current_user, form.reason.data)
             except services.CertificateError as error:
                 db.session.rollback()
                 form.reason.errors.append(str(error))

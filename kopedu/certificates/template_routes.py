@@ -11,6 +11,7 @@ from kopedu.extensions import db
 from kopedu.regions.models import Region
 from kopedu.regions.services import resolve_region
 from kopedu.web.access import region_allowed, roles_required
+from kopedu.web.files import content_disposition
 from kopedu.web.htmx import redirect, render
 
 
@@ -89,6 +90,6 @@ def template():
 def template_preview():
     response = make_response(services.preview_pdf(_template_region()))
     response.headers["Content-Type"] = "application/pdf"
-    response.headers["Content-Disposition"] = "inline; filename=Contoh-sertifikat.pdf"
+    response.headers["Content-Disposition"] = content_disposition("Contoh-sertifikat.pdf", inline=True)
     response.headers["Cache-Control"] = "no-store"
     return response

@@ -11,11 +11,13 @@ from kopedu.cohorts import bp, importer, services
 from kopedu.cohorts.forms import STATUS_LABELS, CheckInForm, CohortForm, ImportForm, SessionForm
 from kopedu.cohorts.models import ATTENDANCE_STATUSES, Cohort, ParticipantImport
 from kopedu.courses.services import all_courses
-from kopedu.extensions import db, limiter
+from kopedu.extensions import db
 from kopedu.regions.services import resolve_region
+from kopedu.web import contact
 from kopedu.web.access import roles_required
 from kopedu.web.errors import abort_with
 from kopedu.web.exports import send_table
+from kopedu.web.files import content_disposition
 from kopedu.web.filters import date_long
 from kopedu.web.htmx import is_partial, redirect, render, render_blocks
 from kopedu.web.pdf import html_to_pdf
@@ -129,8 +131,16 @@ def cohort(cohort_id: int):
     pagination = services.participants(cohort, q, page)
     pcts = services.attendance_pcts(pagination.items)
     summaries = services.attended_counts(cohort)
+    certified = services.certified_enrollments(pagination.items)
+    # A WhatsApp reminder for each participant with something left to do, none for certificate holders.
+    site = current_app.config["PUBLIC_BASE_URL"]
+    reminders = {e.id: contact.reminder_url(
+        e.user.phone, name=e.user.full_name, course=cohort.course.title, sender=current_user.full_name,
+        site=site, left=contact.left_to_do(e.progress_pct, scores_known=False) if e.completed_at is None else [])
+        for e in pagination.items if e.id not in certified}
     return render("cohorts/cohort.html", block="participants", cohort=cohort, pagination=pagination,
-                  q=q, pcts=pcts, summaries=summaries, total=services.participant_count(cohort))
+                  q=q, pcts=pcts, summaries=summaries, total=services.participant_count(cohort),
+                  certified=certified, reminders=reminders)
 
 
 # --- sessions ----------------------------------------------------------------------------------
@@ -200,19 +210,24 @@ def session_delete(cohort_id: int, session_id: int):
     return redirect(url_for("cohorts.cohort", cohort_id=cohort.id))
 
 
-def _checkin_url(session) -> str:
+def _checkin_url(code: str) -> str:
     """The check-in address for the QR code: on KOPEDU_PUBLIC_URL, never on the Host the request named."""
-    return current_app.config["PUBLIC_BASE_URL"].rstrip("/") + url_for("cohorts.checkin", kode=session.checkin_code)
+    return current_app.config["PUBLIC_BASE_URL"].rstrip("/") + url_for("cohorts.checkin", kode=code)
+
+
+def _code_context(cohort, session) -> dict:
+    opens, closes = services.session_window(session)
+    current = services.current_checkin_code(session)
+    return {"cohort": cohort, "session": session, "opens": opens, "closes": closes,
+            "checkin_open": current is not None, "checkin_code": current[0] if current else None,
+            "code_seconds": current[1] if current else None}
 
 
 def _sheet_context(cohort, session, q: str = "", kel: str = ""):
     full = services.attendance_sheet(session)
-    opens, closes = services.session_window(session)
-    return {"cohort": cohort, "session": session, "sheet": services.filter_sheet(full, q, kel), "q": q,
+    return {**_code_context(cohort, session), "cohort": cohort, "session": session, "sheet": services.filter_sheet(full, q, kel), "q": q,
             "kel": kel, "villages": services.sheet_villages(full), "statuses": BUTTONS,
-            "summary": services.attendance_summary(session),
-            "checkin_open": services.checkin_open(session), "opens": opens, "closes": closes,
-            "checkin_url": _checkin_url(session)}
+            "summary": services.attendance_summary(session)}
 
 
 def _filters() -> tuple[str, str]:
@@ -298,10 +313,14 @@ def close_attendance(cohort_id: int, session_id: int):
     (kopedu.events: attendance_closed)."""
     cohort = _cohort(cohort_id)
     session = _session(cohort, session_id)
-    if services.close_attendance(session, actor=current_user):
-        audit.record(current_user, "cohort.close_attendance", session, object_type="cohort_session")
+    issued = services.close_attendance_and_count(session, actor=current_user)
+    if issued is not None:
+        audit.record(current_user, "cohort.close_attendance", session, object_type="cohort_session",
+                     certificates=len(issued))
         db.session.commit()
-        flash(_("Presensi sudah ditutup. Syarat sertifikat peserta sudah diperiksa."), "success")
+        flash(_("Presensi sudah ditutup. %(n)d sertifikat diterbitkan.", n=len(issued)), "success")
+        if issued:
+            flash(_("Sertifikat untuk: %(names)s.", names=", ".join(issued)), "info")
     else:
         flash(_("Presensi sesi ini sudah ditutup sebelumnya."), "info")
     return redirect(url_for("cohorts.session", cohort_id=cohort.id, session_id=session.id))
@@ -328,17 +347,34 @@ def new_code(cohort_id: int, session_id: int):
     services.new_checkin_code(session)
     audit.record(current_user, "cohort.new_checkin_code", session, object_type="cohort_session")
     db.session.commit()
-    return render("cohorts/session.html", block="code", **_sheet_context(cohort, session))
+    if not is_partial():
+        return redirect(url_for("cohorts.session", cohort_id=cohort.id, session_id=session.id))
+    return render_blocks("cohorts/session.html", ["code"], **_code_context(cohort, session))
+
+
+@bp.get("/angkatan/<int:cohort_id>/sesi/<int:session_id>/kode")
+@roles_required(*STAFF)
+def code(cohort_id: int, session_id: int):
+    """The code box alone: the trainer's screen fetches it again as the code rotates."""
+    cohort = _cohort(cohort_id)
+    session = _session(cohort, session_id)
+    response = render_blocks("cohorts/session.html", ["code"], **_code_context(cohort, session))
+    response.headers["Cache-Control"] = "no-store"
+    return response
 
 
 @bp.get("/angkatan/<int:cohort_id>/sesi/<int:session_id>/qr.svg")
 @roles_required(*STAFF)
 def qr(cohort_id: int, session_id: int):
+    """The QR code of the check-in address with the code of this moment (404 while check-in is closed)."""
     import segno
 
     cohort = _cohort(cohort_id)
     session = _session(cohort, session_id)
-    code = segno.make(_checkin_url(session), error="m")
+    current = services.current_checkin_code(session)
+    if current is None:
+        abort(404)
+    code = segno.make(_checkin_url(current[0]), error="m")
     buffer = io.BytesIO()
     code.save(buffer, kind="svg", scale=8, border=2, xmldecl=False, title=_("Kode presensi"))
     response = make_response(buffer.getvalue())
@@ -349,33 +385,32 @@ def qr(cohort_id: int, session_id: int):
 
 # --- self check-in (participants) ---------------------------------------------------------------
 
-def _checkin_failed(response) -> bool:
-    return response.status_code == 422
-
-
-def _checkin_key() -> str:
-    return f"checkin:{current_user.get_id() if current_user.is_authenticated else request.remote_addr}"
-
-
 @bp.route("/hadir", methods=["GET", "POST"])
 @login_required
-@limiter.limit("10 per 10 minutes", key_func=_checkin_key, methods=["POST"], deduct_when=_checkin_failed)
 def checkin():
     form = CheckInForm()
     if request.method == "GET" and request.args.get("kode"):
         form.code.data = request.args.get("kode", "")[:12]
-    done = None
+    done, status, retry_after = None, 200, None
     if form.validate_on_submit():
         try:
-            session, record = services.check_in(current_user, form.code.data)
+            session, record = services.check_in(current_user, form.code.data,
+                                                limit=current_app.config["RATELIMIT_CHECKIN"])
+        except services.CheckInLimited as error:
+            form.code.errors.append(str(error))
+            status, retry_after = 429, error.retry_after
         except services.CheckInError as error:
             form.code.errors.append(str(error))
         else:
-            db.session.commit()
             done = (session, record)
-    status = 422 if form.errors else 200
-    return render("cohorts/checkin.html", block="form", status=status, form=form, done=done,
-                  upcoming=services.upcoming_sessions(current_user))
+        db.session.commit()  # the attendance, or the count of a wrong code
+    if form.errors and status == 200:
+        status = 422
+    response = render("cohorts/checkin.html", block="form", status=status, form=form, done=done,
+                      upcoming=services.upcoming_sessions(current_user))
+    if retry_after:
+        response.headers["Retry-After"] = str(retry_after)
+    return response
 
 
 # --- participant import --------------------------------------------------------------------------
@@ -472,7 +507,7 @@ def password_sheet(cohort_id: int, import_id: int):
     db.session.commit()  # only once the sheet exists
     response = make_response(pdf)
     response.mimetype = "application/pdf"
-    response.headers["Content-Disposition"] = f'attachment; filename="sandi-{cohort.code}-{record.id}-{part}.pdf"'
+    response.headers["Content-Disposition"] = content_disposition(f"sandi-{cohort.code}-{record.id}-{part}.pdf")
     response.headers["Cache-Control"] = "no-store"
     return response
 

@@ -28,7 +28,7 @@ from kopedu.learning.models import Enrollment
 from kopedu.learning import services as learning
 from kopedu.learning.services import best_scores
 from kopedu.regions.models import Cooperative, Region, title_case
-from kopedu.web.access import sees_enrollment, visible_cohorts, visible_enrollments
+from kopedu.web.access import sees_enrollment, visible_enrollments
 from kopedu.web import exports, uploads
 from kopedu.web.filters import phone_display
 

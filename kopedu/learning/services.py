@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import and_, case, func, literal_column, null, select, union_all
+from sqlalchemy import and_, func, literal_column, null, select, union_all
 from sqlalchemy.orm import joinedload, lazyload, selectinload, undefer
 
 from kopedu.auth.models import User

@@ -3,7 +3,7 @@
 National admins see the whole country; region admins, observers and trainers only their region
 scope (User.region_code prefix, see kopedu.web.access). Every page and every export checks the scope of the object it shows (403 otherwise).
 """
-from flask import abort, g, redirect, request, url_for
+from flask import abort, current_app, g, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -14,6 +14,7 @@ from kopedu.extensions import db
 from kopedu.courses.services import visible_courses
 from kopedu.regions.models import Cooperative
 from kopedu.reports import attendance, bp, cache, charts, services
+from kopedu.web import contact
 from kopedu.web.access import require_national, require_scope, roles_required
 from kopedu.web.exports import download, send_table, stream_csv
 from kopedu.web.filters import datetime_short
@@ -49,10 +50,13 @@ def _params(filters: services.Filters) -> dict:
     return params
 
 
+CARRIED = ("kursus", "ambang", "page")  # the dashboards' own query parameters (_filters)
+
+
 def _carried() -> dict:
-    """The query string to keep on a redirect: never a value url_for would read as its own (`code`,
-    `_external`, `_anchor`…)."""
-    return {k: v for k, v in request.args.items() if k not in ("code", "fmt") and not k.startswith("_")}
+    """The query string to keep on a redirect: only the dashboards' own parameters, never a value
+    url_for would read as its own (`endpoint`, `code`, `_external`…)."""
+    return {k: v for k, v in request.args.items() if k in CARRIED}
 
 
 def _region(code: str):
@@ -287,9 +291,14 @@ def _behind_page(region):
         rows = rows[:PER_PAGE]
         next_after = rows[-1].enrollment_id if more else None
         prev_before = rows[0].enrollment_id if after is not None and rows else None
+    # The list is for reaching people: their phone and a WhatsApp reminder, for staff and observers.
+    site = current_app.config["PUBLIC_BASE_URL"]
+    reminders = {r.enrollment_id: contact.reminder_url(
+        r.phone, name=r.full_name, course=r.course, left=contact.left_to_do(r.progress, r.pre, r.post),
+        sender=current_user.full_name, site=site) for r in rows}
     return render("reports/behind.html", region=region, rows=rows, next_after=next_after, prev_before=prev_before,
                   filters=filters, params=_params(filters), courses=_courses(), crumbs=_crumbs(region),
-                  days=services.BEHIND_DAYS)
+                  days=services.BEHIND_DAYS, reminders=reminders)
 
 
 @bp.get("/tertinggal/ekspor.<any(csv, xlsx):fmt>")

@@ -113,7 +113,9 @@ def _where(stmt, scope: Scope, filters: Filters):
 
 
 def _behind(filters: Filters):
-    return and_(F.completed_at.is_(None),
+    """Falling behind: not completed, no certificate (a certificate issued by hand is done too), and
+    inactive for BEHIND_DAYS or under the progress threshold."""
+    return and_(F.completed_at.is_(None), F.certified.is_(False),
                 or_(F.activity_at < filters.behind_since, F.progress_pct < filters.threshold))
 
 

@@ -20,6 +20,8 @@ from decimal import Decimal
 
 from flask import make_response
 
+from kopedu.web.files import content_disposition
+
 MIMETYPES = {"csv": "text/csv", "pdf": "application/pdf",
              "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
 FORMATS = ("xlsx", "csv")  # XLSX first: the links on every page offer it first
@@ -93,7 +95,7 @@ def stream_csv(header, rows, name: str):
     from flask import Response, stream_with_context
 
     response = Response(stream_with_context(csv_chunks(header, rows)), mimetype=MIMETYPES["csv"])
-    response.headers["Content-Disposition"] = f'attachment; filename="{name}.csv"'
+    response.headers["Content-Disposition"] = content_disposition(f"{name}.csv")
     response.headers["Cache-Control"] = "private, no-store"
     return response
 
@@ -149,7 +151,7 @@ def download(data: str | bytes, name: str, fmt: str):
     """A rendered table (or a PDF) as the download `<name>.<fmt>`, never kept by a shared cache."""
     response = make_response(data)
     response.mimetype = MIMETYPES[fmt]
-    response.headers["Content-Disposition"] = f'attachment; filename="{name}.{fmt}"'
+    response.headers["Content-Disposition"] = content_disposition(f"{name}.{fmt}")
     response.headers["Cache-Control"] = "private, no-store"
     return response
 

@@ -138,14 +138,18 @@ def _relative_to_uploads(path: Path) -> str | None:
     return full.relative_to(root).as_posix() if full.is_relative_to(root) else None
 
 
-def _content_disposition(response, name: str, inline: bool = False) -> None:
-    """As send_file writes it: a plain ASCII name, plus filename* when the name is not ASCII."""
-    import unicodedata
+def content_disposition(name: str, inline: bool = False) -> str:
+    """The Content-Disposition header for a file sent as `name`, exactly as Flask's send_file writes it
+    (Werkzeug: a plain ASCII filename, plus an RFC 5987 filename* when the name is not ASCII, e.g. a
+    cohort code "KPG-Ω"). Never built by hand: a header is Latin-1, and a name outside it was a 500."""
+    import io
 
-    try:
-        name.encode("ascii")
-        options = {"filename": name}
-    except UnicodeEncodeError:
-        simple = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode("ascii")
-        options = {"filename": simple, "filename*": f"UTF-8''{quote(name, safe='!#$&+-.^_`|~')}"}
-    response.headers.set("Content-Disposition", "inline" if inline else "attachment", **options)
+    response = send_file(io.BytesIO(), mimetype="application/octet-stream", as_attachment=not inline,
+                         download_name=name, etag=False, conditional=False, last_modified=None)
+    value = response.headers["Content-Disposition"]
+    response.close()
+    return value
+
+
+def _content_disposition(response, name: str, inline: bool = False) -> None:
+    response.headers["Content-Disposition"] = content_disposition(name, inline)

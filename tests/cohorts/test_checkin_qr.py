@@ -1,7 +1,8 @@
 """The check-in QR code and link carry KOPEDU_PUBLIC_URL, not the Host the request named (the test client's is localhost)."""
 import segno
 
-from tests.cohorts.test_attendance import _url, setup  # noqa: F401 - the fixture
+from kopedu.cohorts import services
+from tests.cohorts.test_attendance import WITA_0800, _url, setup  # noqa: F401 - the fixture
 
 
 def test_the_checkin_qr_is_built_from_the_public_url(setup, client, login, app, monkeypatch):  # noqa: F811
@@ -15,7 +16,8 @@ def test_the_checkin_qr_is_built_from_the_public_url(setup, client, login, app, 
         return real(content, *args, **kwargs)
 
     monkeypatch.setattr(segno, "make", spy)
+    monkeypatch.setattr(services, "utcnow", lambda: WITA_0800)
     login(trainer)
     response = client.get(f"{_url(cohort, session)}/qr.svg")
     assert response.status_code == 200 and response.mimetype == "image/svg+xml"
-    assert made == ["https://kopedu.contoh.id/hadir?kode=123456"]
+    assert made == [f"https://kopedu.contoh.id/hadir?kode={services.checkin_code_at(session, WITA_0800)}"]

@@ -125,7 +125,8 @@ def test_self_check_in_refused_on_a_closed_session(hall):
     trainer, cohort, session, people = hall
     services.close_attendance(session, trainer)
     with pytest.raises(services.CheckInError):
-        services.check_in(people[0][0], "123456", now=datetime(2026, 11, 18, 0, 5, tzinfo=timezone.utc))
+        moment = datetime(2026, 11, 18, 0, 5, tzinfo=timezone.utc)
+        services.check_in(people[0][0], services.checkin_code_at(session, moment), now=moment)
 
 
 def test_only_the_cohorts_staff_may_close(hall, client, login):

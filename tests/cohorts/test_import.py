@@ -315,7 +315,7 @@ def test_rejected_rows_download_as_csv_with_formulas_neutralised(setup, client, 
     preview_url = upload(client, cohort, as_csv(rows)).headers["Location"]
     response = client.get(preview_url + "/ditolak.csv")
     assert response.status_code == 200 and response.mimetype == "text/csv"
-    assert f'filename="ditolak-{cohort.code}-' in response.headers["Content-Disposition"]
+    assert f'filename=ditolak-{cohort.code}-' in response.headers["Content-Disposition"]
     table = list(csv.reader(io.StringIO(response.get_data(as_text=True).lstrip("\ufeff")), delimiter=";"))
     assert table[0] == HEADER + ["alasan"]
     assert table[1][:2] == ['\'=HYPERLINK("http://contoh")', "12345"] and len(table) == 2

@@ -81,7 +81,7 @@ def test_xlsx_export_opens_with_openpyxl_and_holds_the_values(client, login, boo
     response = client.get(f"/penilaian/kursus/{book['course'].id}/buku-nilai.xlsx")
     assert response.status_code == 200
     assert response.mimetype == "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-    assert 'filename="buku-nilai-penguatan.xlsx"' in response.headers["Content-Disposition"]
+    assert 'filename=buku-nilai-penguatan.xlsx' in response.headers["Content-Disposition"]
     sheet = load_workbook(io.BytesIO(response.data)).active
     rows = [list(r) for r in sheet.iter_rows(values_only=True)]
     assert rows[0] == HEADER

@@ -46,7 +46,7 @@ def test_daftar_hadir_pdf_lists_everyone_with_a_signature_column(hall, client, l
     response = client.get(f"/pantau/angkatan/{cohort.id}/sesi/{sessions[0].id}/daftar-hadir.pdf")
     assert response.status_code == 200 and response.mimetype == "application/pdf"
     assert response.data.startswith(b"%PDF")
-    assert 'filename="daftar-hadir-KPG-I-2026-11-11-' in response.headers["Content-Disposition"]
+    assert 'filename=daftar-hadir-KPG-I-2026-11-11-' in response.headers["Content-Disposition"]
     text = _pdf_text(response.data)
     flat = " ".join(text.split())
     assert "DAFTAR HADIR PESERTA" in flat and "Tanda tangan" in flat

@@ -147,7 +147,7 @@ def test_exports_csv_and_xlsx(world, client, login):
     db.session.commit()
     login(factories.user("admin"))
     response = client.get("/pantau/wilayah/5371/ekspor.csv")
-    assert response.mimetype == "text/csv" and 'filename="pantau-5371.csv"' in response.headers["Content-Disposition"]
+    assert response.mimetype == "text/csv" and 'filename=pantau-5371.csv' in response.headers["Content-Disposition"]
     lines = response.get_data(as_text=True).lstrip("\ufeff").splitlines()
     assert lines[0].startswith("Kecamatan;Kode;Peserta;Aktif 7 hari")
     assert "Oebobo;5371030;5;3;44;1;0;50;3" in lines

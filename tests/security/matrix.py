@@ -330,9 +330,10 @@ TABLE: dict[str, Case] = {
     "POST /angkatan/<int:cohort_id>/sesi/<int:session_id>/semua-hadir":
                                                      row(L,   403,  403,  303,  403,  403,  403,  303),
     "POST /angkatan/<int:cohort_id>/sesi/<int:session_id>/kode-baru":
-                                                     row(L,   403,  403,  200,  403,  403,  403,  200),
+                                                     row(L,   403,  403,  303,  403,  403,  403,  303),
     "GET /angkatan/<int:cohort_id>/sesi/<int:session_id>/qr.svg":
-                                                     row(L,   403,  403,  200,  403,  403,  403,  200),
+                                                     row(L,   403,  403,  200,  403,  403,  403,  200,
+                                                         values=lambda w: {"session_id": W.open_session(w).id}),
     "GET /hadir":                                    row(L,   200,  200,  200,  200,  200,  200,  200),
     "POST /hadir":                                   row(L,   422,  422,  422,  422,  422,  422,  422),
     "GET /angkatan/<int:cohort_id>/impor":           row(L,   403,  403,  200,  403,  403,  403,  200),
@@ -373,6 +374,10 @@ TABLE: dict[str, Case] = {
     "GET /pantau/wilayah/<code>/tertinggal":         row(L,   403,  403,  200,  403,  200,  403,  200),
     "GET /pantau/wilayah/<code>/tertinggal/ekspor.<any(csv, xlsx):fmt>":
                                                      row(L,   403,  403,  200,  403,  200,  403,  200),
+
+    # --- hall
+    "GET /angkatan/<int:cohort_id>/sesi/<int:session_id>/kode":
+                                                     row(L,   403,  403,  200,  403,  403,  403,  200),
 }
 
 # --- region: cells of the region-scoped actors that the rule above does not give (and any other Case

@@ -227,6 +227,22 @@ def fresh_session(w):
     return session
 
 
+def open_session(w):
+    """A session of the world's cohort whose check-in window is open now (its code and QR exist)."""
+    from datetime import datetime, time, timedelta
+
+    from kopedu.db import local_zone
+    from tests import factories
+
+    now = datetime.now(local_zone())
+    session = factories.cohort_session(w.cohort, held_on=now.date(), starts_at=time(0, 0),
+                                       ends_at=time(23, 59))
+    if not now.time() < time(23, 59):  # the last minute of the day: the window has closed
+        session.held_on = (now + timedelta(days=1)).date()
+    db.session.commit()
+    return session
+
+
 def fresh_import(w):
     record = _import(w.cohort, w.admin)
     db.session.commit()
