@@ -114,7 +114,7 @@ def narration_delete(lesson_id: int):
     return redirect(url_for("authoring.lesson", lesson_id=lesson.id) + "#narasi")
 
 
-@bp.get("/pelajaran/<int:lesson_id>/narasi")
+@bp.get("/pelajaran/<int:lesson_id>/narasi/dengar")
 @roles_required(*AUTHORS)
 def narration_file(lesson_id: int):
     """The narration for the course's trainers (the editor's player), published or not."""

@@ -180,7 +180,10 @@ def _mistakes(question) -> set[str]:
     if amount is None or percent is None:
         return set()
     p = int(percent.group(1))
-    wrong = [_amount(c.text) for c in question.choices if c.weight <= 0]
+    if question.kind == "numerical":  # a wrong number with its own feedback: the answer as written in GIFT
+        wrong = [int(float(c.text)) for c in question.choices if c.weight <= 0 and c.text != "*"]
+    else:
+        wrong = [_amount(c.text) for c in question.choices if c.weight <= 0]
     return {name for name, rule in MISTAKES.items()
             for value in wrong if value is not None and abs(value - rule(amount, p)) <= max(1000, value / 1000)}
 

@@ -51,7 +51,7 @@ def test_a_trainer_uploads_a_narration_and_the_participant_hears_it(app, client,
     assert narration.kind == "ogg" and narration.content_type == "audio/ogg" and narration.size == len(OGG)
     assert not narration.recorded
     editor = client.get(f"/kelola/pelajaran/{lesson.id}").get_data(as_text=True)
-    assert f'src="/kelola/pelajaran/{lesson.id}/narasi"' in editor and "OGG" in editor
+    assert f'src="/kelola/pelajaran/{lesson.id}/narasi/dengar"' in editor and "OGG" in editor
 
     client = login(setup["participant"], c=app.test_client())
     page = client.get(f"/kursus/{setup['course'].slug}/pelajaran/{lesson.id}").get_data(as_text=True)

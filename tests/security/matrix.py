@@ -205,7 +205,8 @@ TABLE: dict[str, Case] = {
     # --- quiztypes: lesson narrations (the reading lesson has one; deleting targets a spare lesson)
     "GET /kursus/<slug>/pelajaran/<int:lesson_id>/narasi":
                                                      row(L,   200,  200,  200,  403,  403,  403,  200),
-    "GET /kelola/pelajaran/<int:lesson_id>/narasi":  row(L,   403,  403,  200,  403,  403,  403,  200),
+    "GET /kelola/pelajaran/<int:lesson_id>/narasi/dengar":
+                                                     row(L,   403,  403,  200,  403,  403,  403,  200),
     "POST /kelola/pelajaran/<int:lesson_id>/narasi": row(L,   403,  403,  303,  403,  403,  403,  303),
     "POST /kelola/pelajaran/<int:lesson_id>/narasi/hapus":
                                                      row(L,   403,  403,  303,  403,  403,  403,  303,
