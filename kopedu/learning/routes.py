@@ -62,6 +62,8 @@ def _fragment_error(error: services.LearningError):
     body = Markup('<span class="error" role="alert">{}</span>').format(str(error.message))
     response = make_response(str(body), error.status)
     response.vary.add("HX-Request")
+    if getattr(error, "retry_after", None):
+        response.headers["Retry-After"] = str(error.retry_after)
     return response
 
 
@@ -197,7 +199,9 @@ def complete(slug: str, lesson_id: int):
     before = {entry.lesson.id: entry.status for entry in state.items}
     posttest_before = state.posttest_open
     try:
-        if sync.first_time(current_user.id, request.form.get("client_id"), "lesson_done"):
+        verdict = sync.apply_once(current_user.id, request.form.get("client_id"), "lesson_done",
+                                  target=f"lesson_done:{lesson_id}", chosen_at=request.form.get("chosen_at"))
+        if verdict:
             services.mark_lesson_done(state, item.lesson)  # a replayed write changes nothing
     except services.LearningError as error:
         db.session.rollback()
@@ -220,7 +224,7 @@ def complete(slug: str, lesson_id: int):
             parts.append(render_block(template, "outline_item", oob=True, entry=entry, **context))
     if state.posttest is not None and posttest_before != state.posttest_open:
         parts.append(render_block(template, "outline_posttest", oob=True, **context))
-    response = make_response("".join(part.strip() for part in parts))
+    response = sync.annotate(make_response("".join(part.strip() for part in parts)), verdict)
     response.vary.add("HX-Request")
     db.session.commit()
     return response
@@ -327,12 +331,17 @@ def attempt(attempt_id: int):
 @login_required
 def save_answer(attempt_id: int):
     attempt = _attempt_or_404(attempt_id, full=False)
+    write_id = request.form.get("client_id")
+    answers = _answers_from_form(request.form)
     try:
-        write_id = request.form.get("client_id")
-        if sync.first_time(current_user.id, write_id, "answer"):
-            saved = services.save_answers(attempt, _answers_from_form(request.form))
+        # one question per save (the fieldset's hx-params): newest choice per question wins
+        target = f"answer:{attempt.id}:{next(iter(answers))}" if len(answers) == 1 else None
+        verdict = sync.apply_once(current_user.id, write_id, "answer", target=target,
+                                  chosen_at=request.form.get("chosen_at"))
+        if verdict:
+            saved = services.save_answers(attempt, answers)
         else:
-            saved = True  # a replayed write: applied before, not again (a later answer may have replaced it)
+            saved = True  # a replay, or an older choice than one saved: applied before or replaced, not again
     except services.TimeUp as error:
         sync.forget(current_user.id, write_id)  # refused: its replay is refused again
         db.session.commit()  # the attempt was graded with the answers saved in time
@@ -347,9 +356,10 @@ def save_answer(attempt_id: int):
         _fail(error)
     if is_partial():
         # Rendered before the commit, which would expire the loaded user (one more query per answer).
-        response = render("learning/attempt.html", block="answer_status", saved=bool(saved))
+        response = render("learning/attempt.html", block="answer_status", saved=bool(saved),
+                          superseded=verdict is sync.Verdict.SUPERSEDED)
         db.session.commit()
-        return response
+        return sync.annotate(response, verdict)
     db.session.commit()
     return redirect(url_for(".attempt", attempt_id=attempt_id))
 
