@@ -10,9 +10,10 @@ after, so that committing does not expire the loaded outline and cost a query pe
 """
 import re
 
-from flask import abort, flash, make_response, request, url_for
+from flask import abort, flash, jsonify, make_response, request, url_for
 from flask_babel import format_decimal, gettext as _
 from flask_login import current_user, login_required
+from flask_wtf.csrf import generate_csrf
 from jinja2_fragments.flask import render_block
 from markupsafe import Markup
 
@@ -169,7 +170,9 @@ def lesson(slug: str, lesson_id: int):
     if item is None:
         abort(404)
     offline_copy = request.args.get("simpan") == "1"  # "Simpan untuk dibaca offline" fetches the page
+    read_only = False  # the saved copy of a lesson the server still locks: readable, not completable offline
     if offline_copy:
+        read_only = item.locked
         offline.open_module_for_reading(state, item)
     if not state.can_open(item):
         return render("learning/lesson.html", status=409, locked=True,
@@ -183,7 +186,7 @@ def lesson(slug: str, lesson_id: int):
         if quiz is not None:
             qstate = services.quiz_state(quiz, current_user, state)
     response = render("learning/lesson.html", locked=False, quiz=quiz, qstate=qstate, content=content,
-                      **_lesson_context(course, state, lesson_id))
+                      read_only=read_only, **_lesson_context(course, state, lesson_id))
     db.session.commit()
     return response
 
@@ -424,5 +427,32 @@ def service_worker():
 @bp.get("/offline")
 def offline_page():
     """The page the service worker shows for a page that is not saved on the phone, with the list
-    of what is (filled in on the phone from its own storage)."""
-    return render("learning/offline.html")
+    of what is (filled in on the phone from its own storage). Kept in the app shell for whoever uses
+    the phone next: rendered `neutral`, with nothing of the person who was logged in when it was fetched."""
+    return render("learning/offline.html", neutral=True)
+
+
+def sync_texts() -> dict:
+    """What the phone says about its queue (fetched with the session, only when something waits)."""
+    return {
+        "others": _("{n} catatan milik {name} belum terkirim — akan dikirim saat {name} masuk lagi."),
+        "title": _("{n} catatan belum terkirim"),
+        "text": _("Catatan ini baru tersimpan di HP ini. Jika Anda keluar sekarang, catatan tetap disimpan "
+                  "di HP dan dikirim saat Anda masuk lagi di HP ini."),
+        "wait": _("Tunggu sampai terkirim"), "keep": _("Keluar, simpan untuk nanti"),
+        "delete": _("Hapus catatan, lalu keluar"),
+        "waiting": _("Menunggu catatan terkirim… Anda keluar otomatis setelah semuanya terkirim."),
+    }
+
+
+@bp.get("/sinkron/sesi")
+def sync_session():
+    """Who is logged in in this browser now, and this session's form token: the phone's queue asks
+    before sending, so that a write goes only under its own user's session, with the current token
+    (never one stored with it). Anonymous: user null (the session has ended)."""
+    signed_in = current_user.is_authenticated
+    response = jsonify(user=current_user.id if signed_in else None,
+                       name=(current_user.full_name or "").split(" ")[0] if signed_in else None,
+                       csrf=generate_csrf(), text=sync_texts())
+    response.headers["Cache-Control"] = "no-store"
+    return response

@@ -299,6 +299,9 @@ TABLE: dict[str, Case] = {
     "GET /pantau/wilayah/<code>/tertinggal":         row(L,   403,  403,  200,  403,  200,  403,  200),
     "GET /pantau/wilayah/<code>/tertinggal/ekspor.<any(csv, xlsx):fmt>":
                                                      row(L,   403,  403,  200,  403,  200,  403,  200),
+
+    # --- offline: who is logged in and the session's form token, for the phone's queue (anyone; no data of others)
+    "GET /sinkron/sesi":                             row(200, 200,  200,  200,  200,  200,  200,  200),
 }
 
 SKIP_ENDPOINTS = {"static"}
