@@ -197,7 +197,9 @@
     if (!undecided || !info.entry) answered(info);
     if (detail.successful && status < 300) {
       if (document.body.contains(info.ack)) {
-        if (info.ack.getAttribute("data-state") === "saving") show(info.ack, "saved", T.saved);
+        // a newer choice stands (another tab or phone): the server's words were swapped in, they stay
+        if (xhr.getResponseHeader("KopEdu-Write") === "superseded") info.ack.setAttribute("data-state", "saved");
+        else if (info.ack.getAttribute("data-state") === "saving") show(info.ack, "saved", T.saved);
       } else if (!xhr.getResponseHeader("HX-Redirect")) {
         toast(T.saved); // the form was swapped for the server's answer
       }
