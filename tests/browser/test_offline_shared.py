@@ -28,6 +28,14 @@ MODULES = """() => new Promise((resolve, reject) => {
 SAVED_PAGES = "() => caches.open('kopedu-pages').then((c) => c.keys()).then((k) => k.map((r) => new URL(r.url).pathname))"
 
 
+@pytest.fixture(autouse=True)
+def csrf_checked(app):
+    """As in production: every write needs the session's form token (the suite's config turns it off)."""
+    app.config["WTF_CSRF_ENABLED"] = True
+    yield
+    app.config["WTF_CSRF_ENABLED"] = False
+
+
 def _count(model, *where):
     db.session.expire_all()
     return db.session.scalar(select(func.count(model.id)).where(*where))
