@@ -165,6 +165,30 @@ def test_a_shared_phone_keeps_writes_for_their_owner_and_shows_nothing_of_hers_t
     assert len(sent) == 2
 
 
+def test_a_session_ended_without_keluar_leaves_nothing_readable_for_the_next_user(page, app, shared):
+    """The browser dropped Yuliana's cookies (or her session ended on another device): Markus, logging in
+    next on the phone, finds none of her saved pages, module list or page snapshots."""
+    course, a, b = shared["course"], shared["a"], shared["b"]
+    log_in(page, _login_of(a), factories.PASSWORD)
+    attempt_url = _start_quiz(page, course, shared["quiz_lesson"])
+    page.goto(f"/kursus/{course.slug}")
+    _wait_for_worker(page)
+    page.get_by_role("button", name="Simpan untuk dibaca offline").first.click()
+    page.get_by_text("Tersedia offline").first.wait_for()
+    assert attempt_url.split("//", 1)[1].split("/", 1)[1] in " ".join(page.evaluate(SAVED_PAGES))
+    page.context.clear_cookies()
+    log_in(page, _login_of(b), factories.PASSWORD)
+    # (polled: each call asks Cache Storage again; wait_for_function does not await a promise)
+    page.wait_for_function("() => { caches.has('kopedu-pages').then((has) => { window.hasPages = has; }); "
+                           "return window.hasPages === false; }")
+    assert page.evaluate(MODULES) == []
+    history = page.evaluate("() => sessionStorage.getItem('htmx-history-cache') || ''")
+    assert "/kuis/percobaan/" not in history
+    page.context.set_offline(True)
+    page.goto(attempt_url)
+    page.get_by_role("heading", name="Anda sedang offline").wait_for()
+
+
 def test_a_write_whose_request_hangs_then_loses_the_signal_is_sent_when_online(blocked_workers, app, shared):
     page = blocked_workers
     course, first = shared["course"], shared["readings"][0]
