@@ -10,7 +10,7 @@ after, so that committing does not expire the loaded outline and cost a query pe
 """
 import re
 
-from flask import abort, flash, jsonify, make_response, request, url_for
+from flask import abort, flash, g, jsonify, make_response, request, url_for
 from flask_babel import format_decimal, gettext as _
 from flask_login import current_user, login_required
 from flask_wtf.csrf import generate_csrf
@@ -429,6 +429,7 @@ def offline_page():
     """The page the service worker shows for a page that is not saved on the phone, with the list
     of what is (filled in on the phone from its own storage). Kept in the app shell for whoever uses
     the phone next: rendered `neutral`, with nothing of the person who was logged in when it was fetched."""
+    g.neutral_page = True  # nor its headers (kopedu.web.security)
     return render("learning/offline.html", neutral=True)
 
 

@@ -6,7 +6,8 @@ nothing is sent under someone else's session, and nothing of one person stays re
 (c) a write whose request hangs and then loses the signal is sent when the signal returns;
 (d) a write the server applied whose reply was lost ends as "✓ Tersimpan", applied once;
 (e) two tabs answer the same question: the older answer, arriving last, changes nothing;
-(f) offline, "Berikutnya" after a queued completion opens the next saved lesson."""
+(f) offline, "Berikutnya" after a queued completion opens the next saved lesson;
+and a session ended without "Keluar" leaves nothing of the previous user readable for the next."""
 import pytest
 from sqlalchemy import func, select
 
@@ -288,6 +289,9 @@ def test_offline_next_follows_the_saved_copy_after_a_queued_completion(page, app
     log_in(page, _login_of(sequential["user"]), factories.PASSWORD)
     page.goto(f"/kursus/{course.slug}")
     _wait_for_worker(page)
+    page.get_by_role("button", name="Simpan untuk dibaca offline").first.wait_for()
+    # [hidden] hides buttons too: nothing saved yet, nothing to remove
+    assert not page.get_by_role("button", name="Hapus dari HP").first.is_visible()
     page.get_by_role("button", name="Simpan untuk dibaca offline").first.click()
     page.get_by_text("Tersedia offline").first.wait_for()
     page.context.set_offline(True)
