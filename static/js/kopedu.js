@@ -140,6 +140,7 @@
     if (WRITE.test(detail.verb) && detail.elt.closest("[data-queue]")) {
       detail.parameters.client_id = newId();
       detail.parameters.chosen_at = String(Date.now());
+      detail.parameters.for_user = userId() || "";
     }
   });
 
@@ -170,7 +171,8 @@
   document.addEventListener("htmx:beforeSwap", function (event) {
     var config = event.detail.requestConfig, xhr = event.detail.xhr;
     if (!config || !WRITE.test(config.verb)) return;
-    if (xhr.status >= 500 || xhr.status === 429 || (xhr.status === 400 && xhr.getResponseHeader("KopEdu-CSRF"))) {
+    if (xhr.status >= 500 || xhr.status === 429 || (xhr.status === 400 && xhr.getResponseHeader("KopEdu-CSRF")) ||
+        xhr.getResponseHeader("KopEdu-Write") === "other-user") {
       event.detail.shouldSwap = false;
     }
   });
@@ -182,7 +184,7 @@
     var xhr = detail.xhr, status = xhr ? xhr.status : 0;
     // the server did not decide (no answer, 5xx, 429, stale token, no session): a queued write stays
     var undecided = status === 0 || status >= 500 || status === 429 || status === 401 ||
-      (status === 400 && xhr.getResponseHeader("KopEdu-CSRF"));
+      (status === 400 && xhr.getResponseHeader("KopEdu-CSRF")) || xhr.getResponseHeader("KopEdu-Write") === "other-user";
     if (!undecided || !info.entry) answered(info);
     if (detail.successful && status < 300) {
       if (document.body.contains(info.ack)) {

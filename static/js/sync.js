@@ -61,6 +61,7 @@
             if (!go) return false;
             return sendOne(entry).then(function (response) {
               if (response.status === 429) { K.later(1000 * (Number(response.headers.get("Retry-After")) || 60)); return false; }
+              if (response.headers.get("KopEdu-Write") === "other-user") return false; // kept for its owner
               if (response.status === 401 || response.status >= 500 ||
                   (response.status === 400 && response.headers.get("KopEdu-CSRF"))) { K.later(); return false; }
               return response.text().then(function (html) {
