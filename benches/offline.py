@@ -145,7 +145,8 @@ def main() -> int:
         attempt_html = client.get(attempt_url).get_data(as_text=True)
         save_url = re.search(r'hx-post="(/kuis/percobaan/\d+/jawab)"', attempt_html).group(1)
         field = re.search(r'name="(q\d+)" value="(\d+)"', attempt_html)
-        body = f"{field.group(1)}={field.group(2)}&client_id={'0' * 32}&chosen_at=1765100000000"
+        user = re.search(r'data-user="(\d+)"', attempt_html).group(1)
+        body = f"{field.group(1)}={field.group(2)}&client_id={'0' * 32}&chosen_at=1765100000000&for_user={user}"
         headers = {"HX-Request": "true", "X-CSRFToken": token, "Content-Type": "application/x-www-form-urlencoded"}
         response = client.post(save_url, data=body, headers=headers | {"Accept-Encoding": BROWSER})
         assert response.status_code == 200, response.status_code
