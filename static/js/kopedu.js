@@ -59,9 +59,6 @@
 
   // "" on a page of nobody (the login page), null on the offline page (kept for whoever comes next)
   function userId() { return document.body.getAttribute("data-user"); }
-  function csrfToken() {
-    try { return JSON.parse(document.body.getAttribute("hx-headers"))["X-CSRFToken"]; } catch (e) { return ""; }
-  }
   function newId() {
     var bytes = new Uint8Array(16);
     crypto.getRandomValues(bytes);
