@@ -185,6 +185,17 @@ def create_user_command(full_name: str, phone: str | None, email: str | None, ro
     click.echo(f"Created {role} {user.full_name} (id {user.id}), region: {scope}")
 
 
+@kopedu_cli.command("prune-client-writes")
+def prune_client_writes_command():
+    """Delete the records of writes queued on phones that were applied longer ago than
+    KOPEDU_CLIENT_WRITE_DAYS (30) days (run by the nightly timer)."""
+    from kopedu.learning.sync import prune, retention
+
+    count = prune()
+    db.session.commit()
+    click.echo(f"Client writes pruned: {count} older than {retention().days} days.")
+
+
 def register(app) -> None:
     app.cli.add_command(kopedu_cli)
 

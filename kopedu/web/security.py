@@ -1,5 +1,5 @@
 """Security headers and the login manager's answers for anonymous users."""
-from flask import request, url_for
+from flask import g, request, session, url_for
 from flask_babel import lazy_gettext as _l
 
 from kopedu.extensions import login_manager
@@ -9,6 +9,12 @@ CSP = (
     "font-src 'self'; connect-src 'self'; media-src 'self' blob:; object-src 'none'; base-uri 'self'; "
     "form-action 'self'; frame-ancestors 'none'; frame-src 'self' https://www.youtube-nocookie.com"
 )
+
+
+def current_user_loaded() -> bool:
+    """Whether this request's user was loaded and is logged in (without loading it)."""
+    user = g.get("_login_user")
+    return user is not None and not user.is_anonymous  # is_authenticated would read the (expired) row
 
 
 def register(app) -> None:
@@ -59,4 +65,11 @@ def register(app) -> None:
             response.vary.add("HX-Request")
         if response.mimetype == "text/html" and "Cache-Control" not in response.headers:
             response.headers["Cache-Control"] = "private, no-cache"
+        if response.mimetype == "text/html" and not g.get("neutral_page"):
+            # whose page this is: the service worker refreshes a page saved on the phone only with a copy
+            # served for the same user (static/sw.js). Read from the session ("<id>:<token>"): the user
+            # object may be expired by the view's commit, and reloading it would cost a query.
+            ident = str(session.get("_user_id") or "").partition(":")[0]
+            if ident and current_user_loaded():
+                response.headers["KopEdu-User"] = ident
         return response

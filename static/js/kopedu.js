@@ -1,7 +1,11 @@
 // KopEdu: only what htmx cannot do by itself.
 // - every htmx write says "Menyimpan…", then "✓ Tersimpan", or a plain error with "Coba lagi";
-// - writes that can wait ([data-queue]: "Tandai selesai", quiz answers) made offline or without an answer
-//   are kept on the phone (IndexedDB) with a client id and sent when the signal returns;
+// - the queue (README "Offline and weak signal"): an htmx write inside an element marked
+//   data-queue="<kind>" data-queue-key="<target>" data-queue-label="<name>" made offline or without an
+//   answer is kept on the phone (IndexedDB) with client_id, chosen_at and its user, and sent by sync.js
+//   in that user's session only, with the session's token;
+// - one user's things on a shared phone (saved pages, module list, htmx snapshots) go when another
+//   user's page shows, at logout and when the session is gone; "Keluar" with writes waiting asks first;
 // - the countdown of a timed quiz (the server keeps the deadline);
 // - offline.js where it helps (below).
 (function () {
@@ -53,10 +57,8 @@
     };
   })();
 
-  function userId() { return document.body.getAttribute("data-user") || ""; }
-  function csrfToken() {
-    try { return JSON.parse(document.body.getAttribute("hx-headers"))["X-CSRFToken"]; } catch (e) { return ""; }
-  }
+  // "" on a page of nobody (the login page), null on the offline page (kept for whoever comes next)
+  function userId() { return document.body.getAttribute("data-user"); }
   function newId() {
     var bytes = new Uint8Array(16);
     crypto.getRandomValues(bytes);
@@ -132,7 +134,11 @@
 
   document.addEventListener("htmx:configRequest", function (event) {
     var detail = event.detail;
-    if (WRITE.test(detail.verb) && detail.elt.closest("[data-queue]")) detail.parameters.client_id = newId();
+    if (WRITE.test(detail.verb) && detail.elt.closest("[data-queue]")) {
+      detail.parameters.client_id = newId();
+      detail.parameters.chosen_at = String(Date.now());
+      detail.parameters.for_user = userId() || "";
+    }
   });
 
   document.addEventListener("htmx:beforeRequest", function (event) {
@@ -141,7 +147,7 @@
     var elt = detail.elt, queueHost = elt.closest("[data-queue]"), ack = ackFor(elt);
     if (!ack) return; // not a save (a Markdown preview)
     var info = {ack: ack, retry: retryOf(elt, config.triggeringEvent && config.triggeringEvent.type)};
-    if (queueHost) info.entry = entryOf(config, queueHost);
+    if (queueHost && userId()) info.entry = entryOf(config, queueHost);
     elt.kopedu = info;
     if (!navigator.onLine) {
       event.preventDefault();
@@ -158,22 +164,31 @@
     info.buttons.forEach(function (b) { b.disabled = true; });
   });
 
-  // A server error or a time-out leaves the page as it was (the answers stay), with the message.
+  // A server error, a time-out or a stale form token leaves the page as it was (the answers stay).
   document.addEventListener("htmx:beforeSwap", function (event) {
-    var config = event.detail.requestConfig;
-    if (config && WRITE.test(config.verb) && event.detail.xhr.status >= 500) event.detail.shouldSwap = false;
+    var config = event.detail.requestConfig, xhr = event.detail.xhr;
+    if (!config || !WRITE.test(config.verb)) return;
+    if (xhr.status >= 500 || xhr.status === 429 || (xhr.status === 400 && xhr.getResponseHeader("KopEdu-CSRF")) ||
+        xhr.getResponseHeader("KopEdu-Write") === "other-user") {
+      event.detail.shouldSwap = false;
+    }
   });
 
   document.addEventListener("htmx:afterRequest", function (event) {
     var detail = event.detail, info = detail.elt.kopedu;
     if (!info || !detail.requestConfig || !WRITE.test(detail.requestConfig.verb)) return;
     (info.buttons || []).forEach(function (b) { b.disabled = false; });
-    var status = detail.xhr ? detail.xhr.status : 0;
-    if (status !== 0) answered(info); // the server has decided
+    var xhr = detail.xhr, status = xhr ? xhr.status : 0;
+    // the server did not decide (no answer, 5xx, 429, stale token, no session): a queued write stays
+    var undecided = status === 0 || status >= 500 || status === 429 || status === 401 ||
+      (status === 400 && xhr.getResponseHeader("KopEdu-CSRF")) || xhr.getResponseHeader("KopEdu-Write") === "other-user";
+    if (!undecided || !info.entry) answered(info);
     if (detail.successful && status < 300) {
       if (document.body.contains(info.ack)) {
-        if (info.ack.getAttribute("data-state") === "saving") show(info.ack, "saved", T.saved);
-      } else if (!detail.xhr.getResponseHeader("HX-Redirect")) {
+        // a newer choice stands (another tab or phone): the server's words were swapped in, they stay
+        if (xhr.getResponseHeader("KopEdu-Write") === "superseded") info.ack.setAttribute("data-state", "saved");
+        else if (info.ack.getAttribute("data-state") === "saving") show(info.ack, "saved", T.saved);
+      } else if (!xhr.getResponseHeader("HX-Redirect")) {
         toast(T.saved); // the form was swapped for the server's answer
       }
       var drop = detail.elt.getAttribute && detail.elt.getAttribute("data-queue-drop");
@@ -181,19 +196,24 @@
     } else if (status === 0) {
       // htmx tells whether it timed out only after this event
       setTimeout(function () {
-        if (info.timedOut) { answered(info); show(info.ack, "error", T.timeout, info.retry); }
-        else if (info.entry) queue(info.entry, info.ack); // no answer at all: kept for later
+        if (info.timedOut) {
+          show(info.ack, "error", T.timeout, info.retry);
+          if (info.entry) later(); // the request may still arrive: the replay is then a no-op
+        } else if (info.entry) queue(info.entry, info.ack); // no answer at all: kept for later
         else show(info.ack, "error", T.noSignal, info.retry);
         info.timedOut = false;
       }, 0);
+    } else if (info.entry && undecided && status !== 401 && status < 500) {
+      queue(info.entry, info.ack); // a flood (429) or a stale token: sent again by flush, with a fresh one
     } else if (status >= 500) {
       show(info.ack, "error", T.failed, info.retry);
     } else if (status === 422 || !document.body.contains(info.ack)) {
       // a form with its errors marked, or the server's message in the place of the form
     } else if (info.ack.getAttribute("data-state") === "saving") {
       // refused (4xx): the server's message was swapped in; where it went elsewhere, say it here too
-      show(info.ack, "error", plain(detail.xhr.responseText) || T.failed);
+      show(info.ack, "error", plain(xhr.responseText) || T.failed);
     }
+    if (status === 401) forgetPhone(""); // the session is gone (the login page follows)
   });
   document.addEventListener("htmx:timeout", function (event) {
     if (event.detail.elt.kopedu) event.detail.elt.kopedu.timedOut = true;
@@ -208,17 +228,20 @@
   function entryOf(config, host) {
     var body = new URLSearchParams();
     Array.prototype.forEach.call(Array.from(config.parameters.entries()), function (pair) {
-      body.append(pair[0], pair[1]);
+      if (pair[0] !== "csrf_token") body.append(pair[0], pair[1]); // the session's token is added when sent
     });
-    return {id: body.get("client_id"), user: userId(), url: config.path, body: body.toString(),
-            token: config.headers["X-CSRFToken"] || csrfToken(), key: host.getAttribute("data-queue-key"),
-            label: host.getAttribute("data-queue-label") || document.title, at: Date.now()};
+    return {id: body.get("client_id"), user: userId(), name: document.body.getAttribute("data-user-name") || "",
+            url: config.path, body: body.toString(), key: host.getAttribute("data-queue-key"),
+            kind: host.getAttribute("data-queue"), label: host.getAttribute("data-queue-label") || document.title,
+            at: Number(body.get("chosen_at")) || Date.now()};
   }
 
   function queue(entry, ack) {
     return store.enqueue(entry).then(function () {
       show(ack, "waiting", T.waiting); // said once it is stored, not before
       banner();
+      offlineNext();
+      later();
       if (navigator.serviceWorker && navigator.serviceWorker.controller && window.SyncManager) {
         navigator.serviceWorker.ready.then(function (reg) { return reg.sync.register("kopedu-queue"); })
           .catch(function () {});
@@ -228,86 +251,41 @@
 
   function dropQueued(url) {
     return store.all("queue").then(function (entries) {
-      return Promise.all(entries.filter(function (e) { return e.url === url; })
+      return Promise.all(entries.filter(function (e) { return e.url === url && e.user === userId(); })
         .map(function (e) { return store.remove("queue", e.id); }));
     }).then(markQueued);
   }
 
-  function freshToken() {
-    return fetch("/offline", {credentials: "same-origin", cache: "no-store"}).then(function (r) { return r.text(); })
-      .then(function (html) { var m = /"X-CSRFToken": "([^"]+)"/.exec(html); return m ? m[1] : null; })
-      .catch(function () { return null; });
-  }
-
-  // Send one entry: with its own token, else the page's, else a fresh one (a new session after a login).
-  function sendOne(entry) {
-    var tokens = [entry.token];
-    function attempt(token) {
-      tokens.push(token);
-      return fetch(entry.url, {method: "POST", credentials: "same-origin", body: entry.body,
-        headers: {"HX-Request": "true", "X-CSRFToken": token, "Content-Type": "application/x-www-form-urlencoded"}});
-    }
-    return attempt(entry.token).then(function (r) {
-      if (r.status !== 400 || tokens.indexOf(csrfToken()) >= 0) return r;
-      return attempt(csrfToken());
-    }).then(function (r) {
-      if (r.status !== 400) return r;
-      return freshToken().then(function (token) { return token && tokens.indexOf(token) < 0 ? attempt(token) : r; });
+  // sync.js (sending, notes, the logout question) is fetched only when something waits on the phone
+  var syncing = null;
+  function withSync() {
+    if (!syncing) syncing = new Promise(function (resolve, reject) {
+      var script = document.createElement("script");
+      script.src = document.body.getAttribute("data-sync-js");
+      script.onload = function () { resolve(window.KopEduSync); };
+      script.onerror = function () { syncing = null; reject(); };
+      document.head.appendChild(script);
     });
+    return syncing;
   }
-
-  var flushing = null;
   function flush() {
-    if (flushing || !navigator.onLine || !userId()) return flushing;
-    flushing = store.all("queue").then(function (entries) {
-      entries = entries.filter(function (e) { return e.user === userId(); })
-        .sort(function (a, b) { return a.at - b.at; });
-      return entries.reduce(function (chain, entry) {
-        return chain.then(function (go) {
-          if (!go) return false;
-          return sendOne(entry).then(function (response) {
-            if (response.status === 401 || response.status >= 500) return false; // later
-            return response.text().then(function (html) {
-              // a 400 without the server's message for this write (an expired form session): kept
-              if (response.status === 400 && html.indexOf('class="error"') < 0) return true;
-              return store.remove("queue", entry.id).then(function () {
-                applied(entry, response.ok, html);
-                return true;
-              });
-            });
-          }, function () { return false; }); // no signal after all
-        });
-      }, Promise.resolve(true));
-    }).catch(function () {}).then(function () { flushing = null; banner(); });
-    return flushing;
+    if (!navigator.onLine) return Promise.resolve();
+    return store.all("queue").then(function (entries) {
+      if (entries.length || window.KopEduSync) return withSync().then(function (sync) { return sync.flush(); });
+    })["catch"](function () {});
+  }
+  // A retry while online (no answer, a flood): after 5 s, then longer, at most a minute.
+  var laterTimer = null, delay = {ms: 5000};
+  function later(ms) {
+    clearTimeout(laterTimer);
+    laterTimer = setTimeout(function () { laterTimer = null; flush(); }, ms || delay.ms);
+    delay.ms = Math.min(delay.ms * 2, 60000);
   }
 
   function controlOf(entry) {
     var hosts = document.querySelectorAll("[data-queue-key]");
     for (var i = 0; i < hosts.length; i++) if (hosts[i].getAttribute("data-queue-key") === entry.key) return hosts[i];
     return null;
-  }
-
-  function applied(entry, ok, html) {
-    var host = controlOf(entry);
-    if (ok) {
-      if (host && host.getAttribute("data-queue") === "lesson_done") {
-        var target = document.getElementById("lesson-done");
-        if (target) { htmx.swap(target, html, {swapStyle: "outerHTML"}); return; }
-      }
-      if (host) show(ackFor(host.querySelector("input") || host), "saved", T.sent);
-      return;
-    }
-    var message = T.refused + " " + entry.label + " — " + (plain(html) || T.failed);
-    if (host) show(ackFor(host.querySelector("input") || host), "error", message);
-    var notes = document.getElementById("sync-notes");
-    if (notes) {
-      var p = document.createElement("p");
-      p.className = "flash flash-warning";
-      p.setAttribute("role", "alert");
-      p.textContent = message;
-      notes.appendChild(p);
-    }
   }
 
   // A page opened again (from the network or a saved copy) shows what still waits for a signal.
@@ -320,7 +298,7 @@
         if (host.tagName === "FIELDSET") restoreAnswer(host, new URLSearchParams(entry.body));
         show(ackFor(host.querySelector("input") || host), "waiting", T.waiting);
       });
-      banner(entries.length);
+      offlineNext();
     }).catch(function () {});
   }
 
@@ -331,6 +309,56 @@
       else if (input.type === "text") input.value = values[0] || "";
     });
   }
+
+  // Offline, "Berikutnya" follows the saved copy once this lesson's "Tandai selesai" waits on the phone.
+  function offlineNext() {
+    var next = document.querySelector("#lesson-pager [data-next]"), done = document.querySelector("#lesson-done [data-state=waiting]");
+    if (!next || !done) return;
+    var link = document.createElement("a");
+    link.className = "button primary";
+    link.href = next.getAttribute("data-next");
+    link.textContent = next.textContent.trim() + " ›";
+    next.replaceWith(link);
+  }
+
+  // ------------------------------------------------------------------ one phone, several people
+  // Removes what the phone keeps for anyone but `user` (queued writes stay).
+  function forgetPhone(user) {
+    var owner = localStorage.getItem("kopedu-user");
+    try { sessionStorage.removeItem("htmx-history-cache"); localStorage.removeItem("htmx-history-cache"); } catch (e) {}
+    if (user) localStorage.setItem("kopedu-user", user); else localStorage.removeItem("kopedu-user");
+    return store.all("modules").then(function (modules) {
+      var others = modules.filter(function (m) { return !user || String(m.user) !== user; });
+      return Promise.all(others.map(function (m) { return store.remove("modules", m.id); })).then(function () {
+        if (window.caches && (others.length || (owner && owner !== user))) return caches["delete"]("kopedu-pages");
+      });
+    })["catch"](function () {});
+  }
+
+  function ownPhone() {
+    var user = userId();
+    if (user === null) return; // the offline page: nobody's
+    if (user !== localStorage.getItem("kopedu-user") || !user) forgetPhone(user);
+  }
+
+  function leave(form) {
+    form.setAttribute("data-confirmed", "1");
+    if (form.requestSubmit) form.requestSubmit(); else form.submit();
+  }
+  document.addEventListener("submit", function (event) {
+    var form = event.target;
+    if (!form.hasAttribute("data-logout")) return;
+    if (form.getAttribute("data-confirmed")) { forgetPhone(""); return; }
+    event.preventDefault();
+    event.stopPropagation(); // before htmx's boosted form sees it
+    store.all("queue").then(function (entries) {
+      var mine = entries.filter(function (e) { return e.user === userId(); });
+      if (!mine.length) return leave(form);
+      return withSync().then(function (sync) { return sync.warn(form, mine); })["catch"](function () {
+        show(ackFor(form), "error", T.noSignal); // logging out needs the server anyway
+      });
+    }, function () { leave(form); });
+  }, true);
 
   // ------------------------------------------------------------------ offline state
   function banner() {
@@ -351,15 +379,7 @@
     });
   }
 
-  window.addEventListener("online", function () { banner(); flush(); });
-
-  // Logging out removes the saved pages (a phone may be shared); writes still waiting stay, kept for
-  // their own account (each carries its user, and only that user's pages send it).
-  document.addEventListener("submit", function (event) {
-    if (!event.target.hasAttribute("data-logout")) return;
-    if (window.caches) caches["delete"]("kopedu-pages");
-    store.clear("modules")["catch"](function () {});
-  });
+  window.addEventListener("online", function () { banner(); delay.ms = 5000; flush(); });
   window.addEventListener("offline", banner);
 
   // ------------------------------------------------------------------ start
@@ -392,6 +412,7 @@
   }
 
   function pageReady() {
+    ownPhone();
     loadPageScripts();
     banner();
     markQueued();
@@ -411,7 +432,9 @@
     });
     pageReady();
   });
-  window.KopEdu = {store: store, flush: flush, userId: userId, text: function () { return T; }};
+  window.KopEdu = {store: store, flush: flush, userId: userId, text: function () { return T; }, show: show,
+                   ackFor: ackFor, plain: plain, controlOf: controlOf, forgetPhone: forgetPhone, banner: banner,
+                   later: later, delay: delay, leave: leave};
 })();
 
 // The quiz countdown. The server keeps the deadline and refuses late answers;

@@ -379,6 +379,8 @@ TABLE: dict[str, Case] = {
     # --- hall
     "GET /angkatan/<int:cohort_id>/sesi/<int:session_id>/kode":
                                                      row(L,   403,  403,  200,  403,  403,  403,  200),
+    # --- offline: who is logged in and the session's form token, for the phone's queue (anyone; no data of others)
+    "GET /sinkron/sesi":                             row(200, 200,  200,  200,  200,  200,  200,  200),
 }
 
 # --- region: cells of the region-scoped actors that the rule above does not give (and any other Case
