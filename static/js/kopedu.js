@@ -378,8 +378,21 @@
     document.head.appendChild(script);
   }
 
+  // upload.js (photos made small, resumable uploads) only on pages with an input[data-upload]
+  function loadUpload() {
+    var src = document.body.getAttribute("data-upload-js");
+    if (!src || !document.querySelector("input[data-upload]")) return;
+    if (window.KopEduUpload) { window.KopEduUpload.ready(); return; }
+    if (document.querySelector("script[data-upload-js]")) return;
+    var script = document.createElement("script");
+    script.src = src;
+    script.setAttribute("data-upload-js", "");
+    document.head.appendChild(script);
+  }
+
   function pageReady() {
     banner();
+    loadUpload();
     markQueued();
     flush();
     if (window.KopEduOffline) window.KopEduOffline.ready(); else loadOffline();
