@@ -1,0 +1,1 @@
+"""The workbook's pages (participants, trainers, observers)."""
