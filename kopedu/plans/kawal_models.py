@@ -23,7 +23,8 @@ class KawalPlan(db.Model):
     cooperative_id: Mapped[int] = mapped_column(ForeignKey("cooperative.id", ondelete="CASCADE"), unique=True)
     # the scope of the region's observers: a prefix of this BPS code (copied from the cooperative)
     village_code: Mapped[str] = mapped_column(String(10), index=True)
-    plan_id: Mapped[int | None] = mapped_column()  # the business plan it was made from
+    # the business plan it was made from
+    plan_id: Mapped[int | None] = mapped_column(ForeignKey("business_plan.id", ondelete="SET NULL"))
     owner_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
     passed_at: Mapped[datetime] = mapped_column(TZDateTime, default=utcnow)
     start_month: Mapped[date] = mapped_column(Date)  # the plan's month 1

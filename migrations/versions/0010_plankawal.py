@@ -1,7 +1,7 @@
 """plan-kawal: resumable uploads, monthly check-ins
 
 Revision ID: 0010_plankawal
-Revises: 0006_offline
+Revises: 0010_plans (the branch's own down_revision was 0006_offline; chained after plan-core's migration)
 Create Date: 2026-12-07 16:27:24.136284
 
 """
@@ -13,7 +13,7 @@ import kopedu.db
 
 # revision identifiers, used by Alembic.
 revision = '0010_plankawal'
-down_revision = '0006_offline'
+down_revision = '0010_plans'
 branch_labels = None
 depends_on = None
 
@@ -34,6 +34,7 @@ def upgrade():
     sa.Column('updated_at', kopedu.db.TZDateTime(timezone=True), nullable=False),
     sa.ForeignKeyConstraint(['cooperative_id'], ['cooperative.id'], name=op.f('fk_kawal_plan_cooperative_id_cooperative'), ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['owner_id'], ['user.id'], name=op.f('fk_kawal_plan_owner_id_user'), ondelete='SET NULL'),
+    sa.ForeignKeyConstraint(['plan_id'], ['business_plan.id'], name=op.f('fk_kawal_plan_plan_id_business_plan'), ondelete='SET NULL'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_kawal_plan')),
     sa.UniqueConstraint('cooperative_id', name=op.f('uq_kawal_plan_cooperative_id'))
     )
