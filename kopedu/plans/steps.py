@@ -166,7 +166,8 @@ _PATH = re.compile(r"^([a-z_]+)\.(?:(rows|produk)\.(\d{1,2})\.)?([a-z_]+)$")
 
 
 def number(key: str) -> int:
-    return STEP_KEYS.index(key) + 1
+    """1 to 10 (0 for a key that names no step)."""
+    return STEP_KEYS.index(key) + 1 if key in BY_KEY else 0
 
 
 def step_fields(step: Step) -> tuple[Field, ...]:
