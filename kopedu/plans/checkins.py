@@ -29,7 +29,7 @@ from kopedu.extensions import db
 from kopedu.plans import finance
 from kopedu.plans.kawal_models import (ACTION_STATUSES, BATAL, BELUM, SELESAI, Checkin, CheckinAction,
                                        KawalNote, KawalPlan)
-from kopedu.regions.models import Cooperative, Region
+from kopedu.regions.models import Cooperative, Region, title_case
 from kopedu.resumable import services as resumable
 
 PHOTO_PURPOSE = "kawal"
@@ -423,7 +423,7 @@ def whatsapp_link(kplan: KawalPlan, sender) -> str | None:
     text = _("Selamat pagi Bapak/Ibu %(name)s, saya %(sender)s, pendamping %(coop)s. Bagaimana kabar rencana "
              "bisnis koperasi bulan ini? Bila ada yang bisa kami bantu, mohon kabari. Terima kasih.",
              name=person.full_name, sender=sender.full_name, coop=kplan.cooperative.name)
-    return f"https://wa.me/{person.phone}?text={quote(text)}"
+    return f"https://wa.me/{person.phone}?text={quote(text, safe='')}"
 
 
 # --------------------------------------------------------------------------- exports (XLSX / CSV)
@@ -447,7 +447,7 @@ def plans_table(user, region_code: str | None):
     for kplan in db.session.scalars(stmt):
         latest = kplan.checkins[-1] if kplan.checkins else None
         sales = kplan.snapshot.get("sales") or ["0"]
-        rows.append([kplan.cooperative.name, kplan.village_code, kplan.cooperative.village.name,
+        rows.append([kplan.cooperative.name, kplan.village_code, title_case(kplan.cooperative.village.name),
                      kplan.owner.full_name if kplan.owner else "", local_date(kplan.passed_at),
                      int(sales[0]), int(kplan.snapshot.get("instalment") or 0),
                      len(kplan.snapshot.get("actions") or []), latest.month if latest else None,

@@ -13,7 +13,7 @@ from kopedu.learning import sync
 from kopedu.learning.services import LearningError
 from kopedu.plans import checkins as services
 from kopedu.plans import finance, kawal_chart
-from kopedu.plans.kawal_models import ACTION_STATUSES, CheckinAction
+from kopedu.plans.kawal_models import CheckinAction
 from kopedu.resumable import services as resumable
 from kopedu.web import exports
 from kopedu.web.access import roles_required
@@ -80,7 +80,7 @@ def _checkin_page(kplan, status=200, errors=None, form=None, block=None):
     checkin = services.checkin_of(kplan, month) if kplan else None
     context = _chart_context(kplan) if kplan else {}
     return render("plans/checkin.html", block=block, status=status, kplan=kplan, month=month, checkin=checkin,
-                  errors=errors or {}, form=form, statuses=ACTION_STATUSES, **context)
+                  errors=errors or {}, form=form, **context)
 
 
 @bp.get("/kawal")
