@@ -171,10 +171,10 @@ def _plan_for_follower(plan_id: int):
     return kplan
 
 
-@bp.get("/kawal/rencana/<int:plan_id>")
+@bp.get("/kawal/rencana/<int:kawal_id>")
 @login_required
-def plan(plan_id: int):
-    kplan = _plan_for_follower(plan_id)
+def plan(kawal_id: int):
+    kplan = _plan_for_follower(kawal_id)
     return _plan_page(kplan)
 
 
@@ -186,10 +186,10 @@ def _plan_page(kplan, status=200, errors=None, body=""):
                   **_chart_context(kplan))
 
 
-@bp.post("/kawal/rencana/<int:plan_id>/catatan")
+@bp.post("/kawal/rencana/<int:kawal_id>/catatan")
 @roles_required(*FOLLOWERS)
-def note(plan_id: int):
-    kplan = _plan_for_follower(plan_id)
+def note(kawal_id: int):
+    kplan = _plan_for_follower(kawal_id)
     try:
         services.add_note(kplan, current_user, request.form.get("body", ""))
     except services.CheckinError as error:
@@ -197,22 +197,18 @@ def note(plan_id: int):
         return _plan_page(kplan, status=422, errors=error.errors, body=request.form.get("body", ""))
     db.session.commit()
     flash(_("Catatan pendampingan tersimpan."), "success")
-    return redirect(url_for("kawal.plan", plan_id=plan_id))
+    return redirect(url_for("kawal.plan", kawal_id=kawal_id))
 
 
-@bp.get("/kawal/wilayah/rencana.<fmt>")
+@bp.get("/kawal/wilayah/rencana.<any(csv, xlsx):fmt>")
 @roles_required(*FOLLOWERS)
 def export_plans(fmt: str):
-    if fmt not in ("csv", "xlsx"):
-        abort(404)
     header, rows = services.plans_table(current_user, _region_arg())
     return exports.send_table(header, rows, "kawal-rencana", fmt, title=_("Rencana"))
 
 
-@bp.get("/kawal/wilayah/laporan.<fmt>")
+@bp.get("/kawal/wilayah/laporan.<any(csv, xlsx):fmt>")
 @roles_required(*FOLLOWERS)
 def export_checkins(fmt: str):
-    if fmt not in ("csv", "xlsx"):
-        abort(404)
     header, rows = services.checkins_table(current_user, _region_arg())
     return exports.send_table(header, rows, "kawal-laporan", fmt, title=_("Laporan bulanan"))

@@ -50,6 +50,7 @@ def defaults(w) -> dict:
         "cohort_id": w.cohort.id, "session_id": w.session.id, "enrollment_id": w.enrollment.id,
         "import_id": w.import_pending.id, "certificate_id": w.certificate.id, "version": 1,
         "export_id": w.export.id, "job_id": w.job.id,
+        "kawal_id": w.kawal.id, "action_id": w.checkin_action.id, "upload_id": w.upload.id,
     }
 
 
@@ -299,6 +300,27 @@ TABLE: dict[str, Case] = {
     "GET /pantau/wilayah/<code>/tertinggal":         row(L,   403,  403,  200,  403,  200,  403,  200),
     "GET /pantau/wilayah/<code>/tertinggal/ekspor.<any(csv, xlsx):fmt>":
                                                      row(L,   403,  403,  200,  403,  200,  403,  200),
+
+    # --- plan-kawal
+    # resumable uploads: one's own upload only (another user's id is unknown: 404); starting one needs an
+    # assignment the actor may send files for (participants of the course)
+    "POST /unggah":                                  row(L,   201,  201,  403,  403,  403,  403,  403,
+                                                         data=lambda w: {"purpose": "tugas", "name": "a.pdf",
+                                                                         "size": "100",
+                                                                         "target": str(w.assignment_lesson.id)}),
+    "GET /unggah/<upload_id>":                       row(L,   200,  404,  404,  404,  404,  404,  404),
+    "PATCH /unggah/<upload_id>":                     row(L,   409,  404,  404,  404,  404,  404,  404),
+    # Kawal sama-sama: the cooperative's pengurus report; observers, trainers, admins of its region follow
+    "GET /kawal":                                    row(L,   200,  200,  302,  302,  302,  302,  302),
+    "POST /kawal/lapor":                             row(L,   422,  404,  404,  404,  404,  404,  404),
+    "GET /kawal/foto/<int:action_id>":               row(L,   200,  404,  200,  404,  200,  404,  200),
+    "GET /kawal/rencana/<int:kawal_id>":             row(L,   200,  404,  200,  403,  200,  403,  200),
+    "POST /kawal/rencana/<int:kawal_id>/catatan":    row(L,   403,  403,  422,  403,  422,  403,  422),
+    "GET /kawal/wilayah":                            row(L,   403,  403,  200,  200,  200,  200,  200),
+    "GET /kawal/wilayah/rencana.<any(csv, xlsx):fmt>":
+                                                     row(L,   403,  403,  200,  200,  200,  200,  200),
+    "GET /kawal/wilayah/laporan.<any(csv, xlsx):fmt>":
+                                                     row(L,   403,  403,  200,  200,  200,  200,  200),
 }
 
 SKIP_ENDPOINTS = {"static"}

@@ -64,6 +64,9 @@ ROUTES = {
     "/angkatan/<int:cohort_id>/impor/<int:import_id>/ditolak.csv":
         lambda w: [f"/angkatan/{w['cohort'].id}/impor/{w['record'].id}/ditolak.csv"],
     "/angkatan/<int:cohort_id>/impor/contoh.csv": lambda w: [f"/angkatan/{w['cohort'].id}/impor/contoh.csv"],
+    # --- plan-kawal
+    "/kawal/wilayah/rencana.<any(csv, xlsx):fmt>": lambda w: ["/kawal/wilayah/rencana.{fmt}"],
+    "/kawal/wilayah/laporan.<any(csv, xlsx):fmt>": lambda w: ["/kawal/wilayah/laporan.{fmt}"],
 }
 
 

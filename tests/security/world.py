@@ -128,7 +128,40 @@ def build(app) -> SimpleNamespace:
     db.session.refresh(w.export)
     assert w.export.state == "done", w.export.error
     db.session.commit()
+    _plan_kawal(w, app)
     return w
+
+
+# --- plan-kawal: the owner's cooperative's plan with a check-in (and a photo), an upload in progress
+def _plan_kawal(w, app) -> None:
+    import secrets
+
+    from kopedu import storage
+    from kopedu.plans import checkins
+    from kopedu.plans.kawal_models import Checkin, CheckinAction, KawalPlan
+    from kopedu.resumable.models import ResumableUpload
+
+    month = checkins.month_start(checkins.today())
+    w.kawal = KawalPlan(cooperative_id=w.owner.cooperative_id, village_code=w.owner.cooperative.village_code,
+                        owner_id=w.owner.id, start_month=month,
+                        snapshot={"sales": ["1000000"] * 12, "costs": ["900000"] * 12, "cash_end": ["500000"] * 12,
+                                  "instalment": "100000",
+                                  "actions": [{"when": "Bulan 1", "due": 1, "activity": "Rapat", "who": "Ketua",
+                                               "budget": "0", "indicator": "Notulen"}]})
+    db.session.add(w.kawal)
+    db.session.flush()
+    photo = secrets.token_hex(16)
+    storage.write_file(app.config["UPLOAD_DIR"] / "kawal" / photo, _png())
+    checkin = Checkin(plan_id=w.kawal.id, month=month, reporter_id=w.owner.id, sales=1000000, costs=900000,
+                      cash=500000)
+    checkin.actions.append(CheckinAction(position=0, status="selesai", photo_name=photo, photo_original="rapat.png"))
+    db.session.add(checkin)
+    db.session.flush()
+    w.checkin_action = checkin.actions[0]
+    w.upload = ResumableUpload(id=secrets.token_hex(16), user_id=w.owner.id, purpose="tugas",
+                               target_id=w.assignment_lesson.id, original_name="rencana.pdf", size=1000, offset=0)
+    db.session.add(w.upload)
+    db.session.commit()
 
 
 def _import(cohort, actor):
