@@ -63,7 +63,10 @@ def seed_demo_command():
                f"{counts['courses']} courses.")
     click.echo(f"Demo logins (password {DEMO_PASSWORD}):")
     for phone, role in (("081200000001", "peserta / participant"), ("081100000001", "admin"),
-                        ("081100000002", "pelatih / trainer"), ("081100000003", "pemantau Oebobo / observer")):
+                        ("081100000002", "pelatih / trainer"), ("081100000003", "pemantau Oebobo / observer"),
+                        ("081200000019", "peserta: buku kerja setengah jalan / workbook half done"),
+                        ("081200000013", "peserta: rencana terkirim / plan submitted"),
+                        ("081200000004", "peserta: rencana lulus, laporan bulanan / plan passed, check-ins")):
         click.echo(f"  {phone}  {role}")
 
 
