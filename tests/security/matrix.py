@@ -301,6 +301,9 @@ TABLE: dict[str, Case] = {
     "GET /pantau/wilayah/<code>/tertinggal/ekspor.<any(csv, xlsx):fmt>":
                                                      row(L,   403,  403,  200,  403,  200,  403,  200),
 
+    # --- offline: who is logged in and the session's form token, for the phone's queue (anyone; no data of others)
+    "GET /sinkron/sesi":                             row(200, 200,  200,  200,  200,  200,  200,  200),
+
     # --- plan-kawal
     # resumable uploads: one's own upload only (another user's id is unknown: 404); starting one needs an
     # assignment the actor may send files for (participants of the course)
