@@ -111,7 +111,11 @@ def report():
     month = services.month_start(services.today())
     form = request.form
     try:
-        if sync.first_time(current_user.id, form.get("client_id"), "kawal"):
+        # a report queued offline is applied once, and a newer report of the same month queued earlier
+        # on this phone is not overwritten by an older one arriving late (kopedu.learning.sync)
+        verdict = sync.apply_once(current_user.id, form.get("client_id"), "kawal",
+                                  target=f"kawal:{kplan.id}:{month.isoformat()}", chosen_at=form.get("chosen_at"))
+        if verdict:
             services.save_checkin(kplan, current_user, month, sales=form.get("sales", ""),
                                   costs=form.get("costs", ""), cash=form.get("cash", ""), note=form.get("note", ""),
                                   actions=_actions_from_form(form, len(kplan.snapshot.get("actions") or [])))
@@ -119,12 +123,12 @@ def report():
         db.session.rollback()
         return _checkin_page(services.plan_of_cooperative(current_user.cooperative_id), status=422,
                              errors=error.errors, form=form, block="form")
-    except LearningError as error:  # a malformed client id
+    except LearningError as error:  # a malformed client id, too many writes
         db.session.rollback()
         abort(error.status)
     db.session.commit()
     flash(_("Laporan bulan ini tersimpan. Terima kasih!"), "success")
-    return redirect(url_for("kawal.checkin"))
+    return sync.annotate(redirect(url_for("kawal.checkin")), verdict)
 
 
 @bp.get("/kawal/foto/<int:action_id>")
