@@ -153,6 +153,9 @@ def save(plan_id: int):
         if sync.first_time(current_user.id, write_id, "plan_field"):
             for key, value in fields:
                 services.save_field(plan, key, value)
+    except sync.BadClientId:
+        db.session.rollback()
+        abort(400)
     except services.PlanError as error:
         db.session.rollback()
         if is_partial():
@@ -179,6 +182,8 @@ def save(plan_id: int):
 def compute(plan_id: int):
     """The finance step's results for the figures as typed (not saved: the fields save themselves)."""
     plan = _plan(plan_id)
+    if not is_partial():
+        return _step_page(plan, steps.BY_KEY["keuangan"])
     raw = dict(plan.step("keuangan"))
     products = [dict(p) for p in raw.get("produk") or [] if isinstance(p, dict)]
     for key in request.args:
