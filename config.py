@@ -1,6 +1,7 @@
 """Configuration classes. Every value can come from the environment."""
 import os
 import secrets
+from datetime import timedelta
 from pathlib import Path
 
 BASE_DIR = Path(__file__).resolve().parent
@@ -44,6 +45,12 @@ class Config:
     REMEMBER_COOKIE_HTTPONLY = True
     REMEMBER_COOKIE_SAMESITE = "Lax"
     WTF_CSRF_TIME_LIMIT = None  # the token lives as long as the session
+    # "Tetap masuk": a participant's login survives closing the browser this long (Flask-Login's
+    # remember cookie, which carries the per-user session token: "Keluar" and a new password end it).
+    REMEMBER_COOKIE_DURATION = timedelta(days=int(os.environ.get("KOPEDU_REMEMBER_DAYS", "30")))
+    # Writes queued on phones (kopedu.learning.sync): rows kept this many days, at most this many a minute per user.
+    CLIENT_WRITE_RETENTION_DAYS = int(os.environ.get("KOPEDU_CLIENT_WRITE_DAYS", "30"))
+    CLIENT_WRITES_PER_MINUTE = int(os.environ.get("KOPEDU_CLIENT_WRITES_PER_MINUTE", "120"))
     PASSWORD_HASH_METHOD = "scrypt"  # werkzeug's default
     RATELIMIT_LOGIN = os.environ.get("KOPEDU_RATELIMIT_LOGIN", "5 per minute; 30 per hour")
     # Wrong current passwords on the password change form, per account (a stolen session cannot guess).

@@ -157,5 +157,16 @@ def close_attendance_command():
     click.echo(f"Attendance closed for {count} session(s).")
 
 
+@kopedu_cli.command("prune-client-writes")
+def prune_client_writes_command():
+    """Delete the records of writes queued on phones that were applied longer ago than
+    KOPEDU_CLIENT_WRITE_DAYS (30) days (run by the nightly timer)."""
+    from kopedu.learning.sync import prune, retention
+
+    count = prune()
+    db.session.commit()
+    click.echo(f"Client writes pruned: {count} older than {retention().days} days.")
+
+
 def register(app) -> None:
     app.cli.add_command(kopedu_cli)

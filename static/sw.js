@@ -6,13 +6,25 @@
    - pages (navigations and htmx-boosted links): the network first; when it fails, the saved copy, else
      the offline page. A saved page that loads from the network is refreshed in the cache;
    - static files: from the shell cache (their URLs carry a content hash), else the network;
-   - Background Sync "kopedu-queue": asks the open pages to send the writes queued on the phone. */
+   - Background Sync "kopedu-queue": asks the open pages to send the writes queued on the phone.
+   Saved pages belong to one user: "kopedu-pages" holds "/__owner" (the user id, written by offline.js),
+   and a saved page is refreshed only with a copy served for that user (the KopEdu-User header); the
+   page's script removes the cache when another user logs in, at logout and when the session is gone.
+   The offline page in the shell is nobody's (no user id, menu or token). */
 var VERSION = "__VERSION__";
 var SHELL = ["__SHELL__"];
 var SHELL_CACHE = "kopedu-shell-" + VERSION;
 var PAGES_CACHE = "kopedu-pages";
 var OFFLINE_URL = SHELL[SHELL.length - 1];
 var SLOW_MS = 8000; // with a saved copy at hand, a page waits this long for the network
+var OWNER = "/__owner";
+
+// Put a fresh copy of a saved page, if it was served for the user the saved pages belong to.
+function keep(cache, key, response) {
+  return cache.match(OWNER).then(function (owner) { return owner ? owner.text() : null; }).then(function (user) {
+    if (user && response.headers.get("KopEdu-User") === user) return cache.put(key, response);
+  });
+}
 
 self.addEventListener("install", function (event) {
   event.waitUntil(caches.open(SHELL_CACHE).then(function (cache) {
@@ -38,8 +50,9 @@ function refreshSaved() {
         return chain.then(function () {
           var url = new URL(request.url);
           var fetchUrl = url.pathname.indexOf("/pelajaran/") > 0 ? url.pathname + "?simpan=1" : url.pathname;
+          if (url.pathname === OWNER) return;
           return fetch(fetchUrl, {credentials: "same-origin"}).then(function (response) {
-            if (response.ok && !response.redirected) return cache.put(request, response);
+            if (response.ok && !response.redirected) return keep(cache, request, response);
           }).catch(function () {});
         });
       }, Promise.resolve());
@@ -70,7 +83,7 @@ function networkFirst(event) {
         var copy = response.clone();
         event.waitUntil(caches.open(PAGES_CACHE).then(function (cache) {
           return cache.match(request, {ignoreVary: true}).then(function (inPages) {
-            if (inPages) return cache.put(new URL(request.url).pathname, copy);
+            if (inPages) return keep(cache, new URL(request.url).pathname, copy);
           });
         }));
       }

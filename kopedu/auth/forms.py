@@ -16,6 +16,8 @@ ROLE_LABELS = {
 class LoginForm(FlaskForm):
     login = StringField(_l("Nomor HP atau email"), validators=[DataRequired(_l("Isi nomor HP atau email."))])
     password = PasswordField(_l("Kata sandi"), validators=[DataRequired(_l("Isi kata sandi."))])
+    # "Tetap masuk": on by default; honoured for participants only (kopedu.auth.routes.login)
+    remember = BooleanField(_l("Tetap masuk di HP ini"), default=True)
 
 
 class PasswordForm(FlaskForm):

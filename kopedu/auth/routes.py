@@ -40,7 +40,9 @@ def login():
         user = services.authenticate(form.login.data, form.password.data)
         if user is not None:
             session.clear()  # a fresh session at login (no fixation)
-            login_user(user)
+            # A participant stays logged in after closing the browser (REMEMBER_COOKIE_DURATION), unless
+            # the box was unticked; staff pages show other people's data: their login ends with the browser.
+            login_user(user, remember=bool(form.remember.data) and user.role == "participant")
             user.last_login_at = utcnow()
             db.session.commit()
             target = _safe_next(request.args.get("next")) or url_for("main.home")
@@ -80,7 +82,9 @@ def password():
             getattr(form, error.field or "password").errors.append(str(error))
         else:
             db.session.commit()
-            login_user(current_user._get_current_object())  # the session id changed with the password
+            # the session id changed with the password; a remember cookie is issued again with it
+            remembered = current_app.config.get("REMEMBER_COOKIE_NAME", "remember_token") in request.cookies
+            login_user(current_user._get_current_object(), remember=remembered)
             flash(_("Kata sandi sudah diganti."), "success")
             return hx_redirect(url_for("main.home"))
     status = 422 if form.errors else 200

@@ -70,12 +70,16 @@ class AttemptAnswer(db.Model):
 
 
 class ClientWrite(db.Model):
-    """A write made on a participant's phone (lesson completion, quiz answer), by the id the phone gave it.
-    The unique (user, client id) makes a replayed write a no-op: it is applied once."""
+    """A write made on a phone (lesson completion, quiz answer, a workbook field), by the id the phone
+    gave it. The unique (user, client id) makes a replayed write a no-op: it is applied once. A write
+    with a target (what it changes: "answer:<attempt>:<question>") keeps one row per (user, target): the
+    newest choice applied, by the time it was chosen on the phone (kopedu.learning.sync.apply_once)."""
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"))
     client_id: Mapped[str] = mapped_column(String(64))
-    kind: Mapped[str] = mapped_column(String(20))  # "lesson_done" or "answer"
-    applied_at: Mapped[datetime] = mapped_column(TZDateTime, default=utcnow)
+    kind: Mapped[str] = mapped_column(String(20))  # "lesson_done", "answer", …
+    applied_at: Mapped[datetime] = mapped_column(TZDateTime, default=utcnow, index=True)
+    target: Mapped[str | None] = mapped_column(String(120))
+    chosen_at: Mapped[datetime | None] = mapped_column(TZDateTime)
 
-    __table_args__ = (UniqueConstraint("user_id", "client_id"),)
+    __table_args__ = (UniqueConstraint("user_id", "client_id"), UniqueConstraint("user_id", "target"))

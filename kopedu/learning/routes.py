@@ -10,9 +10,10 @@ after, so that committing does not expire the loaded outline and cost a query pe
 """
 import re
 
-from flask import abort, flash, make_response, request, url_for
+from flask import abort, flash, jsonify, make_response, request, url_for
 from flask_babel import format_decimal, gettext as _
 from flask_login import current_user, login_required
+from flask_wtf.csrf import generate_csrf
 from jinja2_fragments.flask import render_block
 from markupsafe import Markup
 
@@ -62,6 +63,8 @@ def _fragment_error(error: services.LearningError):
     body = Markup('<span class="error" role="alert">{}</span>').format(str(error.message))
     response = make_response(str(body), error.status)
     response.vary.add("HX-Request")
+    if getattr(error, "retry_after", None):
+        response.headers["Retry-After"] = str(error.retry_after)
     return response
 
 
@@ -167,7 +170,9 @@ def lesson(slug: str, lesson_id: int):
     if item is None:
         abort(404)
     offline_copy = request.args.get("simpan") == "1"  # "Simpan untuk dibaca offline" fetches the page
+    read_only = False  # the saved copy of a lesson the server still locks: readable, not completable offline
     if offline_copy:
+        read_only = item.locked
         offline.open_module_for_reading(state, item)
     if not state.can_open(item):
         return render("learning/lesson.html", status=409, locked=True,
@@ -181,7 +186,7 @@ def lesson(slug: str, lesson_id: int):
         if quiz is not None:
             qstate = services.quiz_state(quiz, current_user, state)
     response = render("learning/lesson.html", locked=False, quiz=quiz, qstate=qstate, content=content,
-                      **_lesson_context(course, state, lesson_id))
+                      read_only=read_only, **_lesson_context(course, state, lesson_id))
     db.session.commit()
     return response
 
@@ -197,7 +202,9 @@ def complete(slug: str, lesson_id: int):
     before = {entry.lesson.id: entry.status for entry in state.items}
     posttest_before = state.posttest_open
     try:
-        if sync.first_time(current_user.id, request.form.get("client_id"), "lesson_done"):
+        verdict = sync.apply_once(current_user.id, request.form.get("client_id"), "lesson_done",
+                                  target=f"lesson_done:{lesson_id}", chosen_at=request.form.get("chosen_at"))
+        if verdict:
             services.mark_lesson_done(state, item.lesson)  # a replayed write changes nothing
     except services.LearningError as error:
         db.session.rollback()
@@ -220,7 +227,7 @@ def complete(slug: str, lesson_id: int):
             parts.append(render_block(template, "outline_item", oob=True, entry=entry, **context))
     if state.posttest is not None and posttest_before != state.posttest_open:
         parts.append(render_block(template, "outline_posttest", oob=True, **context))
-    response = make_response("".join(part.strip() for part in parts))
+    response = sync.annotate(make_response("".join(part.strip() for part in parts)), verdict)
     response.vary.add("HX-Request")
     db.session.commit()
     return response
@@ -327,12 +334,17 @@ def attempt(attempt_id: int):
 @login_required
 def save_answer(attempt_id: int):
     attempt = _attempt_or_404(attempt_id, full=False)
+    write_id = request.form.get("client_id")
+    answers = _answers_from_form(request.form)
     try:
-        write_id = request.form.get("client_id")
-        if sync.first_time(current_user.id, write_id, "answer"):
-            saved = services.save_answers(attempt, _answers_from_form(request.form))
+        # one question per save (the fieldset's hx-params): newest choice per question wins
+        target = f"answer:{attempt.id}:{next(iter(answers))}" if len(answers) == 1 else None
+        verdict = sync.apply_once(current_user.id, write_id, "answer", target=target,
+                                  chosen_at=request.form.get("chosen_at"))
+        if verdict:
+            saved = services.save_answers(attempt, answers)
         else:
-            saved = True  # a replayed write: applied before, not again (a later answer may have replaced it)
+            saved = True  # a replay, or an older choice than one saved: applied before or replaced, not again
     except services.TimeUp as error:
         sync.forget(current_user.id, write_id)  # refused: its replay is refused again
         db.session.commit()  # the attempt was graded with the answers saved in time
@@ -347,9 +359,10 @@ def save_answer(attempt_id: int):
         _fail(error)
     if is_partial():
         # Rendered before the commit, which would expire the loaded user (one more query per answer).
-        response = render("learning/attempt.html", block="answer_status", saved=bool(saved))
+        response = render("learning/attempt.html", block="answer_status", saved=bool(saved),
+                          superseded=verdict is sync.Verdict.SUPERSEDED)
         db.session.commit()
-        return response
+        return sync.annotate(response, verdict)
     db.session.commit()
     return redirect(url_for(".attempt", attempt_id=attempt_id))
 
@@ -414,5 +427,32 @@ def service_worker():
 @bp.get("/offline")
 def offline_page():
     """The page the service worker shows for a page that is not saved on the phone, with the list
-    of what is (filled in on the phone from its own storage)."""
-    return render("learning/offline.html")
+    of what is (filled in on the phone from its own storage). Kept in the app shell for whoever uses
+    the phone next: rendered `neutral`, with nothing of the person who was logged in when it was fetched."""
+    return render("learning/offline.html", neutral=True)
+
+
+def sync_texts() -> dict:
+    """What the phone says about its queue (fetched with the session, only when something waits)."""
+    return {
+        "others": _("{n} catatan milik {name} belum terkirim — akan dikirim saat {name} masuk lagi."),
+        "title": _("{n} catatan belum terkirim"),
+        "text": _("Catatan ini baru tersimpan di HP ini. Jika Anda keluar sekarang, catatan tetap disimpan "
+                  "di HP dan dikirim saat Anda masuk lagi di HP ini."),
+        "wait": _("Tunggu sampai terkirim"), "keep": _("Keluar, simpan untuk nanti"),
+        "delete": _("Hapus catatan, lalu keluar"),
+        "waiting": _("Menunggu catatan terkirim… Anda keluar otomatis setelah semuanya terkirim."),
+    }
+
+
+@bp.get("/sinkron/sesi")
+def sync_session():
+    """Who is logged in in this browser now, and this session's form token: the phone's queue asks
+    before sending, so that a write goes only under its own user's session, with the current token
+    (never one stored with it). Anonymous: user null (the session has ended)."""
+    signed_in = current_user.is_authenticated
+    response = jsonify(user=current_user.id if signed_in else None,
+                       name=(current_user.full_name or "").split(" ")[0] if signed_in else None,
+                       csrf=generate_csrf(), text=sync_texts())
+    response.headers["Cache-Control"] = "no-store"
+    return response

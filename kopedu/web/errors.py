@@ -51,4 +51,6 @@ def register(app) -> None:
 
     @app.errorhandler(CSRFError)
     def csrf_error(error):
-        return _error_page(400, _("Sesi formulir sudah kedaluwarsa. Muat ulang halaman, lalu coba lagi."))
+        response = _error_page(400, _("Sesi formulir sudah kedaluwarsa. Muat ulang halaman, lalu coba lagi."))
+        response.headers["KopEdu-CSRF"] = "invalid"  # the phone's queue fetches a fresh token and sends again
+        return response

@@ -59,4 +59,11 @@ def register(app) -> None:
             response.vary.add("HX-Request")
         if response.mimetype == "text/html" and "Cache-Control" not in response.headers:
             response.headers["Cache-Control"] = "private, no-cache"
+        if response.mimetype == "text/html":
+            from flask_login import current_user
+
+            # whose page this is: the service worker refreshes a page saved on the phone only with a copy
+            # served for the same user (static/sw.js)
+            if current_user.is_authenticated:
+                response.headers["KopEdu-User"] = str(current_user.id)
         return response

@@ -1,7 +1,18 @@
 // KopEdu: only what htmx cannot do by itself.
 // - every htmx write says "Menyimpan…", then "✓ Tersimpan", or a plain error with "Coba lagi";
-// - writes that can wait ([data-queue]: "Tandai selesai", quiz answers) made offline or without an answer
-//   are kept on the phone (IndexedDB) with a client id and sent when the signal returns;
+// - the queue: writes that can wait made offline or without an answer are kept on the phone (IndexedDB)
+//   and sent when the signal returns. Any htmx form or field inside an element marked
+//     data-queue="<kind>"         (e.g. "answer", "lesson_done", "plan_field")
+//     data-queue-key="<what>"     (one waiting write per key: a later choice replaces the one waiting)
+//     data-queue-label="<name>"   (named in "Tidak terkirim: <name> — …")
+//   is queued: it is sent with the fields client_id (an id made on the phone) and chosen_at (when it
+//   was chosen, ms since 1970), and kept with the id of the user the page was served for. It is sent
+//   only in that user's session, with the session's current CSRF token (asked from /sinkron/sesi, never
+//   a stored one); another user's writes stay on the phone and the page says whose. The server applies
+//   each id once and keeps the newest choice per target (kopedu.learning.sync.apply_once);
+// - a shared phone: the saved pages, the saved-module list and htmx's page snapshots belong to one
+//   user and are removed when another logs in, at logout and when the session is gone; "Keluar" with
+//   writes waiting asks first;
 // - the countdown of a timed quiz (the server keeps the deadline);
 // - offline.js where it helps (below).
 (function () {
@@ -53,7 +64,8 @@
     };
   })();
 
-  function userId() { return document.body.getAttribute("data-user") || ""; }
+  // "" on a page of nobody (the login page), null on the offline page (kept for whoever comes next)
+  function userId() { return document.body.getAttribute("data-user"); }
   function csrfToken() {
     try { return JSON.parse(document.body.getAttribute("hx-headers"))["X-CSRFToken"]; } catch (e) { return ""; }
   }
@@ -66,6 +78,9 @@
     var box = document.createElement("div");
     box.innerHTML = html;
     return (box.textContent || "").replace(/\s+/g, " ").trim();
+  }
+  function fill(text, values) {
+    return String(text || "").replace(/\{(\w+)\}/g, function (m, k) { return values[k] != null ? values[k] : m; });
   }
 
   // ------------------------------------------------------------------ acknowledgements
@@ -132,7 +147,10 @@
 
   document.addEventListener("htmx:configRequest", function (event) {
     var detail = event.detail;
-    if (WRITE.test(detail.verb) && detail.elt.closest("[data-queue]")) detail.parameters.client_id = newId();
+    if (WRITE.test(detail.verb) && detail.elt.closest("[data-queue]")) {
+      detail.parameters.client_id = newId();
+      detail.parameters.chosen_at = String(Date.now());
+    }
   });
 
   document.addEventListener("htmx:beforeRequest", function (event) {
@@ -141,7 +159,7 @@
     var elt = detail.elt, queueHost = elt.closest("[data-queue]"), ack = ackFor(elt);
     if (!ack) return; // not a save (a Markdown preview)
     var info = {ack: ack, retry: retryOf(elt, config.triggeringEvent && config.triggeringEvent.type)};
-    if (queueHost) info.entry = entryOf(config, queueHost);
+    if (queueHost && userId()) info.entry = entryOf(config, queueHost);
     elt.kopedu = info;
     if (!navigator.onLine) {
       event.preventDefault();
@@ -158,22 +176,31 @@
     info.buttons.forEach(function (b) { b.disabled = true; });
   });
 
-  // A server error or a time-out leaves the page as it was (the answers stay), with the message.
+  // A server error, a time-out or a stale form token leaves the page as it was (the answers stay).
   document.addEventListener("htmx:beforeSwap", function (event) {
-    var config = event.detail.requestConfig;
-    if (config && WRITE.test(config.verb) && event.detail.xhr.status >= 500) event.detail.shouldSwap = false;
+    var config = event.detail.requestConfig, xhr = event.detail.xhr;
+    if (!config || !WRITE.test(config.verb)) return;
+    if (xhr.status >= 500 || xhr.status === 429 || (xhr.status === 400 && xhr.getResponseHeader("KopEdu-CSRF"))) {
+      event.detail.shouldSwap = false;
+    }
   });
 
   document.addEventListener("htmx:afterRequest", function (event) {
     var detail = event.detail, info = detail.elt.kopedu;
     if (!info || !detail.requestConfig || !WRITE.test(detail.requestConfig.verb)) return;
     (info.buttons || []).forEach(function (b) { b.disabled = false; });
-    var status = detail.xhr ? detail.xhr.status : 0;
-    if (status !== 0) answered(info); // the server has decided
+    var xhr = detail.xhr, status = xhr ? xhr.status : 0;
+    // the server never decided (no answer, its error, a flood, a form token of an earlier session, the
+    // session gone): a queued write stays on the phone and is sent again
+    var undecided = status === 0 || status >= 500 || status === 429 || status === 401 ||
+      (status === 400 && xhr.getResponseHeader("KopEdu-CSRF"));
+    if (!undecided || !info.entry) answered(info);
     if (detail.successful && status < 300) {
       if (document.body.contains(info.ack)) {
-        if (info.ack.getAttribute("data-state") === "saving") show(info.ack, "saved", T.saved);
-      } else if (!detail.xhr.getResponseHeader("HX-Redirect")) {
+        // a newer choice stands (another tab or phone): the server's words were swapped in, they stay
+        if (xhr.getResponseHeader("KopEdu-Write") === "superseded") info.ack.setAttribute("data-state", "saved");
+        else if (info.ack.getAttribute("data-state") === "saving") show(info.ack, "saved", T.saved);
+      } else if (!xhr.getResponseHeader("HX-Redirect")) {
         toast(T.saved); // the form was swapped for the server's answer
       }
       var drop = detail.elt.getAttribute && detail.elt.getAttribute("data-queue-drop");
@@ -181,19 +208,24 @@
     } else if (status === 0) {
       // htmx tells whether it timed out only after this event
       setTimeout(function () {
-        if (info.timedOut) { answered(info); show(info.ack, "error", T.timeout, info.retry); }
-        else if (info.entry) queue(info.entry, info.ack); // no answer at all: kept for later
+        if (info.timedOut) {
+          show(info.ack, "error", T.timeout, info.retry);
+          if (info.entry) later(); // the request may still arrive: the replay is then a no-op
+        } else if (info.entry) queue(info.entry, info.ack); // no answer at all: kept for later
         else show(info.ack, "error", T.noSignal, info.retry);
         info.timedOut = false;
       }, 0);
+    } else if (info.entry && undecided && status !== 401 && status < 500) {
+      queue(info.entry, info.ack); // a flood (429) or a stale token: sent again by flush, with a fresh one
     } else if (status >= 500) {
       show(info.ack, "error", T.failed, info.retry);
     } else if (status === 422 || !document.body.contains(info.ack)) {
       // a form with its errors marked, or the server's message in the place of the form
     } else if (info.ack.getAttribute("data-state") === "saving") {
       // refused (4xx): the server's message was swapped in; where it went elsewhere, say it here too
-      show(info.ack, "error", plain(detail.xhr.responseText) || T.failed);
+      show(info.ack, "error", plain(xhr.responseText) || T.failed);
     }
+    if (status === 401) forgetPhone(""); // the session is gone (the login page follows)
   });
   document.addEventListener("htmx:timeout", function (event) {
     if (event.detail.elt.kopedu) event.detail.elt.kopedu.timedOut = true;
@@ -208,17 +240,20 @@
   function entryOf(config, host) {
     var body = new URLSearchParams();
     Array.prototype.forEach.call(Array.from(config.parameters.entries()), function (pair) {
-      body.append(pair[0], pair[1]);
+      if (pair[0] !== "csrf_token") body.append(pair[0], pair[1]); // the session's token is added when sent
     });
-    return {id: body.get("client_id"), user: userId(), url: config.path, body: body.toString(),
-            token: config.headers["X-CSRFToken"] || csrfToken(), key: host.getAttribute("data-queue-key"),
-            label: host.getAttribute("data-queue-label") || document.title, at: Date.now()};
+    return {id: body.get("client_id"), user: userId(), name: document.body.getAttribute("data-user-name") || "",
+            url: config.path, body: body.toString(), key: host.getAttribute("data-queue-key"),
+            kind: host.getAttribute("data-queue"), label: host.getAttribute("data-queue-label") || document.title,
+            at: Number(body.get("chosen_at")) || Date.now()};
   }
 
   function queue(entry, ack) {
     return store.enqueue(entry).then(function () {
       show(ack, "waiting", T.waiting); // said once it is stored, not before
       banner();
+      offlineNext();
+      later();
       if (navigator.serviceWorker && navigator.serviceWorker.controller && window.SyncManager) {
         navigator.serviceWorker.ready.then(function (reg) { return reg.sync.register("kopedu-queue"); })
           .catch(function () {});
@@ -228,57 +263,78 @@
 
   function dropQueued(url) {
     return store.all("queue").then(function (entries) {
-      return Promise.all(entries.filter(function (e) { return e.url === url; })
+      return Promise.all(entries.filter(function (e) { return e.url === url && e.user === userId(); })
         .map(function (e) { return store.remove("queue", e.id); }));
     }).then(markQueued);
   }
 
-  function freshToken() {
-    return fetch("/offline", {credentials: "same-origin", cache: "no-store"}).then(function (r) { return r.text(); })
-      .then(function (html) { var m = /"X-CSRFToken": "([^"]+)"/.exec(html); return m ? m[1] : null; })
-      .catch(function () { return null; });
+  // Who is logged in now, the session's token, and the texts about the queue.
+  var session = null;
+  function askSession() {
+    return fetch("/sinkron/sesi", {credentials: "same-origin", cache: "no-store"})
+      .then(function (r) { return r.ok ? r.json() : null; })
+      .then(function (s) { if (s) session = s; return s; }, function () { return null; });
   }
 
-  // Send one entry: with its own token, else the page's, else a fresh one (a new session after a login).
-  function sendOne(entry) {
-    var tokens = [entry.token];
-    function attempt(token) {
-      tokens.push(token);
-      return fetch(entry.url, {method: "POST", credentials: "same-origin", body: entry.body,
-        headers: {"HX-Request": "true", "X-CSRFToken": token, "Content-Type": "application/x-www-form-urlencoded"}});
-    }
-    return attempt(entry.token).then(function (r) {
-      if (r.status !== 400 || tokens.indexOf(csrfToken()) >= 0) return r;
-      return attempt(csrfToken());
-    }).then(function (r) {
-      if (r.status !== 400) return r;
-      return freshToken().then(function (token) { return token && tokens.indexOf(token) < 0 ? attempt(token) : r; });
-    });
+  // A retry while online (no answer, a flood): after 5 s, then longer, at most a minute.
+  var laterTimer = null, laterDelay = 5000;
+  function later(ms) {
+    clearTimeout(laterTimer);
+    laterTimer = setTimeout(function () { laterTimer = null; flush(); }, ms || laterDelay);
+    laterDelay = Math.min(laterDelay * 2, 60000);
+  }
+
+  // The stored body, without any token (an earlier release stored the form's): the session's goes in the header.
+  function body(entry) {
+    var params = new URLSearchParams(entry.body);
+    params["delete"]("csrf_token");
+    if (!params.get("chosen_at")) params.set("chosen_at", String(entry.at));
+    return params.toString();
+  }
+
+  function sendOne(entry, fresh) {
+    return fetch(entry.url, {method: "POST", credentials: "same-origin", body: body(entry),
+      headers: {"HX-Request": "true", "X-CSRFToken": session.csrf, "Content-Type": "application/x-www-form-urlencoded"}})
+      .then(function (r) {
+        // the token went stale (a new session meanwhile): ask again, once
+        if (r.status === 400 && r.headers.get("KopEdu-CSRF") && !fresh) {
+          return askSession().then(function (s) {
+            return s && String(s.user) === String(entry.user) ? sendOne(entry, true) : r;
+          });
+        }
+        return r;
+      });
   }
 
   var flushing = null;
   function flush() {
-    if (flushing || !navigator.onLine || !userId()) return flushing;
+    if (flushing || !navigator.onLine) return flushing;
     flushing = store.all("queue").then(function (entries) {
-      entries = entries.filter(function (e) { return e.user === userId(); })
-        .sort(function (a, b) { return a.at - b.at; });
-      return entries.reduce(function (chain, entry) {
-        return chain.then(function (go) {
-          if (!go) return false;
-          return sendOne(entry).then(function (response) {
-            if (response.status === 401 || response.status >= 500) return false; // later
-            return response.text().then(function (html) {
-              // a 400 without the server's message for this write (an expired form session): kept
-              if (response.status === 400 && html.indexOf('class="error"') < 0) return true;
-              return store.remove("queue", entry.id).then(function () {
-                applied(entry, response.ok, html);
-                return true;
+      if (!entries.length) return;
+      return askSession().then(function (s) {
+        if (!s) { later(); return; } // no signal after all
+        if (String(s.user || "") !== String(userId() || "") && userId() !== null) forgetPhone(s.user ? String(s.user) : "");
+        if (!s.user) return; // nobody logged in: everything waits for its owner
+        var mine = entries.filter(function (e) { return String(e.user) === String(s.user); })
+          .sort(function (a, b) { return a.at - b.at; });
+        return mine.reduce(function (chain, entry) {
+          return chain.then(function (go) {
+            if (!go) return false;
+            return sendOne(entry).then(function (response) {
+              if (response.status === 429) { later(1000 * (Number(response.headers.get("Retry-After")) || 60)); return false; }
+              if (response.status === 401 || response.status >= 500 ||
+                  (response.status === 400 && response.headers.get("KopEdu-CSRF"))) { later(); return false; }
+              return response.text().then(function (html) {
+                return store.remove("queue", entry.id).then(function () {
+                  applied(entry, response.ok, html, response.headers.get("KopEdu-Write"));
+                  return true;
+                });
               });
-            });
-          }, function () { return false; }); // no signal after all
-        });
-      }, Promise.resolve(true));
-    }).catch(function () {}).then(function () { flushing = null; banner(); });
+            }, function () { later(); return false; }); // no signal after all
+          });
+        }, Promise.resolve(true)).then(function (all) { if (all) laterDelay = 5000; });
+      });
+    }).catch(function () {}).then(function () { flushing = null; notes(); banner(); loggingOut(); });
     return flushing;
   }
 
@@ -288,14 +344,17 @@
     return null;
   }
 
-  function applied(entry, ok, html) {
-    var host = controlOf(entry);
+  function applied(entry, ok, html, verdict) {
+    var host = String(entry.user) === String(userId()) ? controlOf(entry) : null;
     if (ok) {
       if (host && host.getAttribute("data-queue") === "lesson_done") {
         var target = document.getElementById("lesson-done");
         if (target) { htmx.swap(target, html, {swapStyle: "outerHTML"}); return; }
       }
-      if (host) show(ackFor(host.querySelector("input") || host), "saved", T.sent);
+      if (host) {
+        var ack = ackFor(host.querySelector("input") || host);
+        if (verdict === "superseded") show(ack, "saved", plain(html)); else show(ack, "saved", T.saved);
+      }
       return;
     }
     var message = T.refused + " " + entry.label + " — " + (plain(html) || T.failed);
@@ -320,7 +379,7 @@
         if (host.tagName === "FIELDSET") restoreAnswer(host, new URLSearchParams(entry.body));
         show(ackFor(host.querySelector("input") || host), "waiting", T.waiting);
       });
-      banner(entries.length);
+      offlineNext();
     }).catch(function () {});
   }
 
@@ -331,6 +390,125 @@
       else if (input.type === "text") input.value = values[0] || "";
     });
   }
+
+  // Offline, "Berikutnya" follows the saved copy once this lesson's "Tandai selesai" waits on the phone.
+  function offlineNext() {
+    var next = document.querySelector("#lesson-pager [data-next]"), done = document.querySelector("#lesson-done [data-state=waiting]");
+    if (!next || !done) return;
+    var link = document.createElement("a");
+    link.className = "button primary";
+    link.href = next.getAttribute("data-next");
+    link.textContent = next.textContent.trim() + " ›";
+    next.replaceWith(link);
+  }
+
+  // Writes of other users waiting on this phone, said in plain words (whose, how many).
+  function notes() {
+    var box = document.getElementById("sync-notes");
+    if (!box || !session || !session.text) return Promise.resolve();
+    return store.all("queue").then(function (entries) {
+      var by = {};
+      entries.forEach(function (e) {
+        if (String(e.user) === String(session.user)) return;
+        by[e.user] = by[e.user] || {n: 0, name: e.name || "?"};
+        by[e.user].n += 1;
+      });
+      Array.prototype.forEach.call(box.querySelectorAll(".pending-others"), function (p) { p.remove(); });
+      Object.keys(by).forEach(function (user) {
+        var p = document.createElement("p");
+        p.className = "flash pending-others";
+        p.setAttribute("role", "status");
+        p.textContent = fill(session.text.others, by[user]);
+        box.appendChild(p);
+      });
+    }).catch(function () {});
+  }
+
+  // ------------------------------------------------------------------ one phone, several people
+  // What the phone keeps for one user (saved pages and module list, htmx's page snapshots) is removed
+  // when another user's page is shown, at logout and when the session is gone; queued writes stay.
+  function forgetPhone(user) {
+    var owner = localStorage.getItem("kopedu-user");
+    try { sessionStorage.removeItem("htmx-history-cache"); localStorage.removeItem("htmx-history-cache"); } catch (e) {}
+    if (user) localStorage.setItem("kopedu-user", user); else localStorage.removeItem("kopedu-user");
+    return store.all("modules").then(function (modules) {
+      var others = modules.filter(function (m) { return !user || String(m.user) !== user; });
+      return Promise.all(others.map(function (m) { return store.remove("modules", m.id); })).then(function () {
+        // the saved pages (lessons, open quiz attempts) of one user at a time
+        if (window.caches && (others.length || (owner && owner !== user))) return caches["delete"]("kopedu-pages");
+      });
+    })["catch"](function () {});
+  }
+
+  function ownPhone() {
+    var user = userId();
+    if (user === null) return; // the offline page: nobody's
+    if (user !== localStorage.getItem("kopedu-user") || !user) forgetPhone(user);
+  }
+
+  // "Keluar" with writes waiting: say so, and let the person choose.
+  var leaving = null;
+  function loggingOut() {
+    if (!leaving) return;
+    store.all("queue").then(function (entries) {
+      if (!entries.some(function (e) { return e.user === userId(); })) leave();
+    });
+  }
+  function leave() {
+    var form = leaving || document.querySelector("form[data-logout]");
+    leaving = null;
+    form.setAttribute("data-confirmed", "1");
+    if (form.requestSubmit) form.requestSubmit(); else form.submit();
+  }
+  function warn(form, mine, text) {
+    var box = document.getElementById("logout-warning") || document.createElement("section");
+    box.id = "logout-warning";
+    box.className = "card logout-warning";
+    box.setAttribute("role", "alertdialog");
+    box.setAttribute("aria-labelledby", "logout-warning-title");
+    box.textContent = "";
+    var h = document.createElement("h2"), p = document.createElement("p");
+    h.id = "logout-warning-title";
+    h.textContent = fill(text.title, {n: mine.length});
+    p.textContent = text.text;
+    box.appendChild(h);
+    box.appendChild(p);
+    [["wait", "primary"], ["keep", ""], ["delete", "link"]].forEach(function (choice) {
+      var b = document.createElement("button");
+      b.type = "button";
+      b.className = choice[1] + " wide";
+      b.textContent = text[choice[0]];
+      b.addEventListener("click", function () {
+        if (choice[0] === "keep") { leaving = form; leave(); return; }
+        if (choice[0] === "delete") {
+          Promise.all(mine.map(function (e) { return store.remove("queue", e.id); })).then(function () { leaving = form; leave(); });
+          return;
+        }
+        leaving = form;
+        box.textContent = text.waiting;
+        flush();
+      });
+      box.appendChild(b);
+    });
+    document.getElementById("main").prepend(box);
+    box.querySelector("button").focus();
+  }
+
+  document.addEventListener("submit", function (event) {
+    var form = event.target;
+    if (!form.hasAttribute("data-logout")) return;
+    if (form.getAttribute("data-confirmed")) { forgetPhone(""); return; }
+    event.preventDefault();
+    event.stopPropagation(); // before htmx's boosted form sees it
+    store.all("queue").then(function (entries) {
+      var mine = entries.filter(function (e) { return e.user === userId(); });
+      if (!mine.length) { leaving = form; leave(); return; }
+      return askSession().then(function (s) {
+        if (s && s.text) warn(form, mine, s.text);
+        else show(ackFor(form), "error", T.noSignal); // logging out needs the server anyway
+      });
+    }, function () { leaving = form; leave(); });
+  }, true);
 
   // ------------------------------------------------------------------ offline state
   function banner() {
@@ -351,15 +529,7 @@
     });
   }
 
-  window.addEventListener("online", function () { banner(); flush(); });
-
-  // Logging out removes the saved pages (a phone may be shared); writes still waiting stay, kept for
-  // their own account (each carries its user, and only that user's pages send it).
-  document.addEventListener("submit", function (event) {
-    if (!event.target.hasAttribute("data-logout")) return;
-    if (window.caches) caches["delete"]("kopedu-pages");
-    store.clear("modules")["catch"](function () {});
-  });
+  window.addEventListener("online", function () { banner(); laterDelay = 5000; flush(); });
   window.addEventListener("offline", banner);
 
   // ------------------------------------------------------------------ start
@@ -379,6 +549,7 @@
   }
 
   function pageReady() {
+    ownPhone();
     banner();
     markQueued();
     flush();

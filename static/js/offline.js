@@ -1,10 +1,15 @@
 // KopEdu offline reading: "Simpan untuk dibaca offline" (the module's pages and files into Cache Storage,
 // listed in IndexedDB), the "Offline" marks of the outline, the offline page's list, and the service
 // worker's registration. Loaded by kopedu.js where it helps.
+// What is saved belongs to one user: each module records its user, and the pages' cache its owner
+// ("/__owner", read by the service worker); kopedu.js removes them when another user's page is shown.
 (function () {
   "use strict";
-  var store = window.KopEdu.store, userId = window.KopEdu.userId, T = window.KopEdu.text();
-  var PAGES = "kopedu-pages";
+  var store = window.KopEdu.store, T = window.KopEdu.text();
+  var PAGES = "kopedu-pages", OWNER = "/__owner";
+  // the offline page is nobody's: it shows what the phone's last user saved
+  function userId() { var u = window.KopEdu.userId(); return u === null ? localStorage.getItem("kopedu-user") || "" : u; }
+  function mine(modules) { return modules.filter(function (m) { return String(m.user) === userId(); }); }
 
   function kb(bytes) { return Math.max(1, Math.round(bytes / 1024)) + " KB"; }
 
@@ -24,7 +29,7 @@
     box.querySelector("[data-offline-save]").disabled = true;
     var total = 0, images = {};
     caches.open(PAGES).then(function (cache) {
-      var chain = Promise.resolve();
+      var chain = cache.put(OWNER, new Response(userId()));
       data.pages.forEach(function (page) {
         chain = chain.then(function () {
           return cacheUrl(cache, page[0], page[0] + (page[0].indexOf("/pelajaran/") > 0 ? "?simpan=1" : ""))
@@ -64,7 +69,9 @@
       return caches.open(PAGES).then(function (cache) {
         var urls = module ? module.pages.map(function (p) { return p[0]; }).concat(module.files) : [];
         return Promise.all(urls.filter(function (u) { return !keep[u]; }).map(function (u) { return cache["delete"](u); }));
-      }).then(function () { return store.remove("modules", id); });
+      }).then(function () { return store.remove("modules", id); }).then(function () {
+        if (modules.length < 2) return caches["delete"](PAGES); // nothing saved any more: its owner neither
+      });
     }).then(markSaved);
   }
 
@@ -72,6 +79,7 @@
   function markSaved() {
     if (!window.caches) return Promise.resolve();
     return store.all("modules").then(function (modules) {
+      modules = mine(modules);
       var saved = {}, byId = {};
       modules.forEach(function (m) { byId[m.id] = m; m.pages.forEach(function (p) { saved[p[0]] = true; }); });
       Array.prototype.forEach.call(document.querySelectorAll("[data-offline]"), function (box) {

@@ -324,6 +324,8 @@ TABLE: dict[str, Case] = {
     "POST /rencana/<int:plan_id>/nilai":             row(L,   403,  403,  422,  403,  403,  403,  422,
                                                          values=lambda w: {"plan_id": w.plan.id}),
     "GET /rencana/kiriman/<int:submission_id>":      row(L,   403,  403,  303,  403,  403,  403,  303),
+    # --- offline: who is logged in and the session's form token, for the phone's queue (anyone; no data of others)
+    "GET /sinkron/sesi":                             row(200, 200,  200,  200,  200,  200,  200,  200),
 }
 
 SKIP_ENDPOINTS = {"static"}
