@@ -68,14 +68,20 @@ def test_a_field_saves_on_its_own_and_a_replay_is_applied_once(wb, client, htmx_
     plan = _start(client, wb)
     htmx_client = _Htmx(client)
     url = f"/rencana/{plan.id}/simpan"
-    saved = htmx_client.post(url, data={"profil.nama_usaha": "Gerai sembako", "client_id": "abcdefgh12345678"})
+    saved = htmx_client.post(url, data={"profil.nama_usaha": "Gerai sembako"})
     assert saved.status_code == 200 and "Tersimpan" in saved.get_data(as_text=True)
     assert len(saved.get_data()) < 200
-    # the same queued write arriving again (after the participant typed something newer) changes nothing
-    htmx_client.post(url, data={"profil.nama_usaha": "Gerai sembako", "client_id": "zzzzzzzz12345678"})
-    htmx_client.post(url, data={"profil.nama_usaha": "Gerai baru", "client_id": "yyyyyyyy12345678"})
-    replay = htmx_client.post(url, data={"profil.nama_usaha": "Gerai sembako", "client_id": "zzzzzzzz12345678"})
-    assert replay.status_code == 200
+    # through the one queue of kopedu.learning.sync: an id is applied once, the newest choice per field wins
+    old = {"profil.nama_usaha": "Gerai sembako", "client_id": "zzzzzzzz12345678", "chosen_at": "1765000000000"}
+    first = htmx_client.post(url, data=old)
+    assert first.headers["KopEdu-Write"] == "applied"
+    again = htmx_client.post(url, data=old)
+    assert again.status_code == 200 and again.headers["KopEdu-Write"] == "replay"
+    htmx_client.post(url, data={"profil.nama_usaha": "Gerai baru", "client_id": "yyyyyyyy12345678",
+                                "chosen_at": "1765000060000"})
+    late = htmx_client.post(url, data=old)  # the older choice arriving after the newer one
+    assert late.status_code == 200 and late.headers["KopEdu-Write"] == "superseded"
+    assert "sudah tersimpan" in late.get_data(as_text=True)
     db.session.expire_all()
     assert _plan_of(wb.owner).data["profil"]["nama_usaha"] == "Gerai baru"
     row = htmx_client.post(url, data={"rencana_aksi.rows.4.kegiatan": "Rapat evaluasi"})
