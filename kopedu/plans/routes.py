@@ -147,12 +147,23 @@ def save(plan_id: int):
     plan = _plan(plan_id, edit=True)
     fields = [(key, request.form.get(key, "")) for key in request.form if steps.field_for(key)]
     write_id = request.form.get("client_id")
+    verdict = sync.Verdict.APPLY
     try:
         if not fields:
             raise services.PlanError(_("Isian ini tidak dikenal."), status=400)
-        if sync.first_time(current_user.id, write_id, "plan_field"):
+        # one field per queued save (the fieldset's hx-params): the newest choice per field wins
+        target = f"plan:{plan.id}:{fields[0][0]}" if len(fields) == 1 else None
+        verdict = sync.apply_once(current_user.id, write_id, "plan_field", target=target,
+                                  chosen_at=request.form.get("chosen_at"))
+        if verdict:
             for key, value in fields:
                 services.save_field(plan, key, value)
+    except (sync.BadClientId, sync.TooManyWrites) as error:
+        db.session.rollback()
+        response = make_response(str(error.message), error.status)
+        if isinstance(error, sync.TooManyWrites):
+            response.headers["Retry-After"] = str(error.retry_after)
+        return response
     except services.PlanError as error:
         db.session.rollback()
         if is_partial():
@@ -163,9 +174,10 @@ def save(plan_id: int):
             return redirect(url_for(".overview", plan_id=plan_id))
         abort(error.status)
     if is_partial():
-        response = render("plans/step.html", block="field_status", saved=True, message=None)
+        response = render("plans/step.html", block="field_status", saved=True, message=None,
+                          superseded=verdict is sync.Verdict.SUPERSEDED)
         db.session.commit()
-        return response
+        return sync.annotate(response, verdict)
     db.session.commit()
     target = steps.BY_KEY.get(request.form.get("lanjut", ""))
     if target is not None:
@@ -179,6 +191,8 @@ def save(plan_id: int):
 def compute(plan_id: int):
     """The finance step's results for the figures as typed (not saved: the fields save themselves)."""
     plan = _plan(plan_id)
+    if not is_partial():
+        return _step_page(plan, steps.BY_KEY["keuangan"])
     raw = dict(plan.step("keuangan"))
     products = [dict(p) for p in raw.get("produk") or [] if isinstance(p, dict)]
     for key in request.args:

@@ -207,5 +207,7 @@ def table_rows(data: dict, step: Step) -> list[dict]:
 
 def rows_to_show(data: dict, step: Step) -> int:
     """Rows offered on the step's screen: those stored plus two empty ones (at least three)."""
+    if not step.columns:
+        return 0
     limit = MAX_ROWS["produk" if step.key == "keuangan" else step.key]
     return min(max(len(table_rows(data, step)) + 2, 3), limit)

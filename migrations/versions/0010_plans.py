@@ -2,7 +2,7 @@
 and business_plan_snapshot
 
 Revision ID: 0010_plans
-Revises: 0006_offline
+Revises: 0010_offline
 """
 from alembic import op
 import sqlalchemy as sa
@@ -11,7 +11,7 @@ import kopedu.db
 
 
 revision = "0010_plans"
-down_revision = "0006_offline"
+down_revision = "0010_offline"  # chained after the offline branch, merged into this one
 branch_labels = None
 depends_on = None
 

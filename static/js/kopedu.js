@@ -384,10 +384,11 @@
   }
 
   function restoreAnswer(fieldset, body) {
-    Array.prototype.forEach.call(fieldset.querySelectorAll("input[name]"), function (input) {
+    Array.prototype.forEach.call(fieldset.querySelectorAll("input[name], textarea[name]"), function (input) {
       var values = body.getAll(input.name);
+      if (!body.has(input.name) && input.type !== "radio" && input.type !== "checkbox") return; // not in this write
       if (input.type === "radio" || input.type === "checkbox") input.checked = values.indexOf(input.value) >= 0;
-      else if (input.type === "text") input.value = values[0] || "";
+      else if (input.type === "text" || input.type === "textarea") input.value = values[0] || "";
     });
   }
 

@@ -301,6 +301,30 @@ TABLE: dict[str, Case] = {
     "GET /pantau/wilayah/<code>/tertinggal/ekspor.<any(csv, xlsx):fmt>":
                                                      row(L,   403,  403,  200,  403,  200,  403,  200),
 
+    # --- plan-core: the business-plan workbook (the owner's plan is sent, so the observer of the region reads it)
+    "GET /rencana/tugas/<int:lesson_id>":            row(L,   303,  200,  303,  403,  403,  403,  303,
+                                                         values=lambda w: {"lesson_id": w.assignment_lesson.id}),
+    "POST /rencana/tugas/<int:lesson_id>/mulai":     row(L,   303,  303,  403,  403,  403,  403,  403,
+                                                         values=lambda w: {"lesson_id": w.assignment_lesson.id}),
+    "GET /rencana/<int:plan_id>":                    row(L,   200,  404,  200,  404,  200,  404,  200,
+                                                         values=lambda w: {"plan_id": w.plan.id}),
+    "GET /rencana/<int:plan_id>/langkah/<step>":     row(L,   200,  404,  200,  404,  200,  404,  200,
+                                                         values=lambda w: {"plan_id": w.plan.id, "step": "keuangan"}),
+    "GET /rencana/<int:plan_id>/keuangan/hitung":    row(L,   200,  404,  200,  404,  200,  404,  200,
+                                                         values=lambda w: {"plan_id": w.plan.id}),
+    "GET /rencana/<int:plan_id>/rencana-bisnis.<any(pdf, docx):fmt>":
+                                                     row(L,   200,  404,  200,  404,  200,  404,  200,
+                                                         values=lambda w: {"plan_id": w.plan.id, "fmt": "pdf"}),
+    "POST /rencana/<int:plan_id>/simpan":            row(L,   303,  404,  403,  404,  403,  404,  403,
+                                                         values=lambda w: {"plan_id": w.plan.id},
+                                                         data={"profil.nama_usaha": "Gerai"}),
+    "POST /rencana/<int:plan_id>/kirim":             row(L,   409,  404,  403,  404,  403,  404,  403,
+                                                         values=lambda w: {"plan_id": w.plan.id}),
+    "GET /rencana/<int:plan_id>/penilaian":          row(L,   403,  403,  200,  403,  403,  403,  200,
+                                                         values=lambda w: {"plan_id": w.plan.id}),
+    "POST /rencana/<int:plan_id>/nilai":             row(L,   403,  403,  422,  403,  403,  403,  422,
+                                                         values=lambda w: {"plan_id": w.plan.id}),
+    "GET /rencana/kiriman/<int:submission_id>":      row(L,   403,  403,  303,  403,  403,  403,  303),
     # --- offline: who is logged in and the session's form token, for the phone's queue (anyone; no data of others)
     "GET /sinkron/sesi":                             row(200, 200,  200,  200,  200,  200,  200,  200),
 

@@ -118,6 +118,13 @@ def build(app) -> SimpleNamespace:
                                upload_dir=app.config["UPLOAD_DIR"])
     w.submission = w.version.submission
     w.file = w.version.files[0]
+    # --- plan-core: the bundled assignment is a workbook; the owner's is complete and sent (version 2)
+    from kopedu.plans import services as plans
+    from tests.plans.conftest import complete_data
+
+    w.plan = plans.start(w.assignment, w.enrollment, w.owner)
+    w.plan.data = complete_data()
+    plans.submit(w.plan, w.enrollment)
     w.certificate = certificates.issue(w.enrollment, by=w.admin, reason="Matriks akses")
     certificates.regenerate(w.certificate, w.admin, "Versi lama untuk matriks akses")
     w.export = jobs.create_export(w.course, w.cohort, w.admin)
