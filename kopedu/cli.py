@@ -171,5 +171,20 @@ def prune_client_writes_command():
     click.echo(f"Client writes pruned: {count} older than {retention().days} days.")
 
 
+@kopedu_cli.command("purge-uploads")
+def purge_uploads_command():
+    """Remove resumable uploads nobody claimed for three days: their chunks, or their stored file (run
+    nightly)."""
+    from flask import current_app
+
+    import kopedu.grading.services  # noqa: F401 - registers what uploads are for
+    import kopedu.plans.checkins  # noqa: F401
+    from kopedu.resumable.services import purge
+
+    count = purge(current_app.config["UPLOAD_DIR"])
+    db.session.commit()
+    click.echo(f"Unclaimed uploads removed: {count}.")
+
+
 def register(app) -> None:
     app.cli.add_command(kopedu_cli)
