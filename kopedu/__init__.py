@@ -74,6 +74,7 @@ def _register_models() -> None:
     import kopedu.regions.models  # noqa: F401
     import kopedu.reports.models  # noqa: F401
     import kopedu.plans.kawal_models  # noqa: F401
+    import kopedu.plans.photos  # noqa: F401
     import kopedu.resumable.models  # noqa: F401
 
 

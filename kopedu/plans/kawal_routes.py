@@ -216,3 +216,5 @@ def export_plans(fmt: str):
 def export_checkins(fmt: str):
     header, rows = services.checkins_table(current_user, _region_arg())
     return exports.send_table(header, rows, "kawal-laporan", fmt, title=_("Laporan bulanan"))
+
+from kopedu.plans import photo_routes  # noqa: E402,F401 - the workbook photos share this blueprint

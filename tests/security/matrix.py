@@ -348,6 +348,20 @@ TABLE: dict[str, Case] = {
                                                      row(L,   403,  403,  200,  200,  200,  200,  200),
     "GET /kawal/wilayah/laporan.<any(csv, xlsx):fmt>":
                                                      row(L,   403,  403,  200,  200,  200,  200,  200),
+    # the workbook's photos: those who may see the workbook (a draft: not yet its region's observers);
+    # adding and removing: its participant while it is open for changes
+    "GET /rencana/<int:plan_id>/foto":               row(L,   200,  404,  200,  404,  404,  404,  200,
+                                                         values=lambda w: {"plan_id": w.photo_plan.id}),
+    "POST /rencana/<int:plan_id>/foto":              row(L,   422,  404,  403,  404,  404,  404,  403,
+                                                         values=lambda w: {"plan_id": w.photo_plan.id}),
+    "GET /rencana/<int:plan_id>/foto/<int:photo_id>":
+                                                     row(L,   200,  404,  200,  404,  404,  404,  200,
+                                                         values=lambda w: {"plan_id": w.photo_plan.id,
+                                                                           "photo_id": w.plan_photo.id}),
+    "POST /rencana/<int:plan_id>/foto/<int:photo_id>/hapus":
+                                                     row(L,   303,  404,  403,  404,  404,  404,  403,
+                                                         values=lambda w: {"plan_id": w.photo_plan.id,
+                                                                           "photo_id": W.fresh_plan_photo(w).id}),
 }
 
 SKIP_ENDPOINTS = {"static"}

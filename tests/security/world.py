@@ -168,7 +168,35 @@ def _plan_kawal(w, app) -> None:
     w.upload = ResumableUpload(id=secrets.token_hex(16), user_id=w.owner.id, purpose="tugas",
                                target_id=w.assignment_lesson.id, original_name="rencana.pdf", size=1000, offset=0)
     db.session.add(w.upload)
+    # the owner's workbook (a draft, of a workbook assignment of its own) with a photo
+    from kopedu.plans.models import BusinessPlan
+    from tests import factories
+
+    workbook = factories.assignment(w.course, title="Buku kerja (matriks)")
+    workbook.kind = "business_plan"
+    w.photo_plan = BusinessPlan(assignment_id=workbook.id, user_id=w.owner.id,
+                                cooperative_id=w.owner.cooperative_id, data={})
+    db.session.add(w.photo_plan)
+    db.session.flush()
+    w.plan_photo = fresh_plan_photo(w)
     db.session.commit()
+
+
+def fresh_plan_photo(w):
+    import secrets
+
+    from flask import current_app
+
+    from kopedu import storage
+    from kopedu.plans.photos import PlanPhoto
+
+    name = secrets.token_hex(16)
+    storage.write_file(current_app.config["UPLOAD_DIR"] / "plans" / name, _png())
+    photo = PlanPhoto(plan_id=w.photo_plan.id, caption="Gerai", stored_name=name, original_name="gerai.png",
+                      kind="png", size=len(_png()))
+    db.session.add(photo)
+    db.session.commit()
+    return photo
 
 
 def _import(cohort, actor):
