@@ -74,3 +74,37 @@ def test_photo_is_compressed_and_resumes_after_a_dropped_connection(page, app, t
     path = app.config["UPLOAD_DIR"] / "submissions" / stored.stored_name
     assert stored.kind == "jpg" and stored.original_name == "IMG_20261207_101500.jpg"
     assert path.stat().st_size == stored.size <= 500 * 1024
+
+
+def test_a_photo_attached_offline_waits_on_the_phone_and_goes_when_the_signal_returns(page, app, tmp_path):
+    course = factories.course(title="Penguatan Kapasitas")
+    assignment = factories.assignment(course, submit_text=False)
+    participant = factories.user(full_name="Yuliana Ndun", phone="6281200000001",
+                                 cooperative_id=factories.cooperative().id)
+    factories.enrollment(participant, course)
+    db.session.commit()
+    photo = tmp_path / "gerai.jpg"
+    photo.write_bytes(phone_photo(seed=3))
+
+    log_in(page, "081200000001", factories.PASSWORD)
+    page.goto(f"/tugas/{assignment.lesson_id}")
+    page.wait_for_selector("#files[data-upload-ready]", state="attached")
+    cdp = page.context.new_cdp_session(page)
+    cdp.send("Network.enable")
+    throttle(cdp, offline=True)
+    page.set_input_files("#files", str(photo))
+    item = page.locator(".upload")
+    expect(item).to_have_attribute("data-state", "waiting", timeout=30_000)
+    assert "Menunggu sinyal" in item.inner_text()
+    # the form cannot be sent while the photo waits
+    page.get_by_role("button", name="Kirim").click()
+    expect(page.locator(".upload-busy")).to_be_visible()
+    db.session.expire_all()
+    assert db.session.scalar(select(ResumableUpload)) is None
+    throttle(cdp)
+    expect(item).to_have_attribute("data-state", "done", timeout=90_000)
+    page.get_by_role("button", name="Kirim").click()
+    page.wait_for_selector("text=Versi 1 sudah terkirim", timeout=30_000)
+    db.session.expire_all()
+    [stored] = db.session.scalars(select(SubmissionFile)).all()
+    assert stored.kind == "jpg" and stored.size <= 500 * 1024
