@@ -8,9 +8,11 @@ so it is made inline in the request, which reports the time in a Server-Timing h
 """
 from __future__ import annotations
 
+import atexit
 import base64
 import io
 import re
+from functools import lru_cache
 from pathlib import Path
 
 from flask import current_app, render_template
@@ -118,9 +120,25 @@ def context(plan: BusinessPlan, data: dict | None = None) -> dict:
             "title": _("Rencana Bisnis %(name)s", name=cooperative)}
 
 
+@lru_cache(maxsize=1)
+def _weasy():
+    """WeasyPrint, the restricted fetcher (only the shipped fonts) and one font configuration, made once per
+    process: loading the fonts anew for every plan cost more than the layout."""
+    from weasyprint import HTML
+    from weasyprint.text.fonts import FontConfiguration
+
+    return HTML, FontConfiguration(), web_pdf.restricted_fetcher(roots=(FONT_DIR,))
+
+
+atexit.register(_weasy.cache_clear)
+
+
 def pdf(ctx: dict) -> bytes:
     html = render_template("plans/document.html", **ctx)
-    return web_pdf.html_to_pdf(html, base_url=FONT_DIR.as_uri() + "/", roots=(FONT_DIR,))
+    HTML, font_config, fetcher = _weasy()
+    with web_pdf.render_lock:  # one rendering at a time per process, shared with every other PDF
+        document = HTML(string=html, base_url=FONT_DIR.as_uri() + "/", url_fetcher=fetcher)
+        return document.write_pdf(font_config=font_config)
 
 
 def docx(ctx: dict) -> bytes:

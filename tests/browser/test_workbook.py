@@ -38,11 +38,9 @@ def test_fields_save_compute_and_wait_offline(app, page, wb):
     assert "profil" not in db.session.get(BusinessPlan, plan.id).data
     page.context.set_offline(False)
     page.evaluate("window.dispatchEvent(new Event('online'))")
-    page.wait_for_function("""async () => {
-      const db = await new Promise((ok) => { const r = indexedDB.open("kopedu", 1); r.onsuccess = () => ok(r.result); });
-      const n = await new Promise((ok) => { const r = db.transaction("queue").objectStore("queue").count(); r.onsuccess = () => ok(r.result); });
-      return n === 0;
-    }""")
+    ack = page.locator("#ack-f-profil-nama_usaha")
+    page.wait_for_selector("#ack-f-profil-nama_usaha:is([data-state=saved], [data-state=error])")
+    assert ack.get_attribute("data-state") == "saved", ack.inner_text()
     db.session.expire_all()
     assert db.session.get(BusinessPlan, plan.id).data["profil"]["nama_usaha"] == "Gerai sembako Oebufu"
 
