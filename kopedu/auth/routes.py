@@ -59,8 +59,8 @@ def logout():
     # cookie, a shared phone at the hall), not only this one.
     current_user.end_sessions()
     db.session.commit()
-    logout_user()
     session.clear()
+    logout_user()  # after the clear: it asks for the "Tetap masuk" cookie to be deleted too
     flash(_("Anda sudah keluar."), "info")
     return hx_redirect(url_for("auth.login"))
 

@@ -6,7 +6,7 @@ from pathlib import Path
 from flask import current_app, url_for
 
 # The app shell: cached when the worker installs, so that any saved page renders without a network.
-SHELL_FILES = ("css/kopedu.css", "vendor/htmx-2.0.11.min.js", "js/kopedu.js", "js/offline.js",
+SHELL_FILES = ("css/kopedu.css", "vendor/htmx-2.0.11.min.js", "js/kopedu.js", "js/offline.js", "js/sync.js",
                "img/logo.svg", "manifest.webmanifest")
 _cache: dict[str, str] = {}
 

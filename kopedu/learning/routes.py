@@ -10,7 +10,7 @@ after, so that committing does not expire the loaded outline and cost a query pe
 """
 import re
 
-from flask import abort, flash, jsonify, make_response, request, url_for
+from flask import abort, flash, g, jsonify, make_response, request, url_for
 from flask_babel import format_decimal, gettext as _
 from flask_login import current_user, login_required
 from flask_wtf.csrf import generate_csrf
@@ -63,8 +63,7 @@ def _fragment_error(error: services.LearningError):
     body = Markup('<span class="error" role="alert">{}</span>').format(str(error.message))
     response = make_response(str(body), error.status)
     response.vary.add("HX-Request")
-    if getattr(error, "retry_after", None):
-        response.headers["Retry-After"] = str(error.retry_after)
+    response.headers.update(getattr(error, "headers", None) or {})  # Retry-After, KopEdu-Write
     return response
 
 
@@ -203,7 +202,8 @@ def complete(slug: str, lesson_id: int):
     posttest_before = state.posttest_open
     try:
         verdict = sync.apply_once(current_user.id, request.form.get("client_id"), "lesson_done",
-                                  target=f"lesson_done:{lesson_id}", chosen_at=request.form.get("chosen_at"))
+                                  target=f"lesson_done:{lesson_id}", chosen_at=request.form.get("chosen_at"),
+                                  owner=request.form.get("for_user"))
         if verdict:
             services.mark_lesson_done(state, item.lesson)  # a replayed write changes nothing
     except services.LearningError as error:
@@ -340,7 +340,7 @@ def save_answer(attempt_id: int):
         # one question per save (the fieldset's hx-params): newest choice per question wins
         target = f"answer:{attempt.id}:{next(iter(answers))}" if len(answers) == 1 else None
         verdict = sync.apply_once(current_user.id, write_id, "answer", target=target,
-                                  chosen_at=request.form.get("chosen_at"))
+                                  chosen_at=request.form.get("chosen_at"), owner=request.form.get("for_user"))
         if verdict:
             saved = services.save_answers(attempt, answers)
         else:
@@ -429,6 +429,7 @@ def offline_page():
     """The page the service worker shows for a page that is not saved on the phone, with the list
     of what is (filled in on the phone from its own storage). Kept in the app shell for whoever uses
     the phone next: rendered `neutral`, with nothing of the person who was logged in when it was fetched."""
+    g.neutral_page = True  # nor its headers (kopedu.web.security)
     return render("learning/offline.html", neutral=True)
 
 

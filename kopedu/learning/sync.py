@@ -5,13 +5,15 @@ each queued write with two extra form fields:
 
 - `client_id`: an id made on the phone for this write (8–64 of A–Z a–z 0–9 _ -);
 - `chosen_at`: when the person chose it on the phone, in milliseconds since 1970 (JavaScript's
-  Date.now()). A time ahead of the server's clock counts as the server's now.
+  Date.now()). A time ahead of the server's clock counts as the server's now;
+- `for_user`: the id of the user the page was served for: a write of another user than the one logged
+  in is refused (OtherUser, 409) and stays on the phone for its owner.
 
 A route that accepts such a write calls, before applying it, in the transaction that applies it:
 
     verdict = sync.apply_once(current_user.id, request.form.get("client_id"), "answer",
                               target=f"answer:{attempt.id}:{question_id}",
-                              chosen_at=request.form.get("chosen_at"))
+                              chosen_at=request.form.get("chosen_at"), owner=request.form.get("for_user"))
     if verdict:            # Verdict.APPLY: the first arrival of the newest choice for that target
         ...apply the write...
     # Verdict.REPLAY (this client id was applied before) and Verdict.SUPERSEDED (a choice made later
@@ -24,6 +26,8 @@ and answers with `sync.annotate(response, verdict)` so the phone can say "a newe
   fresh client id is applied (a lesson completion, which is idempotent anyway).
 - A write refused by the route's own rules rolls back, its row with it (or the route calls `forget`
   when it commits other work), so its replay is refused again.
+- The errors (BadClientId, OtherUser, TooManyWrites) are LearningErrors: answer with their `status`,
+  `message` and `headers`.
 - More than `CLIENT_WRITES_PER_MINUTE` (config, default 120) writes recorded for one user in a minute
   raise TooManyWrites (429, with Retry-After): the phone keeps the write and sends it later, so a real
   write is never lost; a flood adds no rows.
@@ -71,6 +75,15 @@ class TooManyWrites(LearningError):
     status = 429
     default = _l("Terlalu banyak simpanan dalam satu menit. Simpanan ini tetap di HP dan dikirim lagi sebentar lagi.")
     retry_after = 60
+    headers = {"Retry-After": "60"}
+
+
+class OtherUser(LearningError):
+    """The write was made for another account than the one logged in now (a shared phone): refused
+    without a trace; the phone keeps it for its owner (KopEdu-Write: other-user)."""
+    status = 409
+    default = _l("Catatan ini dibuat untuk akun lain di HP ini. Catatan tetap di HP sampai pemiliknya masuk lagi.")
+    headers = {RESPONSE_HEADER: "other-user"}
 
 
 def client_id(value: str | None) -> str | None:
@@ -101,9 +114,13 @@ def chosen_time(value, now: datetime | None = None) -> datetime | None:
 
 
 def apply_once(user_id: int, write_id: str | None, kind: str, target: str | None = None,
-               chosen_at=None, *, now: datetime | None = None) -> Verdict:
+               chosen_at=None, *, owner=None, now: datetime | None = None) -> Verdict:
     """Record a client write about to be applied and say whether to apply it (see the module's text).
-    BadClientId (400) for a malformed id, time or target; TooManyWrites (429) past the per-user cap."""
+    `owner`: the user id the phone queued it for (the form field `for_user`), when sent.
+    BadClientId (400) for a malformed id, time or target; OtherUser (409) when `owner` is someone else;
+    TooManyWrites (429) past the per-user cap."""
+    if owner not in (None, "") and str(owner) != str(user_id):
+        raise OtherUser()
     write_id = client_id(write_id)
     if write_id is None:
         return Verdict.APPLY

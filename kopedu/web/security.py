@@ -1,5 +1,5 @@
 """Security headers and the login manager's answers for anonymous users."""
-from flask import request, url_for
+from flask import g, request, url_for
 from flask_babel import lazy_gettext as _l
 
 from kopedu.extensions import login_manager
@@ -64,6 +64,6 @@ def register(app) -> None:
 
             # whose page this is: the service worker refreshes a page saved on the phone only with a copy
             # served for the same user (static/sw.js)
-            if current_user.is_authenticated:
+            if current_user.is_authenticated and not g.get("neutral_page"):
                 response.headers["KopEdu-User"] = str(current_user.id)
         return response

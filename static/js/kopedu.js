@@ -1,18 +1,11 @@
 // KopEdu: only what htmx cannot do by itself.
 // - every htmx write says "Menyimpan…", then "✓ Tersimpan", or a plain error with "Coba lagi";
-// - the queue: writes that can wait made offline or without an answer are kept on the phone (IndexedDB)
-//   and sent when the signal returns. Any htmx form or field inside an element marked
-//     data-queue="<kind>"         (e.g. "answer", "lesson_done", "plan_field")
-//     data-queue-key="<what>"     (one waiting write per key: a later choice replaces the one waiting)
-//     data-queue-label="<name>"   (named in "Tidak terkirim: <name> — …")
-//   is queued: it is sent with the fields client_id (an id made on the phone) and chosen_at (when it
-//   was chosen, ms since 1970), and kept with the id of the user the page was served for. It is sent
-//   only in that user's session, with the session's current CSRF token (asked from /sinkron/sesi, never
-//   a stored one); another user's writes stay on the phone and the page says whose. The server applies
-//   each id once and keeps the newest choice per target (kopedu.learning.sync.apply_once);
-// - a shared phone: the saved pages, the saved-module list and htmx's page snapshots belong to one
-//   user and are removed when another logs in, at logout and when the session is gone; "Keluar" with
-//   writes waiting asks first;
+// - the queue (README "Offline and weak signal"): an htmx write inside an element marked
+//   data-queue="<kind>" data-queue-key="<target>" data-queue-label="<name>" made offline or without an
+//   answer is kept on the phone (IndexedDB) with client_id, chosen_at and its user, and sent by sync.js
+//   in that user's session only, with the session's token;
+// - one user's things on a shared phone (saved pages, module list, htmx snapshots) go when another
+//   user's page shows, at logout and when the session is gone; "Keluar" with writes waiting asks first;
 // - the countdown of a timed quiz (the server keeps the deadline);
 // - offline.js where it helps (below).
 (function () {
@@ -66,9 +59,6 @@
 
   // "" on a page of nobody (the login page), null on the offline page (kept for whoever comes next)
   function userId() { return document.body.getAttribute("data-user"); }
-  function csrfToken() {
-    try { return JSON.parse(document.body.getAttribute("hx-headers"))["X-CSRFToken"]; } catch (e) { return ""; }
-  }
   function newId() {
     var bytes = new Uint8Array(16);
     crypto.getRandomValues(bytes);
@@ -78,9 +68,6 @@
     var box = document.createElement("div");
     box.innerHTML = html;
     return (box.textContent || "").replace(/\s+/g, " ").trim();
-  }
-  function fill(text, values) {
-    return String(text || "").replace(/\{(\w+)\}/g, function (m, k) { return values[k] != null ? values[k] : m; });
   }
 
   // ------------------------------------------------------------------ acknowledgements
@@ -150,6 +137,7 @@
     if (WRITE.test(detail.verb) && detail.elt.closest("[data-queue]")) {
       detail.parameters.client_id = newId();
       detail.parameters.chosen_at = String(Date.now());
+      detail.parameters.for_user = userId() || "";
     }
   });
 
@@ -180,7 +168,8 @@
   document.addEventListener("htmx:beforeSwap", function (event) {
     var config = event.detail.requestConfig, xhr = event.detail.xhr;
     if (!config || !WRITE.test(config.verb)) return;
-    if (xhr.status >= 500 || xhr.status === 429 || (xhr.status === 400 && xhr.getResponseHeader("KopEdu-CSRF"))) {
+    if (xhr.status >= 500 || xhr.status === 429 || (xhr.status === 400 && xhr.getResponseHeader("KopEdu-CSRF")) ||
+        xhr.getResponseHeader("KopEdu-Write") === "other-user") {
       event.detail.shouldSwap = false;
     }
   });
@@ -190,10 +179,9 @@
     if (!info || !detail.requestConfig || !WRITE.test(detail.requestConfig.verb)) return;
     (info.buttons || []).forEach(function (b) { b.disabled = false; });
     var xhr = detail.xhr, status = xhr ? xhr.status : 0;
-    // the server never decided (no answer, its error, a flood, a form token of an earlier session, the
-    // session gone): a queued write stays on the phone and is sent again
+    // the server did not decide (no answer, 5xx, 429, stale token, no session): a queued write stays
     var undecided = status === 0 || status >= 500 || status === 429 || status === 401 ||
-      (status === 400 && xhr.getResponseHeader("KopEdu-CSRF"));
+      (status === 400 && xhr.getResponseHeader("KopEdu-CSRF")) || xhr.getResponseHeader("KopEdu-Write") === "other-user";
     if (!undecided || !info.entry) answered(info);
     if (detail.successful && status < 300) {
       if (document.body.contains(info.ack)) {
@@ -268,105 +256,36 @@
     }).then(markQueued);
   }
 
-  // Who is logged in now, the session's token, and the texts about the queue.
-  var session = null;
-  function askSession() {
-    return fetch("/sinkron/sesi", {credentials: "same-origin", cache: "no-store"})
-      .then(function (r) { return r.ok ? r.json() : null; })
-      .then(function (s) { if (s) session = s; return s; }, function () { return null; });
+  // sync.js (sending, notes, the logout question) is fetched only when something waits on the phone
+  var syncing = null;
+  function withSync() {
+    if (!syncing) syncing = new Promise(function (resolve, reject) {
+      var script = document.createElement("script");
+      script.src = document.body.getAttribute("data-sync-js");
+      script.onload = function () { resolve(window.KopEduSync); };
+      script.onerror = function () { syncing = null; reject(); };
+      document.head.appendChild(script);
+    });
+    return syncing;
   }
-
+  function flush() {
+    if (!navigator.onLine) return Promise.resolve();
+    return store.all("queue").then(function (entries) {
+      if (entries.length || window.KopEduSync) return withSync().then(function (sync) { return sync.flush(); });
+    })["catch"](function () {});
+  }
   // A retry while online (no answer, a flood): after 5 s, then longer, at most a minute.
-  var laterTimer = null, laterDelay = 5000;
+  var laterTimer = null, delay = {ms: 5000};
   function later(ms) {
     clearTimeout(laterTimer);
-    laterTimer = setTimeout(function () { laterTimer = null; flush(); }, ms || laterDelay);
-    laterDelay = Math.min(laterDelay * 2, 60000);
-  }
-
-  // The stored body, without any token (an earlier release stored the form's): the session's goes in the header.
-  function body(entry) {
-    var params = new URLSearchParams(entry.body);
-    params["delete"]("csrf_token");
-    if (!params.get("chosen_at")) params.set("chosen_at", String(entry.at));
-    return params.toString();
-  }
-
-  function sendOne(entry, fresh) {
-    return fetch(entry.url, {method: "POST", credentials: "same-origin", body: body(entry),
-      headers: {"HX-Request": "true", "X-CSRFToken": session.csrf, "Content-Type": "application/x-www-form-urlencoded"}})
-      .then(function (r) {
-        // the token went stale (a new session meanwhile): ask again, once
-        if (r.status === 400 && r.headers.get("KopEdu-CSRF") && !fresh) {
-          return askSession().then(function (s) {
-            return s && String(s.user) === String(entry.user) ? sendOne(entry, true) : r;
-          });
-        }
-        return r;
-      });
-  }
-
-  var flushing = null;
-  function flush() {
-    if (flushing || !navigator.onLine) return flushing;
-    flushing = store.all("queue").then(function (entries) {
-      if (!entries.length) return;
-      return askSession().then(function (s) {
-        if (!s) { later(); return; } // no signal after all
-        if (String(s.user || "") !== String(userId() || "") && userId() !== null) forgetPhone(s.user ? String(s.user) : "");
-        if (!s.user) return; // nobody logged in: everything waits for its owner
-        var mine = entries.filter(function (e) { return String(e.user) === String(s.user); })
-          .sort(function (a, b) { return a.at - b.at; });
-        return mine.reduce(function (chain, entry) {
-          return chain.then(function (go) {
-            if (!go) return false;
-            return sendOne(entry).then(function (response) {
-              if (response.status === 429) { later(1000 * (Number(response.headers.get("Retry-After")) || 60)); return false; }
-              if (response.status === 401 || response.status >= 500 ||
-                  (response.status === 400 && response.headers.get("KopEdu-CSRF"))) { later(); return false; }
-              return response.text().then(function (html) {
-                return store.remove("queue", entry.id).then(function () {
-                  applied(entry, response.ok, html, response.headers.get("KopEdu-Write"));
-                  return true;
-                });
-              });
-            }, function () { later(); return false; }); // no signal after all
-          });
-        }, Promise.resolve(true)).then(function (all) { if (all) laterDelay = 5000; });
-      });
-    }).catch(function () {}).then(function () { flushing = null; notes(); banner(); loggingOut(); });
-    return flushing;
+    laterTimer = setTimeout(function () { laterTimer = null; flush(); }, ms || delay.ms);
+    delay.ms = Math.min(delay.ms * 2, 60000);
   }
 
   function controlOf(entry) {
     var hosts = document.querySelectorAll("[data-queue-key]");
     for (var i = 0; i < hosts.length; i++) if (hosts[i].getAttribute("data-queue-key") === entry.key) return hosts[i];
     return null;
-  }
-
-  function applied(entry, ok, html, verdict) {
-    var host = String(entry.user) === String(userId()) ? controlOf(entry) : null;
-    if (ok) {
-      if (host && host.getAttribute("data-queue") === "lesson_done") {
-        var target = document.getElementById("lesson-done");
-        if (target) { htmx.swap(target, html, {swapStyle: "outerHTML"}); return; }
-      }
-      if (host) {
-        var ack = ackFor(host.querySelector("input") || host);
-        if (verdict === "superseded") show(ack, "saved", plain(html)); else show(ack, "saved", T.saved);
-      }
-      return;
-    }
-    var message = T.refused + " " + entry.label + " — " + (plain(html) || T.failed);
-    if (host) show(ackFor(host.querySelector("input") || host), "error", message);
-    var notes = document.getElementById("sync-notes");
-    if (notes) {
-      var p = document.createElement("p");
-      p.className = "flash flash-warning";
-      p.setAttribute("role", "alert");
-      p.textContent = message;
-      notes.appendChild(p);
-    }
   }
 
   // A page opened again (from the network or a saved copy) shows what still waits for a signal.
@@ -403,31 +322,8 @@
     next.replaceWith(link);
   }
 
-  // Writes of other users waiting on this phone, said in plain words (whose, how many).
-  function notes() {
-    var box = document.getElementById("sync-notes");
-    if (!box || !session || !session.text) return Promise.resolve();
-    return store.all("queue").then(function (entries) {
-      var by = {};
-      entries.forEach(function (e) {
-        if (String(e.user) === String(session.user)) return;
-        by[e.user] = by[e.user] || {n: 0, name: e.name || "?"};
-        by[e.user].n += 1;
-      });
-      Array.prototype.forEach.call(box.querySelectorAll(".pending-others"), function (p) { p.remove(); });
-      Object.keys(by).forEach(function (user) {
-        var p = document.createElement("p");
-        p.className = "flash pending-others";
-        p.setAttribute("role", "status");
-        p.textContent = fill(session.text.others, by[user]);
-        box.appendChild(p);
-      });
-    }).catch(function () {});
-  }
-
   // ------------------------------------------------------------------ one phone, several people
-  // What the phone keeps for one user (saved pages and module list, htmx's page snapshots) is removed
-  // when another user's page is shown, at logout and when the session is gone; queued writes stay.
+  // Removes what the phone keeps for anyone but `user` (queued writes stay).
   function forgetPhone(user) {
     var owner = localStorage.getItem("kopedu-user");
     try { sessionStorage.removeItem("htmx-history-cache"); localStorage.removeItem("htmx-history-cache"); } catch (e) {}
@@ -435,7 +331,6 @@
     return store.all("modules").then(function (modules) {
       var others = modules.filter(function (m) { return !user || String(m.user) !== user; });
       return Promise.all(others.map(function (m) { return store.remove("modules", m.id); })).then(function () {
-        // the saved pages (lessons, open quiz attempts) of one user at a time
         if (window.caches && (others.length || (owner && owner !== user))) return caches["delete"]("kopedu-pages");
       });
     })["catch"](function () {});
@@ -447,54 +342,10 @@
     if (user !== localStorage.getItem("kopedu-user") || !user) forgetPhone(user);
   }
 
-  // "Keluar" with writes waiting: say so, and let the person choose.
-  var leaving = null;
-  function loggingOut() {
-    if (!leaving) return;
-    store.all("queue").then(function (entries) {
-      if (!entries.some(function (e) { return e.user === userId(); })) leave();
-    });
-  }
-  function leave() {
-    var form = leaving || document.querySelector("form[data-logout]");
-    leaving = null;
+  function leave(form) {
     form.setAttribute("data-confirmed", "1");
     if (form.requestSubmit) form.requestSubmit(); else form.submit();
   }
-  function warn(form, mine, text) {
-    var box = document.getElementById("logout-warning") || document.createElement("section");
-    box.id = "logout-warning";
-    box.className = "card logout-warning";
-    box.setAttribute("role", "alertdialog");
-    box.setAttribute("aria-labelledby", "logout-warning-title");
-    box.textContent = "";
-    var h = document.createElement("h2"), p = document.createElement("p");
-    h.id = "logout-warning-title";
-    h.textContent = fill(text.title, {n: mine.length});
-    p.textContent = text.text;
-    box.appendChild(h);
-    box.appendChild(p);
-    [["wait", "primary"], ["keep", ""], ["delete", "link"]].forEach(function (choice) {
-      var b = document.createElement("button");
-      b.type = "button";
-      b.className = choice[1] + " wide";
-      b.textContent = text[choice[0]];
-      b.addEventListener("click", function () {
-        if (choice[0] === "keep") { leaving = form; leave(); return; }
-        if (choice[0] === "delete") {
-          Promise.all(mine.map(function (e) { return store.remove("queue", e.id); })).then(function () { leaving = form; leave(); });
-          return;
-        }
-        leaving = form;
-        box.textContent = text.waiting;
-        flush();
-      });
-      box.appendChild(b);
-    });
-    document.getElementById("main").prepend(box);
-    box.querySelector("button").focus();
-  }
-
   document.addEventListener("submit", function (event) {
     var form = event.target;
     if (!form.hasAttribute("data-logout")) return;
@@ -503,12 +354,11 @@
     event.stopPropagation(); // before htmx's boosted form sees it
     store.all("queue").then(function (entries) {
       var mine = entries.filter(function (e) { return e.user === userId(); });
-      if (!mine.length) { leaving = form; leave(); return; }
-      return askSession().then(function (s) {
-        if (s && s.text) warn(form, mine, s.text);
-        else show(ackFor(form), "error", T.noSignal); // logging out needs the server anyway
+      if (!mine.length) return leave(form);
+      return withSync().then(function (sync) { return sync.warn(form, mine); })["catch"](function () {
+        show(ackFor(form), "error", T.noSignal); // logging out needs the server anyway
       });
-    }, function () { leaving = form; leave(); });
+    }, function () { leave(form); });
   }, true);
 
   // ------------------------------------------------------------------ offline state
@@ -530,7 +380,7 @@
     });
   }
 
-  window.addEventListener("online", function () { banner(); laterDelay = 5000; flush(); });
+  window.addEventListener("online", function () { banner(); delay.ms = 5000; flush(); });
   window.addEventListener("offline", banner);
 
   // ------------------------------------------------------------------ start
@@ -582,7 +432,9 @@
     });
     pageReady();
   });
-  window.KopEdu = {store: store, flush: flush, userId: userId, text: function () { return T; }};
+  window.KopEdu = {store: store, flush: flush, userId: userId, text: function () { return T; }, show: show,
+                   ackFor: ackFor, plain: plain, controlOf: controlOf, forgetPhone: forgetPhone, banner: banner,
+                   later: later, delay: delay, leave: leave};
 })();
 
 // The quiz countdown. The server keeps the deadline and refuses late answers;

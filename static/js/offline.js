@@ -80,6 +80,12 @@
     if (!window.caches) return Promise.resolve();
     return store.all("modules").then(function (modules) {
       modules = mine(modules);
+      // pages saved by an earlier release carry no owner: they are this user's (another's would be gone)
+      if (modules.length && window.KopEdu.userId()) {
+        caches.open(PAGES).then(function (c) {
+          return c.match(OWNER).then(function (hit) { return hit || c.put(OWNER, new Response(userId())); });
+        })["catch"](function () {});
+      }
       var saved = {}, byId = {};
       modules.forEach(function (m) { byId[m.id] = m; m.pages.forEach(function (p) { saved[p[0]] = true; }); });
       Array.prototype.forEach.call(document.querySelectorAll("[data-offline]"), function (box) {

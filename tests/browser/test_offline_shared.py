@@ -6,7 +6,8 @@ nothing is sent under someone else's session, and nothing of one person stays re
 (c) a write whose request hangs and then loses the signal is sent when the signal returns;
 (d) a write the server applied whose reply was lost ends as "✓ Tersimpan", applied once;
 (e) two tabs answer the same question: the older answer, arriving last, changes nothing;
-(f) offline, "Berikutnya" after a queued completion opens the next saved lesson."""
+(f) offline, "Berikutnya" after a queued completion opens the next saved lesson;
+and a session ended without "Keluar" leaves nothing of the previous user readable for the next."""
 import pytest
 from sqlalchemy import func, select
 
@@ -165,6 +166,30 @@ def test_a_shared_phone_keeps_writes_for_their_owner_and_shows_nothing_of_hers_t
     assert len(sent) == 2
 
 
+def test_a_session_ended_without_keluar_leaves_nothing_readable_for_the_next_user(page, app, shared):
+    """The browser dropped Yuliana's cookies (or her session ended on another device): Markus, logging in
+    next on the phone, finds none of her saved pages, module list or page snapshots."""
+    course, a, b = shared["course"], shared["a"], shared["b"]
+    log_in(page, _login_of(a), factories.PASSWORD)
+    attempt_url = _start_quiz(page, course, shared["quiz_lesson"])
+    page.goto(f"/kursus/{course.slug}")
+    _wait_for_worker(page)
+    page.get_by_role("button", name="Simpan untuk dibaca offline").first.click()
+    page.get_by_text("Tersedia offline").first.wait_for()
+    assert attempt_url.split("//", 1)[1].split("/", 1)[1] in " ".join(page.evaluate(SAVED_PAGES))
+    page.context.clear_cookies()
+    log_in(page, _login_of(b), factories.PASSWORD)
+    # (polled: each call asks Cache Storage again; wait_for_function does not await a promise)
+    page.wait_for_function("() => { caches.has('kopedu-pages').then((has) => { window.hasPages = has; }); "
+                           "return window.hasPages === false; }")
+    assert page.evaluate(MODULES) == []
+    history = page.evaluate("() => sessionStorage.getItem('htmx-history-cache') || ''")
+    assert "/kuis/percobaan/" not in history
+    page.context.set_offline(True)
+    page.goto(attempt_url)
+    page.get_by_role("heading", name="Anda sedang offline").wait_for()
+
+
 def test_a_write_whose_request_hangs_then_loses_the_signal_is_sent_when_online(blocked_workers, app, shared):
     page = blocked_workers
     course, first = shared["course"], shared["readings"][0]
@@ -264,6 +289,9 @@ def test_offline_next_follows_the_saved_copy_after_a_queued_completion(page, app
     log_in(page, _login_of(sequential["user"]), factories.PASSWORD)
     page.goto(f"/kursus/{course.slug}")
     _wait_for_worker(page)
+    page.get_by_role("button", name="Simpan untuk dibaca offline").first.wait_for()
+    # [hidden] hides buttons too: nothing saved yet, nothing to remove
+    assert not page.get_by_role("button", name="Hapus dari HP").first.is_visible()
     page.get_by_role("button", name="Simpan untuk dibaca offline").first.click()
     page.get_by_text("Tersedia offline").first.wait_for()
     page.context.set_offline(True)

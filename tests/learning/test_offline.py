@@ -108,7 +108,13 @@ def test_the_offline_copy_of_a_locked_lesson_of_a_reached_module_is_readable(cli
     copy = client.get(lesson_url(course, second) + "?simpan=1")
     html = copy.get_data(as_text=True)
     assert copy.status_code == 200 and "Isi pelajaran <strong>1.2</strong>" in html
-    assert "Tandai selesai" in html
+    # the copy knows the server locks it: "Tandai selesai" is not offered offline (it would be refused)
+    assert lesson_url(course, second, "/selesai") not in html
+    assert "Tandai selesai setelah pelajaran sebelumnya tercatat selesai" in html
+    # the copy of the lesson the participant is at offers it, and names the next lesson for offline use
+    current = client.get(lesson_url(course, first) + "?simpan=1").get_data(as_text=True)
+    assert lesson_url(course, first, "/selesai") in current
+    assert f'data-next="{lesson_url(course, second)}"' in current
     # saving is not reading: the lesson to resume stays the one opened
     enrollment = db.session.scalar(select(Enrollment).where(Enrollment.user_id == participant.id))
     db.session.refresh(enrollment)
@@ -126,3 +132,51 @@ def test_a_module_not_reached_has_no_offline_copy(client, login, app):
     login(user)
     later = lessons_of(course)[1]
     assert client.get(lesson_url(course, later) + "?simpan=1").status_code == 409
+
+
+def test_the_offline_page_is_nobodys_even_when_fetched_logged_in(client, login, app):
+    """The service worker keeps /offline in the app shell for whoever uses the phone next: no user id,
+    no name, no menu, no form token of the session it was fetched in."""
+    user = factories.user(full_name="Yuliana Ndun")
+    db.session.commit()
+    login(user)
+    html = client.get("/offline").get_data(as_text=True)
+    assert "data-user" not in html.replace("data-user-name", "") and "Yuliana" not in html
+    assert "Keluar" not in html and "csrf" not in html.lower() and "X-CSRFToken" not in html
+    assert 'id="offline-list"' in html and "data-offline-js" in html
+    assert "KopEdu-User" not in client.get("/offline").headers  # the header that names whose page it is …
+    assert client.get("/beranda").headers["KopEdu-User"] == str(user.id)  # … on the user's own pages
+
+
+def test_the_session_endpoint_says_who_is_logged_in_and_gives_the_form_token(client, login, app):
+    anonymous = client.get("/sinkron/sesi")
+    assert anonymous.status_code == 200 and anonymous.headers["Cache-Control"] == "no-store"
+    assert anonymous.json["user"] is None and anonymous.json["csrf"]
+    user = factories.user(full_name="Yuliana Ndun")
+    db.session.commit()
+    login(user)
+    data = client.get("/sinkron/sesi").json
+    assert data["user"] == user.id and data["name"] == "Yuliana" and data["csrf"]
+    assert "{name}" in data["text"]["others"] and "{n}" in data["text"]["title"]
+
+
+def test_staff_pages_are_kept_out_of_htmx_history(client, login, app):
+    trainer = factories.user(role="trainer", email="pelatih@example.id")
+    db.session.commit()
+    login(trainer)
+    assert 'hx-history="false"' in client.get("/beranda").get_data(as_text=True)
+    participant = factories.user()
+    db.session.commit()
+    other = app.test_client()
+    login(participant, c=other)
+    assert 'hx-history="false"' not in other.get("/beranda").get_data(as_text=True)
+
+
+def test_a_stale_form_token_is_named_in_a_header_for_the_phone_queue(app):
+    app.config["WTF_CSRF_ENABLED"] = True
+    try:
+        client = app.test_client()
+        response = client.post("/bahasa", data={"lang": "id", "csrf_token": "stale"})
+        assert response.status_code == 400 and response.headers["KopEdu-CSRF"] == "invalid"
+    finally:
+        app.config["WTF_CSRF_ENABLED"] = False

@@ -206,3 +206,17 @@ def test_the_prune_command_deletes_records_older_than_the_retention(app):
     assert "2 older than 30 days" in result.output
     db.session.expire_all()
     assert [row.client_id for row in db.session.scalars(select(ClientWrite))] == ["new-000001"]
+
+
+def test_a_write_queued_for_another_user_is_refused_and_leaves_no_trace(client, login, course, participant):
+    """A shared phone: a write queued for Yuliana never counts for the user logged in now."""
+    other = factories.user()
+    db.session.commit()
+    login(participant)
+    url = lesson_url(course, lessons_of(course)[0], "/selesai")
+    response = client.post(url, data={"client_id": "shared-0001", "for_user": str(other.id)}, headers=HX)
+    assert response.status_code == 409 and response.headers["KopEdu-Write"] == "other-user"
+    assert "akun lain" in response.get_data(as_text=True)
+    assert count(LessonProgress) == 0 and count(ClientWrite) == 0
+    mine = client.post(url, data={"client_id": "shared-0001", "for_user": str(participant.id)}, headers=HX)
+    assert mine.status_code == 200 and count(LessonProgress) == 1
