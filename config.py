@@ -76,6 +76,9 @@ class Config:
     RATELIMIT_IN_MEMORY_FALLBACK_ENABLED = True
     RATELIMIT_SWALLOW_ERRORS = True
     REDIS_TIMEOUT = float(os.environ.get("KOPEDU_REDIS_TIMEOUT", "1"))  # seconds, connect and read
+    # The regional monthly minimum wage (UMK/UMP) in whole rupiah: the business-plan workbook warns when a
+    # plan pays a worker less. Unset: no warning (the course's lessons name no figure).
+    KOPEDU_MIN_WAGE = os.environ.get("KOPEDU_MIN_WAGE") or None
     SEND_FILE_MAX_AGE_DEFAULT = 300
     COMPRESS_MIMETYPES = ["text/html", "text/css", "application/javascript", "text/javascript",
                           "application/json", "image/svg+xml", "text/csv"]

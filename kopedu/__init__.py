@@ -80,8 +80,12 @@ def _register_models() -> None:
     import kopedu.evaluations.models  # noqa: F401
     import kopedu.grading.models  # noqa: F401
     import kopedu.learning.models  # noqa: F401
+    import kopedu.plans.models  # noqa: F401
     import kopedu.regions.models  # noqa: F401
     import kopedu.reports.models  # noqa: F401
+    import kopedu.plans.kawal_models  # noqa: F401
+    import kopedu.plans.photos  # noqa: F401
+    import kopedu.resumable.models  # noqa: F401
 
 
 def _register_blueprints(app: Flask) -> None:
@@ -99,10 +103,13 @@ def _register_blueprints(app: Flask) -> None:
     from kopedu.learning import bp as learning_bp  # also adds the course page to courses_bp: import first
     from kopedu.evaluations import bp as evaluations_bp
     from kopedu.main import bp as main_bp
+    from kopedu.plans import bp as plans_bp
+    from kopedu.plans.kawal_routes import bp as kawal_bp
     from kopedu.reports import bp as reports_bp
+    from kopedu.resumable import bp as resumable_bp
 
     for bp in (main_bp, auth_bp, admin_bp, courses_bp, authoring_bp, learning_bp, grading_bp, certificates_bp,
-               cohorts_bp, reports_bp, evaluations_bp):
+               cohorts_bp, reports_bp, evaluations_bp, plans_bp, kawal_bp, resumable_bp):
         app.register_blueprint(bp)
 
 

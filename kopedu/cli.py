@@ -63,7 +63,10 @@ def seed_demo_command():
                f"{counts['courses']} courses.")
     click.echo(f"Demo logins (password {DEMO_PASSWORD}):")
     for phone, role in (("081200000001", "peserta / participant"), ("081100000001", "admin"),
-                        ("081100000002", "pelatih / trainer"), ("081100000003", "pemantau Oebobo / observer")):
+                        ("081100000002", "pelatih / trainer"), ("081100000003", "pemantau Oebobo / observer"),
+                        ("081200000019", "peserta: buku kerja setengah jalan / workbook half done"),
+                        ("081200000013", "peserta: rencana terkirim / plan submitted"),
+                        ("081200000004", "peserta: rencana lulus, laporan bulanan / plan passed, check-ins")):
         click.echo(f"  {phone}  {role}")
 
 
@@ -194,6 +197,21 @@ def prune_client_writes_command():
     count = prune()
     db.session.commit()
     click.echo(f"Client writes pruned: {count} older than {retention().days} days.")
+
+
+@kopedu_cli.command("purge-uploads")
+def purge_uploads_command():
+    """Remove resumable uploads nobody claimed for three days: their chunks, or their stored file (run
+    nightly)."""
+    from flask import current_app
+
+    import kopedu.grading.services  # noqa: F401 - registers what uploads are for
+    import kopedu.plans.checkins  # noqa: F401
+    from kopedu.resumable.services import purge
+
+    count = purge(current_app.config["UPLOAD_DIR"])
+    db.session.commit()
+    click.echo(f"Unclaimed uploads removed: {count}.")
 
 
 def register(app) -> None:

@@ -75,6 +75,9 @@ def seed_demo(content_dir: Path | None = None) -> dict[str, int]:
         courses += 1
     db.session.flush()
     _enrol_participants()
+    from kopedu.plans.demo import seed_plans  # the workbook and Kawal sama-sama (kopedu/plans/demo.py)
+
+    seed_plans()
     return {"cooperatives": len(existing), "new_users": users, "courses": courses}
 
 

@@ -17,7 +17,12 @@ layers run, in which order. Nothing else in the project listens to the ORM sessi
           fails the participant's request).
        2. reports.facts.on_enrollment_changed — mark the enrolment's monitoring fact for refresh.
    submission_graded(enrollment, submission=, grade=)
-       grading.services.grade. The same two handlers, in the same order.
+       grading.services.grade.
+       1. plans.services.on_submission_graded — a business-plan workbook takes its submission's status
+          (returned / passed / failed), whichever page graded it.
+       2.–3. The same two handlers as progress_changed, in the same order.
+       4. plans.checkins.on_submission_graded — a workbook graded lulus becomes its cooperative's plan
+          for the monthly check-in (Kawal sama-sama).
    attendance_closed(session)
        cohorts.services.close_attendance ("Tutup presensi", or the nightly close of past sessions).
        1. certificates.services.on_attendance_closed — evaluate every participant of the cohort.
@@ -61,8 +66,10 @@ HANDLERS: dict[str, tuple[str, ...]] = {
         "kopedu.reports.facts:on_enrollment_changed",
     ),
     "submission_graded": (
+        "kopedu.plans.services:on_submission_graded",
         "kopedu.certificates.services:on_enrollment_changed",
         "kopedu.reports.facts:on_enrollment_changed",
+        "kopedu.plans.checkins:on_submission_graded",
     ),
     "attendance_closed": (
         "kopedu.certificates.services:on_attendance_closed",

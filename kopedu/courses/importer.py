@@ -18,7 +18,8 @@ from sqlalchemy import select
 
 from kopedu import storage
 from kopedu.courses import gift, pictures
-from kopedu.courses.models import (LESSON_KINDS, SHOW_ANSWERS, Assignment, Choice, Course, Lesson, LessonAttachment,
+from kopedu.courses.models import (ASSIGNMENT_KINDS, LESSON_KINDS, SHOW_ANSWERS, Assignment, Choice, Course, Lesson,
+                                   LessonAttachment,
                                    Module, Question, Quiz, RubricCriterion)
 from kopedu.extensions import db
 from kopedu.web import uploads
@@ -233,12 +234,23 @@ def _assignment_settings(block, path: Path) -> dict:
         levels = item.get("levels") if isinstance(item, dict) else None
         if not isinstance(item, dict) or not item.get("criterion") or not levels:
             raise ContentError(f"{path}:1: kriteria rubrik ke-{index} perlu 'criterion' dan 'levels'")
-        criteria.append({
+        entry = {
             "criterion": str(item["criterion"]),
             "levels": [{"points": int(level["points"]), "description": str(level.get("description", ""))}
                        for level in levels],
-        })
+        }
+        if item.get("steps") is not None:  # the workbook steps a criterion looks at (kind: business_plan)
+            steps = item["steps"]
+            if not isinstance(steps, list) or not all(isinstance(k, str) and re.match(r"^[a-z_]+$", k) for k in steps):
+                raise ContentError(f"{path}:1: 'steps' kriteria ke-{index} harus daftar kunci langkah, "
+                                   "misalnya [keuangan, rencana_aksi]")
+            entry["steps"] = list(steps)
+        criteria.append(entry)
+    kind = str(block.get("kind", "text_file"))
+    if kind not in ASSIGNMENT_KINDS:
+        raise ContentError(f"{path}:1: 'assignment.kind' harus salah satu dari {', '.join(ASSIGNMENT_KINDS)}")
     settings = {
+        **({"kind": kind} if kind != "text_file" else {}),
         "submit_text": bool(block.get("submit_text", True)),
         "submit_files": bool(block.get("submit_files", True)),
         "pass_mark": int(block.get("pass_mark", 70)),
@@ -269,16 +281,17 @@ def sync_assignment(lesson: Lesson, spec: dict) -> bool:
         db.session.add(assignment)
         changed = True
     changes: list[str] = []
-    _set(assignment, changes, submit_text=spec["submit_text"], submit_files=spec["submit_files"],
-         pass_mark=spec["pass_mark"], due_days=spec["due_days"])
+    _set(assignment, changes, kind=spec.get("kind", "text_file"), submit_text=spec["submit_text"],
+         submit_files=spec["submit_files"], pass_mark=spec["pass_mark"], due_days=spec["due_days"])
     _set(assignment, changes, due_date=date.fromisoformat(spec["due_date"]) if spec.get("due_date") else None)
     criteria = list(assignment.criteria)
     for position, item in enumerate(spec["rubric"]):
         if position < len(criteria):
-            _set(criteria[position], changes, title=item["criterion"], levels=item["levels"], position=position)
+            _set(criteria[position], changes, title=item["criterion"], levels=item["levels"], position=position,
+                 steps=item.get("steps"))
         else:
             assignment.criteria.append(RubricCriterion(position=position, title=item["criterion"],
-                                                       levels=item["levels"]))
+                                                       levels=item["levels"], steps=item.get("steps")))
             changes.append("criteria")
     for extra in criteria[len(spec["rubric"]):]:
         assignment.criteria.remove(extra)

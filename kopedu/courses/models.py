@@ -13,6 +13,7 @@ LESSON_KINDS = ("reading", "video", "file", "quiz", "assignment")
 QUESTION_KINDS = ("single", "multiple", "truefalse", "short")
 QUIZ_ROLES = ("lesson", "pretest", "posttest")
 SHOW_ANSWERS = ("always", "after_pass", "never")
+ASSIGNMENT_KINDS = ("text_file", "business_plan")
 
 course_trainer = Table(
     "course_trainer",
@@ -241,6 +242,9 @@ class Assignment(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     lesson_id: Mapped[int] = mapped_column(ForeignKey("lesson.id", ondelete="CASCADE"), unique=True)
+    # "text_file": the participant types and/or uploads (submit_text, submit_files); "business_plan":
+    # the guided workbook of kopedu.plans (ASSIGNMENT_KINDS)
+    kind: Mapped[str] = mapped_column(String(20), default="text_file", server_default="text_file")
     submit_text: Mapped[bool] = mapped_column(default=True)
     submit_files: Mapped[bool] = mapped_column(default=True)
     pass_mark: Mapped[int] = mapped_column(default=70)  # percent of the rubric's maximum points
@@ -272,12 +276,14 @@ class Assignment(db.Model):
     def as_settings(self) -> dict:
         """The `assignment:` block of a content file (kept in Lesson.settings as a mirror)."""
         return {
+            **({"kind": self.kind} if self.kind != "text_file" else {}),
             "submit_text": self.submit_text,
             "submit_files": self.submit_files,
             "pass_mark": self.pass_mark,
             "due_days": self.due_days,
             **({"due_date": self.due_date.isoformat()} if self.due_date else {}),
-            "rubric": [{"criterion": c.title, "levels": [dict(level) for level in c.levels]}
+            "rubric": [{"criterion": c.title, "levels": [dict(level) for level in c.levels],
+                        **({"steps": list(c.steps)} if c.steps else {})}
                        for c in self.criteria],
         }
 
@@ -288,6 +294,7 @@ class RubricCriterion(db.Model):
     position: Mapped[int] = mapped_column(default=0)
     title: Mapped[str] = mapped_column(String(300))
     levels: Mapped[list] = mapped_column(JSON, default=list)  # [{"points": 4, "description": "…"}], best first
+    steps: Mapped[list | None] = mapped_column(JSON)  # a workbook's step keys this criterion looks at
 
     assignment: Mapped[Assignment] = relationship(back_populates="criteria")
 

@@ -103,7 +103,8 @@ def submit(lesson_id: int):
     text = request.form.get("text", "")
     try:
         version = services.submit(assignment, enrollment, text=text, files=request.files.getlist("files"),
-                                  upload_dir=current_app.config["UPLOAD_DIR"])
+                                  upload_dir=current_app.config["UPLOAD_DIR"],
+                                  uploaded=request.form.getlist("upload")[:services.MAX_FILES + 1])
         db.session.commit()
     except services.SubmissionError as error:
         db.session.rollback()

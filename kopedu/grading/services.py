@@ -29,6 +29,7 @@ from kopedu.learning import services as learning
 from kopedu.learning.services import best_scores
 from kopedu.regions.models import Cooperative, Region, title_case
 from kopedu.web.access import sees_enrollment, visible_enrollments
+from kopedu.resumable import services as resumable
 from kopedu.web import exports, uploads
 from kopedu.web.filters import phone_display
 
@@ -172,21 +173,25 @@ def quota(user_id: int, submission: Submission | None) -> Quota:
                  max_bytes=MAX_TOTAL_BYTES, max_versions=MAX_VERSIONS)
 
 
-def submit(assignment: Assignment, enrollment: Enrollment, *, text: str, files, upload_dir) -> SubmissionVersion:
+def submit(assignment: Assignment, enrollment: Enrollment, *, text: str, files, upload_dir,
+           uploaded: list[str] | None = None) -> SubmissionVersion:
     """Add a new version of the participant's work. Files are checked by content and stored under
-    random names; on any error nothing is left on disk or in the session. Flushes."""
+    random names; on any error nothing is left on disk or in the session. `uploaded` are the ids of
+    files already sent with the resumable upload (kopedu.resumable; checked the same way when they
+    arrived), claimed here. Flushes."""
     text = (text or "").replace("\r\n", "\n").strip() if assignment.submit_text else ""
     files = [f for f in files if f is not None and f.filename]
-    if files and not assignment.submit_files:
+    uploaded = [i for i in (uploaded or []) if i]
+    if (files or uploaded) and not assignment.submit_files:
         raise SubmissionError(_("Tugas ini tidak menerima berkas. Ketik jawaban Anda di kotak teks."))
-    if not text and not files:
+    if not text and not files and not uploaded:
         if assignment.submit_text and assignment.submit_files:
             raise SubmissionError(_("Tulis jawaban atau pilih berkas dulu."))
         raise SubmissionError(_("Tulis jawaban dulu.") if assignment.submit_text else _("Pilih berkas dulu."))
     if len(text) > MAX_TEXT:
         raise SubmissionError(_("Teks terlalu panjang (paling banyak %(n)s karakter). Kirim sebagai berkas.",
                                 n=f"{MAX_TEXT:,}".replace(",", ".")))
-    if len(files) > MAX_FILES:
+    if len(files) + len(uploaded) > MAX_FILES:
         raise SubmissionError(_("Paling banyak %(n)d berkas sekali kirim.", n=MAX_FILES))
     submission = db.session.scalar(select(Submission).where(Submission.assignment_id == assignment.id,
                                                             Submission.user_id == enrollment.user_id))
@@ -197,6 +202,10 @@ def submit(assignment: Assignment, enrollment: Enrollment, *, text: str, files, 
                                 "versi terakhir.", n=MAX_VERSIONS))
 
     directory = submission_dir(upload_dir)
+    try:
+        claimed = resumable.claim(enrollment.user, uploaded, UPLOAD_PURPOSE, assignment.lesson_id)
+    except resumable.ResumableError as error:
+        raise SubmissionError(str(error)) from None
     staged: list[uploads.StagedFile] = []
     try:
         for storage in files:
@@ -208,8 +217,8 @@ def submit(assignment: Assignment, enrollment: Enrollment, *, text: str, files, 
         uploads.discard(staged)
         raise
     used = quota(enrollment.user_id, submission).used_bytes
-    size = sum(item.size for item in staged)
-    if staged and used + size > MAX_TOTAL_BYTES:
+    size = sum(item.size for item in staged) + sum(item.size for item in claimed)
+    if (staged or claimed) and used + size > MAX_TOTAL_BYTES:
         uploads.discard(staged)
         raise SubmissionError(_("Ruang kiriman Anda tidak cukup: terpakai %(used)s MB dari %(max)s MB, berkas ini "
                                 "%(size)s MB. Perkecil berkasnya (misalnya foto beresolusi lebih rendah).",
@@ -228,6 +237,10 @@ def submit(assignment: Assignment, enrollment: Enrollment, *, text: str, files, 
             version.files.append(SubmissionFile(
                 position=position, original_name=item.original_name, stored_name=item.stored_name,
                 kind=item.kind, mime=item.mime, size=item.size, sha256=item.sha256))
+        for position, item in enumerate(claimed, start=len(staged)):
+            version.files.append(SubmissionFile(
+                position=position, original_name=item.original_name, stored_name=item.stored_name,
+                kind=item.kind, mime=uploads.KINDS[item.kind][0], size=item.size, sha256=item.sha256))
         db.session.add(version)
         db.session.flush()
     except BaseException:
@@ -235,6 +248,26 @@ def submit(assignment: Assignment, enrollment: Enrollment, *, text: str, files, 
         raise
     file_store.place(staged, directory)
     return version
+
+
+UPLOAD_PURPOSE = "tugas"
+
+
+def _may_upload(user, lesson_id: int) -> bool:
+    """A participant may send files for an assignment that takes files, in a course they are enrolled
+    in, while their work is open for submission."""
+    assignment = assignment_for_lesson(lesson_id)
+    if assignment is None or not assignment.submit_files:
+        return False
+    course = course_of(assignment)
+    if not (course.published and assignment.lesson.published) or enrollment_of(user, course.id) is None:
+        return False
+    submission = db.session.scalar(select(Submission).where(Submission.assignment_id == assignment.id,
+                                                            Submission.user_id == user.id))
+    return submission is None or submission.open_for_submission
+
+
+resumable.register(resumable.Purpose(UPLOAD_PURPOSE, SUBMISSION_KINDS, MAX_FILE_BYTES, "submissions", _may_upload))
 
 
 def mark_feedback_seen(submission: Submission) -> int:

@@ -303,10 +303,11 @@
   }
 
   function restoreAnswer(fieldset, body) {
-    Array.prototype.forEach.call(fieldset.querySelectorAll("input[name]"), function (input) {
+    Array.prototype.forEach.call(fieldset.querySelectorAll("input[name], textarea[name]"), function (input) {
       var values = body.getAll(input.name);
+      if (!body.has(input.name) && input.type !== "radio" && input.type !== "checkbox") return; // not in this write
       if (input.type === "radio" || input.type === "checkbox") input.checked = values.indexOf(input.value) >= 0;
-      else if (input.type === "text") input.value = values[0] || "";
+      else if (input.type === "text" || input.type === "textarea") input.value = values[0] || "";
     });
   }
 
@@ -411,10 +412,23 @@
     document.dispatchEvent(new CustomEvent("kopedu:page"));
   }
 
+  // upload.js (photos made small, resumable uploads) only on pages with an input[data-upload]
+  function loadUpload() {
+    var src = document.body.getAttribute("data-upload-js");
+    if (!src || !document.querySelector("input[data-upload]")) return;
+    if (window.KopEduUpload) { window.KopEduUpload.ready(); return; }
+    if (document.querySelector("script[data-upload-js]")) return;
+    var script = document.createElement("script");
+    script.src = src;
+    script.setAttribute("data-upload-js", "");
+    document.head.appendChild(script);
+  }
+
   function pageReady() {
     ownPhone();
     loadPageScripts();
     banner();
+    loadUpload();
     markQueued();
     flush();
     if (window.KopEduOffline) window.KopEduOffline.ready(); else loadOffline();

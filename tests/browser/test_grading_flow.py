@@ -65,6 +65,8 @@ def test_revision_loop_in_the_browser(page, browser, live_server, app, tmp_path)
     p.get_by_label("Jawaban Anda").fill("Versi 2: penjualan Rp15.000.000 per bulan, titik impas bulan ke-7.")
     p.get_by_label("Berkas (PDF, DOCX, XLSX, JPG, atau PNG)").set_input_files(
         files=[{"name": "rencana-v2.pdf", "mimeType": "application/pdf", "buffer": samples.pdf()}])
+    # the file goes with the resumable upload (a percentage, then ✓ Terunggah); the form is sent after
+    p.locator(".upload[data-state=done]").get_by_text("Terunggah").wait_for()
     p.get_by_role("button", name="Kirim").click()
     p.get_by_text("Versi 2 sudah terkirim.").wait_for()
     history = p.locator("#riwayat")

@@ -3,6 +3,7 @@ then passed. Answers are picked by reading the right (or wrong) ones from the da
 from sqlalchemy import select
 
 from kopedu.courses.models import Course, Quiz
+from kopedu.auth.models import User
 from kopedu.demo import DEMO_PASSWORD, seed_demo
 from kopedu.extensions import db
 from kopedu.learning.models import LessonProgress
@@ -99,7 +100,9 @@ def test_pretest_lesson_progress_and_a_quiz_passed_on_the_second_attempt(page, a
     assert page.get_by_text("Pembahasan").is_visible()  # answers shown after passing
 
     db.session.expire_all()
-    done = set(db.session.scalars(select(LessonProgress.lesson_id)))
+    # Yuliana's own progress (the demo data has other participants' work too: a passed business plan)
+    done = set(db.session.scalars(select(LessonProgress.lesson_id).join(User, User.id == LessonProgress.user_id)
+                                  .where(User.phone == "6281200000001")))
     assert done == {lesson.id for lesson in lessons[:6]}
     page.get_by_role("link", name="Lanjut ke pelajaran berikutnya ›").click()
     page.wait_for_url(f"**/pelajaran/{lessons[6].id}")

@@ -1,5 +1,5 @@
 """From learning to a certificate through the real routes only, on the bundled demo course: every lesson
-done, every quiz and the post-test submitted, the assignment submitted and graded Lulus — then the
+done, every quiz and the post-test submitted, the business-plan workbook filled, sent and graded Lulus — then the
 Beranda lists the certificate, its PDF opens and the public verify page says SAH. Nothing here writes
 progress, attempts or certificates by hand."""
 import io
@@ -14,6 +14,7 @@ from kopedu.courses.models import Course, Lesson, Module, Quiz
 from kopedu.demo import DEMO_PASSWORD, seed_demo
 from kopedu.extensions import db
 from kopedu.grading.models import Submission
+from tests.plans.conftest import complete_data, flat_fields
 
 SLUG = "penguatan-kapasitas-pengurus-kmp"
 
@@ -75,8 +76,12 @@ def test_learning_to_a_verified_certificate_through_the_routes(app, client):
             quiz_id = db.session.scalar(select(Quiz.id).where(Quiz.lesson_id == lesson_id))
             _take_quiz(client, quiz_id)
         elif kind == "assignment":
-            sent = client.post(f"/tugas/{lesson_id}/kirim", data={
-                "text": "Rencana bisnis: gerai sembako koperasi, modal awal Rp 15.000.000, mulai Januari."})
+            # module 6's assignment is the business-plan workbook: start it, fill every step, send it
+            assert client.post(f"/rencana/tugas/{lesson_id}/mulai").status_code == 303
+            plan_url = client.get(f"/rencana/tugas/{lesson_id}").headers["Location"]
+            saved = client.post(plan_url + "/simpan", data=flat_fields(complete_data()))
+            assert saved.status_code == 303, saved.get_data(as_text=True)[:300]
+            sent = client.post(plan_url + "/kirim")
             assert sent.status_code == 303, sent.get_data(as_text=True)[:300]
         else:
             done = client.post(f"/kursus/{SLUG}/pelajaran/{lesson_id}/selesai")
@@ -94,8 +99,14 @@ def test_learning_to_a_verified_certificate_through_the_routes(app, client):
     form = {"version": str(submission.latest_version.number), "outcome": "lulus", "feedback": "Bagus."}
     for criterion in submission.assignment.criteria:
         form[f"c-{criterion.id}"] = str(max(int(level["points"]) for level in criterion.levels))
-    graded = trainer.post(f"/penilaian/{submission.id}/nilai", data=form)
+    # the trainer grades the workbook beside the rubric; the rule "assignment passed" holds unchanged
+    from kopedu.plans.models import BusinessPlan
+
+    plan = db.session.scalar(select(BusinessPlan).where(BusinessPlan.user_id == user.id))
+    graded = trainer.post(f"/rencana/{plan.id}/nilai", data=form)
     assert graded.status_code == 303, graded.get_data(as_text=True)[:500]
+    db.session.expire_all()
+    assert db.session.get(BusinessPlan, plan.id).status == "passed"
     assert jobs.wait_for_workers(60)  # the PDF is rendered after the grading request committed
 
     home = client.get("/beranda").get_data(as_text=True)

@@ -25,8 +25,12 @@ def test_import_creates_the_assignment_with_its_rubric(app, folder):
     db.session.commit()
     assignment = db.session.scalar(select(Assignment))
     assert assignment.lesson.kind == "assignment"
-    assert (assignment.submit_text, assignment.submit_files, assignment.pass_mark, assignment.due_days) == (
-        True, True, 70, 21)
+    assert (assignment.kind, assignment.submit_text, assignment.submit_files, assignment.pass_mark,
+            assignment.due_days) == ("business_plan", False, True, 70, 21)
+    assert [c.steps for c in assignment.criteria] == [
+        ["profil", "potensi"], ["produk", "pasar", "pemasaran"], ["keuangan"], ["rencana_aksi"],
+        ["operasional", "organisasi", "risiko"]]
+    assert assignment.lesson.settings["assignment"]["kind"] == "business_plan"
     assert [c.title for c in assignment.criteria] == [
         "Potensi lokal dan peluang", "Produk dan pasar", "Rencana keuangan", "Rencana aksi tiga bulan",
         "Kelayakan dan risiko"]

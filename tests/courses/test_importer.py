@@ -1,3 +1,4 @@
+import io
 import re
 import shutil
 from pathlib import Path
@@ -6,11 +7,17 @@ import pytest
 from sqlalchemy import func, select
 
 from kopedu.courses.importer import ContentError, import_course
-from kopedu.courses.models import Choice, Course, Lesson, Module, Question, Quiz
+from werkzeug.datastructures import FileStorage
+
+from kopedu import storage
+from kopedu.courses.models import Assignment, Choice, Course, Lesson, Module, Question, Quiz
+from kopedu.grading import services as grading
+from kopedu.grading.models import Submission
 from kopedu.extensions import db
 from kopedu.db import utcnow
-from kopedu.learning.models import AttemptAnswer, LessonProgress, QuizAttempt
+from kopedu.learning.models import AttemptAnswer, Enrollment, LessonProgress, QuizAttempt
 from tests import factories
+from tests.grading import samples
 
 BUNDLED = Path(__file__).resolve().parents[2] / "content" / "courses" / "penguatan-kapasitas-pengurus-kmp"
 
@@ -144,6 +151,12 @@ def _first_edition(tmp_path) -> Path:
         (old / name).unlink()
     for new, first in RENUMBERED.items():
         (old / new).rename(old / first)
+    # the first edition's assignment took text and files (before the business-plan workbook)
+    task = old / "05-rencana-bisnis-dan-rencana-aksi" / "06-tugas-rencana-bisnis-dan-rencana-aksi.md"
+    text = task.read_text(encoding="utf-8").replace("  kind: business_plan\n", "").replace(
+        "  submit_text: false", "  submit_text: true")
+    task.write_text("\n".join(line for line in text.splitlines() if not line.startswith("      steps:")) + "\n",
+                    encoding="utf-8")
     post = old / "post-test.gift"  # a different post-test, so the upgrade replaces its questions
     post.write_text(post.read_text(encoding="utf-8").rsplit("\n\n::", 1)[0] + "\n", encoding="utf-8")
     pre = old / "pre-test.gift"  # an older wording of the first item, and a wrong key the new edition corrects
@@ -169,6 +182,13 @@ def test_upgrading_a_first_edition_install_keeps_every_learners_progress(app, co
             db.session.add(attempt)
             db.session.flush()
             db.session.add(AttemptAnswer(attempt_id=attempt.id, question_id=quiz.questions[0].id, text="x"))
+    # one learner had sent the assignment as a file (a photo of a handwritten plan)
+    assignment = db.session.scalar(select(Assignment))
+    assert assignment.kind == "text_file" and assignment.submit_text
+    enrollment = db.session.scalar(select(Enrollment).where(Enrollment.user_id == learners[0].id))
+    version = grading.submit(assignment, enrollment, text="Rencana ditulis tangan, lihat foto.",
+                             files=[FileStorage(io.BytesIO(samples.png()), filename="rencana.png")],
+                             upload_dir=app.config["UPLOAD_DIR"])
     db.session.commit()
     quiz_ids = {q.id for q in course.quizzes}
     posttest_id = next(q.id for q in course.quizzes if q.role == "posttest")
@@ -199,6 +219,21 @@ def test_upgrading_a_first_edition_install_keeps_every_learners_progress(app, co
         scores = dict(db.session.execute(select(QuizAttempt.quiz_id, QuizAttempt.score).where(
             QuizAttempt.user_id == user.id)).all())
         assert scores == {quiz_id: 80.0 for quiz_id in quiz_ids}  # attempts and scores survive
+    # the assignment became the workbook in place; the file sent before is kept and still gradable
+    upgraded = db.session.scalar(select(Assignment))
+    assert upgraded.id == assignment.id and upgraded.kind == "business_plan"
+    assert [c.steps for c in upgraded.criteria][2] == ["keuangan"]
+    submission = db.session.scalar(select(Submission).where(Submission.user_id == learners[0].id))
+    assert submission.version_count == 1 and submission.latest_version.id == version.id
+    assert submission.latest_version.text == "Rencana ditulis tangan, lihat foto."
+    stored = submission.latest_version.files[0]
+    assert storage.exists(grading.submission_dir(app.config["UPLOAD_DIR"]) / stored.stored_name)
+    trainer = factories.user("trainer")
+    course.trainers.append(trainer)
+    levels = {c.id: max(int(level["points"]) for level in c.levels) for c in upgraded.criteria}
+    result = grading.grade(submission, trainer, version_number=1, levels=levels, outcome="lulus", feedback="")
+    db.session.commit()
+    assert result.outcome == "lulus" and submission.status == "lulus"
     posttest = next(q for q in course.quizzes if q.role == "posttest")
     assert posttest.id == posttest_id and len(posttest.questions) == 16 and posttest.attempts_allowed == 2
     # every question that is still there (same title) kept its id, its choices theirs, and the answers to it

@@ -106,6 +106,7 @@ def defaults(w) -> dict:
         "cohort_id": w.cohort.id, "session_id": w.session.id, "enrollment_id": w.enrollment.id,
         "import_id": w.import_pending.id, "certificate_id": w.certificate.id, "version": 1,
         "export_id": w.export.id, "job_id": w.job.id,
+        "kawal_id": w.kawal.id, "action_id": w.checkin_action.id, "upload_id": w.upload.id,
     }
 
 
@@ -379,8 +380,67 @@ TABLE: dict[str, Case] = {
     # --- hall
     "GET /angkatan/<int:cohort_id>/sesi/<int:session_id>/kode":
                                                      row(L,   403,  403,  200,  403,  403,  403,  200),
+    # --- plan-core: the business-plan workbook (the owner's plan is sent, so the observer of the region reads it)
+    "GET /rencana/tugas/<int:lesson_id>":            row(L,   303,  200,  303,  403,  403,  403,  303,
+                                                         values=lambda w: {"lesson_id": w.assignment_lesson.id}),
+    "POST /rencana/tugas/<int:lesson_id>/mulai":     row(L,   303,  303,  403,  403,  403,  403,  403,
+                                                         values=lambda w: {"lesson_id": w.assignment_lesson.id}),
+    "GET /rencana/<int:plan_id>":                    row(L,   200,  404,  200,  404,  200,  404,  200,
+                                                         values=lambda w: {"plan_id": w.plan.id}),
+    "GET /rencana/<int:plan_id>/langkah/<step>":     row(L,   200,  404,  200,  404,  200,  404,  200,
+                                                         values=lambda w: {"plan_id": w.plan.id, "step": "keuangan"}),
+    "GET /rencana/<int:plan_id>/keuangan/hitung":    row(L,   200,  404,  200,  404,  200,  404,  200,
+                                                         values=lambda w: {"plan_id": w.plan.id}),
+    "GET /rencana/<int:plan_id>/rencana-bisnis.<any(pdf, docx):fmt>":
+                                                     row(L,   200,  404,  200,  404,  200,  404,  200,
+                                                         values=lambda w: {"plan_id": w.plan.id, "fmt": "pdf"}),
+    "POST /rencana/<int:plan_id>/simpan":            row(L,   303,  404,  403,  404,  403,  404,  403,
+                                                         values=lambda w: {"plan_id": w.plan.id},
+                                                         data={"profil.nama_usaha": "Gerai"}),
+    "POST /rencana/<int:plan_id>/kirim":             row(L,   409,  404,  403,  404,  403,  404,  403,
+                                                         values=lambda w: {"plan_id": w.plan.id}),
+    "GET /rencana/<int:plan_id>/penilaian":          row(L,   403,  403,  200,  403,  403,  403,  200,
+                                                         values=lambda w: {"plan_id": w.plan.id}),
+    "POST /rencana/<int:plan_id>/nilai":             row(L,   403,  403,  422,  403,  403,  403,  422,
+                                                         values=lambda w: {"plan_id": w.plan.id}),
+    "GET /rencana/kiriman/<int:submission_id>":      row(L,   403,  403,  303,  403,  403,  403,  303),
     # --- offline: who is logged in and the session's form token, for the phone's queue (anyone; no data of others)
     "GET /sinkron/sesi":                             row(200, 200,  200,  200,  200,  200,  200,  200),
+
+    # --- plan-kawal
+    # resumable uploads: one's own upload only (another user's id is unknown: 404); starting one needs an
+    # assignment the actor may send files for (participants of the course)
+    "POST /unggah":                                  row(L,   201,  201,  403,  403,  403,  403,  403,
+                                                         data=lambda w: {"purpose": "tugas", "name": "a.pdf",
+                                                                         "size": "100",
+                                                                         "target": str(w.assignment_lesson.id)}),
+    "GET /unggah/<upload_id>":                       row(L,   200,  404,  404,  404,  404,  404,  404),
+    "PATCH /unggah/<upload_id>":                     row(L,   409,  404,  404,  404,  404,  404,  404),
+    # Kawal sama-sama: the cooperative's pengurus report; observers, trainers, admins of its region follow
+    "GET /kawal":                                    row(L,   200,  200,  302,  302,  302,  302,  302),
+    "POST /kawal/lapor":                             row(L,   422,  404,  404,  404,  404,  404,  404),
+    "GET /kawal/foto/<int:action_id>":               row(L,   200,  404,  200,  404,  200,  404,  200),
+    "GET /kawal/rencana/<int:kawal_id>":             row(L,   200,  404,  200,  403,  200,  403,  200),
+    "POST /kawal/rencana/<int:kawal_id>/catatan":    row(L,   403,  403,  422,  403,  422,  403,  422),
+    "GET /kawal/wilayah":                            row(L,   403,  403,  200,  200,  200,  200,  200),
+    "GET /kawal/wilayah/rencana.<any(csv, xlsx):fmt>":
+                                                     row(L,   403,  403,  200,  200,  200,  200,  200),
+    "GET /kawal/wilayah/laporan.<any(csv, xlsx):fmt>":
+                                                     row(L,   403,  403,  200,  200,  200,  200,  200),
+    # the workbook's photos: those who may see the workbook (a draft: not yet its region's observers);
+    # adding and removing: its participant while it is open for changes
+    "GET /rencana/<int:plan_id>/foto":               row(L,   200,  404,  200,  404,  404,  404,  200,
+                                                         values=lambda w: {"plan_id": w.photo_plan.id}),
+    "POST /rencana/<int:plan_id>/foto":              row(L,   422,  404,  403,  404,  404,  404,  403,
+                                                         values=lambda w: {"plan_id": w.photo_plan.id}),
+    "GET /rencana/<int:plan_id>/foto/<int:photo_id>":
+                                                     row(L,   200,  404,  200,  404,  404,  404,  200,
+                                                         values=lambda w: {"plan_id": w.photo_plan.id,
+                                                                           "photo_id": w.plan_photo.id}),
+    "POST /rencana/<int:plan_id>/foto/<int:photo_id>/hapus":
+                                                     row(L,   303,  404,  403,  404,  404,  404,  403,
+                                                         values=lambda w: {"plan_id": w.photo_plan.id,
+                                                                           "photo_id": W.fresh_plan_photo(w).id}),
 }
 
 # --- region: cells of the region-scoped actors that the rule above does not give (and any other Case

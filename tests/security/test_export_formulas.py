@@ -71,6 +71,9 @@ ROUTES = {
         lambda w: [f"/angkatan/{w['cohort'].id}/impor/{w['record'].id}/ditolak.csv"],
     "/angkatan/<int:cohort_id>/impor/contoh.csv": lambda w: [f"/angkatan/{w['cohort'].id}/impor/contoh.csv"],
     "/angkatan/<int:cohort_id>/evaluasi/hasil.<fmt>": lambda w: [f"/angkatan/{w['cohort'].id}/evaluasi/hasil.{{fmt}}"],
+    # --- plan-kawal
+    "/kawal/wilayah/rencana.<any(csv, xlsx):fmt>": lambda w: ["/kawal/wilayah/rencana.{fmt}"],
+    "/kawal/wilayah/laporan.<any(csv, xlsx):fmt>": lambda w: ["/kawal/wilayah/laporan.{fmt}"],
 }
 
 

@@ -137,6 +137,13 @@ def build(app) -> SimpleNamespace:
                                upload_dir=app.config["UPLOAD_DIR"])
     w.submission = w.version.submission
     w.file = w.version.files[0]
+    # --- plan-core: the bundled assignment is a workbook; the owner's is complete and sent (version 2)
+    from kopedu.plans import services as plans
+    from tests.plans.conftest import complete_data
+
+    w.plan = plans.start(w.assignment, w.enrollment, w.owner)
+    w.plan.data = complete_data()
+    plans.submit(w.plan, w.enrollment)
     w.certificate = certificates.issue(w.enrollment, by=w.admin, reason="Matriks akses")
     certificates.regenerate(w.certificate, w.admin, "Versi lama untuk matriks akses")
     w.export = jobs.create_export(w.course, w.cohort, w.admin)
@@ -147,7 +154,68 @@ def build(app) -> SimpleNamespace:
     db.session.refresh(w.export)
     assert w.export.state == "done", w.export.error
     db.session.commit()
+    _plan_kawal(w, app)
     return w
+
+
+# --- plan-kawal: the owner's cooperative's plan with a check-in (and a photo), an upload in progress
+def _plan_kawal(w, app) -> None:
+    import secrets
+
+    from kopedu import storage
+    from kopedu.plans import checkins
+    from kopedu.plans.kawal_models import Checkin, CheckinAction, KawalPlan
+    from kopedu.resumable.models import ResumableUpload
+
+    month = checkins.month_start(checkins.today())
+    w.kawal = KawalPlan(cooperative_id=w.owner.cooperative_id, village_code=w.owner.cooperative.village_code,
+                        owner_id=w.owner.id, start_month=month,
+                        snapshot={"sales": ["1000000"] * 12, "costs": ["900000"] * 12, "cash_end": ["500000"] * 12,
+                                  "instalment": "100000",
+                                  "actions": [{"when": "Bulan 1", "due": 1, "activity": "Rapat", "who": "Ketua",
+                                               "budget": "0", "indicator": "Notulen"}]})
+    db.session.add(w.kawal)
+    db.session.flush()
+    photo = secrets.token_hex(16)
+    storage.write_file(app.config["UPLOAD_DIR"] / "kawal" / photo, _png())
+    checkin = Checkin(plan_id=w.kawal.id, month=month, reporter_id=w.owner.id, sales=1000000, costs=900000,
+                      cash=500000)
+    checkin.actions.append(CheckinAction(position=0, status="selesai", photo_name=photo, photo_original="rapat.png"))
+    db.session.add(checkin)
+    db.session.flush()
+    w.checkin_action = checkin.actions[0]
+    w.upload = ResumableUpload(id=secrets.token_hex(16), user_id=w.owner.id, purpose="tugas",
+                               target_id=w.assignment_lesson.id, original_name="rencana.pdf", size=1000, offset=0)
+    db.session.add(w.upload)
+    # the owner's workbook (a draft, of a workbook assignment of its own) with a photo
+    from kopedu.plans.models import BusinessPlan
+    from tests import factories
+
+    workbook = factories.assignment(w.course, title="Buku kerja (matriks)")
+    workbook.kind = "business_plan"
+    w.photo_plan = BusinessPlan(assignment_id=workbook.id, user_id=w.owner.id,
+                                cooperative_id=w.owner.cooperative_id, data={})
+    db.session.add(w.photo_plan)
+    db.session.flush()
+    w.plan_photo = fresh_plan_photo(w)
+    db.session.commit()
+
+
+def fresh_plan_photo(w):
+    import secrets
+
+    from flask import current_app
+
+    from kopedu import storage
+    from kopedu.plans.photos import PlanPhoto
+
+    name = secrets.token_hex(16)
+    storage.write_file(current_app.config["UPLOAD_DIR"] / "plans" / name, _png())
+    photo = PlanPhoto(plan_id=w.photo_plan.id, caption="Gerai", stored_name=name, original_name="gerai.png",
+                      kind="png", size=len(_png()))
+    db.session.add(photo)
+    db.session.commit()
+    return photo
 
 
 def _import(cohort, actor):
