@@ -400,7 +400,8 @@
   }
 
   // Page scripts: an element with data-js="<script URL>" loads that script once; on every later page
-  // the script hears "kopedu:page" (listen.js reads lessons aloud, recorder.js records narrations).
+  // the script hears "kopedu:page" (listen.js reads lessons aloud, recorder.js records narrations, upload.js
+  // makes photos small and sends files resumably).
   function loadPageScripts() {
     Array.prototype.forEach.call(document.querySelectorAll("[data-js]"), function (el) {
       var src = el.getAttribute("data-js");
@@ -412,23 +413,10 @@
     document.dispatchEvent(new CustomEvent("kopedu:page"));
   }
 
-  // upload.js (photos made small, resumable uploads) only on pages with an input[data-upload]
-  function loadUpload() {
-    var src = document.body.getAttribute("data-upload-js");
-    if (!src || !document.querySelector("input[data-upload]")) return;
-    if (window.KopEduUpload) { window.KopEduUpload.ready(); return; }
-    if (document.querySelector("script[data-upload-js]")) return;
-    var script = document.createElement("script");
-    script.src = src;
-    script.setAttribute("data-upload-js", "");
-    document.head.appendChild(script);
-  }
-
   function pageReady() {
     ownPhone();
     loadPageScripts();
     banner();
-    loadUpload();
     markQueued();
     flush();
     if (window.KopEduOffline) window.KopEduOffline.ready(); else loadOffline();
