@@ -38,6 +38,7 @@ from kopedu.extensions import db
 from kopedu.learning.models import Enrollment
 from kopedu.regions.models import Cooperative, Region
 from kopedu.web import uploads
+from kopedu.web.exports import is_formula_like
 
 MAX_BYTES = 2 * 1024 * 1024
 MAX_UNZIPPED = 24 * 1024 * 1024  # an XLSX's parts, uncompressed (the sizes a ZIP declares bind its reader)
@@ -98,6 +99,8 @@ class ImportRow:
     action: str = ""  # create | update | unchanged
     changes: list[tuple[str, str, str]] = field(default_factory=list)  # (field, old, new) of an update
     errors: list[tuple[str, dict]] = field(default_factory=list)  # (msgid, values)
+    kept: list[tuple[str, str, str]] = field(default_factory=list)  # changes not applied (unticked, not allowed)
+    locked: bool = False  # the importing trainer may enrol this person but not change their account
 
     @property
     def ok(self) -> bool:
@@ -106,7 +109,45 @@ class ImportRow:
     @property
     def needs_tick(self) -> bool:
         """An update that renames the person or changes their email: applied only when ticked."""
-        return self.action == "update" and any(f in ("name", "email") for f, _old, _new in self.changes)
+        return self.action == "update" and any(f in TICKED_FIELDS for f, _old, _new in self.changes)
+
+    @property
+    def status(self) -> str:
+        """new | changed | unchanged | refused: how the preview lists the row."""
+        if self.errors:
+            return "refused"
+        return {"create": "new", "update": "changed"}.get(self.action, "unchanged")
+
+    @property
+    def written(self) -> list[tuple[str, str]]:
+        """The fields this row writes on the account, as (field, value): every field of a new account,
+        the changed ones of an existing account; nothing for a refused or unchanged row."""
+        if self.errors or self.action == "unchanged":
+            return []
+        if self.action == "create":
+            village = self.village.display_name if self.village is not None else ""
+            return [("name", self.name), ("phone", self.phone or ""), ("email", self.email or ""),
+                    ("position", self.position or ""), ("kelurahan", village),
+                    ("cooperative", self.cooperative_name)]
+        return [(f, new) for f, _old, new in self.changes]
+
+    def keep(self, fields) -> None:
+        """Leave these fields of the existing account as they are (their changes are dropped, shown as
+        kept); the row still enrols the person."""
+        user = self.user
+        for change in [c for c in self.changes if c[0] in fields]:
+            self.changes.remove(change)
+            self.kept.append(change)
+        if "name" in fields:
+            self.name = user.full_name
+        if "email" in fields:
+            self.email = user.email
+        if "position" in fields:
+            self.position = user.position
+        if "cooperative" in fields:
+            self.cooperative = user.cooperative
+            self.cooperative_name = user.cooperative.name if user.cooperative is not None else ""
+        self.action = "update" if self.changes else "unchanged"
 
     @property
     def messages(self) -> list[str]:
@@ -117,7 +158,10 @@ class ImportRow:
 
 
 FIELD_LABELS = {"name": N_("Nama"), "email": N_("Email"), "position": N_("Jabatan"),
-                "cooperative": N_("Koperasi"), "cohort": N_("Angkatan")}
+                "cooperative": N_("Koperasi"), "cohort": N_("Angkatan"), "phone": N_("HP"),
+                "kelurahan": N_("Kelurahan")}
+TICKED_FIELDS = ("name", "email")  # changed on an existing account only when the row is ticked
+ACCOUNT_FIELDS = ("name", "email", "position", "cooperative")
 
 
 @dataclass
@@ -259,7 +303,12 @@ def _cell(value) -> str:
         return ""
     if isinstance(value, float) and value.is_integer():
         value = int(value)  # Excel keeps phone numbers and BPS codes as numbers
-    return " ".join(str(value).split())
+    text = " ".join(str(value).split())
+    # Our CSV exports write a value a spreadsheet would evaluate (+62…, =…) with a leading apostrophe;
+    # read it back as it was typed, so the refused-rows file uploads again unchanged.
+    if text.startswith("'") and is_formula_like(text[1:]):
+        text = text[1:]
+    return text
 
 
 def _map_header(header: list[str]) -> dict[int, str]:
@@ -320,9 +369,9 @@ def preview(cohort: Cohort, records: list[dict], actor=None, ticked=None) -> Pre
     _resolve_cooperatives(rows)
     _match_accounts(cohort, rows, actor)
     if ticked is not None:
-        for row in rows:
+        for row in rows:  # an unticked rename: the person is enrolled under the account's present values
             if row.needs_tick and row.line not in ticked:
-                row.refuse(N_("Nama atau email akun yang ada akan berubah, tetapi baris ini tidak dicentang."))
+                row.keep(TICKED_FIELDS)
     return Preview(rows)
 
 
@@ -398,6 +447,19 @@ def _visible(actor, user: User, in_cohort: bool = False) -> bool:
     return actor is None or actor.role == "admin" or in_cohort or actor.in_scope(_account_region(user))
 
 
+def _changeable(actor, user_ids: list[int]) -> set[int]:
+    """The accounts (among `user_ids`) whose name, email, position and cooperative the importing
+    user may change: all for admins and the command line; for a trainer, the participants of the
+    cohorts they train (of any course)."""
+    from kopedu.cohorts.models import cohort_trainer
+
+    if actor is None or actor.role == "admin" or not user_ids:
+        return set(user_ids)
+    return set(db.session.scalars(
+        select(Enrollment.user_id).join(cohort_trainer, cohort_trainer.c.cohort_id == Enrollment.cohort_id)
+        .where(cohort_trainer.c.user_id == actor.id, Enrollment.user_id.in_(user_ids))))
+
+
 # Said to whoever may not see the account that makes a row impossible: no hint that it exists.
 _NOT_USABLE_PHONE = N_("Nomor HP ini tidak bisa diimpor ke angkatan ini; minta admin memeriksanya.")
 _NOT_USABLE_EMAIL = N_("Email ini tidak bisa dipakai; kosongkan atau minta admin memeriksanya.")
@@ -411,23 +473,22 @@ def _match_accounts(cohort: Cohort, rows: list[ImportRow], actor) -> None:
     user_ids = [u.id for u in by_phone.values()]
     enrolled = dict(db.session.execute(select(Enrollment.user_id, Enrollment.cohort_id).where(
         Enrollment.user_id.in_(user_ids), Enrollment.course_id == cohort.course_id)).all()) if user_ids else {}
+    changeable = _changeable(actor, user_ids)
     scope = cohort.region_code
     for row in rows:
         user = by_phone.get(row.phone) if row.phone else None
         if user is not None:
             visible = _visible(actor, user, in_cohort=enrolled.get(user.id) == cohort.id)
             region = _account_region(user)
-            if user.role != "participant":
-                row.refuse(N_("Nomor HP ini sudah dipakai akun staf (pelatih, admin atau pemantau).")
-                           if visible else _NOT_USABLE_PHONE)
-                continue
-            if not visible or (scope and not (region or "").startswith(scope)):
-                row.refuse(N_("Nomor HP ini milik peserta di luar wilayah angkatan.") if visible
-                           else _NOT_USABLE_PHONE)
+            # A staff account and a participant out of reach get the same neutral reason, whoever
+            # imports: the preview never tells which numbers have an account elsewhere.
+            if user.role != "participant" or not visible or (scope and not (region or "").startswith(scope)):
+                row.refuse(_NOT_USABLE_PHONE if actor is not None else
+                           N_("Nomor HP ini sudah dipakai akun staf atau peserta di luar wilayah angkatan."))
                 continue
         owner = by_email.get(row.email) if row.email else None
         if owner is not None and owner is not user:
-            row.refuse(N_("Email ini sudah dipakai akun lain.") if _visible(actor, owner) else _NOT_USABLE_EMAIL)
+            row.refuse(_NOT_USABLE_EMAIL if actor is not None else N_("Email ini sudah dipakai akun lain."))
         if user is not None and user.id in enrolled and enrolled[user.id] not in (None, cohort.id):
             row.refuse(N_("Peserta sudah terdaftar di angkatan lain untuk kursus ini."))
         if row.errors:
@@ -446,6 +507,9 @@ def _match_accounts(cohort: Cohort, rows: list[ImportRow], actor) -> None:
             changes.append(("cohort", "", cohort.name))
         row.changes = [(f, old, new) for f, old, new in changes if old != new]
         row.action = "update" if row.changes else "unchanged"
+        if user.id not in changeable:  # a trainer enrols them but leaves the account as it is
+            row.locked = True
+            row.keep(ACCOUNT_FIELDS)
 
 
 # --- storing, confirming -------------------------------------------------------------------------
@@ -478,7 +542,7 @@ def confirm(record: ParticipantImport, actor, ticked=()) -> dict:
     result = preview(cohort, load_records(record), actor, ticked=set(ticked))
     created_coops: dict[tuple[str, str], Cooperative] = {}
     for row in result.good:
-        if row.cooperative is None:
+        if row.cooperative is None and (row.user is None or "cooperative" in {f for f, _o, _n in row.changes}):
             key = (row.village.code, row.cooperative_name.lower())
             if key not in created_coops:
                 created_coops[key] = Cooperative(name=row.cooperative_name, village_code=row.village.code)
@@ -495,9 +559,16 @@ def confirm(record: ParticipantImport, actor, ticked=()) -> dict:
             db.session.add(user)
             created.append(user)
             row.user = user
-        elif row.action == "update":
-            user.full_name, user.email, user.position = row.name, row.email, row.position
-            user.cooperative_id = row.cooperative.id
+        elif row.action == "update":  # only the fields shown as changing (kept ones stay as they are)
+            changed = {f for f, _old, _new in row.changes}
+            if "name" in changed:
+                user.full_name = row.name
+            if "email" in changed:
+                user.email = row.email
+            if "position" in changed:
+                user.position = row.position
+            if "cooperative" in changed:
+                user.cooperative_id = row.cooperative.id
     db.session.flush()
 
     user_ids = [r.user.id for r in result.good]
