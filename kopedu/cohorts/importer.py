@@ -286,6 +286,13 @@ def _read_csv(data: bytes, limit: int) -> list[tuple[int, list]]:
         text = data.decode("cp1252", errors="replace")
     lines = text.splitlines()[:MAX_TITLE_ROWS + 1]
     delimiter = max((",", ";", "\t"), key=lambda d: max((line.count(d) for line in lines), default=0))
+    # The separator whose split of a line gives the header wins (a reason column full of commas in a
+    # `;` file, e.g. our own refused-rows file, must not outvote it); else the most frequent one.
+    for candidate in (";", ",", "\t"):
+        if any(all(c in _map_header([_cell(v) for v in cells]).values() for c in REQUIRED)
+               for cells in csv.reader(io.StringIO("\n".join(lines)), delimiter=candidate)):
+            delimiter = candidate
+            break
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     table = []
     try:
