@@ -5,7 +5,7 @@ import pytest
 from sqlalchemy import func, select
 
 from kopedu.auth.models import User
-from kopedu.cohorts import importer
+from kopedu.cohorts import import_file, importer
 from kopedu.cohorts.models import ParticipantImport
 from kopedu.extensions import db
 from kopedu.learning.models import Enrollment
@@ -510,7 +510,7 @@ def test_an_xlsx_claiming_huge_dimensions_is_read_cheaply():
 
 
 def test_row_column_and_cell_caps(setup, monkeypatch):
-    monkeypatch.setattr(importer, "MAX_ROWS", 20)
+    monkeypatch.setattr(import_file, "MAX_ROWS", 20)
     row = ["Ana", "081370001001", "", "Ketua", "5371030011", ""]
     with pytest.raises(importer.ImportFileError, match="Paling banyak 20 baris"):
         importer.parse(as_csv([row] * 21))
@@ -547,7 +547,8 @@ def test_the_file_is_parsed_once_and_kept_parsed(setup, client, login, monkeypat
         raise AssertionError("parsed again")
 
     monkeypatch.setattr(importer, "parse", no_parsing)
-    monkeypatch.setattr(importer, "_read_xlsx", no_parsing)
+    monkeypatch.setattr(import_file, "parse", no_parsing)
+    monkeypatch.setattr(import_file, "_read_xlsx", no_parsing)
     assert "Siap diimpor</dt><dd>3" in client.get(url).get_data(as_text=True)
     client.post(url + "/konfirmasi")
     db.session.expire_all()
@@ -575,7 +576,7 @@ def _rows_by_line(html: str) -> dict:
 
     found = {}
     for line, status, body in re.findall(r'<tr class="import-row[^"]*" data-line="(\d+)" data-status="(\w+)">(.*?)</tr>',
-                                         html, re.S):
+                                         html, re.DOTALL):
         found[int(line)] = (status, dict(re.findall(r'data-field="(\w+)" data-value="([^"]*)"', body)), body)
     return found
 
@@ -631,7 +632,7 @@ def test_refused_rows_csv_uploads_again_unchanged_with_plus_62_numbers(setup, cl
     assert "Nomor HP tidak dikenali" not in html
     assert "Jabatan tidak dikenal" in html  # the same refusal as the first time, nothing new
     found = _rows_by_line(html)
-    assert list(found.values())[0][0] == "refused"
+    assert next(iter(found.values()))[0] == "refused"
 
 
 def test_a_trainer_changes_only_participants_of_cohorts_they_train(setup, client, login):
