@@ -117,6 +117,8 @@ def test_no_export_carries_a_formula_and_csv_matches_xlsx(world, app, client, lo
                 assert response.status_code == 200, url
                 if fmt == "xlsx":
                     xlsx_rows = _xlsx_rows(response.data, url)
+                    while len(xlsx_rows) > len(csv_rows) and xlsx_rows[0] != csv_rows[0]:
+                        xlsx_rows.pop(0)  # title rows above the header (XLSX documents only)
                     # (XML reads a carriage return inside a cell as a line feed)
                     assert xlsx_rows == [[c.replace("\r", "\n") for c in row] for row in csv_rows], \
                         f"{url}: the CSV and the XLSX differ"
