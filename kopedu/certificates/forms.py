@@ -64,3 +64,7 @@ class TemplateForm(FlaskForm):
     sig2_nip = StringField(_l("NIP"), validators=[Length(max=30)])
     sig2_signature = FileField(_l("Gambar tanda tangan (PNG atau JPEG)"))
     sig2_remove = BooleanField(_l("Hapus gambar tanda tangan"))
+    address = TextAreaField(_l("Alamat kantor (di bawah kop daftar hadir)"), validators=[Length(max=400)])
+    approver_title = StringField(_l("Jabatan yang mengetahui"), validators=[Length(max=200)])
+    approver_name = StringField(_l("Nama yang mengetahui"), validators=[Length(max=160)])
+    approver_nip = StringField(_l("NIP yang mengetahui"), validators=[Length(max=30)])

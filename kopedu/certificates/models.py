@@ -48,6 +48,12 @@ class CertificateTemplate(db.Model):
     logo_path: Mapped[str | None] = mapped_column(String(200))  # relative to UPLOAD_DIR
     # [{"name", "title", "nip", "signature_path"}], one or two
     signatories: Mapped[list | None] = mapped_column(JSON)
+    # The issuing office on printed documents (daftar hadir, recap): its address under the letterhead
+    # and who approves them ("Mengetahui," jabatan, name, NIP).
+    address: Mapped[str] = mapped_column(Text, default="")
+    approver_title: Mapped[str] = mapped_column(String(200), default="")
+    approver_name: Mapped[str] = mapped_column(String(160), default="")
+    approver_nip: Mapped[str] = mapped_column(String(30), default="")
     updated_at: Mapped[datetime] = mapped_column(TZDateTime, default=utcnow, onupdate=utcnow)
     updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
 

@@ -59,6 +59,10 @@ DEFAULT_TEMPLATE = {
     "logo_path": None,
     "signatories": [{"name": "Kepala Dinas", "title": "Kepala Dinas Koperasi dan UKM Kota Kupang",
                      "nip": "", "signature_path": None}],
+    "address": "",
+    "approver_title": "Kepala Dinas Koperasi dan UKM Kota Kupang",
+    "approver_name": "",
+    "approver_nip": "",
 }
 
 
@@ -193,11 +197,19 @@ def _store_asset(data: bytes, ext: str) -> str:
 def save_template(actor, *, title: str, header_lines: str, recipient_line: str, achievement_line: str,
                   closing_line: str, issuer_name: str, issue_place: str, serial_format: str,
                   primary_colour: str, accent_colour: str, signatories: list[dict],
-                  logo: bytes | None = None, remove_logo: bool = False,
-                  region_code: str | None = None) -> CertificateTemplate:
+                  logo: bytes | None = None, remove_logo: bool = False, address: str | None = None,
+                  approver: dict | None = None, region_code: str | None = None) -> CertificateTemplate:
     """Validate and save the template (the national one, or that of `region_code`). `signatories`: [{name,
-    title, nip, signature (bytes|None), remove_signature}] — one or two, the empty ones dropped. Flushes."""
+    title, nip, signature (bytes|None), remove_signature}] — one or two, the empty ones dropped. `address`
+    and `approver` ({title, name, nip}: the "Mengetahui," block of the daftar hadir) are left as they are
+    when None. Flushes."""
     serial_format = check_serial_format(serial_format)
+    if approver is not None:
+        approver = {key: re.sub(r"\s+", " ", (approver.get(key) or "").strip()) for key in ("title", "name", "nip")}
+        if approver["nip"] and not re.fullmatch(r"[0-9 ]{8,30}", approver["nip"]):
+            raise CertificateError(_("NIP hanya berisi angka."), "approver_nip")
+        if approver["name"] and not approver["title"]:
+            raise CertificateError(_("Jabatan yang mengetahui wajib diisi."), "approver_title")
     for name, value in (("primary_colour", primary_colour), ("accent_colour", accent_colour)):
         if not _COLOUR.match(value or ""):
             raise CertificateError(_("Warna ditulis seperti #8c1d17."), name)
@@ -254,6 +266,11 @@ def save_template(actor, *, title: str, header_lines: str, recipient_line: str, 
     row.accent_colour = accent_colour.lower()
     row.logo_path = logo_path
     row.signatories = people
+    if address is not None:
+        row.address = "\n".join(line.strip() for line in address.splitlines() if line.strip())
+    if approver is not None:
+        row.approver_title, row.approver_name, row.approver_nip = (
+            approver["title"], approver["name"], approver["nip"])
     row.updated_by_id = getattr(actor, "id", None)
     if row not in db.session:
         db.session.add(row)

@@ -68,6 +68,9 @@ def template():
                 issue_place=form.issue_place.data, serial_format=form.serial_format.data,
                 primary_colour=form.primary_colour.data, accent_colour=form.accent_colour.data,
                 signatories=signatories, logo=_upload(form.logo), remove_logo=form.remove_logo.data,
+                address=form.address.data or "",
+                approver={"title": form.approver_title.data, "name": form.approver_name.data,
+                          "nip": form.approver_nip.data},
                 region_code=region_code)
         except services.CertificateError as error:
             db.session.rollback()

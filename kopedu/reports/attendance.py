@@ -37,8 +37,25 @@ def letterhead() -> dict:
 
         logo = rendering.image_data_uri(Path(current_app.config["UPLOAD_DIR"]) / tpl.logo_path)
     lines = [line.strip() for line in (tpl.header_lines or "").splitlines() if line.strip()]
-    return {"lines": lines, "logo": logo or "logo-default.svg", "place": tpl.issue_place or "",
-            "colour": tpl.primary_colour or "#8c1d17"}
+    address = [line.strip() for line in (tpl.address or "").splitlines() if line.strip()]
+    # "Mengetahui,": the approver set for the issuing office, else the certificate's first signatory.
+    approver = None
+    if (tpl.approver_title or "").strip():
+        approver = {"title": tpl.approver_title, "name": tpl.approver_name or "", "nip": tpl.approver_nip or ""}
+    elif tpl.signatories:
+        first = tpl.signatories[0]
+        approver = {"title": first.get("title", ""), "name": first.get("name", ""), "nip": first.get("nip", "")}
+    return {"lines": lines, "address": address, "logo": logo or "logo-default.svg",
+            "place": tpl.issue_place or "", "colour": tpl.primary_colour or "#8c1d17", "approver": approver}
+
+
+# The daftar hadir prints these statuses in place of a signature cell (nobody signs for them).
+NOT_SIGNING = {"absent": "Tidak hadir", "excused": "Izin"}
+
+
+def signature_mark(status: str | None) -> str | None:
+    """"Tidak hadir" / "Izin" for a participant who does not sign the sheet; None for one who does."""
+    return _(NOT_SIGNING[status]) if status in NOT_SIGNING else None
 
 
 def _who(enrollment) -> dict:
@@ -52,15 +69,29 @@ def _who(enrollment) -> dict:
 # --- the daftar hadir of one session -------------------------------------------------------------
 
 def session_rows(session: CohortSession) -> list[dict]:
-    """Every participant of the session's cohort, by name, with their status (one query)."""
-    return [{"no": number, **_who(enrollment), "status": status, "status_label": status_label(status)}
+    """Every participant of the session's cohort, by name, with their status (one query). Signature
+    numbers zig-zag as on Indonesian sheets (odd on the left of the cell, even on the right);
+    absent and excused rows carry a mark ("Tidak hadir", "Izin") instead of a place to sign."""
+    return [{"no": number, **_who(enrollment), "status": status, "status_label": status_label(status),
+             "sign_side": "left" if number % 2 else "right", "mark": signature_mark(status)}
             for number, (enrollment, status) in enumerate(cohorts.attendance_sheet(session), 1)]
 
 
 def session_table(session: CohortSession) -> tuple[list[str], list[list]]:
     header = [_("No"), _("Nama"), _("Jabatan"), _("Koperasi"), _("Kelurahan"), _("Status"), _("Tanda tangan")]
-    return header, [[r["no"], r["name"], r["position"], r["cooperative"], r["kelurahan"], r["status_label"], ""]
-                    for r in session_rows(session)]
+    return header, [[r["no"], r["name"], r["position"], r["cooperative"], r["kelurahan"], r["status_label"],
+                     r["mark"] or ""] for r in session_rows(session)]
+
+
+def session_heading_lines(cohort: Cohort, session: CohortSession) -> list[str]:
+    """The title rows of the daftar hadir as a spreadsheet."""
+    return [_("DAFTAR HADIR PESERTA"), f"{cohort.course.title} · {cohort.name} ({cohort.code})",
+            f"{_('Sesi')}: {session.topic} · {session.held_on.isoformat()}"]
+
+
+def recap_heading_lines(data: "Recap") -> list[str]:
+    cohort = data.cohort
+    return [_("REKAP KEHADIRAN PESERTA"), f"{cohort.course.title} · {cohort.name} ({cohort.code})"]
 
 
 def session_pdf(cohort: Cohort, session: CohortSession) -> bytes:
@@ -89,6 +120,16 @@ class Recap:
     cohort: Cohort
     sessions: list
     rows: list
+
+    def totals(self) -> list[dict]:
+        """Per session: how many were present (on time or late), excused, absent and not marked."""
+        result = []
+        for index, _session in enumerate(self.sessions):
+            statuses = [row.statuses[index] for row in self.rows]
+            result.append({"attended": sum(1 for st in statuses if st in ("present", "late")),
+                           "excused": statuses.count("excused"), "absent": statuses.count("absent"),
+                           "unmarked": statuses.count(None)})
+        return result
 
 
 def recap(cohort: Cohort) -> Recap:
@@ -121,6 +162,10 @@ def recap_table(data: Recap) -> tuple[list[str], list[list]]:
     header += [_("Hadir (sesi)"), _("Kehadiran (%)")]
     rows = [[r.no, r.name, r.position, r.cooperative, r.kelurahan, *[LETTERS[s] for s in r.statuses],
              r.attended, r.pct] for r in data.rows]
+    totals = data.totals()
+    for key, label in (("attended", _("Jumlah hadir")), ("excused", _("Jumlah izin")),
+                       ("absent", _("Jumlah tidak hadir"))):
+        rows.append([None, label, None, None, None, *[t[key] for t in totals], None, None])
     return header, rows
 
 

@@ -348,7 +348,8 @@ def attendance_sheet(cohort_id: int, session_id: int, fmt: str):
     if fmt == "pdf":
         return download(attendance.session_pdf(cohort, session), name, "pdf")
     header, rows = attendance.session_table(session)
-    return send_table(header, rows, name, fmt, title=_("Daftar hadir"))
+    return send_table(header, rows, name, fmt, title=_("Daftar hadir"),
+                      heading=attendance.session_heading_lines(cohort, session))
 
 
 @bp.get("/angkatan/<int:cohort_id>/rekap-kehadiran")
@@ -366,4 +367,5 @@ def attendance_recap_file(cohort_id: int, fmt: str):
     if fmt == "pdf":
         return download(attendance.recap_pdf(recap), name, "pdf")
     header, rows = attendance.recap_table(recap)
-    return send_table(header, rows, name, fmt, title=_("Rekap kehadiran"), freeze="C2")
+    return send_table(header, rows, name, fmt, title=_("Rekap kehadiran"), freeze="C2",
+                      heading=attendance.recap_heading_lines(recap))

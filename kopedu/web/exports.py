@@ -2,7 +2,9 @@
 
 XLSX comes first (it opens right whatever the computer's language): written by openpyxl in write-only
 mode (memory stays flat for 100,000 rows) with a bold, frozen header row, column widths from the first
-rows, numbers as numbers and dates as dates.
+rows, numbers as numbers and dates as dates. Every sheet is set up to print: A4 (landscape when wide),
+fitted to the page width, the table as print area and the header row repeated on every page; documents
+(the daftar hadir, the recap) also get title rows above the header.
 
 CSV is written the way Excel with Indonesian settings reads it: fields separated by `;`, decimal comma
 (66,7), UTF-8 with a BOM so the accents survive; dates as 2026-11-20.
@@ -115,19 +117,36 @@ def _cell(sheet, value, bold: bool = False):
     return cell
 
 
-def xlsx_bytes(header, rows, title: str = "Data", freeze: str = "A2") -> bytes:
-    """One sheet; `freeze` is the first cell that scrolls (A2: the header row stays in view)."""
+def xlsx_bytes(header, rows, title: str = "Data", freeze: str = "A2", heading=()) -> bytes:
+    """One sheet; `freeze` is the first cell that scrolls counted without the `heading` (A2: the header
+    row stays in view); `heading`: title lines printed above the header row (bold, the first larger)."""
     from openpyxl import Workbook
+    from openpyxl.styles import Font
     from openpyxl.utils import get_column_letter
+    from openpyxl.utils.cell import coordinate_from_string
 
     rows = list(rows)
+    heading = [line for line in ([heading] if isinstance(heading, str) else heading) if line]
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet(title=_sheet_title(title))
-    sheet.freeze_panes = freeze
+    column, row_number = coordinate_from_string(freeze)
+    sheet.freeze_panes = f"{column}{row_number + len(heading)}"
+    header_row = len(heading) + 1
+    last_column = get_column_letter(max(len(header), 1))
+    sheet.print_title_rows = f"{header_row}:{header_row}"  # the header row on every printed page
+    sheet.print_area = f"A1:{last_column}{header_row + len(rows)}"
+    sheet.page_setup.paperSize = "9"  # A4
+    sheet.page_setup.orientation = "landscape" if len(header) > 7 else "portrait"
+    sheet.page_setup.fitToWidth, sheet.page_setup.fitToHeight = 1, 0
+    sheet.sheet_properties.pageSetUpPr.fitToPage = True
     for index, label in enumerate(header):
         width = max([len(str(label))] + [len(str(row[index])) for row in rows[:_WIDTH_SAMPLE]
                                           if index < len(row) and row[index] is not None])
         sheet.column_dimensions[get_column_letter(index + 1)].width = min(max(width + 2, 6), 45)
+    for index, line in enumerate(heading):
+        cell = _cell(sheet, line, bold=True)
+        cell.font = Font(bold=True, size=13 if index == 0 else 11)
+        sheet.append([cell])
     sheet.append([_cell(sheet, value, bold=True) for value in header])
     for row in rows:
         sheet.append([_cell(sheet, value) for value in row])
@@ -142,9 +161,10 @@ def _sheet_title(title: str) -> str:
     return cleaned[:31]
 
 
-def render_table(header, rows, fmt: str, title: str = "Data", freeze: str = "A2") -> str | bytes:
-    """The table as XLSX bytes or CSV text (fmt: xlsx or csv)."""
-    return xlsx_bytes(header, rows, title, freeze) if fmt == "xlsx" else csv_text(header, rows)
+def render_table(header, rows, fmt: str, title: str = "Data", freeze: str = "A2", heading=()) -> str | bytes:
+    """The table as XLSX bytes or CSV text (fmt: xlsx or csv). The `heading` lines are XLSX only: a CSV
+    stays one header row and data, as a program reading it expects."""
+    return xlsx_bytes(header, rows, title, freeze, heading) if fmt == "xlsx" else csv_text(header, rows)
 
 
 def download(data: str | bytes, name: str, fmt: str):
@@ -156,5 +176,5 @@ def download(data: str | bytes, name: str, fmt: str):
     return response
 
 
-def send_table(header, rows, name: str, fmt: str, title: str | None = None, freeze: str = "A2"):
-    return download(render_table(header, rows, fmt, title or name, freeze), name, fmt)
+def send_table(header, rows, name: str, fmt: str, title: str | None = None, freeze: str = "A2", heading=()):
+    return download(render_table(header, rows, fmt, title or name, freeze, heading), name, fmt)

@@ -388,3 +388,19 @@ def test_template_settings_are_for_admins_only(app, client, login, world):
     assert client.get("/admin/sertifikat/templat").status_code == 403
     assert client.get("/admin/sertifikat/templat/contoh.pdf").status_code == 403
     assert client.post("/admin/sertifikat/templat", data=_template_data()).status_code == 403
+
+
+def test_template_form_sets_the_office_address_and_approval_block(app, client, login, world):
+    login(world.admin)
+    data = _template_data(address="Jl. Timor Raya No. 1\nKupang", approver_title="Kepala Dinas Koperasi",
+                          approver_name="Drs. Yohanes Tallo", approver_nip="19700101 199003 1 001")
+    response = client.post("/admin/sertifikat/templat", data=data, content_type="multipart/form-data")
+    assert response.status_code == 303, response.get_data(as_text=True)[:2000]
+    row = db.session.get(CertificateTemplate, 1)
+    assert row.address == "Jl. Timor Raya No. 1\nKupang"
+    assert (row.approver_title, row.approver_name, row.approver_nip) == (
+        "Kepala Dinas Koperasi", "Drs. Yohanes Tallo", "19700101 199003 1 001")
+    assert 'name="approver_nip"' in client.get("/admin/sertifikat/templat").get_data(as_text=True)
+    bad = _template_data(approver_title="Kepala Dinas", approver_name="X", approver_nip="abc")
+    response = client.post("/admin/sertifikat/templat", data=bad, content_type="multipart/form-data")
+    assert response.status_code == 422 and "NIP hanya berisi angka." in response.get_data(as_text=True)

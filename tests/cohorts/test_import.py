@@ -5,7 +5,7 @@ import pytest
 from sqlalchemy import func, select
 
 from kopedu.auth.models import User
-from kopedu.cohorts import importer
+from kopedu.cohorts import import_file, importer
 from kopedu.cohorts.models import ParticipantImport
 from kopedu.extensions import db
 from kopedu.learning.models import Enrollment
@@ -384,9 +384,9 @@ def _existing_participant(cohort, **fields):
 
 
 def test_preview_shows_old_and_new_values_and_a_rename_needs_its_tick(setup, client, login):
-    _admin, trainer, cohort = setup
+    admin, _trainer, cohort = setup
     maria = _existing_participant(cohort)
-    login(trainer)
+    login(admin)
     row = ["Maria Goreti Seran", "0813-7000-5555", "", "Sekretaris", "5371030011", "Koperasi Baru"]
     url = upload(client, cohort, as_csv([row])).headers["Location"]
     html = client.get(url).get_data(as_text=True)
@@ -400,13 +400,13 @@ def test_preview_shows_old_and_new_values_and_a_rename_needs_its_tick(setup, cli
     assert not any(field == "email" for field, *_ in changes)  # an empty cell keeps the email
     assert 'name="ubah" value="2"' in html
 
-    client.post(url + "/konfirmasi")  # not ticked: the row is skipped, Maria is untouched
+    client.post(url + "/konfirmasi")  # not ticked: Maria keeps her name and email, and is enrolled
     db.session.expire_all()
     maria = db.session.get(User, maria.id)
-    assert (maria.full_name, maria.position, maria.cooperative.name) == ("Maria Seran", "Ketua", "Koperasi Lama")
-    assert counts()[1] == 0
+    assert (maria.full_name, maria.email) == ("Maria Seran", "maria@contoh.id")
+    assert counts()[1] == 1
     record = db.session.get(ParticipantImport, int(url.rsplit("/", 1)[1]))
-    assert "tidak dicentang" in record.summary["rejected"][0]["errors"][0][0]
+    assert record.summary["rejected"] == [] and record.summary["updated"] == 1
 
     url = upload(client, cohort, as_csv([row])).headers["Location"]
     client.post(url + "/konfirmasi", data={"ubah": "2"})
@@ -417,9 +417,9 @@ def test_preview_shows_old_and_new_values_and_a_rename_needs_its_tick(setup, cli
 
 
 def test_a_position_change_needs_no_tick_but_is_shown(setup, client, login):
-    _admin, trainer, cohort = setup
+    admin, _trainer, cohort = setup
     maria = _existing_participant(cohort)
-    login(trainer)
+    login(admin)
     url = upload(client, cohort, as_csv([["Maria Seran", "0813-7000-5555", "maria@contoh.id", "Pengawas",
                                           "5371030011", "Koperasi Lama"]])).headers["Location"]
     html = client.get(url).get_data(as_text=True)
@@ -464,10 +464,13 @@ def test_staff_and_out_of_region_accounts_are_refused_and_not_revealed(setup, cl
         Enrollment.user_id == outsider.id)) == 0  # not pulled into the cohort
     client.post("/keluar")
 
-    login(admin)  # the admin sees every account: the reasons say what they are
+    login(admin)  # an admin gets the same neutral words: staff and out-of-scope are not told apart
     url = upload(client, cohort, as_csv(rows)).headers["Location"]
     html = client.get(url).get_data(as_text=True)
-    assert "milik peserta di luar wilayah angkatan" in html and "akun staf" in html
+    refused_admin = dict(__import__("re").findall(
+        r'data-line="(\d+)"><td>\d+</td><td>[^<]*</td><td>[^<]*</td><td>([^<]*)</td>', html))
+    assert refused_admin == refused
+    assert "milik peserta di luar wilayah angkatan" not in html and "akun staf" not in html
 
 
 def _huge_dimension_xlsx() -> bytes:
@@ -507,7 +510,7 @@ def test_an_xlsx_claiming_huge_dimensions_is_read_cheaply():
 
 
 def test_row_column_and_cell_caps(setup, monkeypatch):
-    monkeypatch.setattr(importer, "MAX_ROWS", 20)
+    monkeypatch.setattr(import_file, "MAX_ROWS", 20)
     row = ["Ana", "081370001001", "", "Ketua", "5371030011", ""]
     with pytest.raises(importer.ImportFileError, match="Paling banyak 20 baris"):
         importer.parse(as_csv([row] * 21))
@@ -544,7 +547,8 @@ def test_the_file_is_parsed_once_and_kept_parsed(setup, client, login, monkeypat
         raise AssertionError("parsed again")
 
     monkeypatch.setattr(importer, "parse", no_parsing)
-    monkeypatch.setattr(importer, "_read_xlsx", no_parsing)
+    monkeypatch.setattr(import_file, "parse", no_parsing)
+    monkeypatch.setattr(import_file, "_read_xlsx", no_parsing)
     assert "Siap diimpor</dt><dd>3" in client.get(url).get_data(as_text=True)
     client.post(url + "/konfirmasi")
     db.session.expire_all()
@@ -565,3 +569,92 @@ def test_a_trainer_without_a_region_can_upload_the_same_list_again(setup, client
     again = upload(client, cohort, as_csv(rows)).headers["Location"]
     html = client.get(again).get_data(as_text=True)
     assert "Tidak berubah</dt><dd>3" in html and "Bermasalah</dt><dd>0" in html  # its own cohort's people
+
+
+def _rows_by_line(html: str) -> dict:
+    import re
+
+    found = {}
+    for line, status, body in re.findall(r'<tr class="import-row[^"]*" data-line="(\d+)" data-status="(\w+)">(.*?)</tr>',
+                                         html, re.DOTALL):
+        found[int(line)] = (status, dict(re.findall(r'data-field="(\w+)" data-value="([^"]*)"', body)), body)
+    return found
+
+
+def test_the_preview_lists_every_row_with_what_it_writes(setup, client, login):
+    admin, _trainer, cohort = setup
+    _existing_participant(cohort)
+    factories.user("participant", phone="6281370004444", full_name="Yakob Nenabu", email=None,
+                   position="Ketua", cooperative_id=factories.cooperative("5371030011", name="Koperasi Satu").id)
+    db.session.commit()
+    login(admin)
+    rows = [["Ana Ndun", "0813-7000-0001", "", "Bendahara", "5371030011", "Koperasi Baru"],   # new
+            ["Maria Seran", "0813-7000-5555", "", "Sekretaris", "5371030011", "Koperasi Lama"],  # changed
+            ["Beni Tefa", "12345", "", "Ketua", "5371030011", ""]]                                # refused
+    url = upload(client, cohort, as_csv(rows)).headers["Location"]
+    html = client.get(url).get_data(as_text=True)
+    found = _rows_by_line(html)
+    assert sorted(found) == [2, 3, 4]
+    status, written, _body = found[2]
+    assert status == "new" and written["name"] == "Ana Ndun" and written["position"] == "Bendahara"
+    assert written["phone"] == "6281370000001" and "Oebufu" in written["kelurahan"].title()
+    assert written["cooperative"] == "Koperasi Baru"
+    status, written, _body = found[3]
+    assert status == "changed" and written == {"position": "Sekretaris", "cohort": cohort.name}
+    status, written, body = found[4]
+    assert status == "refused" and written == {} and "Nomor HP tidak dikenali" in body
+    # counts are exact: the button imports the three rows that can go in... here two
+    assert "Impor 2 baris yang benar" in html and "Bermasalah</dt><dd>1" in html
+
+
+def test_an_unchanged_row_is_listed(setup, client, login):
+    admin, _trainer, cohort = setup
+    _existing_participant(cohort)
+    login(admin)
+    row = ["Maria Seran", "0813-7000-5555", "maria@contoh.id", "Ketua", "5371030011", "Koperasi Lama"]
+    client.post(upload(client, cohort, as_csv([row])).headers["Location"] + "/konfirmasi")
+    html = client.get(upload(client, cohort, as_csv([row])).headers["Location"]).get_data(as_text=True)
+    assert _rows_by_line(html)[2][0] == "unchanged"
+
+
+def test_refused_rows_csv_uploads_again_unchanged_with_plus_62_numbers(setup, client, login):
+    """The refused-rows CSV neutralises +62… with an apostrophe; the importer reads it back as typed."""
+    admin, _trainer, cohort = setup
+    login(admin)
+    rows = [["Ana Ndun", "+62 813-7000-0001", "", "Ketua umum", "5371030011", ""]]
+    url = upload(client, cohort, as_csv(rows)).headers["Location"]
+    client.post(url + "/konfirmasi")
+    data = client.get(url + "/ditolak.csv").data
+    assert b"'+62" in data  # still neutralised for a spreadsheet
+    response = upload(client, cohort, data)
+    assert response.status_code in (302, 303), response.get_data(as_text=True)[-1500:]
+    html = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "Nomor HP tidak dikenali" not in html
+    assert "Jabatan tidak dikenal" in html  # the same refusal as the first time, nothing new
+    found = _rows_by_line(html)
+    assert next(iter(found.values()))[0] == "refused"
+
+
+def test_a_trainer_changes_only_participants_of_cohorts_they_train(setup, client, login):
+    _admin, trainer, cohort = setup
+    maria = _existing_participant(cohort)  # in the trainer's region, in none of their cohorts
+    login(trainer)
+    row = ["Maria Goreti Seran", "0813-7000-5555", "lain@contoh.id", "Sekretaris", "5371030011", "Koperasi Baru"]
+    url = upload(client, cohort, as_csv([row])).headers["Location"]
+    html = client.get(url).get_data(as_text=True)
+    assert 'name="ubah"' not in html
+    status, written, _body = _rows_by_line(html)[2]
+    assert status == "changed" and written == {"cohort": cohort.name}
+    client.post(url + "/konfirmasi", data={"ubah": "2"})
+    db.session.expire_all()
+    maria = db.session.get(User, maria.id)
+    assert (maria.full_name, maria.email, maria.position, maria.cooperative.name) == (
+        "Maria Seran", "maria@contoh.id", "Ketua", "Koperasi Lama")
+    assert counts()[1] == 1  # enrolled all the same
+
+    # now a participant of the trainer's cohort: the trainer may change her
+    url = upload(client, cohort, as_csv([row])).headers["Location"]
+    client.post(url + "/konfirmasi", data={"ubah": "2"})
+    db.session.expire_all()
+    maria = db.session.get(User, maria.id)
+    assert (maria.full_name, maria.email, maria.position) == ("Maria Goreti Seran", "lain@contoh.id", "Sekretaris")

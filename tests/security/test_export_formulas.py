@@ -127,6 +127,8 @@ def test_no_export_carries_a_formula_and_csv_matches_xlsx(world, app, client, lo
                 assert response.status_code == 200, url
                 if fmt == "xlsx":
                     xlsx_rows = _xlsx_rows(response.data, url)
+                    while len(xlsx_rows) > len(csv_rows) and xlsx_rows[0] != csv_rows[0]:
+                        xlsx_rows.pop(0)  # title rows above the header (XLSX documents only)
                     # (a carriage return inside a cell may come back as a line feed, depending on the XML
                     # parser openpyxl finds: the standard library's or lxml)
                     assert [[c.replace("\r", "\n") for c in row] for row in xlsx_rows] == \
