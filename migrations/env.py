@@ -73,7 +73,7 @@ def run_migrations_offline():
 
 
 def include_object(obj, name, type_, reflected, compare_to):
-    """The trigram indexes of migration 0010_scale exist only on PostgreSQL (pg_trgm) and are not
+    """The trigram indexes of migration 0013_scale exist only on PostgreSQL (pg_trgm) and are not
     declared on the models: autogenerate leaves them alone."""
     return not (type_ == "index" and reflected and compare_to is None and (name or "").endswith("_trgm"))
 

@@ -1,8 +1,8 @@
 """client writes: the target a write changes and the time it was chosen on the phone (newest choice
 wins, one row per user and target), and an index on applied_at for the nightly prune
 
-Revision ID: 0010_offline
-Revises: 0010_hall
+Revision ID: 0015_offline
+Revises: 0014_hall
 Create Date: 2026-12-07 16:40:00
 
 """
@@ -13,8 +13,8 @@ import kopedu.db
 
 
 # revision identifiers, used by Alembic.
-revision = "0010_offline"
-down_revision = "0010_hall"
+revision = "0015_offline"
+down_revision = "0014_hall"
 branch_labels = None
 depends_on = None
 

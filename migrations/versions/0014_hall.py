@@ -1,7 +1,7 @@
 """hall: attempt counters in the database (login and self check-in limits shared by every worker)
 
-Revision ID: 0010_hall
-Revises: 0010_scale
+Revision ID: 0014_hall
+Revises: 0013_scale
 Create Date: 2026-12-07 16:40:00
 
 """
@@ -12,8 +12,8 @@ import kopedu.db
 
 
 # revision identifiers, used by Alembic.
-revision = '0010_hall'
-down_revision = '0010_scale'
+revision = '0014_hall'
+down_revision = '0013_scale'
 branch_labels = None
 depends_on = None
 

@@ -1,8 +1,8 @@
 """certificate PDFs signed (PAdES): who signed the stored PDF; a course job's list of who meets the rules;
 the participants' evaluation of a cohort's training
 
-Revision ID: 0010_signing
-Revises: 0010_quizlisten
+Revision ID: 0012_signing
+Revises: 0011_quizlisten
 Create Date: 2026-12-07 17:20:00
 
 """
@@ -13,8 +13,8 @@ import kopedu.db
 
 
 # revision identifiers, used by Alembic.
-revision = "0010_signing"
-down_revision = "0010_quizlisten"
+revision = "0012_signing"
+down_revision = "0011_quizlisten"
 branch_labels = None
 depends_on = None
 

@@ -4,13 +4,13 @@ On PostgreSQL the pg_trgm extension lets `lower(name) LIKE '%q%'` use a GIN inde
 every row: the user list (names, e-mail) and the cohort selectors (names). SQLite keeps the plain
 LIKE scan (a small embedded install). The indexes are on expressions, which autogenerate leaves alone.
 
-Revision ID: 0010_scale
-Revises: 0010_signing
+Revision ID: 0013_scale
+Revises: 0012_signing
 """
 from alembic import op
 
-revision = "0010_scale"
-down_revision = "0010_signing"
+revision = "0013_scale"
+down_revision = "0012_signing"
 branch_labels = None
 depends_on = None
 

@@ -1,7 +1,7 @@
 """office: the issuing office's address and the daftar hadir's approval block ("Mengetahui,")
 
-Revision ID: 0010_office
-Revises: 0010_plankawal
+Revision ID: 0018_office
+Revises: 0017_plankawal
 Create Date: 2026-12-07 17:45:00
 
 """
@@ -10,8 +10,8 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = '0010_office'
-down_revision = '0010_plankawal'
+revision = '0018_office'
+down_revision = '0017_plankawal'
 branch_labels = None
 depends_on = None
 

@@ -1,7 +1,7 @@
 """plan-kawal: resumable uploads, monthly check-ins
 
-Revision ID: 0010_plankawal
-Revises: 0010_plans (the branch's own down_revision was 0006_offline; chained after plan-core's migration)
+Revision ID: 0017_plankawal
+Revises: 0016_plans (the branch's own down_revision was 0006_offline; chained after plan-core's migration)
 Create Date: 2026-12-07 16:27:24.136284
 
 """
@@ -12,8 +12,8 @@ import kopedu.db
 
 
 # revision identifiers, used by Alembic.
-revision = '0010_plankawal'
-down_revision = '0010_plans'
+revision = '0017_plankawal'
+down_revision = '0016_plans'
 branch_labels = None
 depends_on = None
 

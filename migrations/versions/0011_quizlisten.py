@@ -1,7 +1,7 @@
 """numerical and matching questions (a numerical answer's tolerance, a matching pair's right side) and
 lesson narrations (a trainer's recorded reading of a lesson)
 
-Revision ID: 0010_quizlisten
+Revision ID: 0011_quizlisten
 Revises: 0010_region
 Create Date: 2026-12-07 17:00:00
 
@@ -13,7 +13,7 @@ import kopedu.db
 
 
 # revision identifiers, used by Alembic.
-revision = "0010_quizlisten"
+revision = "0011_quizlisten"
 down_revision = "0010_region"
 branch_labels = None
 depends_on = None

@@ -1,8 +1,8 @@
 """the business-plan workbook: assignment.kind, rubric criteria linked to workbook steps, business_plan
 and business_plan_snapshot
 
-Revision ID: 0010_plans
-Revises: 0010_offline
+Revision ID: 0016_plans
+Revises: 0015_offline
 """
 from alembic import op
 import sqlalchemy as sa
@@ -10,8 +10,8 @@ import sqlalchemy as sa
 import kopedu.db
 
 
-revision = "0010_plans"
-down_revision = "0010_offline"  # chained after the offline branch, merged into this one
+revision = "0016_plans"
+down_revision = "0015_offline"
 branch_labels = None
 depends_on = None
 
