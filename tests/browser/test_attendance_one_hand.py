@@ -1,6 +1,7 @@
 """The attendance page for one hand, at 360×740: the trainer marks 16 participants and closes the session
 without scrolling to the bottom of the list — the bar with "Semua hadir", the count and "Tutup presensi"
 stays at the bottom of the screen, the menu takes one line, the kelurahan filter is readable."""
+import subprocess
 from datetime import date, time
 
 from kopedu.certificates.models import CompletionRule
@@ -74,3 +75,12 @@ def test_the_trainer_marks_16_people_and_closes_without_scrolling_to_the_bottom(
     for name in NAMES:
         assert (name in issued) == (name in attended), name
     page.locator("#att-closed").wait_for()
+
+    # The signed-off sheet for the SPJ: the trainer's "Cetak PDF" gives the daftar hadir with the approval
+    # block, and the absent and Izin rows marked instead of a place to sign.
+    with page.expect_download() as download:
+        page.get_by_role("link", name="Cetak PDF").click()
+    text = subprocess.run(["pdftotext", "-layout", str(download.value.path()), "-"], capture_output=True,
+                          text=True, check=True).stdout
+    assert "Mengetahui" in text
+    assert text.count("Tidak hadir") >= 2 and text.count("Izin") >= 2
