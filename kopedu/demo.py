@@ -7,6 +7,7 @@ from sqlalchemy import select
 from kopedu.auth.models import User
 from kopedu.courses.importer import import_course
 from kopedu.courses.models import Course
+from kopedu.demo_bimtek import seed_bimtek
 from kopedu.extensions import db
 from kopedu.regions.models import Cooperative, Region
 from kopedu.regions.services import import_regions
@@ -74,6 +75,7 @@ def seed_demo(content_dir: Path | None = None) -> dict[str, int]:
                 course.trainers.append(trainer)
         courses += 1
     db.session.flush()
+    seed_bimtek()  # the running Bimtek: cohort, sessions, every stage (kopedu/demo_bimtek.py)
     _enrol_participants()
     return {"cooperatives": len(existing), "new_users": users, "courses": courses}
 
