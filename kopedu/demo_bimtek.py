@@ -40,7 +40,7 @@ STAGES = [
     ("revoked", "6281200000011", "sertifikat dicabut oleh admin (alasan tercatat)"),
 ]
 EVALUATED = ["6281200000008", "6281200000009", "6281200000010", "6281200000011"]
-ABSENT_S1 = {"6281200000008": "absent", "6281200000012": "izin", "6281200000021": "absent"}
+ABSENT_S1 = {"6281200000008": "absent", "6281200000012": "excused", "6281200000021": "absent"}
 LATE_S1 = {"6281200000014"}
 PRESENT_TODAY = ["6281200000002", "6281200000003", "6281200000005", "6281200000006", "6281200000009",
                  "6281200000010"]
@@ -200,11 +200,18 @@ PLAN_TEXT = ("Rencana bisnis: gerai sembako koperasi untuk 150 keluarga anggota,
 
 
 def _right_answer(question) -> list[str]:
+    """What a participant who knows the answer sends, as the quiz form posts it."""
     if question.kind == "short":
         return [question.answers[0]] if question.answers else []
     choices = list(question.choices)
     if not choices:
         return []
+    if question.kind == "numerical":
+        best = max(choices, key=lambda c: c.weight)
+        return [] if best.text.strip() == "*" else [best.text.strip().replace(".", ",")]
+    if question.kind == "matching":
+        options = {c.match: c.id for c in reversed(question.match_options)}
+        return [f"{left.id}:{options[left.match]}" for left in question.match_items]
     if question.kind == "multiple":
         return [str(c.id) for c in choices if c.weight > 0]
     return [str(max(choices, key=lambda c: c.weight).id)]
