@@ -249,7 +249,10 @@ def demo_logins() -> list[tuple[str, list[tuple[str, str, str]]]]:
         for name, _position in people:
             number += 1
             phone = f"0812{number:08d}"
-            groups["participant"].append((phone, name, shows_participant.get(phone, f"peserta {COHORT_CODE}")))
+            attendance = {"absent": ", tidak hadir di sesi 1", "excused": ", izin di sesi 1"}.get(
+                ABSENT_S1.get("62" + phone[1:], ""), ", terlambat di sesi 1" if "62" + phone[1:] in LATE_S1 else "")
+            groups["participant"].append((phone, name, shows_participant.get(
+                phone, f"peserta {COHORT_CODE}, belum mulai{attendance}")))
     headings = {"admin": "Admin", "trainer": "Pelatih / trainer", "observer": "Pemantau / observer",
                 "participant": "Peserta / participant"}
     return [(headings[role], rows) for role, rows in groups.items()]

@@ -144,3 +144,14 @@ def test_demo_logins_list_every_account_by_role(demo):
     assert all(shows for rows in groups.values() for *_x, shows in rows)
     assert [heading for heading in groups] == ["Admin", "Pelatih / trainer", "Pemantau / observer",
                                                "Peserta / participant"]
+
+
+def test_readme_names_every_stage_login():
+    from pathlib import Path
+
+    readme = (Path(__file__).parents[2] / "README.md").read_text(encoding="utf-8")
+    for _stage, phone, _shows in STAGES:
+        assert f"`0{phone[2:]}`" in readme, phone
+    for phone in ("081100000001", "081100000002", "081100000003", "081100000004"):
+        assert f"`{phone}`" in readme
+    assert COHORT_CODE in readme and "demo-logins" in readme
