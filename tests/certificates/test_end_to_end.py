@@ -24,17 +24,12 @@ def _log_in(client, phone):
 
 
 def _right_answers(quiz_id) -> dict:
-    """The form a participant who knows every answer sends: q<id> → choice ids, or the accepted text."""
+    """The form a participant who knows every answer sends: q<id> → choice ids, the accepted text, the
+    number or the matching pairs (kopedu.demo_bimtek answers the same way)."""
+    from kopedu.demo_bimtek import right_answer
+
     quiz = db.session.get(Quiz, quiz_id)
-    form = {}
-    for question in quiz.questions:
-        if question.kind == "short":
-            form[f"q{question.id}"] = question.answers[0]
-        elif question.kind == "multiple":
-            form[f"q{question.id}"] = [str(c.id) for c in question.choices if c.weight > 0]
-        else:
-            form[f"q{question.id}"] = str(max(question.choices, key=lambda c: c.weight).id)
-    return form
+    return {f"q{question.id}": right_answer(question) for question in quiz.questions}
 
 
 def _take_quiz(client, quiz_id):
