@@ -173,9 +173,12 @@ class _Walker:
             return
         if stage != "posttest_done" and assignment_lesson is not None:
             assignment = grading.assignment_for_lesson(assignment_lesson.id)
-            version = grading.submit(assignment, enrollment, text=PLAN_TEXT, files=[],
-                                     upload_dir=current_app.config["UPLOAD_DIR"])
-            submission = version.submission
+            if getattr(assignment, "kind", None) == "business_plan":  # the workbook (kopedu.plans)
+                submission, version = _send_workbook(assignment, enrollment, user)
+            else:
+                version = grading.submit(assignment, enrollment, text=PLAN_TEXT, files=[],
+                                         upload_dir=current_app.config["UPLOAD_DIR"])
+                submission = version.submission
             if stage == "revision":
                 grading.grade(submission, trainer, version_number=version.number, outcome="perlu_revisi",
                               levels=_levels(assignment, best=False),
@@ -202,6 +205,22 @@ class _Walker:
 
 PLAN_TEXT = ("Rencana bisnis: gerai sembako koperasi untuk 150 keluarga anggota, modal awal Rp 15.000.000 dari "
              "simpanan anggota, buka bulan Januari, dicatat di buku kas harian.")
+
+
+def _send_workbook(assignment, enrollment, user):
+    """A complete business-plan workbook sent to the trainer (the workbook demo's answers)."""
+    import copy
+
+    from kopedu.plans import services as plans
+    from kopedu.plans.demo import COMPLETE
+
+    plan = plans.start(assignment, enrollment, user)
+    plan.data = copy.deepcopy(COMPLETE)
+    plan.data["profil"]["nama_usaha"] = f"Gerai koperasi {user.full_name.split()[0]}"
+    db.session.flush()
+    plans.submit(plan, enrollment)
+    submission = plans.submission_of(plan)
+    return submission, submission.latest_version
 
 
 def right_answer(question) -> list[str]:
