@@ -34,16 +34,16 @@ STAGES = [
     ("posttest_done", "6281200000003", "semua materi dan post-test selesai, tugas belum dikirim"),
     ("submitted", "6281200000005", "tugas terkirim, menunggu penilaian pelatih"),
     ("revision", "6281200000006", "tugas dikembalikan: perlu revisi, dengan umpan balik"),
-    ("passed", "6281200000008", "lulus semua syarat kecuali kehadiran (tidak hadir di sesi 1): belum bersertifikat"),
-    ("certificate", "6281200000009", "sertifikat terbit (PDF bertanda tangan, kode verifikasi), evaluasi diisi"),
-    ("certificate", "6281200000010", "sertifikat terbit, evaluasi diisi"),
-    ("revoked", "6281200000011", "sertifikat dicabut oleh admin (alasan tercatat)"),
+    ("passed", "6281200000015", "lulus semua syarat kecuali kehadiran (tidak hadir di sesi 1): belum bersertifikat"),
+    ("certificate", "6281200000016", "sertifikat terbit (PDF bertanda tangan, kode verifikasi), evaluasi diisi"),
+    ("certificate", "6281200000020", "sertifikat terbit, evaluasi diisi"),
+    ("revoked", "6281200000022", "sertifikat dicabut oleh admin (alasan tercatat)"),
 ]
-EVALUATED = ["6281200000008", "6281200000009", "6281200000010", "6281200000011"]
-ABSENT_S1 = {"6281200000008": "absent", "6281200000012": "excused", "6281200000021": "absent"}
+EVALUATED = ["6281200000015", "6281200000016", "6281200000020", "6281200000022"]
+ABSENT_S1 = {"6281200000015": "absent", "6281200000012": "excused", "6281200000021": "absent"}
 LATE_S1 = {"6281200000014"}
-PRESENT_TODAY = ["6281200000002", "6281200000003", "6281200000005", "6281200000006", "6281200000009",
-                 "6281200000010"]
+PRESENT_TODAY = ["6281200000002", "6281200000003", "6281200000005", "6281200000006", "6281200000016",
+                 "6281200000020"]
 IMPORT_CSV = ("nama,hp,email,jabatan,kelurahan,koperasi\n"
               "Yustina Taneo,0813-3900-1001,,Ketua,5371010011,\n"
               "Alfons Sabu,0813-3900-1002,,Bendahara,5371010011,\n"
