@@ -22,6 +22,7 @@ translations: install
 run: install translations
 	$(FLASK) db upgrade
 	$(FLASK) kopedu seed-demo
+	$(FLASK) kopedu demo-logins
 	@echo "KopEdu: http://$(HOST):$(PORT)"
 	$(FLASK) run --host $(HOST) --port $(PORT)
 

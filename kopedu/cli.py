@@ -70,6 +70,19 @@ def seed_demo_command():
         click.echo(f"  {phone}  {role}")
 
 
+@kopedu_cli.command("demo-logins")
+def demo_logins_command():
+    """Print every demo login, grouped by role, with what each one shows (`make run` calls it)."""
+    from kopedu.demo import DEMO_PASSWORD
+    from kopedu.demo_bimtek import demo_logins
+
+    click.echo(f"Demo logins, all with password {DEMO_PASSWORD}:")
+    for heading, rows in demo_logins():
+        click.echo(f"{heading}:")
+        for phone, name, shows in rows:
+            click.echo(f"  {phone}  {name:<24}  {shows}")
+
+
 @kopedu_cli.command("seed-scale")
 @click.option("--dir", "directory", type=click.Path(exists=True, file_okay=False, path_type=Path),
               envvar="KOPEDU_WILAYAH_DIR",

@@ -7,6 +7,7 @@ from sqlalchemy import select
 from kopedu.auth.models import User
 from kopedu.courses.importer import import_course
 from kopedu.courses.models import Course
+from kopedu.demo_bimtek import seed_bimtek
 from kopedu.extensions import db
 from kopedu.regions.models import Cooperative, Region
 from kopedu.regions.services import import_regions
@@ -74,6 +75,7 @@ def seed_demo(content_dir: Path | None = None) -> dict[str, int]:
                 course.trainers.append(trainer)
         courses += 1
     db.session.flush()
+    seed_bimtek()  # the running Bimtek: cohort, sessions, every stage (kopedu/demo_bimtek.py)
     _enrol_participants()
     from kopedu.plans.demo import seed_plans  # the workbook and Kawal sama-sama (kopedu/plans/demo.py)
 
@@ -87,10 +89,20 @@ def _ensure_user(phone: str, name: str, role: str, **fields) -> int:
     normalized = normalize_phone(phone)
     if db.session.scalar(select(User.id).where(User.phone == normalized)) is not None:
         return 0
-    user = User(full_name=name, phone=normalized, role=role, password_hash="", **fields)
-    user.set_password(DEMO_PASSWORD)
+    user = User(full_name=name, phone=normalized, role=role, password_hash=_demo_hash(), **fields)
     db.session.add(user)
     return 1
+
+
+def _demo_hash() -> str:
+    """One hash of the demo password for all demo accounts of this run (each is ~0.15 s of CPU)."""
+    cache = current_app.extensions.setdefault("kopedu_demo_hash", {})
+    method = current_app.config.get("PASSWORD_HASH_METHOD", "scrypt")
+    if method not in cache:
+        from kopedu.auth.models import hash_password
+
+        cache[method] = hash_password(DEMO_PASSWORD)
+    return cache[method]
 
 
 def _enrol_participants() -> None:
