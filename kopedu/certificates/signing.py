@@ -16,6 +16,8 @@ any later change to the bytes makes a PDF reader report the signature as broken.
 """
 from __future__ import annotations
 
+import asyncio
+import concurrent.futures
 import io
 import logging
 import threading
@@ -109,8 +111,20 @@ def sign(pdf: bytes, reason: str, location: str) -> tuple[bytes, str | None]:
                                         subfilter=SigSeedSubFilter.PADES, reason=reason, location=location,
                                         name=signer.name)
     writer = IncrementalPdfFileWriter(io.BytesIO(pdf))
-    out = signers.sign_pdf(writer, meta, signer=signer.signer)
+    out = _outside_an_event_loop(lambda: signers.sign_pdf(writer, meta, signer=signer.signer))
     return out.getvalue(), signer.name
+
+
+def _outside_an_event_loop(work):
+    """pyHanko's sign_pdf runs its async signer with asyncio.run(), which refuses to start inside a
+    thread whose event loop is running (an async server, Playwright's sync API in the tests): there the
+    work runs in a thread of its own."""
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return work()
+    with concurrent.futures.ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(work).result()
 
 
 def make_demo_p12(path: Path, office: str = "Dinas Koperasi dan UKM Kota Kupang") -> Path:

@@ -99,3 +99,16 @@ def test_without_a_key_nothing_is_signed_and_the_start_says_so(app, world, monke
     db.session.refresh(certificate)
     assert certificate.pdf_signer is None
     assert PdfFileReader(io.BytesIO(stored_pdf(certificate))).embedded_signatures == []
+
+
+def test_signing_works_inside_a_running_event_loop(app, issued):
+    """An async server or Playwright's sync API keeps an event loop running in the thread; pyHanko's
+    sign_pdf would refuse to start its own there (asyncio.run): the PDF is still signed."""
+    import asyncio
+
+    async def inside():
+        return signing.sign(services.render_certificate(issued), reason="uji", location="Kupang")
+
+    pdf, signer = asyncio.run(inside())
+    assert signer == signing.current().name
+    assert validate(pdf, signing.current().signer.signing_cert).intact
