@@ -65,7 +65,9 @@ def cohorts_page(user, q: str = "", after: int | None = None, before: int | None
     from kopedu.web.keyset import KeysetPage, keyset_page
 
     stmt = select(Cohort).options(joinedload(Cohort.course))
-    if not user.is_admin:
+    if user.is_admin:
+        stmt = stmt.where(in_region(Cohort.region_code, user))  # a region admin: their region's cohorts
+    else:
         if user.role != "trainer":
             return KeysetPage()
         stmt = stmt.join(cohort_trainer, cohort_trainer.c.cohort_id == Cohort.id).where(

@@ -129,7 +129,7 @@ def test_trainer_downloads_a_cohort_zip_with_one_pdf_per_participant(page, app, 
     page.wait_for_function("() => { const f = document.querySelector('form.search');"
                            " return !!(f && f['htmx-internal-data'] && f['htmx-internal-data'].initHash); }",
                            timeout=30_000)
-    page.get_by_label("Angkatan").select_option(label="KPG-1 · Angkatan 1 Kupang")
+    page.get_by_label("Angkatan", exact=True).select_option(label="Angkatan 1 Kupang")
     page.wait_for_url("**angkatan=*", timeout=30_000)
     page.get_by_role("button", name="Unduh semua sertifikat angkatan ini (ZIP)").click()
     link = page.get_by_role("link", name="Unduh ZIP")

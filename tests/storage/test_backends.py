@@ -144,7 +144,8 @@ def test_course_media_and_handouts(app, client, login, backend):
                            data={"file": (io.BytesIO(samples.png()), "Bagan SHU.png")},
                            content_type="multipart/form-data", headers={"HX-Request": "true"})
     assert uploaded.status_code == 200
-    media = db.session.scalar(select(CourseMedia))
+    # the bundled course brings pictures of its own (course media too): this is the one uploaded here
+    media = db.session.scalar(select(CourseMedia).where(CourseMedia.original_name == "Bagan SHU.png"))
     image = client.get(f"/kelola/media/{media.stored_name}/Bagan-SHU.png")
     assert image.status_code == 200 and image.mimetype == "image/png" and image.data == samples.png()
     client.post(f"/kelola/media/{media.id}/hapus")

@@ -231,7 +231,8 @@ def test_two_hosts_one_worker_share_every_stored_file(tmp_path, pg, redis_server
             uploaded = boss.post(f"{a}/kelola/kursus/{new_course_id}/media", headers={"HX-Request": "true"},
                                  files={"file": ("Bagan SHU.png", samples.png())})
             assert uploaded.status_code == 200, uploaded.text[:300]
-            media = _wait_for(lambda: db.session.scalar(select(CourseMedia)), "the course image")
+            media = _wait_for(lambda: db.session.scalar(  # the one uploaded here, not a bundled picture
+                select(CourseMedia).where(CourseMedia.original_name == "Bagan SHU.png")), "the course image")
             image = boss.get(f"{b}/kelola/media/{media.stored_name}/Bagan-SHU.png")
             assert image.status_code == 200 and image.content == samples.png()
             assert image.headers["Content-Type"] == "image/png"
