@@ -419,9 +419,13 @@ TABLE: dict[str, Case] = {
     # Kawal sama-sama: the cooperative's pengurus report; observers, trainers, admins of its region follow
     "GET /kawal":                                    row(L,   200,  200,  302,  302,  302,  302,  302),
     "POST /kawal/lapor":                             row(L,   422,  404,  404,  404,  404,  404,  404),
-    "GET /kawal/foto/<int:action_id>":               row(L,   200,  404,  200,  404,  200,  404,  200),
-    "GET /kawal/rencana/<int:kawal_id>":             row(L,   200,  404,  200,  403,  200,  403,  200),
-    "POST /kawal/rencana/<int:kawal_id>/catatan":    row(L,   403,  403,  422,  403,  422,  403,  422),
+    # another region's admin and trainer follow the cooperatives of their own region only
+    "GET /kawal/foto/<int:action_id>":               row(L,   200,  404,  200,  404,  200,  404,  200,
+                                                         admin_other=404, trainer_far=404),
+    "GET /kawal/rencana/<int:kawal_id>":             row(L,   200,  404,  200,  403,  200,  403,  200,
+                                                         admin_other=403, trainer_far=403),
+    "POST /kawal/rencana/<int:kawal_id>/catatan":    row(L,   403,  403,  422,  403,  422,  403,  422,
+                                                         admin_other=403, trainer_far=403),
     "GET /kawal/wilayah":                            row(L,   403,  403,  200,  200,  200,  200,  200),
     "GET /kawal/wilayah/rencana.<any(csv, xlsx):fmt>":
                                                      row(L,   403,  403,  200,  200,  200,  200,  200),
