@@ -39,6 +39,12 @@ STAGES = [
     ("certificate", "6281200000020", "sertifikat terbit, evaluasi diisi"),
     ("revoked", "6281200000022", "sertifikat dicabut oleh admin (alasan tercatat)"),
 ]
+# The business-plan workbook's demo (kopedu.plans.demo): its three stages, for the list of logins
+WORKBOOK_LOGINS = {
+    "081200000019": "rencana bisnis (modul 6) baru setengah terisi",
+    "081200000013": "rencana bisnis terkirim, menunggu penilaian pelatih",
+    "081200000004": "rencana bisnis lulus: laporan bulanan koperasi (Kawal), dua laporan, tanda peringatan",
+}
 EVALUATED = ["6281200000015", "6281200000016", "6281200000020", "6281200000022"]
 ABSENT_S1 = {"6281200000015": "absent", "6281200000012": "excused", "6281200000021": "absent"}
 LATE_S1 = {"6281200000014"}
@@ -260,6 +266,7 @@ def demo_logins() -> list[tuple[str, list[tuple[str, str, str]]]]:
         "081100000003": "pemantau Kecamatan Oebobo: kemajuan, peserta tertinggal (WhatsApp), laporan",
     }
     shows_participant = {"0" + phone[2:]: shows for _stage, phone, shows in STAGES}
+    shows_participant.update(WORKBOOK_LOGINS)
     groups = {"admin": [], "trainer": [], "observer": [], "participant": []}
     for phone, name, role, *_rest in STAFF:
         groups[role].append((phone, name, shows_staff.get(phone, "")))
