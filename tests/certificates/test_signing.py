@@ -2,6 +2,7 @@
 pyHanko's own validator accepts; a copy changed afterwards fails it; the verification page says who
 signed. Keys come from a PKCS#12 file or PEM files; without them a self-signed demo certificate is used
 in development and the tests, and production signs nothing (and says so)."""
+import concurrent.futures
 import io
 
 import pytest
@@ -28,9 +29,13 @@ def stored_pdf(certificate) -> bytes:
 
 
 def validate(pdf: bytes, trusted):
+    """pyHanko's validator (it runs asyncio.run: in a thread of its own, since the browser tests leave
+    Playwright's event loop running in this one)."""
     reader = PdfFileReader(io.BytesIO(pdf))
     assert len(reader.embedded_signatures) == 1
-    return validate_pdf_signature(reader.embedded_signatures[0], ValidationContext(trust_roots=[trusted]))
+    with concurrent.futures.ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(validate_pdf_signature, reader.embedded_signatures[0],
+                           ValidationContext(trust_roots=[trusted])).result()
 
 
 def test_the_stored_certificate_is_signed_and_valid(app, issued):
@@ -106,9 +111,15 @@ def test_signing_works_inside_a_running_event_loop(app, issued):
     sign_pdf would refuse to start its own there (asyncio.run): the PDF is still signed."""
     import asyncio
 
-    async def inside():
-        return signing.sign(services.render_certificate(issued), reason="uji", location="Kupang")
+    pdf_bytes = services.render_certificate(issued)
 
-    pdf, signer = asyncio.run(inside())
+    def in_a_loop():
+        async def inside():
+            with app.app_context():
+                return signing.sign(pdf_bytes, reason="uji", location="Kupang")
+        return asyncio.run(inside())
+
+    with concurrent.futures.ThreadPoolExecutor(max_workers=1) as pool:
+        pdf, signer = pool.submit(in_a_loop).result()
     assert signer == signing.current().name
     assert validate(pdf, signing.current().signer.signing_cert).intact
