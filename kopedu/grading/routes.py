@@ -31,10 +31,16 @@ def _nav_counts():
 
     def grading_waiting() -> int:
         if "grading_waiting" not in g:
-            g.grading_waiting = services.waiting_count(current_user)
+            g.grading_waiting = services.waiting_count(current_user, cap=services.BADGE_CAP)
         return g.grading_waiting
 
     return {"grading_feedback_unread": feedback_unread, "grading_waiting": grading_waiting}
+
+
+@bp.app_template_filter("waiting_badge")
+def _waiting_badge(n: int) -> str:
+    """A nav badge's number: counted up to BADGE_CAP, so the cap itself reads "99+"."""
+    return f"{services.BADGE_CAP - 1}+" if n >= services.BADGE_CAP else str(n)
 
 
 @bp.app_template_global("grading_status_label")
@@ -147,8 +153,11 @@ def _queue_filter(args) -> services.QueueFilter:
 @roles_required(*GRADERS)
 def queue():
     f = _queue_filter(request.args)
-    g.grading_waiting = services.waiting_count(current_user)  # the page and the nav badge show it
-    return render("grading/queue.html", block="results", page=services.queue(current_user, f), f=f,
+    page = services.queue(current_user, f)
+    # the page and the nav badge show the waiting count: the unfiltered queue's total is that count
+    unfiltered = f.status == services.WAITING and not (f.course_id or f.cohort_id or f.assignment_id or f.q)
+    g.grading_waiting = page.total if unfiltered else services.waiting_count(current_user)
+    return render("grading/queue.html", block="results", page=page, f=f,
                   choices=services.queue_choices(current_user, None, (request.args.get("cari_angkatan") or "").strip()[:60]),
                   waiting=g.grading_waiting)
 

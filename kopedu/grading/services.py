@@ -12,7 +12,7 @@ from pathlib import Path
 
 from flask_babel import gettext as _
 from sqlalchemy import and_, case, false, func, select, update
-from sqlalchemy.orm import aliased, joinedload, lazyload, selectinload
+from sqlalchemy.orm import aliased, contains_eager, joinedload, lazyload, selectinload
 
 from kopedu import events
 from kopedu import storage as file_store
@@ -28,7 +28,8 @@ from kopedu.learning.models import Enrollment
 from kopedu.learning import services as learning
 from kopedu.learning.services import best_scores
 from kopedu.regions.models import Cooperative, Region, title_case
-from kopedu.web.access import sees_enrollment, visible_enrollments
+from kopedu.web.access import (is_national, sees_enrollment, visible_enrollment_ids, visible_enrollment_rows,
+                                visible_enrollments)
 from kopedu.resumable import services as resumable
 from kopedu.web import exports, uploads
 from kopedu.web.filters import phone_display
@@ -354,54 +355,71 @@ class QueueFilter:
         return {k: v for k, v in values.items() if v not in (None,)}
 
 
-def _scope(stmt, user):
-    """Only submissions of courses the user trains (admins: all) whose participants the user may see
-    (kopedu.web.access.visible_enrollments). `stmt` must join Module."""
-    if user.is_admin:
-        return stmt.where(Submission.enrollment_id.in_(select(Enrollment.id).where(visible_enrollments(user))))
-    if user.role != "trainer":
-        return stmt.where(false())
-    mine = select(course_trainer.c.course_id).where(course_trainer.c.user_id == user.id)
-    return stmt.where(Module.course_id.in_(mine),
-                      Submission.enrollment_id.in_(select(Enrollment.id).where(visible_enrollments(user))))
-
-
-def _submissions_in_scope(user):
+def _submissions_in_scope(user, per_row: bool = False):
+    """Submissions of courses the user trains (admins: all) whose participants the user may see,
+    joined to their enrolment and participant (`User`). The region rule is a UNION of enrolment ids
+    (kopedu.web.access.visible_enrollment_ids: quick for a count), or with `per_row` checked on each
+    row (visible_enrollment_rows: quick for an ordered page that stops after a few rows)."""
     stmt = (select(Submission).join(Assignment, Assignment.id == Submission.assignment_id)
-            .join(Lesson, Lesson.id == Assignment.lesson_id).join(Module, Module.id == Lesson.module_id))
-    return _scope(stmt, user)
+            .join(Lesson, Lesson.id == Assignment.lesson_id).join(Module, Module.id == Lesson.module_id)
+            .join(Enrollment, Enrollment.id == Submission.enrollment_id)
+            .join(User, User.id == Submission.user_id))
+    if user.role not in ("admin", "trainer"):
+        return stmt.where(false())
+    if per_row and not is_national(user):
+        stmt = stmt.outerjoin(Cooperative, Cooperative.id == User.cooperative_id).where(
+            visible_enrollment_rows(user, Enrollment, User, Cooperative))
+    elif not is_national(user):
+        stmt = stmt.where(Submission.enrollment_id.in_(visible_enrollment_ids(user)))
+    if user.role == "trainer":
+        mine = select(course_trainer.c.course_id).where(course_trainer.c.user_id == user.id)
+        stmt = stmt.where(Module.course_id.in_(mine))
+    return stmt
 
 
-def queue(user, f: QueueFilter):
-    """A page of submissions for the trainer (bounded: one query for the rows, one for the count)."""
-    stmt = _submissions_in_scope(user).join(User, User.id == Submission.user_id)
+def _filtered(stmt, f: "QueueFilter"):
     if f.course_id:
         stmt = stmt.where(Module.course_id == f.course_id)
     if f.assignment_id:
         stmt = stmt.where(Submission.assignment_id == f.assignment_id)
     if f.cohort_id:
-        stmt = stmt.join(Enrollment, Enrollment.id == Submission.enrollment_id).where(
-            Enrollment.cohort_id == f.cohort_id)
+        stmt = stmt.where(Enrollment.cohort_id == f.cohort_id)
     if f.status in STATUSES:
         stmt = stmt.where(Submission.status == f.status)
     if f.q:
         stmt = stmt.where(func.lower(User.full_name).contains(f.q.strip().lower(), autoescape=True))
+    return stmt
+
+
+def queue(user, f: QueueFilter):
+    """A page of submissions for the trainer (bounded: one query for the rows, one for the count)."""
+    stmt = _filtered(_submissions_in_scope(user, per_row=True), f)
     if f.status == WAITING:
         stmt = stmt.order_by(Submission.last_submitted_at, Submission.id)
     else:
         stmt = stmt.order_by(Submission.last_submitted_at.desc(), Submission.id.desc())
-    stmt = stmt.options(joinedload(Submission.enrollment).lazyload(Enrollment.user),
-                        joinedload(Submission.enrollment).lazyload(Enrollment.course),
+    stmt = stmt.options(contains_eager(Submission.enrollment).lazyload(Enrollment.user),
+                        contains_eager(Submission.enrollment).lazyload(Enrollment.course),
                         joinedload(Submission.assignment).lazyload(Assignment.criteria),
                         joinedload(Submission.assignment).joinedload(Assignment.lesson)
                         .joinedload(Lesson.module).joinedload(Module.course).lazyload(Course.trainers))
-    return db.paginate(stmt, page=max(f.page, 1), per_page=PER_PAGE, error_out=False, count=True)
+    page = db.paginate(stmt, page=max(f.page, 1), per_page=PER_PAGE, error_out=False, count=False)
+    count = _filtered(_submissions_in_scope(user), f).with_only_columns(Submission.id)
+    page.total = db.session.scalar(select(func.count()).select_from(count.subquery())) or 0
+    return page
 
 
-def waiting_count(user) -> int:
+BADGE_CAP = 100  # the nav badge counts waiting submissions up to this, and shows "99+"
+
+
+def waiting_count(user, cap: int | None = None) -> int:
+    """Submissions waiting for `user` to grade; with `cap`, counted only up to it (the nav badge says
+    "99+": at national size an exact count walks every waiting submission of the user's scope)."""
     if not getattr(user, "is_authenticated", False) or user.role not in ("trainer", "admin"):
         return 0
-    stmt = _submissions_in_scope(user).where(Submission.status == WAITING)
+    stmt = _submissions_in_scope(user).where(Submission.status == WAITING).with_only_columns(Submission.id)
+    if cap:
+        stmt = stmt.limit(cap)
     return db.session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
 
 

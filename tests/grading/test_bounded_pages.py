@@ -132,3 +132,59 @@ def test_gradebook_csv_export_has_every_row_across_pages(client, login, big):
     body = client.get(f"/penilaian/kursus/{big['course'].id}/buku-nilai.csv").get_data(as_text=True)
     assert all(f"Peserta {n:02d}" in body for n in range(PEOPLE))
     assert len(body.strip().splitlines()) == PEOPLE + 1
+
+
+def _waiting(assignment, enrollments):
+    from kopedu.db import utcnow
+    from kopedu.grading.models import WAITING, Submission
+
+    for enrollment in enrollments:
+        db.session.add(Submission(assignment_id=assignment.id, user_id=enrollment.user_id,
+                                  enrollment_id=enrollment.id, status=WAITING, version_count=1,
+                                  last_submitted_at=utcnow()))
+    db.session.commit()
+
+
+def test_the_nav_badge_counts_to_99_plus_and_the_queue_counts_them_all(app, client, login, monkeypatch):
+    """The badge on every staff page stops counting at BADGE_CAP ("99+"); the queue says the exact number."""
+    monkeypatch.setattr(grading, "BADGE_CAP", 5)
+    factories.kupang_regions()
+    course = factories.course(title="Nasional")
+    assignment = factories.assignment(course)
+    cohort = factories.cohort(course, region_code="5371")
+    trainer = factories.trainer_of(course, region_code="5371")
+    enrollments = [factories.participant_in(cohort, full_name=f"Peserta {n}")[1] for n in range(7)]
+    _waiting(assignment, enrollments)
+    login(trainer)
+    page = client.get("/beranda").get_data(as_text=True)
+    assert re.search(r'id="nav-waiting" class="nav-badge">4\+<', page)  # the cap of 100 reads "99+"
+    queue = client.get("/penilaian").get_data(as_text=True)
+    assert "7 menunggu penilaian" in queue
+    assert grading.waiting_count(trainer, cap=5) == 5 and grading.waiting_count(trainer) == 7
+
+
+def test_a_region_trainer_counts_and_lists_the_same_waiting_submissions(app, client, login):
+    """The queue's rows (the rule checked per row) and its count (the rule as a UNION of enrolments)
+    agree: a region trainer of a national course sees their cohort and the participants living in
+    their region, not another region's."""
+    from tests.regions.scope_world import KAB_KUPANG
+    from kopedu.regions.models import Region
+
+    factories.kupang_regions()
+    db.session.add_all(Region(code=c, name=n, level=lv, parent_code=p) for c, n, lv, p in KAB_KUPANG)
+    course = factories.course(title="Nasional")
+    assignment = factories.assignment(course)
+    mine = factories.cohort(course, name="Angkatan Kupang", region_code="5371")
+    far = factories.cohort(course, name="Angkatan Jauh", region_code="5303")
+    trainer = factories.trainer_of(course, region_code="5371")
+    mine.trainers.append(trainer)
+    near = [factories.participant_in(mine, full_name=f"Dekat {n}")[1] for n in range(3)]
+    away = [factories.participant_in(far, village_code="5303100005", full_name=f"Jauh {n}")[1] for n in range(2)]
+    # lives in Kota Kupang but attends the far cohort: the trainer's region covers them
+    moved = factories.participant_in(far, full_name="Pindahan Kupang")[1]
+    _waiting(assignment, near + away + [moved])
+    login(trainer)
+    queue = client.get("/penilaian").get_data(as_text=True)
+    assert "4 menunggu penilaian" in queue
+    assert "Dekat 0" in queue and "Pindahan Kupang" in queue and "Jauh 0" not in queue
+    assert re.search(r'id="nav-waiting" class="nav-badge">4<', client.get("/beranda").get_data(as_text=True))
