@@ -8,7 +8,7 @@ from kopedu.auth import services
 from kopedu.auth.forms import UserForm
 from kopedu.auth.models import User
 from kopedu.extensions import db
-from kopedu.regions.services import cooperatives_in, resolve_region
+from kopedu.regions.services import cooperative_picks, resolve_region
 from kopedu.web.access import roles_required, sees_account
 from kopedu.web.htmx import redirect, render
 
@@ -36,8 +36,17 @@ def _managed_user(user_id: int) -> User:
 
 def _user_form(user: User | None) -> UserForm:
     form = UserForm(obj=user)
-    form.cooperative_id.choices = [("", "—")] + [
-        (c.id, f"{c.name}") for c in cooperatives_in(current_user.region_code)]
+    # The cooperative: the one chosen (or the account's) and up to PICK_LIMIT of the admin's region
+    # matching the search box ("cari_koperasi", a GET of its own form), never every cooperative.
+    if request.method == "POST":
+        chosen = [form.cooperative_id.data]
+    elif "cari_koperasi" in request.args:
+        chosen = [request.args.get("cooperative_id", type=int)]
+        form.cooperative_id.data = chosen[0]
+    else:
+        chosen = [user.cooperative_id if user is not None else None]
+    form.coop_q = (request.args.get("cari_koperasi") or "").strip()[:60]
+    form.cooperative_id.choices = [("", "—")] + cooperative_picks(current_user.region_code, form.coop_q, chosen)
     if request.method == "GET" and user is not None:
         from kopedu.web.filters import phone_display
 
@@ -80,7 +89,7 @@ def user_new():
             flash(_("Akun %(name)s sudah dibuat.", name=user.full_name), "success")
             return redirect(url_for("admin.users"))
     status = 422 if form.errors else 200
-    return render("admin/user_form.html", block="form", status=status, form=form, user=None)
+    return render("admin/user_form.html", block=_form_block(), status=status, form=form, user=None)
 
 
 @bp.route("/pengguna/<int:user_id>", methods=["GET", "POST"])
@@ -97,7 +106,12 @@ def user_edit(user_id: int):
             flash(_("Perubahan sudah disimpan."), "success")
             return redirect(url_for("admin.users"))
     status = 422 if form.errors else 200
-    return render("admin/user_form.html", block="form", status=status, form=form, user=user)
+    return render("admin/user_form.html", block=_form_block(), status=status, form=form, user=user)
+
+
+def _form_block() -> str:
+    """The block an htmx request gets: the cooperative search asks for the cooperative options only."""
+    return "cooperative_options" if request.method == "GET" and "cari_koperasi" in request.args else "form"
 
 
 @bp.post("/pengguna/<int:user_id>/reset-sandi")

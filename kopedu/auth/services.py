@@ -215,12 +215,39 @@ def reset_password(user: User) -> str:
     return password
 
 
-def active_trainers(viewer: User | None = None) -> list[User]:
-    """Trainers who can be put on a course or a cohort, by name (with `viewer`: those of their region)."""
-    stmt = select(User).where(User.role == "trainer", User.active.is_(True)).order_by(User.full_name)
+PICK_LIMIT = 20  # a picker offers at most this many accounts; the search box finds the others
+
+
+class Pick(NamedTuple):
+    id: int
+    full_name: str
+    organisation: str | None
+
+
+def name_or_phone(q: str):
+    """SQL: the account's normalised phone is `q`, or its name contains it (case-insensitive)."""
+    phone = normalize_phone(q)
+    if phone:
+        return User.phone == phone
+    return func.lower(User.full_name).contains(q.strip().lower(), autoescape=True)
+
+
+def trainer_picks(viewer: User | None, q: str = "", ids=None, exclude=None, limit: int | None = None) -> list[Pick]:
+    """Active trainers `viewer` may put on a course or a cohort (None: any), by name, as plain rows:
+    those among `ids` (a bounded list: what a form sent), or else up to `limit` matching `q` (a name
+    or a phone number), leaving out `exclude` (a subquery or list of ids already chosen)."""
+    stmt = (select(User.id, User.full_name, User.organisation)
+            .where(User.role == "trainer", User.active.is_(True)).order_by(User.full_name, User.id))
     if viewer is not None:
         stmt = stmt.where(visible_accounts(viewer))
-    return list(db.session.scalars(stmt))
+    if ids is not None:
+        ids = list(dict.fromkeys(int(i) for i in ids))[:PICK_LIMIT * 5]
+        return [Pick(*row) for row in db.session.execute(stmt.where(User.id.in_(ids)))] if ids else []
+    if q.strip():
+        stmt = stmt.where(name_or_phone(q))
+    if exclude is not None:
+        stmt = stmt.where(User.id.not_in(exclude))
+    return [Pick(*row) for row in db.session.execute(stmt.limit(limit or PICK_LIMIT))]
 
 
 def search_users(q: str = "", role: str | None = None, after: int | None = None, before: int | None = None,

@@ -375,3 +375,8 @@ def _regenerate_all(job_id: int) -> None:
 
 
 _TASKS = {"run_export": run_export, "render_pdf": render_pdf, "run_course_job": run_course_job}
+
+
+def register_task(name: str, function) -> None:
+    """A task of a feature above this one (kopedu.reports.exports), run by `enqueue` like these."""
+    _TASKS[name] = function

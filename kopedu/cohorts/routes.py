@@ -6,7 +6,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from kopedu import audit
-from kopedu.auth.services import active_trainers
+from kopedu.auth.services import trainer_picks
 from kopedu.cohorts import bp, importer, services
 from kopedu.cohorts.forms import STATUS_LABELS, CheckInForm, CohortForm, ImportForm, SessionForm
 from kopedu.cohorts.models import ATTENDANCE_STATUSES, Cohort, ParticipantImport
@@ -63,13 +63,24 @@ def index():
 def _cohort_form(cohort: Cohort | None) -> CohortForm:
     form = CohortForm(obj=cohort)
     form.course_id.choices = [("", "—")] + [(c.id, c.title) for c in all_courses()]
-    trainers = {t.id: t for t in active_trainers(current_user)}
-    trainers.update({t.id: t for t in (cohort.trainers if cohort is not None else [])})
-    form.trainer_ids.choices = [(t.id, t.full_name) for t in sorted(trainers.values(), key=lambda t: t.full_name)]
     if cohort is not None and (request.method == "GET" or not isinstance(form.region.data, str)):
         form.region.data = cohort.region_code or ""  # a POST without the field would carry Cohort.region
-    if request.method == "GET" and cohort is not None:
-        form.trainer_ids.data = [t.id for t in cohort.trainers]
+    current = list(cohort.trainers) if cohort is not None else []
+    if request.method == "POST":
+        chosen = trainer_picks(current_user, ids=request.form.getlist("trainer_ids", type=int))
+    elif "trainer_ids" in request.args or "cari_pelatih" in request.args:  # the trainer search
+        chosen = trainer_picks(current_user, ids=request.args.getlist("trainer_ids", type=int))
+        form.trainer_ids.data = [t.id for t in chosen]
+    else:
+        chosen = current
+        form.trainer_ids.data = [t.id for t in current]
+    # The choices: who is ticked (and the cohort's trainers, even from outside the admin's region), then
+    # up to PICK_LIMIT other trainers of the admin's region matching the search box.
+    q = (request.args.get("cari_pelatih") or "").strip()[:60]
+    shown = {t.id: t.full_name for t in [*current, *chosen]}
+    shown.update((t.id, t.full_name) for t in trainer_picks(current_user, q, exclude=list(shown)))
+    form.trainer_ids.choices = list(shown.items())
+    form.trainer_q = q
     return form
 
 
@@ -104,7 +115,7 @@ def cohort_new():
             flash(_("Angkatan sudah dibuat: %(name)s.", name=cohort.name), "success")
             return redirect(url_for("cohorts.cohort", cohort_id=cohort.id))
     status = 422 if form.errors else 200
-    return render("cohorts/form.html", block="form", status=status, form=form, cohort=None)
+    return render("cohorts/form.html", block=_form_block(), status=status, form=form, cohort=None)
 
 
 @bp.route("/angkatan/<int:cohort_id>/ubah", methods=["GET", "POST"])
@@ -119,7 +130,12 @@ def cohort_edit(cohort_id: int):
             flash(_("Perubahan sudah disimpan."), "success")
             return redirect(url_for("cohorts.cohort", cohort_id=cohort.id))
     status = 422 if form.errors else 200
-    return render("cohorts/form.html", block="form", status=status, form=form, cohort=cohort)
+    return render("cohorts/form.html", block=_form_block(), status=status, form=form, cohort=cohort)
+
+
+def _form_block() -> str:
+    """The block an htmx request gets: the trainer search asks for the trainer options only."""
+    return "trainer_options" if request.method == "GET" and "cari_pelatih" in request.args else "form"
 
 
 @bp.get("/angkatan/<int:cohort_id>")

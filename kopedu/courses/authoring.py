@@ -9,9 +9,9 @@ from flask_login import current_user, login_required
 from sqlalchemy.exc import IntegrityError
 
 from kopedu import audit
-from kopedu.auth.services import active_trainers
 from kopedu.courses import authoring_services as services
 from kopedu.courses import gift
+from kopedu.courses import trainers as course_trainer_list
 from kopedu.courses.authoring_forms import (QUESTION_KIND_LABELS, AssignmentForm, CourseForm, LessonForm,
                                             ModuleForm, NewLessonForm, QuizForm, TitleForm, kind_label,
                                             level_rows, question_kind_label, question_rows, read_levels,
@@ -92,10 +92,18 @@ def _course_page(course: Course, form: CourseForm | None = None, status: int = 2
                    lesson_form=NewLessonForm(formdata=None), media=services.course_media(course),
                    question_counts=services.question_counts(quiz_ids),
                    tests={q.role: q for q in course.quizzes if q.role in ("pretest", "posttest")},
-                   trainers=active_trainers(current_user) if current_user.is_admin else [],
                    publish_warnings=services.publish_warnings(course))
+    if current_user.is_admin and "trainer_rows" not in extra:
+        context.update(trainer_context(course))
     context.update(extra)
     return render("authoring/course.html", block=block, status=status, **context)
+
+
+def trainer_context(course: Course, q: str = "", add_q: str = "") -> dict:
+    """The editor's trainer panel (admins): a page of the course's trainers and of those to add."""
+    rows, total = course_trainer_list.course_trainers(course, current_user, q)
+    return dict(trainer_rows=rows, trainer_total=total, trainer_q=q, add_q=add_q,
+                trainer_candidates=course_trainer_list.candidates(course, current_user, add_q))
 
 
 @bp.route("/kursus/<int:course_id>", methods=["GET", "POST"])
@@ -134,18 +142,6 @@ def course_publish(course_id: int):
     if publish:
         for warning in services.publish_warnings(course):
             flash(warning, "warning")
-    return redirect(url_for("authoring.course", course_id=course.id))
-
-
-@bp.post("/kursus/<int:course_id>/pelatih")
-@roles_required("admin")
-def course_trainers(course_id: int):
-    course = _course(course_id)
-    ids = [int(v) for v in request.form.getlist("trainer") if v.isdigit()]
-    services.set_trainers(course, ids, actor=current_user)
-    audit.record(current_user, "course.trainers", course, trainers=ids)
-    db.session.commit()
-    flash(_("Daftar pelatih sudah disimpan."), "success")
     return redirect(url_for("authoring.course", course_id=course.id))
 
 

@@ -14,7 +14,6 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
 from kopedu import storage as file_store
-from kopedu.auth.services import active_trainers
 from kopedu.courses import gift
 from kopedu.courses.models import (Assignment, Choice, Course, CourseMedia, Lesson, Module, Question, Quiz,
                                    RubricCriterion)
@@ -118,19 +117,6 @@ def publish_warnings(course: Course) -> list[str]:
 def set_lesson_published(lesson: Lesson, published: bool) -> None:
     """Show or hide one lesson (the outline's toggle). Flushes."""
     lesson.published = published
-    db.session.flush()
-
-
-def set_trainers(course: Course, user_ids: list[int], actor=None) -> None:
-    """The course's trainers become the active trainers among `user_ids`. A region admin (`actor` with a
-    region) chooses among the trainers of their region only: the course's other trainers stay."""
-    if actor is None or not actor.region_code:
-        wanted = {u.id: u for u in active_trainers() if u.id in set(user_ids)}
-        course.trainers = list(wanted.values())
-    else:
-        theirs = {u.id: u for u in active_trainers(actor)}
-        kept = [t for t in course.trainers if t.id not in theirs]
-        course.trainers = kept + [theirs[i] for i in dict.fromkeys(user_ids) if i in theirs]
     db.session.flush()
 
 

@@ -2,11 +2,11 @@
 import csv
 from pathlib import Path
 
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select
 
 from kopedu.db import insert
 from kopedu.extensions import db
-from kopedu.regions.models import CODE_LENGTHS, Cooperative, Region
+from kopedu.regions.models import CODE_LENGTHS, Cooperative, Region, title_case
 
 FILES = (("provinces.csv", "provinsi"), ("regencies.csv", "kabupaten_kota"),
          ("districts.csv", "kecamatan"), ("villages.csv", "kelurahan_desa"))
@@ -30,11 +30,29 @@ def children(code: str | None) -> list[Region]:
     return list(db.session.scalars(stmt.order_by(Region.name)))
 
 
-def cooperatives_in(code: str | None = None, limit: int = 1000) -> list[Cooperative]:
-    stmt = select(Cooperative).join(Cooperative.village).order_by(Region.name, Cooperative.name)
-    if code:
+PICK_LIMIT = 20  # a cooperative picker offers at most this many; its search box finds the others
+
+
+def cooperative_picks(region_code: str | None, q: str = "", ids=(), limit: int | None = None) -> list[tuple[int, str]]:
+    """(id, "cooperative · village") rows for a picker, inside `region_code` (None: the country): the
+    cooperatives among `ids` first, then up to `limit` others whose name or village contains `q`, or
+    whose village code starts with it, by name."""
+    stmt = (select(Cooperative.id, Cooperative.name, Region.name).join(Region, Region.code == Cooperative.village_code)
+            .order_by(Cooperative.name, Cooperative.id))
+    if region_code:
+        stmt = stmt.where(Cooperative.village_code.between(region_code.ljust(10, "0"), region_code.ljust(10, "9")))
+    ids = [int(i) for i in ids if i][:5]
+    chosen = list(db.session.execute(stmt.where(Cooperative.id.in_(ids)))) if ids else []
+    text, code = q.strip(), q.strip().replace(".", "")  # "53.71.03" is a BPS code; "KSP. Maju" a name
+    if code.isdigit():
         stmt = stmt.where(Cooperative.village_code.startswith(code))
-    return list(db.session.scalars(stmt.limit(limit)))
+    elif text:
+        stmt = stmt.where(or_(func.lower(Cooperative.name).contains(text.lower(), autoescape=True),
+                              func.lower(Region.name).contains(text.lower(), autoescape=True)))
+    if ids:
+        stmt = stmt.where(Cooperative.id.not_in(ids))
+    rows = chosen + list(db.session.execute(stmt.limit(limit or PICK_LIMIT)))
+    return [(row[0], f"{row[1]} · {title_case(row[2])}") for row in rows]
 
 
 def import_regions(directory: Path, only_province: str | None = None, batch: int = 5000,

@@ -7,10 +7,10 @@ progress events, see kopedu.events), and `flask kopedu refresh-monitoring` rebui
 """
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Index, String
+from sqlalchemy import ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from kopedu.db import TZDateTime
+from kopedu.db import TZDateTime, utcnow
 from kopedu.extensions import db
 
 
@@ -38,3 +38,28 @@ class MonitorEnrollment(db.Model):
 
     __table_args__ = (Index("ix_monitor_enrollment_activity_at", "activity_at", "enrollment_id"),)
 
+
+
+class ReportExport(db.Model):
+    """A monitoring export too large to write inside a request (the falling-behind list of a province
+    or of the country), built in the background into the file store. `key` says what it holds — the
+    list, region, filters, the columns the viewer may see, the language and the format — so everyone
+    asking for the same list within kopedu.reports.exports.FRESH_SECONDS gets the same file."""
+    __tablename__ = "report_export"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str] = mapped_column(String(300), index=True)
+    params: Mapped[str] = mapped_column(Text)  # JSON: what the job needs to build it again
+    requested_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
+    state: Mapped[str] = mapped_column(String(10), default="queued")  # queued, running, done, failed
+    done: Mapped[int] = mapped_column(default=0)  # rows written so far
+    file_path: Mapped[str | None] = mapped_column(String(200))
+    file_size: Mapped[int | None] = mapped_column()
+    error: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(TZDateTime, default=utcnow)
+    updated_at: Mapped[datetime | None] = mapped_column(TZDateTime)
+    finished_at: Mapped[datetime | None] = mapped_column(TZDateTime)
+
+    @property
+    def finished(self) -> bool:
+        return self.state in ("done", "failed")

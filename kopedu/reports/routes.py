@@ -3,6 +3,8 @@
 National admins see the whole country; region admins, observers and trainers only their region
 scope (User.region_code prefix, see kopedu.web.access). Every page and every export checks the scope of the object it shows (403 otherwise).
 """
+from pathlib import Path
+
 from flask import abort, current_app, g, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -13,12 +15,12 @@ from kopedu.cohorts.models import Cohort
 from kopedu.extensions import db
 from kopedu.courses.services import visible_courses
 from kopedu.regions.models import Cooperative
-from kopedu.reports import attendance, bp, cache, charts, services
+from kopedu.reports import attendance, bp, cache, charts, exports, services
 from kopedu.web import contact
 from kopedu.web.access import require_national, require_scope, roles_required
-from kopedu.web.exports import download, send_table, stream_csv
-from kopedu.web.filters import datetime_short
-from kopedu.web.htmx import render
+from kopedu.web.exports import MIMETYPES, download, send_table, stream_csv
+from kopedu.web.files import send_stored_file
+from kopedu.web.htmx import is_partial, render
 from kopedu.web.params import db_id
 
 VIEWERS = ("admin", "observer", "trainer")
@@ -203,28 +205,7 @@ def _shows_phone() -> bool:
 
 
 def _participant_table(rows, with_place: bool = False):
-    phone = _shows_phone()
-    headers = [_("Nama")] + ([_("HP")] if phone else []) + [_("Jabatan")]
-    if with_place:
-        headers += [_("Koperasi"), _("Kode kelurahan")]
-    headers += [_("Kursus"), _("Kemajuan (%)"), _("Aktivitas terakhir"), _("Pre-test"), _("Post-test"),
-                _("Kenaikan"), _("Kehadiran (%)"), _("Selesai"), _("Sertifikat"), _("Tertinggal")]
-    return headers, _participant_lines(rows, phone, with_place, _("ya"))
-
-
-def _participant_lines(rows, phone: bool, with_place: bool, yes: str):
-    """The table's lines, produced as `rows` yields (a streamed export reads them page by page)."""
-    for r in rows:
-        line = [r.full_name] + ([r.phone] if phone else []) + [r.position]
-        if with_place:
-            line += [r.cooperative, r.village_code]
-        line += [r.course, r.progress, _local(r.last_activity_at), _round(r.pre), _round(r.post), _round(r.gain),
-                 r.attendance, _local(r.completed_at), yes if r.certified else "", yes if r.behind else ""]
-        yield line
-
-
-def _local(value):
-    return None if value is None else datetime_short(value)
+    return exports.participant_table(rows, _shows_phone(), with_place)
 
 
 @bp.get("/koperasi/<int:coop_id>/ekspor.<any(csv, xlsx):fmt>")
@@ -315,14 +296,25 @@ def export_behind(code: str, fmt: str):
 
 
 def _export_behind(region, fmt: str):
-    """CSV: streamed, read a page at a time by keyset (memory and each statement stay bounded);
-    XLSX (built whole): at most EXPORT_LIMIT rows."""
+    """A small list is written in the request (CSV streamed, read a page at a time by keyset; XLSX
+    built whole). A large one is built in the background (kopedu.reports.exports): the request answers
+    with the finished file, or with a page that follows the job."""
     scope = services.Scope(region_code=region.code if region else None)
+    filters = _filters()
     name = f"tertinggal-{region.code if region else 'indonesia'}"
+    if exports.is_large(scope, filters):
+        export = exports.find_or_start(scope, filters, _shows_phone(), fmt, current_user)
+        db.session.commit()
+        if export.state == "done" and not is_partial():
+            return send_stored_file(Path(current_app.config["UPLOAD_DIR"]) / export.file_path,
+                                    mimetype=MIMETYPES[fmt], download_name=f"{name}.{fmt}")
+        return render("reports/export_wait.html", block="status", export=export, region=region,
+                      crumbs=_crumbs(region), url=request.full_path.rstrip("?"), name=f"{name}.{fmt}",
+                      fresh_minutes=exports.FRESH_SECONDS // 60)
     if fmt == "csv":
-        headers, body = _participant_table(services.iter_behind_rows(scope, _filters()), with_place=True)
+        headers, body = _participant_table(services.iter_behind_rows(scope, filters), with_place=True)
         return stream_csv(headers, body, name)
-    rows = services.participant_rows(scope, _filters(), behind_only=True, limit=services.EXPORT_LIMIT)
+    rows = services.participant_rows(scope, filters, behind_only=True, limit=services.EXPORT_LIMIT)
     headers, body = _participant_table(rows, with_place=True)
     return send_table(headers, body, name, fmt)
 

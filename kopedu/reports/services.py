@@ -246,6 +246,13 @@ def participant_rows(scope: Scope, filters: Filters, behind_only: bool = False, 
     return rows
 
 
+def behind_count(scope: Scope, filters: Filters, cap: int) -> int:
+    """How many are falling behind in the scope, counted up to `cap` (an index range that stops there)."""
+    flush_pending()
+    stmt = _where(select(F.enrollment_id).where(_behind(filters)), scope, filters).limit(cap)
+    return db.session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
+
+
 def iter_behind_rows(scope: Scope, filters: Filters, chunk: int = 1000):
     """Every falling-behind row of the scope, read `chunk` at a time by keyset (for a streamed export)."""
     after = None

@@ -193,13 +193,18 @@ def test_monitoring_of_a_region_admin(app, w, client, login):
 
 
 def test_a_region_admin_sets_only_their_regions_trainers_of_a_course(w, client, login):
-    """The course is national: saving its trainer list as the admin of Kota Kupang keeps Kabupaten's."""
+    """The course is national: the admin of Kota Kupang lists, adds and removes Kota Kupang's trainers
+    only; Kabupaten's trainer stays on the course and cannot be removed by them."""
     login(w.admin_kota)
     page = client.get(f"/kelola/kursus/{w.course.id}").get_data(as_text=True)
     assert "Pelatih Kota" in page and "Pelatih Kabupaten" not in page
     new = factories.user("trainer", full_name="Pelatih Kota Dua", region_code="5371030")
     db.session.commit()
-    response = client.post(f"/kelola/kursus/{w.course.id}/pelatih", data={"trainer": [str(new.id)]})
+    response = client.post(f"/kelola/kursus/{w.course.id}/pelatih/tambah", data={"user_id": str(new.id)})
     assert response.status_code == 303
+    assert client.post(f"/kelola/kursus/{w.course.id}/pelatih/tambah",
+                       data={"user_id": str(w.trainer_kab.id)}).status_code == 404
+    assert client.post(f"/kelola/kursus/{w.course.id}/pelatih/{w.trainer_kab.id}/lepas").status_code == 404
+    assert client.post(f"/kelola/kursus/{w.course.id}/pelatih/{w.trainer_kota.id}/lepas").status_code == 303
     db.session.expire_all()
     assert {t.full_name for t in w.course.trainers} == {"Pelatih Kabupaten", "Pelatih Kota Dua"}

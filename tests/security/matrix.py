@@ -179,8 +179,16 @@ TABLE: dict[str, Case] = {
                                                          data={"title": ""}),
     "POST /kelola/kursus/<int:course_id>/terbit":    row(L,   403,  403,  303,  403,  403,  403,  303,
                                                          data={"published": "1"}),
-    "POST /kelola/kursus/<int:course_id>/pelatih":   row(L,   403,  403,  403,  403,  403,  403,  303,
-                                                         data=lambda w: {"trainer": [str(w.trainer.id)]}),
+    "GET /kelola/kursus/<int:course_id>/pelatih":    row(L,   403,  403,  403,  403,  403,  403,  200),
+    # another region's admin may not add or remove a trainer of Kota Kupang (not theirs to see): 404
+    "POST /kelola/kursus/<int:course_id>/pelatih/tambah":
+                                                     row(L,   403,  403,  403,  403,  403,  403,  303,
+                                                         data=lambda w: {"user_id": str(w.trainer.id)},
+                                                         admin_other=404),
+    "POST /kelola/kursus/<int:course_id>/pelatih/<int:user_id>/lepas":
+                                                     row(L,   403,  403,  403,  403,  403,  403,  303,
+                                                         values=lambda w: {"user_id": W.fresh_course_trainer(w).id},
+                                                         admin_other=404),
     "POST /kelola/kursus/<int:course_id>/tes/<role>": row(L,  403,  403,  303,  403,  403,  403,  303),
     "POST /kelola/kursus/<int:course_id>/modul":     row(L,   403,  403,  422,  403,  403,  403,  422),
     "POST /kelola/kursus/<int:course_id>/media":     row(L,   403,  403,  422,  403,  403,  403,  422),
@@ -451,9 +459,6 @@ TABLE: dict[str, Case] = {
 # field the new actors need). National views are for national admins; a region admin goes to their region.
 REGION_OVERRIDES: dict[str, dict] = {
     "POST /admin/pengguna/<int:user_id>/reset-sandi": dict(admin_region=403),  # a national account
-    # both trainers of the course stay its trainers
-    "POST /kelola/kursus/<int:course_id>/pelatih": dict(
-        data=lambda w: {"trainer": [str(w.trainer.id), str(w.trainer_far.id)]}),
     "GET /pantau/": dict(admin_region=302, admin_other=302),
     "GET /pantau/ekspor.<any(csv, xlsx):fmt>": dict(admin_region=403, admin_other=403),
     "GET /pantau/tertinggal": dict(admin_region=302, admin_other=302),

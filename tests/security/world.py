@@ -239,6 +239,16 @@ def fresh_user(w):
     return user
 
 
+def fresh_course_trainer(w):
+    """A trainer of Kota Kupang on the course, for a row that takes one off it."""
+    from tests import factories
+
+    user = factories.user("trainer", full_name=f"Pelatih Cadangan {next(_seq)}", region_code="5371")
+    w.course.trainers.append(user)
+    db.session.commit()
+    return user
+
+
 def fresh_module(w):
     from kopedu.courses import authoring_services
 
