@@ -131,6 +131,40 @@ def _certificates(conn, course_id: int) -> None:
         WHERE e.course_id = :course AND e.completed_at IS NOT NULL"""), {"course": course_id})
 
 
+def _kawal(conn, course_id: int) -> None:
+    """Monthly follow-up (kawal) of three cooperatives in four: a plan that passed in August 2026 with
+    twelve planned months and three activities, one to three monthly check-ins (September to November)
+    with a status for each activity."""
+    conn.execute(text("""
+        INSERT INTO kawal_plan (cooperative_id, village_code, plan_id, owner_id, passed_at, start_month,
+                                snapshot, last_report_month, need, updated_at)
+        SELECT c.id, c.village_code, NULL, (SELECT min(u.id) FROM "user" u WHERE u.cooperative_id = c.id),
+               timestamptz '2026-08-20 10:00+08', date '2026-09-01',
+               json_build_object(
+                 'sales', (SELECT json_agg((5000000 + 250000 * m)::text) FROM generate_series(1, 12) m),
+                 'costs', (SELECT json_agg((4000000 + 100000 * m)::text) FROM generate_series(1, 12) m),
+                 'cash_end', (SELECT json_agg((2000000 + 150000 * m)::text) FROM generate_series(1, 12) m),
+                 'instalment', '500000',
+                 'actions', json_build_array(
+                   json_build_object('when', 1, 'activity', 'Rapat anggota tahunan', 'who', 'Ketua',
+                                     'budget', '750000', 'indicator', 'Notulen rapat'),
+                   json_build_object('when', 2, 'activity', 'Buka gerai sembako', 'who', 'Manajer',
+                                     'budget', '15000000', 'indicator', 'Gerai buka'),
+                   json_build_object('when', 3, 'activity', 'Pencatatan kas harian', 'who', 'Bendahara',
+                                     'budget', '0', 'indicator', 'Buku kas terisi'))),
+               date '2026-09-01' + make_interval(months => c.id % 3), c.id % 5, now()
+        FROM cooperative c WHERE c.id % 4 <> 0"""))
+    conn.execute(text("""
+        INSERT INTO kawal_checkin (plan_id, month, reporter_id, sales, costs, cash, note, created_at, updated_at)
+        SELECT k.id, m::date, k.owner_id, 4800000 + (k.id % 7) * 100000, 4100000, 1900000 + (k.id % 5) * 200000,
+               'Penjualan naik sedikit.', m + interval '28 days', m + interval '28 days'
+        FROM kawal_plan k CROSS JOIN generate_series(timestamp '2026-09-01', k.last_report_month, interval '1 month') m"""))
+    conn.execute(text("""
+        INSERT INTO kawal_checkin_action (checkin_id, position, status, note)
+        SELECT ch.id, p, CASE WHEN p = 0 THEN 'selesai' WHEN (ch.id + p) % 3 = 0 THEN 'belum' ELSE 'berjalan' END, ''
+        FROM kawal_checkin ch CROSS JOIN generate_series(0, 2) p"""))
+
+
 def build(wilayah: Path) -> None:
     from flask_migrate import upgrade
 
@@ -141,7 +175,8 @@ def build(wilayah: Path) -> None:
     participants = 2 * villages
     counts = seed_scale(wilayah, participants=participants, progress_rows=20 * participants, cohort_size=100,
                         extra_steps=[("trainers", _trainers), ("questions and answers", _answers),
-                                     ("assignment submissions", _submissions), ("certificates", _certificates)])
+                                     ("assignment submissions", _submissions), ("certificates", _certificates),
+                                     ("monthly follow-up (kawal)", _kawal)])
     print(", ".join(f"{k}: {v:,}" for k, v in counts.items()))
 
 
@@ -184,6 +219,8 @@ def pick_targets() -> dict[str, str]:
     t["deep_cohort"] = q(text("SELECT id FROM cohort ORDER BY id DESC OFFSET 500 LIMIT 1")).scalar()
     t["deep_lagging"] = q(text("""SELECT enrollment_id FROM monitor_enrollment WHERE completed_at IS NULL
                                   ORDER BY activity_at, enrollment_id OFFSET 5000 LIMIT 1""")).scalar()
+    t["kawal"] = q(text("""SELECT id FROM kawal_plan WHERE village_code BETWEEN :lo AND :hi ORDER BY id LIMIT 1"""),
+                   {"lo": t["district"].ljust(10, "0"), "hi": t["district"].ljust(10, "9")}).scalar()
     return {k: str(v) for k, v in t.items()}
 
 
@@ -231,6 +268,16 @@ def pages(t) -> dict[str, list[tuple[str, str]]]:
         (f"export XLSX, lagging province {prov}", f"/pantau/wilayah/{prov}/tertinggal/ekspor.xlsx"),
         (f"export CSV, lagging kecamatan {dis}", f"/pantau/wilayah/{dis}/tertinggal/ekspor.csv"),
     ]
+    kawal = [  # the monthly follow-up of the business plans (kopedu.plans.kawal_routes)
+        ("kawal list, own scope", "/kawal/wilayah"),
+        (f"kawal list, kab/kota {reg}", f"/kawal/wilayah?wilayah={reg}"),
+        ("kawal list, page 2", "/kawal/wilayah?setelah=0.2.40000"),
+        ("kawal plan", f"/kawal/rencana/{t['kawal']}"),
+        (f"kawal export plans XLSX, kecamatan {dis}", f"/kawal/wilayah/rencana.xlsx?wilayah={dis}"),
+        (f"kawal export check-ins CSV, kab/kota {reg}", f"/kawal/wilayah/laporan.csv?wilayah={reg}"),
+        ("kawal export plans CSV, own scope", "/kawal/wilayah/rencana.csv"),
+        ("kawal export check-ins XLSX, own scope", "/kawal/wilayah/laporan.xlsx"),
+    ]
     return {
         "participant": [
             ("beranda", "/beranda"),
@@ -240,6 +287,7 @@ def pages(t) -> dict[str, list[tuple[str, str]]]:
             ("quiz page", f"/kuis/{t['quiz']}"),
             ("my assignments", "/tugas"),
             ("verify a certificate", f"/verifikasi/{t['verify']}"),
+            ("kawal: own cooperative's follow-up", "/kawal"),
         ],
         "trainer": [
             ("beranda", "/beranda"),
@@ -290,8 +338,8 @@ def pages(t) -> dict[str, list[tuple[str, str]]]:
             ("certificates, search", f"/sertifikat/kursus/{c}?q={surname}"),
             ("certificate rules", f"/sertifikat/kursus/{c}/aturan"),
             ("certificate template", "/admin/sertifikat/templat"),
-        ] + monitor,
-        "observer-province": monitor[:5] + monitor[8:11] + monitor[13:15],
+        ] + monitor + kawal,
+        "observer-province": monitor[:5] + monitor[8:11] + monitor[13:15] + kawal,
         "observer-regency": [(label, path) for label, path in monitor if prov not in path][:0] + [
             (f"monitoring, kab/kota {reg}", f"/pantau/wilayah/{reg}"),
             (f"monitoring, kecamatan {dis}", f"/pantau/wilayah/{dis}"),
@@ -304,6 +352,9 @@ def pages(t) -> dict[str, list[tuple[str, str]]]:
             ("monitoring, home", "/pantau/"),
             (f"lagging, kecamatan {dis}", f"/pantau/wilayah/{dis}/tertinggal"),
             (f"export CSV, kecamatan {dis}", f"/pantau/wilayah/{dis}/ekspor.csv"),
+            ("kawal list, own scope", "/kawal/wilayah"),
+            ("kawal plan", f"/kawal/rencana/{t['kawal']}"),
+            ("kawal export check-ins XLSX, own scope", "/kawal/wilayah/laporan.xlsx"),
         ],
     }
 
@@ -363,6 +414,7 @@ def main() -> None:
     parser.add_argument("--build", action="store_true", help="create the schema and the national dataset")
     parser.add_argument("--wilayah", type=Path, default=ROOT.parent / "shared" / "data" / "wilayah",
                         help="BPS wilayah folder (default: ../shared/data/wilayah beside the project)")
+    parser.add_argument("--add-kawal", action="store_true", help="add the kawal step to a dataset built without it")
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--only", help="time only the rows whose actor/label contains one of these (comma-separated)")
     args = parser.parse_args()
@@ -374,6 +426,11 @@ def main() -> None:
     with app.app_context():
         if args.build:
             build(args.wilayah)
+            return
+        if args.add_kawal:  # a dataset built before the kawal step: add it
+            with db.engine.begin() as conn:
+                _kawal(conn, 0)
+                conn.execute(text("ANALYZE kawal_plan; ANALYZE kawal_checkin; ANALYZE kawal_checkin_action"))
             return
         counts = {name: db.session.scalar(text(f'SELECT count(*) FROM "{name}"'))
                   for name in ("region", "cooperative", "user", "cohort", "enrollment", "lesson_progress",

@@ -349,14 +349,24 @@ def parse_cursor(text: str | None) -> tuple[int, int, int] | None:
     return (int(match.group(1)), int(match.group(2)), int(match.group(3))) if match else None
 
 
+def follower_prefixes(user, region_code: str | None) -> tuple[str, ...]:
+    """The region prefixes a follower's list is narrowed to: their own scope (admins without a region:
+    none) and the region they chose inside it."""
+    scope = None if user.role == "admin" and not user.region_code else user.region_code
+    return tuple(prefix for prefix in (scope, region_code) if prefix)
+
+
+def prefixes_query(prefixes) -> select:
+    """The kawal plans inside every one of `prefixes` (BPS code prefixes), as index ranges of village codes."""
+    stmt = select(KawalPlan)
+    for prefix in prefixes:
+        stmt = stmt.where(KawalPlan.village_code.between(prefix.ljust(10, "0"), prefix.ljust(10, "9")))
+    return stmt
+
+
 def region_query(user, region_code: str | None):
     """The plans a follower may see, narrowed to `region_code` (inside their scope), in the query."""
-    stmt = select(KawalPlan)
-    scope = None if user.role == "admin" else user.region_code
-    for prefix in (scope, region_code):
-        if prefix:
-            stmt = stmt.where(KawalPlan.village_code.startswith(prefix, autoescape=True))
-    return stmt
+    return prefixes_query(follower_prefixes(user, region_code))
 
 
 def region_page(user, region_code: str | None, cursor: str | None, day: date | None = None,
@@ -424,58 +434,3 @@ def whatsapp_link(kplan: KawalPlan, sender) -> str | None:
              "bisnis koperasi bulan ini? Bila ada yang bisa kami bantu, mohon kabari. Terima kasih.",
              name=person.full_name, sender=sender.full_name, coop=kplan.cooperative.name)
     return f"https://wa.me/{person.phone}?text={quote(text, safe='')}"
-
-
-# --------------------------------------------------------------------------- exports (XLSX / CSV)
-
-MAX_EXPORT_ROWS = 100_000
-
-
-def _flag_text(kplan: KawalPlan, day: date) -> str:
-    return "; ".join(flag.text for flag in flags(kplan, day))
-
-
-def plans_table(user, region_code: str | None):
-    """One row per plan of the region: what a Dinas report needs."""
-    day = today()
-    header = [_("Koperasi"), _("Kode kelurahan"), _("Kelurahan/desa"), _("Pengurus"), _("Rencana lulus"),
-              _("Penjualan rencana per bulan"), _("Cicilan per bulan"), _("Jumlah kegiatan"), _("Lapor terakhir"),
-              _("Kas akhir terakhir"), _("Perlu perhatian")]
-    stmt = (region_query(user, region_code).options(selectinload(KawalPlan.checkins).selectinload(Checkin.actions))
-            .order_by(KawalPlan.village_code, KawalPlan.id).limit(MAX_EXPORT_ROWS))
-    rows = []
-    for kplan in db.session.scalars(stmt):
-        latest = kplan.checkins[-1] if kplan.checkins else None
-        sales = kplan.snapshot.get("sales") or ["0"]
-        rows.append([kplan.cooperative.name, kplan.village_code, title_case(kplan.cooperative.village.name),
-                     kplan.owner.full_name if kplan.owner else "", local_date(kplan.passed_at),
-                     int(sales[0]), int(kplan.snapshot.get("instalment") or 0),
-                     len(kplan.snapshot.get("actions") or []), latest.month if latest else None,
-                     int(latest.cash) if latest else None, _flag_text(kplan, day)])
-    return header, rows
-
-
-def checkins_table(user, region_code: str | None):
-    """One row per monthly check-in of the region's plans, with the plan's figures beside the actual."""
-    header = [_("Koperasi"), _("Kode kelurahan"), _("Bulan"), _("Bulan ke-"), _("Penjualan rencana"), _("Penjualan"),
-              _("Biaya rencana"), _("Biaya"), _("Kas akhir rencana"), _("Kas akhir"), _("Kegiatan selesai"),
-              _("Kegiatan berjalan"), _("Kegiatan belum"), _("Kegiatan batal"), _("Pelapor"), _("Catatan")]
-    plans = region_query(user, region_code).with_only_columns(KawalPlan.id).scalar_subquery()
-    stmt = (select(Checkin).where(Checkin.plan_id.in_(plans))
-            .options(selectinload(Checkin.actions), selectinload(Checkin.plan))
-            .order_by(Checkin.plan_id, Checkin.month).limit(MAX_EXPORT_ROWS))
-    rows = []
-    for checkin in db.session.scalars(stmt):
-        kplan = checkin.plan
-        n = plan_month(kplan, checkin.month)
-        counts = {status: sum(1 for a in checkin.actions if a.status == status) for status in ACTION_STATUSES}
-
-        def planned(key):
-            value = _planned(kplan, key, n)
-            return int(value) if value is not None else None
-
-        rows.append([kplan.cooperative.name, kplan.village_code, checkin.month, n, planned("sales"),
-                     int(checkin.sales), planned("costs"), int(checkin.costs), planned("cash_end"), int(checkin.cash),
-                     counts[SELESAI], counts["berjalan"], counts[BELUM], counts[BATAL],
-                     checkin.reporter.full_name if checkin.reporter else "", checkin.note])
-    return header, rows

@@ -15,7 +15,6 @@ from kopedu.plans import checkins as services
 from kopedu.plans import finance, kawal_chart
 from kopedu.plans.kawal_models import CheckinAction
 from kopedu.resumable import services as resumable
-from kopedu.web import exports
 from kopedu.web.access import roles_required
 from kopedu.web.files import send_stored_file
 from kopedu.web.htmx import redirect, render
@@ -203,18 +202,5 @@ def note(kawal_id: int):
     flash(_("Catatan pendampingan tersimpan."), "success")
     return redirect(url_for("kawal.plan", kawal_id=kawal_id))
 
-
-@bp.get("/kawal/wilayah/rencana.<any(csv, xlsx):fmt>")
-@roles_required(*FOLLOWERS)
-def export_plans(fmt: str):
-    header, rows = services.plans_table(current_user, _region_arg())
-    return exports.send_table(header, rows, "kawal-rencana", fmt, title=_("Rencana"))
-
-
-@bp.get("/kawal/wilayah/laporan.<any(csv, xlsx):fmt>")
-@roles_required(*FOLLOWERS)
-def export_checkins(fmt: str):
-    header, rows = services.checkins_table(current_user, _region_arg())
-    return exports.send_table(header, rows, "kawal-laporan", fmt, title=_("Laporan bulanan"))
 
 from kopedu.plans import photo_routes  # noqa: E402,F401 - the workbook photos share this blueprint

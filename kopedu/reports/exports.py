@@ -34,7 +34,7 @@ from kopedu.web.filters import datetime_short
 
 log = logging.getLogger(__name__)
 
-BACKGROUND_ROWS = 2_000   # a falling-behind list longer than this is built in the background
+BACKGROUND_ROWS = 1_000   # a list longer than this is built in the background
 FRESH_SECONDS = 600       # a finished file serves every request for the same list for this long
 FAILED_SHOW_SECONDS = 60  # a failed export is shown (not retried) for this long
 PROGRESS_EVERY = 1.0      # seconds between the job's progress commits
@@ -77,10 +77,16 @@ def is_large(scope: services.Scope, filters: services.Filters) -> bool:
     return services.behind_count(scope, filters, cap=BACKGROUND_ROWS + 1) > BACKGROUND_ROWS
 
 
-def _params(scope: services.Scope, filters: services.Filters, phone: bool, fmt: str) -> dict:
+def behind_params(scope: services.Scope, filters: services.Filters, phone: bool, fmt: str) -> dict:
+    """What a falling-behind file depends on."""
     return {"list": "behind", "region": scope.region_code, "course": filters.course_id,
             "threshold": filters.threshold, "courses": list(filters.course_ids) if filters.course_ids is not None else None,
-            "phone": phone, "locale": str(get_locale() or "id"), "fmt": fmt}
+            "phone": phone, "fmt": fmt}
+
+
+def kawal_params(what: str, prefixes, fmt: str) -> dict:
+    """What a kawal table file depends on: "plans" or "checkins", and the region prefixes."""
+    return {"list": f"kawal_{what}", "prefixes": list(prefixes), "fmt": fmt}
 
 
 def key_of(params: dict) -> str:
@@ -103,10 +109,10 @@ def latest(key: str) -> ReportExport | None:
     return export if now - stamp < timedelta(minutes=jobs.STALE_MINUTES) else None
 
 
-def find_or_start(scope: services.Scope, filters: services.Filters, phone: bool, fmt: str, user) -> ReportExport:
-    """The export for this list: the fresh or running one, else a new one handed to the job queue after
-    commit. Flushes."""
-    params = _params(scope, filters, phone, fmt)
+def find_or_start(params: dict, user) -> ReportExport:
+    """The export for these params (in the request's language): the fresh or running one, else a new one
+    handed to the job queue after commit. Flushes."""
+    params = dict(params, locale=str(get_locale() or "id"))
     key = key_of(params)
     export = latest(key)
     if export is not None:
@@ -122,15 +128,6 @@ def find_or_start(scope: services.Scope, filters: services.Filters, phone: bool,
     return export
 
 
-def by_id(export_id: int, key: str) -> ReportExport | None:
-    export = db.session.get(ReportExport, export_id)
-    return export if export is not None and export.key == key else None
-
-
-def file_name(params: dict) -> str:
-    return f"tertinggal-{params['region'] or 'indonesia'}.{params['fmt']}"
-
-
 def run(export_id: int) -> None:
     """The job: write the list to a scratch file, put it in the store, mark the export done (or failed)
     and remove the files of older exports of the same key. Commits as it goes (progress)."""
@@ -144,12 +141,11 @@ def run(export_id: int) -> None:
     rel = f"reports/exports/{secrets.token_urlsafe(16)}.{params['fmt']}"
     target = Path(current_app.config["UPLOAD_DIR"]) / rel
     partial = storage.scratch_dir() / f"{secrets.token_hex(16)}.{params['fmt']}.part"
+    session = db.session()
+    session.expire_on_commit = False  # the progress commits must not make the rows being read load again
     try:
-        scope = services.Scope(region_code=params["region"])
-        filters = services.Filters(course_id=params["course"], threshold=params["threshold"],
-                                   course_ids=tuple(params["courses"]) if params["courses"] is not None else None)
         with force_locale(params["locale"]):
-            count = _write(partial, params, scope, filters, export_id)
+            count = _write(partial, params, export_id)
         size = partial.stat().st_size
         storage.put_file(partial, target, transactional=False)
         db.session.execute(update(ReportExport).where(ReportExport.id == export_id).values(
@@ -157,35 +153,58 @@ def run(export_id: int) -> None:
         db.session.commit()
         _forget_older(export.key, export_id)
     except Exception as error:  # noqa: BLE001 - whatever failed, the page must say so
-        log.exception("report export %s failed", export_id)
-        db.session.rollback()
-        partial.unlink(missing_ok=True)
-        db.session.execute(update(ReportExport).where(ReportExport.id == export_id).values(
-            state="failed", error=f"{type(error).__name__}: {error}"[:500], finished_at=utcnow()))
-        db.session.commit()
+        _failed(export_id, partial, error)
+    finally:
+        session.expire_on_commit = True
 
 
-def _write(partial: Path, params: dict, scope, filters, export_id: int) -> int:
-    rows = services.iter_behind_rows(scope, filters)
-    counted = _Counted(rows, export_id)
-    headers, lines = participant_table(counted, params["phone"], with_place=True)
+def _failed(export_id: int, partial: Path, error: Exception) -> None:
+    log.exception("report export %s failed", export_id)
+    db.session.rollback()
+    partial.unlink(missing_ok=True)
+    db.session.execute(update(ReportExport).where(ReportExport.id == export_id).values(
+        state="failed", error=f"{type(error).__name__}: {error}"[:500], finished_at=utcnow()))
+    db.session.commit()
+
+
+def _table(params: dict, rows_seen):
+    """(headers, lines, sheet title) of the list `params` names; `rows_seen` wraps its row source."""
+    if params["list"] == "behind":
+        scope = services.Scope(region_code=params["region"])
+        filters = services.Filters(course_id=params["course"], threshold=params["threshold"],
+                                   course_ids=tuple(params["courses"]) if params["courses"] is not None else None)
+        headers, lines = participant_table(rows_seen(services.iter_behind_rows(scope, filters)), params["phone"],
+                                           with_place=True)
+        return headers, lines, _("Tertinggal")
+    from kopedu.plans import kawal_exports
+
+    if params["list"] == "kawal_plans":
+        return kawal_exports.plans_header(), rows_seen(kawal_exports.plan_rows(params["prefixes"], release=True)), \
+            _("Rencana")
+    return kawal_exports.checkins_header(), rows_seen(kawal_exports.checkin_rows(params["prefixes"], release=True)), \
+        _("Laporan bulanan")
+
+
+def _write(partial: Path, params: dict, export_id: int) -> int:
+    counted = _Counted(export_id)
+    headers, lines, title = _table(params, counted.through)
     if params["fmt"] == "csv":
         with partial.open("w", newline="", encoding="utf-8") as fh:
             for chunk in csv_chunks(headers, lines):  # the same CSV as a streamed download
                 fh.write(chunk)
     else:
-        partial.write_bytes(render_table(headers, lines, "xlsx", _("Tertinggal")))
+        partial.write_bytes(render_table(headers, lines, "xlsx", title))
     return counted.count
 
 
 class _Counted:
     """Rows passed through, their number committed to the export now and then (the page shows it)."""
 
-    def __init__(self, rows, export_id: int):
-        self.rows, self.export_id, self.count, self.last = rows, export_id, 0, time.monotonic()
+    def __init__(self, export_id: int):
+        self.export_id, self.count, self.last = export_id, 0, time.monotonic()
 
-    def __iter__(self):
-        for row in self.rows:
+    def through(self, rows):
+        for row in rows:
             self.count += 1
             if time.monotonic() - self.last > PROGRESS_EVERY:
                 db.session.execute(update(ReportExport).where(ReportExport.id == self.export_id).values(

@@ -303,20 +303,28 @@ def _export_behind(region, fmt: str):
     filters = _filters()
     name = f"tertinggal-{region.code if region else 'indonesia'}"
     if exports.is_large(scope, filters):
-        export = exports.find_or_start(scope, filters, _shows_phone(), fmt, current_user)
-        db.session.commit()
-        if export.state == "done" and not is_partial():
-            return send_stored_file(Path(current_app.config["UPLOAD_DIR"]) / export.file_path,
-                                    mimetype=MIMETYPES[fmt], download_name=f"{name}.{fmt}")
-        return render("reports/export_wait.html", block="status", export=export, region=region,
-                      crumbs=_crumbs(region), url=request.full_path.rstrip("?"), name=f"{name}.{fmt}",
-                      fresh_minutes=exports.FRESH_SECONDS // 60)
+        return background_export(exports.behind_params(scope, filters, _shows_phone(), fmt), f"{name}.{fmt}",
+                                 heading=f"{_('Peserta tertinggal')} · {region.display_name if region else _('Indonesia')}",
+                                 crumbs=_crumbs(region) + [(_("Tertinggal"), None)])
     if fmt == "csv":
         headers, body = _participant_table(services.iter_behind_rows(scope, filters), with_place=True)
         return stream_csv(headers, body, name)
     rows = services.participant_rows(scope, filters, behind_only=True, limit=services.EXPORT_LIMIT)
     headers, body = _participant_table(rows, with_place=True)
     return send_table(headers, body, name, fmt)
+
+
+def background_export(params: dict, download_name: str, heading: str, crumbs=()):
+    """A large list's file (kopedu.reports.exports): the finished one, or the page that follows its job
+    (to htmx, the page's status block, which it asks for every few seconds)."""
+    export = exports.find_or_start(params, current_user)
+    db.session.commit()
+    fmt = params["fmt"]
+    if export.state == "done" and not is_partial():
+        return send_stored_file(Path(current_app.config["UPLOAD_DIR"]) / export.file_path,
+                                mimetype=MIMETYPES[fmt], download_name=download_name)
+    return render("reports/export_wait.html", block="status", export=export, heading=heading, crumbs=list(crumbs),
+                  url=request.full_path.rstrip("?"), name=download_name, fresh_minutes=exports.FRESH_SECONDS // 60)
 
 
 # --- attendance documents (daftar hadir, recap): for those who run the cohort ---------------------
