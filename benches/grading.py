@@ -72,12 +72,12 @@ def main(n: int) -> None:
             if os.environ.get("KOPEDU_BENCH_SQL"):
                 print("\n".join("    " + sql for sql in counter["sql"]))
 
-        from kopedu.grading import services
+        from kopedu.grading.gradebook import gradebook, gradebook_file
 
         print(f"{n} participants, 1 course (pre-test, 5 quizzes, 2 assignments, post-test), {db.engine.dialect.name}")
-        measure("gradebook() rows and columns", lambda: services.gradebook(db.session.get(type(course), course.id)))
-        measure("gradebook XLSX export", lambda: services.gradebook_file(services.gradebook(course), "xlsx"))
-        measure("gradebook CSV export", lambda: services.gradebook_file(services.gradebook(course), "csv"))
+        measure("gradebook() rows and columns", lambda: gradebook(db.session.get(type(course), course.id)))
+        measure("gradebook XLSX export", lambda: gradebook_file(gradebook(course), "xlsx"))
+        measure("gradebook CSV export", lambda: gradebook_file(gradebook(course), "csv"))
 
         client = app.test_client()
         client.post("/masuk", data={"login": "bench-trainer@example.org", "password": "bench-password"})

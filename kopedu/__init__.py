@@ -100,6 +100,7 @@ def _register_blueprints(app: Flask) -> None:
     from kopedu.courses.authoring import bp as authoring_bp
     from kopedu.courses import narration  # noqa: F401  (the lesson editor's narration routes, on authoring_bp)
     from kopedu.courses import trainer_routes  # noqa: F401  (the course editor's trainer panel, on authoring_bp)
+    from kopedu.courses import quiz_authoring  # noqa: F401  (the quiz and question editor, on authoring_bp)
     from kopedu.grading import bp as grading_bp
     from kopedu.learning import bp as learning_bp  # also adds the course page to courses_bp: import first
     from kopedu.evaluations import bp as evaluations_bp

@@ -198,7 +198,7 @@ def test_gift_import_errors_in_both_languages(client, login):
 
 def test_gift_messages_match_the_parser(app):
     from kopedu.courses import gift
-    from kopedu.courses.authoring_services import GIFT_MESSAGES, gift_error_message
+    from kopedu.courses.quiz_services import GIFT_MESSAGES, gift_error_message
 
     assert set(GIFT_MESSAGES) == set(gift.MESSAGES)
     params = {"weight": "150", "total": "90", "lower": "33.33333", "upper": "40", "answer": "{true}"}

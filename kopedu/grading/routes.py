@@ -10,6 +10,8 @@ from kopedu import audit
 from kopedu.courses.models import Course
 from kopedu.extensions import db
 from kopedu.grading import bp, services
+from kopedu.grading import gradebook as books
+from kopedu.grading import queue as queues
 from kopedu.grading.models import STATUSES, WAITING
 from kopedu.web import exports
 from kopedu.web.access import roles_required
@@ -31,7 +33,7 @@ def _nav_counts():
 
     def grading_waiting() -> int:
         if "grading_waiting" not in g:
-            g.grading_waiting = services.waiting_count(current_user, cap=services.BADGE_CAP)
+            g.grading_waiting = queues.waiting_count(current_user, cap=queues.BADGE_CAP)
         return g.grading_waiting
 
     return {"grading_feedback_unread": feedback_unread, "grading_waiting": grading_waiting}
@@ -40,7 +42,7 @@ def _nav_counts():
 @bp.app_template_filter("waiting_badge")
 def _waiting_badge(n: int) -> str:
     """A nav badge's number: counted up to BADGE_CAP, so the cap itself reads "99+"."""
-    return f"{services.BADGE_CAP - 1}+" if n >= services.BADGE_CAP else str(n)
+    return f"{queues.BADGE_CAP - 1}+" if n >= queues.BADGE_CAP else str(n)
 
 
 @bp.app_template_global("grading_status_label")
@@ -141,24 +143,24 @@ def _int(value) -> int | None:
     return optional_id(value)
 
 
-def _queue_filter(args) -> services.QueueFilter:
+def _queue_filter(args) -> queues.QueueFilter:
     status = args.get("status", WAITING)
-    return services.QueueFilter(course_id=_int(args.get("kursus")), cohort_id=_int(args.get("angkatan")),
-                                assignment_id=_int(args.get("tugas")),
-                                status=status if status in STATUSES else "",
-                                q=(args.get("q") or "").strip()[:100], page=_int(args.get("page")) or 1)
+    return queues.QueueFilter(course_id=_int(args.get("kursus")), cohort_id=_int(args.get("angkatan")),
+                              assignment_id=_int(args.get("tugas")),
+                              status=status if status in STATUSES else "",
+                              q=(args.get("q") or "").strip()[:100], page=_int(args.get("page")) or 1)
 
 
 @bp.get("/penilaian")
 @roles_required(*GRADERS)
 def queue():
     f = _queue_filter(request.args)
-    page = services.queue(current_user, f)
+    page = queues.queue(current_user, f)
     # the page and the nav badge show the waiting count: the unfiltered queue's total is that count
-    unfiltered = f.status == services.WAITING and not (f.course_id or f.cohort_id or f.assignment_id or f.q)
-    g.grading_waiting = page.total if unfiltered else services.waiting_count(current_user)
+    unfiltered = f.status == WAITING and not (f.course_id or f.cohort_id or f.assignment_id or f.q)
+    g.grading_waiting = page.total if unfiltered else queues.waiting_count(current_user)
     return render("grading/queue.html", block="results", page=page, f=f,
-                  choices=services.queue_choices(current_user, None, (request.args.get("cari_angkatan") or "").strip()[:60]),
+                  choices=queues.queue_choices(current_user, None, (request.args.get("cari_angkatan") or "").strip()[:60]),
                   waiting=g.grading_waiting)
 
 
@@ -201,7 +203,7 @@ def grade(submission_id: int):
                 outcome=services.status_label(result.outcome)), "success")
         return redirect(url_for("grading.queue"))
     submission = _submission(submission_id)
-    waiting = services.waiting_count(current_user)
+    waiting = queues.waiting_count(current_user)
     body = render_block("grading/grade.html", "panel", s=submission, ctx=ctx, errors={}, form={}, saved=result)
     if ctx == "queue":
         body += render_block("grading/queue.html", "row_oob", s=submission)
@@ -232,10 +234,10 @@ def _course_for_gradebook(course_id: int) -> Course:
 @roles_required(*GRADERS)
 def gradebook(course_id: int):
     course = _course_for_gradebook(course_id)
-    book = services.gradebook(course, _int(request.args.get("angkatan")), page=_int(request.args.get("page")) or 1,
-                              cohort_q=(request.args.get("cari_angkatan") or "").strip()[:60], viewer=current_user)
+    book = books.gradebook(course, _int(request.args.get("angkatan")), page=_int(request.args.get("page")) or 1,
+                           cohort_q=(request.args.get("cari_angkatan") or "").strip()[:60], viewer=current_user)
     return render("grading/gradebook.html", block="table", book=book, with_phone=_staff(),
-                  certificate_label=services.certificate_label)
+                  certificate_label=books.certificate_label)
 
 
 @bp.get("/penilaian/kursus/<int:course_id>/buku-nilai.<fmt>")
@@ -245,16 +247,16 @@ def gradebook_export(course_id: int, fmt: str):
         abort(404)
     course = _course_for_gradebook(course_id)
     cohort_id = _int(request.args.get("angkatan"))
-    if not cohort_id and services.too_large(course):
+    if not cohort_id and books.too_large(course):
         flash(_("Peserta kursus ini terlalu banyak untuk satu berkas: pilih satu angkatan dulu."), "warning")
         return redirect(url_for(".gradebook", course_id=course.id))
-    book = services.Gradebook(course=course, columns=[], rows=[], cohorts=[], cohort_id=cohort_id, viewer=current_user)
-    book.columns = services.gradebook_columns(course)
-    book.cohorts = [1] if services.course_has_cohorts(course) else []
+    book = books.Gradebook(course=course, columns=[], rows=[], cohorts=[], cohort_id=cohort_id, viewer=current_user)
+    book.columns = books.gradebook_columns(course)
+    book.cohorts = [1] if books.course_has_cohorts(course) else []
     name = f"buku-nilai-{course.slug}"
     if fmt == "csv":
-        return exports.stream_csv(*services.gradebook_file(book, fmt, with_phone=_staff()), name)
-    return exports.download(services.gradebook_file(book, fmt, with_phone=_staff()), name, fmt)
+        return exports.stream_csv(*books.gradebook_file(book, fmt, with_phone=_staff()), name)
+    return exports.download(books.gradebook_file(book, fmt, with_phone=_staff()), name, fmt)
 
 
 def _staff() -> bool:

@@ -1,38 +1,32 @@
-"""Submitting assignments, grading them with the rubric, feedback, and the gradebook.
+"""Submitting assignments, grading them with the rubric, and feedback.
 
 Services take plain values and model objects, flush and never commit (the route commits).
 Functions other features call: `assignments_passed(enrollment)`, `unread_feedback_count(user)`,
-`my_assignments(user)` and `still_open(items)`.
+`my_assignments(user)` and `still_open(items)`. The trainer's queue is in kopedu.grading.queue, the
+gradebook in kopedu.grading.gradebook.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
 from flask_babel import gettext as _
-from sqlalchemy import and_, case, false, func, select, update
-from sqlalchemy.orm import aliased, contains_eager, joinedload, lazyload, selectinload
+from sqlalchemy import and_, func, select, update
+from sqlalchemy.orm import joinedload, lazyload, selectinload
 
 from kopedu import events
 from kopedu import storage as file_store
-from kopedu.auth.models import User
-from kopedu.cohorts.models import Cohort
-from kopedu.courses.models import Assignment, Course, Lesson, Module, Quiz, course_trainer
-from kopedu.courses.services import taught_courses
+from kopedu.courses.models import Assignment, Course, Lesson, Module
 from kopedu.db import utcnow
 from kopedu.extensions import db
-from kopedu.grading.models import (FAILED, OUTCOMES, PASSED, REVISE, STATUSES, WAITING, Grade, Submission,
-                                   SubmissionFile, SubmissionVersion)
+from kopedu.grading.models import (FAILED, OUTCOMES, PASSED, REVISE, WAITING, Grade, Submission, SubmissionFile,
+                                   SubmissionVersion)
 from kopedu.learning.models import Enrollment
 from kopedu.learning import services as learning
-from kopedu.learning.services import best_scores
-from kopedu.regions.models import Cooperative, Region, title_case
-from kopedu.web.access import (is_national, sees_enrollment, visible_enrollment_ids, visible_enrollment_rows,
-                                visible_enrollments)
+from kopedu.web.access import sees_enrollment
 from kopedu.resumable import services as resumable
-from kopedu.web import exports, uploads
-from kopedu.web.filters import phone_display
+from kopedu.web import uploads
 
 SUBMISSION_KINDS = ("pdf", "jpg", "png", "docx", "xlsx")
 MAX_FILE_BYTES = 10 * uploads.MB
@@ -40,7 +34,6 @@ MAX_FILES = 5
 MAX_TEXT = 50_000
 MAX_VERSIONS = 10  # versions of one assignment per participant
 MAX_TOTAL_BYTES = 100 * uploads.MB  # files of all of a participant's submissions
-PER_PAGE = 25
 
 
 def status_label(status: str | None) -> str:
@@ -337,117 +330,6 @@ def grade(submission: Submission, grader, *, version_number: int, levels: dict[i
     return result
 
 
-# --------------------------------------------------------------------------- the trainer's queue
-
-
-@dataclass
-class QueueFilter:
-    course_id: int | None = None
-    cohort_id: int | None = None
-    assignment_id: int | None = None
-    status: str = WAITING  # "" = every status
-    q: str = ""
-    page: int = 1
-
-    def args(self) -> dict:
-        values = {"kursus": self.course_id, "angkatan": self.cohort_id, "tugas": self.assignment_id,
-                  "status": self.status, "q": self.q}
-        return {k: v for k, v in values.items() if v not in (None,)}
-
-
-def _submissions_in_scope(user, per_row: bool = False):
-    """Submissions of courses the user trains (admins: all) whose participants the user may see,
-    joined to their enrolment and participant (`User`). The region rule is a UNION of enrolment ids
-    (kopedu.web.access.visible_enrollment_ids: quick for a count), or with `per_row` checked on each
-    row (visible_enrollment_rows: quick for an ordered page that stops after a few rows)."""
-    stmt = (select(Submission).join(Assignment, Assignment.id == Submission.assignment_id)
-            .join(Lesson, Lesson.id == Assignment.lesson_id).join(Module, Module.id == Lesson.module_id)
-            .join(Enrollment, Enrollment.id == Submission.enrollment_id)
-            .join(User, User.id == Submission.user_id))
-    if user.role not in ("admin", "trainer"):
-        return stmt.where(false())
-    if per_row and not is_national(user):
-        stmt = stmt.outerjoin(Cooperative, Cooperative.id == User.cooperative_id).where(
-            visible_enrollment_rows(user, Enrollment, User, Cooperative))
-    elif not is_national(user):
-        stmt = stmt.where(Submission.enrollment_id.in_(visible_enrollment_ids(user)))
-    if user.role == "trainer":
-        mine = select(course_trainer.c.course_id).where(course_trainer.c.user_id == user.id)
-        stmt = stmt.where(Module.course_id.in_(mine))
-    return stmt
-
-
-def _filtered(stmt, f: "QueueFilter"):
-    if f.course_id:
-        stmt = stmt.where(Module.course_id == f.course_id)
-    if f.assignment_id:
-        stmt = stmt.where(Submission.assignment_id == f.assignment_id)
-    if f.cohort_id:
-        stmt = stmt.where(Enrollment.cohort_id == f.cohort_id)
-    if f.status in STATUSES:
-        stmt = stmt.where(Submission.status == f.status)
-    if f.q:
-        stmt = stmt.where(func.lower(User.full_name).contains(f.q.strip().lower(), autoescape=True))
-    return stmt
-
-
-def queue(user, f: QueueFilter):
-    """A page of submissions for the trainer (bounded: one query for the rows, one for the count)."""
-    stmt = _filtered(_submissions_in_scope(user, per_row=True), f)
-    if f.status == WAITING:
-        stmt = stmt.order_by(Submission.last_submitted_at, Submission.id)
-    else:
-        stmt = stmt.order_by(Submission.last_submitted_at.desc(), Submission.id.desc())
-    stmt = stmt.options(contains_eager(Submission.enrollment).lazyload(Enrollment.user),
-                        contains_eager(Submission.enrollment).lazyload(Enrollment.course),
-                        joinedload(Submission.assignment).lazyload(Assignment.criteria),
-                        joinedload(Submission.assignment).joinedload(Assignment.lesson)
-                        .joinedload(Lesson.module).joinedload(Module.course).lazyload(Course.trainers))
-    page = db.paginate(stmt, page=max(f.page, 1), per_page=PER_PAGE, error_out=False, count=False)
-    count = _filtered(_submissions_in_scope(user), f).with_only_columns(Submission.id)
-    page.total = db.session.scalar(select(func.count()).select_from(count.subquery())) or 0
-    return page
-
-
-BADGE_CAP = 100  # the nav badge counts waiting submissions up to this, and shows "99+"
-
-
-def waiting_count(user, cap: int | None = None) -> int:
-    """Submissions waiting for `user` to grade; with `cap`, counted only up to it (the nav badge says
-    "99+": at national size an exact count walks every waiting submission of the user's scope)."""
-    if not getattr(user, "is_authenticated", False) or user.role not in ("trainer", "admin"):
-        return 0
-    stmt = _submissions_in_scope(user).where(Submission.status == WAITING).with_only_columns(Submission.id)
-    if cap:
-        stmt = stmt.limit(cap)
-    return db.session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
-
-
-@dataclass
-class QueueChoices:
-    courses: list = field(default_factory=list)
-    assignments: list = field(default_factory=list)
-    cohorts: list = field(default_factory=list)  # a bounded page of (id, name), searchable by cohort_q
-    more_cohorts: bool = False
-    cohort_q: str = ""
-
-
-def queue_choices(user, course_id: int | None, cohort_q: str = "") -> QueueChoices:
-    """What the filters of the queue offer: the user's courses, their assignments, and cohorts (only
-    when the chosen course — or any of the user's courses — has cohorts)."""
-    courses = taught_courses(user, lazyload(Course.trainers))
-    ids = [c.id for c in courses if course_id in (None, c.id)]
-    assignments = list(db.session.scalars(
-        select(Assignment).join(Lesson, Lesson.id == Assignment.lesson_id).join(Module, Module.id == Lesson.module_id)
-        .where(Module.course_id.in_(ids)).order_by(Module.course_id, Module.position, Lesson.position)
-        .options(lazyload(Assignment.criteria))))
-    from kopedu.cohorts.services import cohort_choices
-
-    cohorts, more = cohort_choices(ids, cohort_q, viewer=user) if ids else ([], False)
-    return QueueChoices(courses=courses, assignments=assignments, cohorts=cohorts, more_cohorts=more,
-                        cohort_q=cohort_q)
-
-
 # --------------------------------------------------------------------------- for other features
 
 
@@ -525,279 +407,3 @@ def still_open(items: list[AssignmentItem]) -> list[AssignmentItem]:
     return sorted((item for item in items if item.status != PASSED),
                   key=lambda item: (item.due_at or far, item.course.title, item.lesson.position))
 
-
-# --------------------------------------------------------------------------- gradebook
-
-
-@dataclass
-class Column:
-    key: str
-    title: str
-    kind: str  # pretest | quiz | assignment | posttest
-
-
-@dataclass
-class Row:
-    enrollment_id: int
-    user_id: int
-    name: str
-    position: str
-    cooperative: str
-    kelurahan: str
-    kecamatan: str
-    cohort: str
-    progress: int
-    completed_at: datetime | None
-    phone: str | None = None
-    cohort_id: int | None = None
-    attendance: float | None = None  # share of the cohort's sessions attended; None without sessions
-    certificate_serial: str | None = None
-    certificate_status: str | None = None  # valid | revoked | expired | None (not issued)
-    scores: dict = field(default_factory=dict)  # column key → percent (None when nothing yet)
-    statuses: dict = field(default_factory=dict)  # assignment column key → status
-
-
-GRADEBOOK_PAGE = 100  # rows on one page of the gradebook
-EXPORT_CHUNK = 500  # rows an export reads (and fills) at a time
-FILTER_OVER = 500  # past this many enrolments the whole course is not listed: choose a cohort first
-
-
-@dataclass
-class Gradebook:
-    course: Course
-    columns: list[Column]
-    rows: list[Row]
-    cohorts: list  # the course's cohorts offered in the selector (a page of them, see cohort_choices)
-    cohort_id: int | None = None
-    cohort_name: str | None = None
-    page: int = 1
-    has_next: bool = False
-    needs_filter: bool = False  # the course is too large to list whole: the page asks for a cohort
-    cohort_q: str = ""
-    more_cohorts: bool = False
-    first_number: int = 1
-    viewer: object = None  # whose gradebook: only the participants this user may see
-
-
-def _gradebook_columns(course: Course):
-    quizzes = list(db.session.scalars(
-        select(Quiz).outerjoin(Lesson, Lesson.id == Quiz.lesson_id).outerjoin(Module, Module.id == Lesson.module_id)
-        .where(Quiz.course_id == course.id)
-        .order_by(case({"pretest": 0, "lesson": 1, "posttest": 2}, value=Quiz.role), Module.position,
-                  Lesson.position, Quiz.id)))
-    assignments = list(db.session.scalars(
-        select(Assignment).join(Lesson, Lesson.id == Assignment.lesson_id).join(Module, Module.id == Lesson.module_id)
-        .where(Module.course_id == course.id).order_by(Module.position, Lesson.position)))
-    columns: list[Column] = []
-    for quiz in quizzes:
-        if quiz.role == "pretest":
-            columns.append(Column(f"q{quiz.id}", _("Pre-test"), "pretest"))
-    for quiz in quizzes:
-        if quiz.role == "lesson":
-            columns.append(Column(f"q{quiz.id}", quiz.title, "quiz"))
-    for assignment in assignments:
-        columns.append(Column(f"a{assignment.id}", assignment.lesson.title, "assignment"))
-    for quiz in quizzes:
-        if quiz.role == "posttest":
-            columns.append(Column(f"q{quiz.id}", _("Post-test"), "posttest"))
-    return quizzes, assignments, columns
-
-
-def _gradebook_query(course: Course, cohort_id: int | None, viewer=None):
-    village = aliased(Region)
-    district = aliased(Region)
-    stmt = (select(Enrollment.id, Enrollment.user_id, Enrollment.progress_pct, Enrollment.completed_at,
-                   User.full_name, User.position, Cooperative.name, village.name, district.name, Cohort.name,
-                   User.phone, Enrollment.cohort_id)
-            .join(User, User.id == Enrollment.user_id)
-            .outerjoin(Cooperative, Cooperative.id == User.cooperative_id)
-            .outerjoin(village, village.code == Cooperative.village_code)
-            .outerjoin(district, district.code == village.parent_code)
-            .outerjoin(Cohort, Cohort.id == Enrollment.cohort_id)
-            .where(Enrollment.course_id == course.id, User.role == "participant")
-            .order_by(village.name.is_(None), village.name, Cooperative.name, User.full_name, Enrollment.id))
-    if cohort_id:
-        stmt = stmt.where(Enrollment.cohort_id == cohort_id)
-    if viewer is not None:  # only the participants the viewer may see (kopedu.web.access)
-        stmt = stmt.where(visible_enrollments(viewer))
-    return stmt
-
-
-def gradebook_columns(course: Course) -> list[Column]:
-    return _gradebook_columns(course)[2]
-
-
-def course_has_cohorts(course: Course) -> bool:
-    return db.session.scalar(select(Cohort.id).where(Cohort.course_id == course.id).limit(1)) is not None
-
-
-def too_large(course: Course, cohort_id: int | None = None) -> bool:
-    """More than FILTER_OVER enrolments (counted no further than that: one bounded index scan)."""
-    stmt = select(Enrollment.id).where(Enrollment.course_id == course.id)
-    if cohort_id:
-        stmt = stmt.where(Enrollment.cohort_id == cohort_id)
-    capped = stmt.limit(FILTER_OVER + 1).subquery()
-    return (db.session.scalar(select(func.count()).select_from(capped)) or 0) > FILTER_OVER
-
-
-def _fill_rows(rows: list[Row], quizzes, assignments) -> None:
-    """Scores, assignment statuses, attendance and certificates of these rows (one page: bounded ids)."""
-    _add_attendance_and_certificates(rows)
-    user_ids = [row.user_id for row in rows]
-    by_user = {row.user_id: row for row in rows}
-    if rows and quizzes:
-        for (user_id, quiz_id), score in best_scores([q.id for q in quizzes], user_ids).items():
-            if user_id in by_user and score is not None:
-                by_user[user_id].scores[f"q{quiz_id}"] = round(float(score), 1)
-    if rows and assignments:
-        latest = (select(Grade.submission_id, func.max(Grade.id).label("grade_id"))
-                  .join(Submission, Submission.id == Grade.submission_id)
-                  .where(Submission.user_id.in_(user_ids))
-                  .group_by(Grade.submission_id).subquery())
-        grade_stmt = (select(Submission.user_id, Submission.assignment_id, Submission.status, Grade.percent)
-                      .outerjoin(latest, latest.c.submission_id == Submission.id)
-                      .outerjoin(Grade, Grade.id == latest.c.grade_id)
-                      .where(Submission.assignment_id.in_([a.id for a in assignments]),
-                             Submission.user_id.in_(user_ids)))
-        for user_id, assignment_id, status, percent in db.session.execute(grade_stmt):
-            row = by_user.get(user_id)
-            if row is not None:
-                row.statuses[f"a{assignment_id}"] = status
-                if percent is not None:
-                    row.scores[f"a{assignment_id}"] = round(float(percent), 1)
-
-
-def _rows(result) -> list[Row]:
-    return [Row(enrollment_id=eid, user_id=uid, name=name, position=position or "", cooperative=coop or "",
-                kelurahan=title_case(kel) if kel else "", kecamatan=title_case(kec) if kec else "",
-                cohort=cohort or "", progress=progress or 0, completed_at=completed, phone=phone,
-                cohort_id=cohort_ref)
-            for eid, uid, progress, completed, name, position, coop, kel, kec, cohort, phone, cohort_ref in result]
-
-
-def gradebook(course: Course, cohort_id: int | None = None, page: int = 1, cohort_q: str = "",
-              viewer=None) -> Gradebook:
-    """One page (GRADEBOOK_PAGE rows) of participants × pre-test, quizzes, assignments, post-test,
-    progress and completion, sorted by kelurahan. A fixed number of queries, each binding at most a
-    page of ids, whatever the number of participants. A course with more than FILTER_OVER enrolments
-    is listed one cohort at a time (needs_filter: no rows until a cohort is chosen). With `viewer`,
-    only the participants and cohorts the viewer may see (kopedu.web.access)."""
-    from kopedu.cohorts.services import cohort_choices
-
-    quizzes, assignments, columns = _gradebook_columns(course)
-    cohorts, more_cohorts = cohort_choices(course.id, cohort_q, viewer=viewer)
-    book = Gradebook(course=course, columns=columns, rows=[], cohorts=cohorts, cohort_id=cohort_id,
-                     page=max(page, 1), cohort_q=cohort_q, more_cohorts=more_cohorts, viewer=viewer)
-    if cohort_id:
-        book.cohort_name = db.session.scalar(select(Cohort.name).where(Cohort.id == cohort_id,
-                                                                       Cohort.course_id == course.id))
-    if not cohort_id and too_large(course):
-        book.needs_filter = True
-        return book
-    offset = (book.page - 1) * GRADEBOOK_PAGE
-    rows = _rows(db.session.execute(_gradebook_query(course, cohort_id, viewer)
-                                    .limit(GRADEBOOK_PAGE + 1).offset(offset)))
-    book.has_next = len(rows) > GRADEBOOK_PAGE
-    book.rows = rows[:GRADEBOOK_PAGE]
-    book.first_number = offset + 1
-    _fill_rows(book.rows, quizzes, assignments)
-    return book
-
-
-def gradebook_all_rows(course: Course, cohort_id: int | None = None, viewer=None):
-    """Every row of the gradebook the viewer may see (for the exports), read and filled a page at a time."""
-    quizzes, assignments, _columns = _gradebook_columns(course)
-    stmt = _gradebook_query(course, cohort_id, viewer)
-    offset = 0
-    while True:
-        rows = _rows(db.session.execute(stmt.limit(EXPORT_CHUNK).offset(offset)))
-        if not rows:
-            return
-        _fill_rows(rows, quizzes, assignments)
-        yield from rows
-        offset += len(rows)
-
-
-def _add_attendance_and_certificates(rows: list[Row]) -> None:
-    """Attendance % (cohorts.services) and the latest certificate (the live one, else the last revoked)
-    of every row: three aggregate queries whatever the number of rows."""
-    from datetime import date
-    from types import SimpleNamespace
-
-    from kopedu.cohorts.services import attendance_pcts
-
-    if not rows:
-        return
-    pcts = attendance_pcts([SimpleNamespace(id=r.enrollment_id, cohort_id=r.cohort_id) for r in rows])
-    # Certificates sit above grading in the layers: read their table by name, not their model.
-    certificate = db.metadata.tables["certificate"]
-    stmt = (select(certificate.c.enrollment_id, certificate.c.serial, certificate.c.revoked_at,
-                   certificate.c.expires_on)
-            .order_by(certificate.c.revoked_at.is_(None), certificate.c.issued_at, certificate.c.id))
-    latest = {}
-    for chunk in learning.id_chunks([r.enrollment_id for r in rows]):
-        latest.update((eid, (serial, revoked, expires)) for eid, serial, revoked, expires
-                      in db.session.execute(stmt.where(certificate.c.enrollment_id.in_(chunk))))
-    today = date.today()
-    for row in rows:
-        row.attendance = pcts.get(row.enrollment_id)
-        if row.enrollment_id in latest:
-            serial, revoked, expires = latest[row.enrollment_id]
-            row.certificate_serial = serial
-            row.certificate_status = ("revoked" if revoked is not None else
-                                      "expired" if expires is not None and today > expires else "valid")
-
-
-def certificate_label(status: str | None) -> str:
-    return {None: _("Belum terbit"), "valid": _("Sah"), "revoked": _("Dicabut"),
-            "expired": _("Kedaluwarsa")}.get(status, status or "")
-
-
-def gradebook_table(book: Gradebook, with_phone: bool = False, rows=None):
-    """Header and rows for the CSV and XLSX exports (numbers stay numbers, dates stay dates). Phone
-    numbers only when `with_phone` (admins and trainers). `rows` (default: the book's page) may be a
-    generator (gradebook_all_rows): the table rows are then produced as it yields."""
-    with_cohort = bool(book.cohorts)
-    header = [_("No"), _("Nama")] + ([_("HP")] if with_phone else []) + [
-        _("Jabatan"), _("Koperasi"), _("Kelurahan"), _("Kecamatan")]
-    if with_cohort:
-        header.append(_("Angkatan"))
-    for column in book.columns:
-        if column.kind == "assignment":
-            header += [_("%(title)s: status", title=column.title), _("%(title)s (%%)", title=column.title)]
-        else:
-            header.append(_("%(title)s (%%)", title=column.title))
-    header += [_("Progres (%)"), _("Kehadiran (%)"), _("Selesai"), _("Tanggal selesai"), _("No. sertifikat"),
-               _("Status sertifikat")]
-    labels = {status: status_label(status) for status in STATUSES}
-    yes, no = _("Ya"), _("Belum")
-    certificates = {status: certificate_label(status) for status in (None, "valid", "revoked", "expired")}
-    return header, _table_rows(book, book.rows if rows is None else rows, with_phone, with_cohort, labels, yes, no,
-                               certificates)
-
-
-def _table_rows(book, rows, with_phone, with_cohort, labels, yes, no, certificates):
-    for number, row in enumerate(rows, 1):
-        values: list = [number, row.name] + ([phone_display(row.phone)] if with_phone else []) + [
-            row.position, row.cooperative, row.kelurahan, row.kecamatan]
-        if with_cohort:
-            values.append(row.cohort)
-        for column in book.columns:
-            if column.kind == "assignment":
-                status = row.statuses.get(column.key)
-                values += [labels.get(status, "") if status else "", row.scores.get(column.key)]
-            else:
-                values.append(row.scores.get(column.key))
-        values += [row.progress, row.attendance, yes if row.completed_at else no,
-                   row.completed_at.date() if row.completed_at else None, row.certificate_serial or "",
-                   certificates.get(row.certificate_status, row.certificate_status or "")]
-        yield values
-
-
-def gradebook_file(book: Gradebook, fmt: str, with_phone: bool = False):
-    """Every row of the book's filter: XLSX bytes, or (fmt csv) (header, rows generator) for a
-    streamed CSV; in the sheet the names stay in view while scrolling."""
-    header, rows = gradebook_table(book, with_phone, gradebook_all_rows(book.course, book.cohort_id, book.viewer))
-    if fmt == "csv":
-        return header, rows
-    return exports.xlsx_bytes(header, rows, title=_("Buku nilai"), freeze="C2")

@@ -11,12 +11,12 @@ from datetime import date
 
 from flask_babel import gettext as _
 from sqlalchemy import func, select, tuple_
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import lazyload, selectinload
 
 from kopedu.db import local_date
 from kopedu.extensions import db
 from kopedu.plans.checkins import _planned, flags, plan_month, prefixes_query, today
-from kopedu.plans.kawal_models import ACTION_STATUSES, BATAL, BELUM, SELESAI, Checkin, KawalPlan
+from kopedu.plans.kawal_models import BATAL, BELUM, BERJALAN, SELESAI, Checkin, CheckinAction, KawalPlan
 from kopedu.regions.models import title_case
 
 CHUNK = 1000
@@ -74,16 +74,24 @@ def checkin_rows(prefixes, release: bool = False):
     key = tuple_(Checkin.plan_id, Checkin.month)
     after = None
     while True:
+        # the plan (for its planned figures; not its owner) with each check-in, the actions as counts
         stmt = (select(Checkin).where(Checkin.plan_id.in_(plans))
-                .options(selectinload(Checkin.actions), selectinload(Checkin.plan))
+                .options(selectinload(Checkin.plan).lazyload(KawalPlan.owner), lazyload(Checkin.actions))
                 .order_by(Checkin.plan_id, Checkin.month).limit(CHUNK))
         if after is not None:
             stmt = stmt.where(key > tuple_(*after))
         chunk = db.session.scalars(stmt).all()
+        counts: dict[int, dict[str, int]] = {}
+        if chunk:
+            for checkin_id, status, n in db.session.execute(
+                    select(CheckinAction.checkin_id, CheckinAction.status, func.count())
+                    .where(CheckinAction.checkin_id.in_([c.id for c in chunk]))
+                    .group_by(CheckinAction.checkin_id, CheckinAction.status)):
+                counts.setdefault(checkin_id, {})[status] = n
         for checkin in chunk:
             kplan = checkin.plan
             n = plan_month(kplan, checkin.month)
-            counts = {status: sum(1 for a in checkin.actions if a.status == status) for status in ACTION_STATUSES}
+            done = counts.get(checkin.id, {})
 
             def planned(field):
                 value = _planned(kplan, field, n)
@@ -91,7 +99,7 @@ def checkin_rows(prefixes, release: bool = False):
 
             yield [kplan.cooperative.name, kplan.village_code, checkin.month, n, planned("sales"),
                    int(checkin.sales), planned("costs"), int(checkin.costs), planned("cash_end"), int(checkin.cash),
-                   counts[SELESAI], counts["berjalan"], counts[BELUM], counts[BATAL],
+                   done.get(SELESAI, 0), done.get(BERJALAN, 0), done.get(BELUM, 0), done.get(BATAL, 0),
                    checkin.reporter.full_name if checkin.reporter else "", checkin.note]
         if len(chunk) < CHUNK:
             return

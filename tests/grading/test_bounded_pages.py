@@ -7,7 +7,8 @@ import pytest
 from sqlalchemy import event
 
 from kopedu.extensions import db
-from kopedu.grading import services as grading
+from kopedu.grading import gradebook as books
+from kopedu.grading import queue as queues
 from kopedu.learning import services as learning
 from tests import factories
 
@@ -18,8 +19,8 @@ PEOPLE = 25
 @pytest.fixture
 def big(app, monkeypatch):
     """A course with PEOPLE participants in one cohort, pre/post-test scores, an assignment; pages of PAGE."""
-    monkeypatch.setattr(grading, "GRADEBOOK_PAGE", PAGE)
-    monkeypatch.setattr(grading, "EXPORT_CHUNK", PAGE)
+    monkeypatch.setattr(books, "GRADEBOOK_PAGE", PAGE)
+    monkeypatch.setattr(books, "EXPORT_CHUNK", PAGE)
     monkeypatch.setattr(learning, "PREPOST_PAGE", PAGE)
     factories.kupang_regions()
     course = factories.course(title="Nasional", slug="nasional")
@@ -100,7 +101,7 @@ def test_prepost_pages_by_name_with_averages_over_the_whole_filter(client, login
 
 
 def test_a_large_course_asks_for_a_cohort(client, login, big, monkeypatch):
-    monkeypatch.setattr(grading, "FILTER_OVER", PEOPLE - 1)
+    monkeypatch.setattr(books, "FILTER_OVER", PEOPLE - 1)
     monkeypatch.setattr(learning, "PREPOST_FILTER_OVER", PEOPLE - 1)
     login(big["trainer"])
     html = client.get(f"/penilaian/kursus/{big['course'].id}").get_data(as_text=True)
@@ -147,7 +148,7 @@ def _waiting(assignment, enrollments):
 
 def test_the_nav_badge_counts_to_99_plus_and_the_queue_counts_them_all(app, client, login, monkeypatch):
     """The badge on every staff page stops counting at BADGE_CAP ("99+"); the queue says the exact number."""
-    monkeypatch.setattr(grading, "BADGE_CAP", 5)
+    monkeypatch.setattr(queues, "BADGE_CAP", 5)
     factories.kupang_regions()
     course = factories.course(title="Nasional")
     assignment = factories.assignment(course)
@@ -160,7 +161,7 @@ def test_the_nav_badge_counts_to_99_plus_and_the_queue_counts_them_all(app, clie
     assert re.search(r'id="nav-waiting" class="nav-badge">4\+<', page)  # the cap of 100 reads "99+"
     queue = client.get("/penilaian").get_data(as_text=True)
     assert "7 menunggu penilaian" in queue
-    assert grading.waiting_count(trainer, cap=5) == 5 and grading.waiting_count(trainer) == 7
+    assert queues.waiting_count(trainer, cap=5) == 5 and queues.waiting_count(trainer) == 7
 
 
 def test_a_region_trainer_counts_and_lists_the_same_waiting_submissions(app, client, login):

@@ -7,6 +7,7 @@ from sqlalchemy import func, select
 
 from kopedu import events
 from kopedu.extensions import db
+from kopedu.grading import queue as queues
 from kopedu.grading import services
 from kopedu.grading.models import Grade, Submission
 from tests import factories
@@ -83,7 +84,7 @@ def test_cohort_filter_appears_when_cohorts_exist(client, login, world):
     html = client.get("/penilaian").get_data(as_text=True)
     assert 'name="angkatan"' in html and "Angkatan II" in html
     assert "Yuliana Ndun" in client.get(f"/penilaian?angkatan={first.id}").get_data(as_text=True)
-    others = [c for c in services.queue_choices(world["trainer"], None).cohorts if c.id != first.id]
+    others = [c for c in queues.queue_choices(world["trainer"], None).cohorts if c.id != first.id]
     assert "Yuliana Ndun" not in client.get(f"/penilaian?angkatan={others[0].id}").get_data(as_text=True)
 
 

@@ -4,6 +4,7 @@ import pytest
 
 from kopedu.certificates import services as certificates
 from kopedu.extensions import db
+from kopedu.grading import gradebook as books
 from kopedu.grading import services as grading
 from kopedu.learning import services as learning
 from kopedu.web import access
@@ -40,7 +41,7 @@ def test_visible_enrollments_of_region_trainers(w):
 
 
 def test_gradebook_prepost_and_certificate_lists_of_a_region_trainer(w):
-    book = grading.gradebook(w.course, viewer=w.trainer_kota)
+    book = books.gradebook(w.course, viewer=w.trainer_kota)
     assert [r.name for r in book.rows] == ["Peserta Kota"]
     assert [c.id for c in book.cohorts] == [w.cohort_kota.id]  # (id, name) rows of the selector
     report = learning.pre_post_report(w.course, viewer=w.trainer_kota)
@@ -48,7 +49,7 @@ def test_gradebook_prepost_and_certificate_lists_of_a_region_trainer(w):
     _pagination, rows = certificates.course_participants(w.course, viewer=w.trainer_kota)
     assert [e.user.full_name for e, _cert in rows] == ["Peserta Kota"]
     # the cohort filter cannot reach the other region's cohort either
-    assert grading.gradebook(w.course, w.cohort_kab.id, viewer=w.trainer_kota).rows == []
+    assert books.gradebook(w.course, w.cohort_kab.id, viewer=w.trainer_kota).rows == []
 
 
 def test_pages_of_the_trainer_of_a_national_course(w, client, login):
