@@ -38,6 +38,8 @@ class Config:
     REDIS_URL = os.environ.get("REDIS_URL") or None
     # National and province monitoring views: figures kept this many seconds per process (0: off).
     MONITOR_CACHE_SECONDS = int(os.environ.get("KOPEDU_MONITOR_CACHE_SECONDS", "60"))
+    # A falling-behind list or kawal table longer than this is built in the background (kopedu.reports.exports)
+    EXPORT_BACKGROUND_ROWS = int(os.environ.get("KOPEDU_EXPORT_BACKGROUND_ROWS", "500"))
     BABEL_DEFAULT_LOCALE = "id"
     BABEL_DEFAULT_TIMEZONE = os.environ.get("KOPEDU_TIMEZONE", "Asia/Makassar")  # WITA (Kupang)
     LANGUAGES = {"id": "Bahasa Indonesia", "en": "English"}

@@ -1,7 +1,7 @@
 """Monitoring exports: the participant table, and large falling-behind lists built in the background.
 
 A small list (a kecamatan, a kabupaten) is written while the request reads it (a streamed CSV, or an
-XLSX). A large one — more than BACKGROUND_ROWS people, e.g. a province's or the country's list — takes
+XLSX). A large one — more than EXPORT_BACKGROUND_ROWS people (config, 500), e.g. a province's or the country's list — takes
 as long as it has rows (the country's: ~120,000 rows, ~20 MB), so it is built once by the job queue
 (RQ, or the in-process worker) into the file store, and the request answers at once: with the file
 if one was finished in the last FRESH_SECONDS for the same key, else with a page that follows the
@@ -34,7 +34,6 @@ from kopedu.web.filters import datetime_short
 
 log = logging.getLogger(__name__)
 
-BACKGROUND_ROWS = 500     # a list longer than this is built in the background (≈ 0.15 s of rows in a request)
 FRESH_SECONDS = 600       # a finished file serves every request for the same list for this long
 FAILED_SHOW_SECONDS = 60  # a failed export is shown (not retried) for this long
 PROGRESS_EVERY = 1.0      # seconds between the job's progress commits
@@ -72,9 +71,15 @@ def _round(value, digits: int = 1):
 
 # --- large lists in the background -----------------------------------------------------------------
 
+def background_rows() -> int:
+    """EXPORT_BACKGROUND_ROWS (config, 500: about 0.15 s of rows written in a request)."""
+    return current_app.config["EXPORT_BACKGROUND_ROWS"]
+
+
 def is_large(scope: services.Scope, filters: services.Filters) -> bool:
-    """More than BACKGROUND_ROWS falling-behind people (a capped count: it stops there)."""
-    return services.behind_count(scope, filters, cap=BACKGROUND_ROWS + 1) > BACKGROUND_ROWS
+    """More falling-behind people than background_rows() (a capped count: it stops there)."""
+    limit = background_rows()
+    return services.behind_count(scope, filters, cap=limit + 1) > limit
 
 
 def behind_params(scope: services.Scope, filters: services.Filters, phone: bool, fmt: str) -> dict:

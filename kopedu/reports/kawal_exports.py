@@ -1,5 +1,5 @@
 """The kawal tables of a region (routes on the kawal blueprint; kopedu.plans.kawal_exports builds the
-rows): a small region's file is written in the request, a large one — more than BACKGROUND_ROWS rows,
+rows): a small region's file is written in the request, a large one — more than EXPORT_BACKGROUND_ROWS rows,
 e.g. a province's or the country's — in the background (kopedu.reports.exports)."""
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -22,7 +22,8 @@ def _table(what: str, fmt: str):
     name, title, header, rows = TABLES[what]
     code = _region_arg()
     prefixes = checkins.follower_prefixes(current_user, code)
-    if kawal_exports.count(prefixes, what, cap=exports.BACKGROUND_ROWS + 1) > exports.BACKGROUND_ROWS:
+    limit = exports.background_rows()
+    if kawal_exports.count(prefixes, what, cap=limit + 1) > limit:
         place = checkins.region_name(code or current_user.region_code) or _("Indonesia")
         return background_export(exports.kawal_params(what, prefixes, fmt), f"{name}.{fmt}",
                                  heading=f"{title()} · {place}")

@@ -46,8 +46,8 @@ def test_rows_are_read_a_chunk_at_a_time_each_once_in_order(plans, monkeypatch):
     assert kawal_exports.count((), "plans", cap=3) == 3
 
 
-def test_a_large_region_is_built_in_the_background(plans, client, login, monkeypatch):
-    monkeypatch.setattr(exports, "BACKGROUND_ROWS", 2)
+def test_a_large_region_is_built_in_the_background(plans, client, login, app, monkeypatch):
+    monkeypatch.setitem(app.config, "EXPORT_BACKGROUND_ROWS", 2)
     monkeypatch.setattr(kawal_exports, "CHUNK", 2)
     login(factories.user("admin"))
     first = client.get("/kawal/wilayah/rencana.csv")

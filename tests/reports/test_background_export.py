@@ -1,4 +1,4 @@
-"""A falling-behind list longer than exports.BACKGROUND_ROWS is built in the background into the file
+"""A falling-behind list longer than EXPORT_BACKGROUND_ROWS (config) is built in the background into the file
 store: the request answers at once (a page that follows the job), then with the finished file, which
 everyone asking for the same list shares while it is fresh; a viewer who may not see phone numbers
 gets a file of their own. A short list is still written in the request."""
@@ -21,7 +21,7 @@ PEOPLE = 6
 
 @pytest.fixture
 def lagging(app, monkeypatch):
-    monkeypatch.setattr(exports, "BACKGROUND_ROWS", 3)
+    monkeypatch.setitem(app.config, "EXPORT_BACKGROUND_ROWS", 3)
     factories.kupang_regions()
     course = factories.course(lessons=4)
     cohort = factories.cohort(course=course)
@@ -96,15 +96,15 @@ def test_an_old_file_is_built_again_and_the_older_one_removed(lagging, client, l
     assert not old_path.exists()
 
 
-def test_a_short_list_is_still_written_in_the_request(lagging, client, login, monkeypatch):
-    monkeypatch.setattr(exports, "BACKGROUND_ROWS", 100)
+def test_a_short_list_is_still_written_in_the_request(lagging, client, login, app, monkeypatch):
+    monkeypatch.setitem(app.config, "EXPORT_BACKGROUND_ROWS", 100)
     login(factories.user("admin"))
     response = client.get("/pantau/wilayah/5371/tertinggal/ekspor.csv")
     assert response.mimetype == "text/csv" and len(_rows(response)) == PEOPLE + 1
     assert db.session.query(ReportExport).count() == 0
 
 
-def test_a_failed_build_says_so_and_a_later_request_tries_again(lagging, client, login, monkeypatch):
+def test_a_failed_build_says_so_and_a_later_request_tries_again(lagging, client, login, app, monkeypatch):
     def broken(*args, **kwargs):
         raise RuntimeError("disk full")
 
@@ -115,7 +115,7 @@ def test_a_failed_build_says_so_and_a_later_request_tries_again(lagging, client,
     page = client.get("/pantau/tertinggal/ekspor.csv").get_data(as_text=True)
     assert "gagal dibuat" in page
     monkeypatch.undo()
-    monkeypatch.setattr(exports, "BACKGROUND_ROWS", 3)
+    monkeypatch.setitem(app.config, "EXPORT_BACKGROUND_ROWS", 3)
     monkeypatch.setattr(exports, "FAILED_SHOW_SECONDS", 0)
     assert "disiapkan" in client.get("/pantau/tertinggal/ekspor.csv").get_data(as_text=True)
     assert jobs.wait_for_workers(60)

@@ -23,6 +23,7 @@ from kopedu.courses.models import Course, CourseMedia, LessonAttachment
 from kopedu.extensions import db
 from kopedu.grading import services as grading
 from kopedu.grading.models import SubmissionFile
+from kopedu.reports.models import ReportExport
 from tests import factories, servers
 from tests.grading import samples
 from tests.s3 import new_bucket, s3_env
@@ -55,6 +56,7 @@ class Cluster:
         self.tmp = tmp_path
         self.base_env = {**os.environ, "DATABASE_URL": database_url, "REDIS_URL": redis_url, "SECRET_KEY": SECRET,
                          "KOPEDU_CONFIG": "development", "KOPEDU_RATELIMIT_LOGIN": "1000 per minute",
+                         "KOPEDU_EXPORT_BACKGROUND_ROWS": "0",  # every falling-behind export is built by the worker
                          "PYTHONPATH": str(ROOT), **s3_env(s3_endpoint)}
         for name in ("KOPEDU_UPLOAD_DIR", "KOPEDU_ACCEL_REDIRECT", "KOPEDU_STORAGE_DOWNLOADS", "FLASK_APP"):
             self.base_env.pop(name, None)
@@ -144,7 +146,9 @@ def test_two_hosts_one_worker_share_every_stored_file(tmp_path, pg, redis_server
         db.create_all()
         admin = factories.user("admin", email="admin@example.org")
         trainer = factories.user("trainer", email="pelatih@example.org")
-        participant = factories.user(full_name="Yuliana Ndun", email="yuliana@example.org")
+        factories.kupang_regions()
+        participant = factories.user(full_name="Yuliana Ndun", email="yuliana@example.org",
+                                     cooperative_id=factories.cooperative().id)
         course = factories.course(title="Penguatan Kapasitas", lessons=1, sequential=False)
         course.trainers.append(trainer)
         assignment = factories.assignment(course, title="Rencana bisnis")
@@ -192,6 +196,17 @@ def test_two_hosts_one_worker_share_every_stored_file(tmp_path, pg, redis_server
             downloaded = person.get(f"{b}/tugas/berkas/{new_file.id}/{new_file.original_name}")
             assert downloaded.status_code == 200 and downloaded.content == docx
             assert "versi-dua.docx" in downloaded.headers["Content-Disposition"]
+
+            # A falling-behind export built by the worker into the store (the participant has done nothing
+            # yet), asked for on a, downloaded on b.
+            first = boss.get(f"{a}/pantau/tertinggal/ekspor.csv")
+            assert first.status_code == 200 and "disiapkan" in first.text, first.text[:300]
+            report = _wait_for(lambda: db.session.scalar(
+                select(ReportExport).where(ReportExport.state.in_(("done", "failed")))), "the report export")
+            assert report.state == "done", report.error
+            listed = boss.get(f"{b}/pantau/tertinggal/ekspor.csv")
+            assert listed.status_code == 200 and listed.headers["Content-Type"].startswith("text/csv")
+            assert "Yuliana Ndun" in listed.content.decode("utf-8-sig")
 
             # A certificate issued on a (rendered by the worker) is downloaded on b without a re-render.
             issued = staff.post(f"{a}/sertifikat/kursus/{ids['course']}/terbitkan/{ids['enrollment']}",
