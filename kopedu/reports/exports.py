@@ -56,8 +56,8 @@ def _lines(rows, phone: bool, with_place: bool, yes: str):
         line = [r.full_name] + ([r.phone] if phone else []) + [r.position]
         if with_place:
             line += [r.cooperative, r.village_code]
-        line += [r.course, r.progress, _local(r.last_activity_at), _round(r.pre), _round(r.post), _round(r.gain),
-                 r.attendance, _local(r.completed_at), yes if r.certified else "", yes if r.behind else ""]
+        line += [r.course, r.progress, _local(r.last_activity_at), round_or_none(r.pre), round_or_none(r.post),
+                 round_or_none(r.gain), r.attendance, _local(r.completed_at), yes if r.certified else "", yes if r.behind else ""]
         yield line
 
 
@@ -65,7 +65,7 @@ def _local(value):
     return None if value is None else datetime_short(value)
 
 
-def _round(value, digits: int = 1):
+def round_or_none(value, digits: int = 1):
     return None if value is None else round(value, digits)
 
 

@@ -153,16 +153,12 @@ def _stats_table(rows, total, child_label: str):
                _("Selesai"), _("Sertifikat"), _("Rata-rata kenaikan pre→post"), _("Tertinggal")]
 
     def line(s, name, key):
-        return [name, key, s.enrolled, s.active, _round(s.avg_progress), s.completed, s.certificates,
-                _round(s.avg_gain), s.behind]
+        return [name, key, s.enrolled, s.active, exports.round_or_none(s.avg_progress), s.completed, s.certificates,
+                exports.round_or_none(s.avg_gain), s.behind]
 
     body = [line(s, s.name, s.key) for s in rows]
     body.append(line(total, _("Jumlah"), ""))
     return headers, body
-
-
-def _round(value, digits: int = 1):
-    return None if value is None else round(value, digits)
 
 
 @bp.get("/ekspor.<any(csv, xlsx):fmt>")

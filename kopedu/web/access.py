@@ -142,50 +142,41 @@ def visible_accounts(user):
                and_(account.c.cooperative_id.is_(None), in_region(account.c.region_code, user)))
 
 
-def visible_enrollments(user):
-    """SQL over the `enrollment` table: the enrolments whose participant `user` may see."""
+def _enrollment_rule(user, enrollment, lives_here):
+    """The enrolment rule over `enrollment` (anything with cohort_id and course_id columns);
+    `lives_here()` gives the clause "the participant lives in the user's region" in the query's form."""
     if is_national(user):
         return true()
     if not getattr(user, "is_authenticated", False):
         return false()
     t = _tables()
-    enrollment, cohort = t["enrollment"], t["cohort"]
     if user.role == "admin":
+        cohort = t["cohort"]
         regional_cohorts = select(cohort.c.id).where(in_region(cohort.c.region_code, user))
-        return or_(enrollment.c.cohort_id.in_(regional_cohorts), _lives_in_region(enrollment.c.user_id, user))
+        return or_(enrollment.cohort_id.in_(regional_cohorts), lives_here())
     if user.role == "trainer":
         cohort_trainer, course_trainer = t["cohort_trainer"], t["course_trainer"]
         trained = select(cohort_trainer.c.cohort_id).where(cohort_trainer.c.user_id == user.id)
         taught = select(course_trainer.c.course_id).where(course_trainer.c.user_id == user.id)
         if not user.region_code:  # a national trainer: the whole of the courses they teach
-            return or_(enrollment.c.cohort_id.in_(trained), enrollment.c.course_id.in_(taught))
-        return or_(enrollment.c.cohort_id.in_(trained),
-                   and_(enrollment.c.course_id.in_(taught), _lives_in_region(enrollment.c.user_id, user)))
+            return or_(enrollment.cohort_id.in_(trained), enrollment.course_id.in_(taught))
+        return or_(enrollment.cohort_id.in_(trained), and_(enrollment.course_id.in_(taught), lives_here()))
     return false()
+
+
+def visible_enrollments(user):
+    """SQL over the `enrollment` table: the enrolments whose participant `user` may see."""
+    enrollment = _tables()["enrollment"].c
+    return _enrollment_rule(user, enrollment, lambda: _lives_in_region(enrollment.user_id, user))
 
 
 def visible_enrollment_rows(user, enrollment, participant, coop):
     """The rule of `visible_enrollments` for a query that already joins each enrolment's participant
     (`participant`, the `user` row of `enrollment.user_id`) and outer-joins their cooperative (`coop`):
     checked row by row, for an ordered page that stops after a few rows (the grading queue's page)."""
-    if is_national(user):
-        return true()
-    if not getattr(user, "is_authenticated", False):
-        return false()
-    lives_here = or_(village_in_region(coop.village_code, user),
-                     and_(participant.cooperative_id.is_(None), in_region(participant.region_code, user)))
-    t = _tables()
-    if user.role == "admin":
-        regional_cohorts = select(t["cohort"].c.id).where(in_region(t["cohort"].c.region_code, user))
-        return or_(enrollment.cohort_id.in_(regional_cohorts), lives_here)
-    if user.role == "trainer":
-        cohort_trainer, course_trainer = t["cohort_trainer"], t["course_trainer"]
-        trained = select(cohort_trainer.c.cohort_id).where(cohort_trainer.c.user_id == user.id)
-        taught = select(course_trainer.c.course_id).where(course_trainer.c.user_id == user.id)
-        if not user.region_code:
-            return or_(enrollment.cohort_id.in_(trained), enrollment.course_id.in_(taught))
-        return or_(enrollment.cohort_id.in_(trained), and_(enrollment.course_id.in_(taught), lives_here))
-    return false()
+    return _enrollment_rule(user, enrollment, lambda: or_(
+        village_in_region(coop.village_code, user),
+        and_(participant.cooperative_id.is_(None), in_region(participant.region_code, user))))
 
 
 def visible_enrollment_ids(user):
