@@ -7,6 +7,7 @@ from flask import has_request_context
 from kopedu import _select_locale
 from kopedu.certificates import services as certificates
 from kopedu.cohorts import services as cohorts
+from kopedu.cohorts import checkin
 from kopedu.grading import services as grading
 from kopedu.web.filters import date_long
 from tests import factories
@@ -24,4 +25,4 @@ def test_services_translate_and_format_dates_outside_a_request(app):
     participant, _enrollment = factories.participant_in(cohort)
     moment = datetime(2026, 1, 1, tzinfo=timezone.utc)
     with pytest.raises(cohorts.CheckInError, match="Kode tidak dikenal atau belum dibuka"):
-        cohorts.check_in(participant, cohorts.checkin_code_at(session, moment), now=moment)
+        checkin.check_in(participant, checkin.checkin_code_at(session, moment), now=moment)

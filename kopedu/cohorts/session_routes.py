@@ -12,6 +12,7 @@ from flask_login import current_user, login_required
 
 from kopedu import audit
 from kopedu.cohorts import bp, services
+from kopedu.cohorts import checkin as hall_checkin
 from kopedu.cohorts.forms import STATUS_LABELS, CheckInForm, SessionForm
 from kopedu.cohorts.models import ATTENDANCE_STATUSES, Cohort
 from kopedu.cohorts.routes import STAFF, _cohort
@@ -111,7 +112,7 @@ def _checkin_url(code: str) -> str:
 
 def _code_context(cohort, session) -> dict:
     opens, closes = services.session_window(session)
-    current = services.current_checkin_code(session)
+    current = hall_checkin.current_checkin_code(session)
     return {"cohort": cohort, "session": session, "opens": opens, "closes": closes,
             "checkin_open": current is not None, "checkin_code": current[0] if current else None,
             "code_seconds": current[1] if current else None}
@@ -265,7 +266,7 @@ def qr(cohort_id: int, session_id: int):
 
     cohort = _cohort(cohort_id)
     session = _session(cohort, session_id)
-    current = services.current_checkin_code(session)
+    current = hall_checkin.current_checkin_code(session)
     if current is None:
         abort(404)
     code = segno.make(_checkin_url(current[0]), error="m")
@@ -288,9 +289,9 @@ def checkin():
     done, status, retry_after = None, 200, None
     if form.validate_on_submit():
         try:
-            session, record = services.check_in(current_user, form.code.data,
+            session, record = hall_checkin.check_in(current_user, form.code.data,
                                                 limit=current_app.config["RATELIMIT_CHECKIN"])
-        except services.CheckInLimited as error:
+        except hall_checkin.CheckInLimited as error:
             form.code.errors.append(str(error))
             status, retry_after = 429, error.retry_after
         except services.CheckInError as error:

@@ -3,6 +3,8 @@ from datetime import date, datetime, time, timezone
 from sqlalchemy import select
 
 from kopedu.cohorts import services
+
+from kopedu.cohorts import checkin
 from kopedu.cohorts.models import Attendance
 from kopedu.extensions import db
 from tests import factories
@@ -101,7 +103,8 @@ def test_participant_checks_in_with_the_code(page, app, monkeypatch):
     _trainer, _cohort, session, people = _setup()
     moment = datetime(2026, 11, 18, 0, 5, tzinfo=timezone.utc)  # 08.05 WITA
     monkeypatch.setattr(services, "utcnow", lambda: moment)
-    code = services.checkin_code_at(session, moment)
+    monkeypatch.setattr(checkin, "utcnow", lambda: moment)
+    code = checkin.checkin_code_at(session, moment)
     log_in(page, "0813-5556-0000", factories.PASSWORD)
     page.get_by_role("link", name="Presensi").click()
     page.get_by_label("Kode presensi (6 angka)").fill(f"{code[:3]} {code[3:]}")

@@ -4,6 +4,7 @@ import pytest
 from sqlalchemy import select
 
 from kopedu.cohorts import services
+from kopedu.cohorts import checkin
 from kopedu.cohorts.models import Attendance
 from kopedu.extensions import db
 from tests import factories
@@ -39,7 +40,7 @@ HX = {"HX-Request": "true"}
 
 def _code(session, moment):
     """The rotating check-in code the trainer's screen shows at that moment."""
-    return services.checkin_code_at(session, moment)
+    return checkin.checkin_code_at(session, moment)
 
 
 def test_trainer_taps_cycle_status_and_persist(setup, client, login):
@@ -164,14 +165,14 @@ def test_self_check_in_inside_window_present_then_late(setup):
     _trainer, _cohort, session, people = setup
     first, second = people[0][0], people[1][0]
     code = _code(session, WITA_0800)
-    got_session, record = services.check_in(first, f"{code[:3]} {code[3:]}", now=WITA_0800)
+    got_session, record = checkin.check_in(first, f"{code[:3]} {code[3:]}", now=WITA_0800)
     assert got_session.id == session.id and record.status == "present" and record.method == "self"
     # 20 minutes after the start: late. A second check-in changes nothing.
     later = datetime(2026, 11, 18, 0, 20, tzinfo=timezone.utc)
-    _s, record = services.check_in(second, _code(session, later), now=later)
+    _s, record = checkin.check_in(second, _code(session, later), now=later)
     assert record.status == "late"
     last = datetime(2026, 11, 18, 3, 0, tzinfo=timezone.utc)
-    _s, again = services.check_in(first, _code(session, last), now=last)
+    _s, again = checkin.check_in(first, _code(session, last), now=last)
     assert again.status == "present"
 
 
@@ -183,7 +184,7 @@ def test_self_check_in_inside_window_present_then_late(setup):
 def test_check_in_code_outside_its_window_is_refused(setup, moment):
     _trainer, _cohort, session, people = setup
     with pytest.raises(services.CheckInError) as error:
-        services.check_in(people[0][0], _code(session, moment), now=moment)
+        checkin.check_in(people[0][0], _code(session, moment), now=moment)
     assert "Kode tidak dikenal atau belum dibuka" in str(error.value)
     assert db.session.scalar(select(Attendance.id)) is None
 
@@ -191,7 +192,7 @@ def test_check_in_code_outside_its_window_is_refused(setup, moment):
 def test_check_in_window_opens_30_minutes_early(setup):
     _trainer, _cohort, session, people = setup
     moment = datetime(2026, 11, 17, 23, 30, tzinfo=timezone.utc)
-    _s, record = services.check_in(people[0][0], _code(session, moment), now=moment)
+    _s, record = checkin.check_in(people[0][0], _code(session, moment), now=moment)
     assert record.status == "present"
 
 
@@ -203,6 +204,7 @@ def test_check_in_route_refuses_outside_window_and_wrong_cohort(setup, client, l
 
     at_14 = datetime(2026, 11, 18, 6, 0, tzinfo=timezone.utc)
     monkeypatch.setattr(services, "utcnow", lambda: at_14)
+    monkeypatch.setattr(checkin, "utcnow", lambda: at_14)
     login(people[0][0])
     response = client.post("/hadir", data={"code": _code(session, at_14)})
     assert response.status_code == 422
@@ -211,6 +213,7 @@ def test_check_in_route_refuses_outside_window_and_wrong_cohort(setup, client, l
 
     at_9 = datetime(2026, 11, 18, 1, 0, tzinfo=timezone.utc)
     monkeypatch.setattr(services, "utcnow", lambda: at_9)
+    monkeypatch.setattr(checkin, "utcnow", lambda: at_9)
     login(outsider)  # the code belongs to a cohort this participant is not in: nothing says so
     response = client.post("/hadir", data={"code": _code(session, at_9)})
     body = response.get_data(as_text=True)
@@ -231,6 +234,7 @@ def test_check_in_route_refuses_outside_window_and_wrong_cohort(setup, client, l
 def test_new_code_replaces_the_old_one_and_qr_is_svg(setup, client, login, monkeypatch):
     trainer, cohort, session, people = setup
     monkeypatch.setattr(services, "utcnow", lambda: WITA_0800)
+    monkeypatch.setattr(checkin, "utcnow", lambda: WITA_0800)
     old_code = _code(session, WITA_0800)
     login(trainer)
     response = client.post(f"{_url(cohort, session)}/kode-baru", headers=HX)
@@ -239,7 +243,7 @@ def test_new_code_replaces_the_old_one_and_qr_is_svg(setup, client, login, monke
     assert session.checkin_code != "123456" and len(session.checkin_code) == 6
     db.session.expire_all()
     with pytest.raises(services.CheckInError):  # the code shown before "Ganti kode" is gone
-        services.check_in(people[0][0], old_code, now=WITA_0800)
+        checkin.check_in(people[0][0], old_code, now=WITA_0800)
     db.session.rollback()  # the count of that wrong code, written by the service, is not needed here
     qr = client.get(f"{_url(cohort, session)}/qr.svg")
     assert qr.mimetype == "image/svg+xml" and b"<svg" in qr.data

@@ -7,6 +7,7 @@ from sqlalchemy import select
 
 from kopedu.auth import throttle
 from kopedu.cohorts import services
+from kopedu.cohorts import checkin
 from kopedu.cohorts.models import Attendance
 from kopedu.extensions import db
 from tests import factories
@@ -20,11 +21,12 @@ AT_0900 = WITA_0800 + timedelta(hours=1)
 def at_0900(monkeypatch):
     """The request clock: 18 November 2026, 09.00 WITA (check-in of the setup's session is open)."""
     monkeypatch.setattr(services, "utcnow", lambda: AT_0900)
+    monkeypatch.setattr(checkin, "utcnow", lambda: AT_0900)
     monkeypatch.setattr(throttle, "utcnow", lambda: AT_0900)
 
 
 def _wrong_codes(session, n, moment=AT_0900):
-    good = {services.checkin_code_at(session, moment), services.checkin_code_at(session, moment - timedelta(minutes=1))}
+    good = {checkin.checkin_code_at(session, moment), checkin.checkin_code_at(session, moment - timedelta(minutes=1))}
     return [c for c in (f"{i:06d}" for i in range(100)) if c not in good][:n]
 
 
@@ -41,13 +43,13 @@ def test_wrong_codes_are_counted_on_the_person_not_the_login_session(setup, app,
     assert again.status_code == 429
     assert "Terlalu banyak kode salah" in again.get_data(as_text=True)
     # Not even the right code gets through while the limit holds, so guessing cannot go on.
-    right = client.post("/hadir", data={"code": services.checkin_code_at(session, AT_0900)})
+    right = client.post("/hadir", data={"code": checkin.checkin_code_at(session, AT_0900)})
     assert right.status_code == 429
     assert db.session.scalar(select(Attendance.id)) is None
     # Another participant of the same hall is not affected.
     client.post("/keluar")
     login(people[1][0])
-    assert client.post("/hadir", data={"code": services.checkin_code_at(session, AT_0900)}).status_code == 200
+    assert client.post("/hadir", data={"code": checkin.checkin_code_at(session, AT_0900)}).status_code == 200
 
 
 def test_a_daily_cap_holds_after_the_short_window(setup, app, client, login, monkeypatch):
@@ -58,6 +60,7 @@ def test_a_daily_cap_holds_after_the_short_window(setup, app, client, login, mon
     for block in range(3):
         moment = AT_0900 + timedelta(minutes=11 * block)
         monkeypatch.setattr(services, "utcnow", lambda m=moment: m)
+        monkeypatch.setattr(checkin, "utcnow", lambda m=moment: m)
         statuses += [client.post("/hadir", data={"code": c}).status_code for c in _wrong_codes(session, 10, moment)]
     assert statuses == [422] * 20 + [429] * 10
 
@@ -68,7 +71,7 @@ def test_a_valid_code_of_another_day_gets_the_neutral_answer(setup, client, logi
     db.session.commit()
     login(people[0][0])
     for moment in (AT_0900, datetime(2026, 11, 25, 1, 0, tzinfo=timezone.utc)):
-        response = client.post("/hadir", data={"code": services.checkin_code_at(next_week, moment)})
+        response = client.post("/hadir", data={"code": checkin.checkin_code_at(next_week, moment)})
         body = response.get_data(as_text=True)
         assert response.status_code == 422 and NEUTRAL in body
         assert "hanya berlaku" not in body
@@ -78,13 +81,13 @@ def test_a_valid_code_of_another_day_gets_the_neutral_answer(setup, client, logi
 
 def test_the_code_rotates_and_the_previous_one_is_still_accepted(setup):
     _trainer, _cohort, session, people = setup
-    codes = [services.checkin_code_at(session, WITA_0800 + timedelta(seconds=60 * i)) for i in range(5)]
+    codes = [checkin.checkin_code_at(session, WITA_0800 + timedelta(seconds=60 * i)) for i in range(5)]
     assert len(set(codes)) == 5  # a new code every minute
-    assert services.checkin_code_at(session, WITA_0800 + timedelta(seconds=59)) == codes[0]
+    assert checkin.checkin_code_at(session, WITA_0800 + timedelta(seconds=59)) == codes[0]
     # The code of a minute ago is accepted (typed while it changed), the one before that is not.
     with pytest.raises(services.CheckInError, match=NEUTRAL):
-        services.check_in(people[0][0], codes[0], now=WITA_0800 + timedelta(seconds=150))
-    _s, record = services.check_in(people[0][0], codes[1], now=WITA_0800 + timedelta(seconds=150))
+        checkin.check_in(people[0][0], codes[0], now=WITA_0800 + timedelta(seconds=150))
+    _s, record = checkin.check_in(people[0][0], codes[1], now=WITA_0800 + timedelta(seconds=150))
     assert record.status == "present"
 
 
@@ -93,6 +96,7 @@ def test_the_trainer_screen_shows_the_current_code_and_its_qr_only_while_check_i
     trainer, cohort, session, _people = setup
     login(trainer)
     monkeypatch.setattr(services, "utcnow", lambda: WITA_0800 - timedelta(hours=2))
+    monkeypatch.setattr(checkin, "utcnow", lambda: WITA_0800 - timedelta(hours=2))
     closed = client.get(f"{_url(cohort, session)}/kode", headers=HX).get_data(as_text=True)
     assert "Kode presensi muncul di sini selama presensi dibuka" in closed and "qr.svg" not in closed
     assert client.get(f"{_url(cohort, session)}/qr.svg").status_code == 404
@@ -100,9 +104,10 @@ def test_the_trainer_screen_shows_the_current_code_and_its_qr_only_while_check_i
     for minute in (0, 1):
         moment = AT_0900 + timedelta(minutes=minute)
         monkeypatch.setattr(services, "utcnow", lambda m=moment: m)
+        monkeypatch.setattr(checkin, "utcnow", lambda m=moment: m)
         box = client.get(f"{_url(cohort, session)}/kode", headers=HX)
         assert box.headers["Cache-Control"] == "no-store"
-        code = services.checkin_code_at(session, moment)
+        code = checkin.checkin_code_at(session, moment)
         html = box.get_data(as_text=True)
         assert f"{code[:3]} {code[3:]}" in html and f"v={code}" in html and 'hx-trigger="every' in html
         shown.append(code)

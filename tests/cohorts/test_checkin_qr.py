@@ -2,6 +2,8 @@
 import segno
 
 from kopedu.cohorts import services
+
+from kopedu.cohorts import checkin
 from tests.cohorts.test_attendance import WITA_0800, _url, setup  # noqa: F401 - the fixture
 
 
@@ -17,7 +19,8 @@ def test_the_checkin_qr_is_built_from_the_public_url(setup, client, login, app, 
 
     monkeypatch.setattr(segno, "make", spy)
     monkeypatch.setattr(services, "utcnow", lambda: WITA_0800)
+    monkeypatch.setattr(checkin, "utcnow", lambda: WITA_0800)
     login(trainer)
     response = client.get(f"{_url(cohort, session)}/qr.svg")
     assert response.status_code == 200 and response.mimetype == "image/svg+xml"
-    assert made == [f"https://kopedu.contoh.id/hadir?kode={services.checkin_code_at(session, WITA_0800)}"]
+    assert made == [f"https://kopedu.contoh.id/hadir?kode={checkin.checkin_code_at(session, WITA_0800)}"]

@@ -7,6 +7,7 @@ from sqlalchemy import func, select
 
 from kopedu.certificates.models import Certificate, CompletionRule
 from kopedu.cohorts import services
+from kopedu.cohorts import checkin
 from kopedu.cohorts.models import Attendance, CohortSession
 from kopedu.extensions import db
 from tests import factories
@@ -126,7 +127,7 @@ def test_self_check_in_refused_on_a_closed_session(hall):
     services.close_attendance(session, trainer)
     with pytest.raises(services.CheckInError):
         moment = datetime(2026, 11, 18, 0, 5, tzinfo=timezone.utc)
-        services.check_in(people[0][0], services.checkin_code_at(session, moment), now=moment)
+        checkin.check_in(people[0][0], checkin.checkin_code_at(session, moment), now=moment)
 
 
 def test_only_the_cohorts_staff_may_close(hall, client, login):
